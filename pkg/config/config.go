@@ -1,0 +1,107 @@
+// Package config reads a binary's configuration from flags, each falling
+// back to an environment variable and then to a default that works on a
+// laptop. Each binary declares its own Config struct and fills it here.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// DefaultAddrs are where the services listen unless told otherwise.
+var DefaultAddrs = map[string]string{
+	"pledge":        "127.0.0.1:9101",
+	"budget":        "127.0.0.1:9102",
+	"indicator":     "127.0.0.1:9103",
+	"participation": "127.0.0.1:9104",
+	"http":          "127.0.0.1:8080",
+}
+
+// DefaultDatabaseURL is used when neither --database-url nor DATABASE_URL
+// is given.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/gongyak?sslmode=disable"
+
+// String defines a string flag name that falls back to the environment
+// variable env, then to def.
+func String(fs *flag.FlagSet, p *string, name, env, def, usage string) {
+	if v, ok := os.LookupEnv(env); ok && v != "" {
+		def = v
+	}
+	fs.StringVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+}
+
+// Duration defines a duration flag that falls back to env, then def. A
+// malformed environment value is reported when flags are parsed.
+func Duration(fs *flag.FlagSet, p *time.Duration, name, env string, def time.Duration, usage string) {
+	if v, ok := os.LookupEnv(env); ok && v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			def = d
+		} else {
+			badEnv = append(badEnv, fmt.Sprintf("%s=%q is not a duration such as 5s", env, v))
+		}
+	}
+	fs.DurationVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+}
+
+// Int defines an int flag that falls back to env, then def.
+func Int(fs *flag.FlagSet, p *int, name, env string, def int, usage string) {
+	if v, ok := os.LookupEnv(env); ok && v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			def = n
+		} else {
+			badEnv = append(badEnv, fmt.Sprintf("%s=%q is not a whole number", env, v))
+		}
+	}
+	fs.IntVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+}
+
+// Addr defines the --{service}-addr flag (env GONGYAK_{SERVICE}_ADDR) with
+// the service's default address.
+func Addr(fs *flag.FlagSet, p *string, service string) {
+	String(fs, p, service+"-addr", "GONGYAK_"+upper(service)+"_ADDR", DefaultAddrs[service],
+		"host:port of the "+service+" service")
+}
+
+// Common are the settings every service binary has.
+type Common struct {
+	// ListenAddr is where the service's gRPC server listens.
+	ListenAddr  string
+	DatabaseURL string
+	LogLevel    string
+}
+
+// Service defines the common flags of the service called name.
+func Service(fs *flag.FlagSet, c *Common, name string) {
+	String(fs, &c.ListenAddr, "listen", "GONGYAK_"+upper(name)+"_ADDR", DefaultAddrs[name], "host:port the gRPC server listens on")
+	String(fs, &c.DatabaseURL, "database-url", "DATABASE_URL", DefaultDatabaseURL, "PostgreSQL URL")
+	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
+}
+
+var badEnv []string
+
+// Parse parses args and reports malformed environment values with the
+// flags' errors.
+func Parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(badEnv) > 0 {
+		return fmt.Errorf("bad environment: %v", badEnv)
+	}
+	return nil
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		} else if c == '-' {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}

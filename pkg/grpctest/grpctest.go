@@ -1,0 +1,47 @@
+// Package grpctest serves a service in a test exactly as its binary does
+// (the platform's interceptors, health and reflection) on a loopback port,
+// and dials it over a real connection.
+package grpctest
+
+import (
+	"context"
+	"io"
+	"net"
+	"testing"
+
+	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
+	"github.com/gongyak/gongyak/pkg/telemetry"
+	"google.golang.org/grpc"
+)
+
+// Serve starts a server with register's services on 127.0.0.1 and returns
+// a connection to it and its address. Both stop when t ends.
+func Serve(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string) {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"))
+	register(srv.GRPC())
+	srv.SetReady(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ctx, lis); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	conn, err := grpcclient.Dial(lis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Close()
+		cancel()
+		<-done
+	})
+	return conn, lis.Addr().String()
+}

@@ -1,0 +1,134 @@
+// Package idempotency makes retried writes safe (AIP-155): the first
+// request with a request_id writes and records its result in the same
+// transaction; a retry with the same id gets that result back and writes
+// nothing. Concurrent retries wait for the first and then replay it.
+//
+// Each service keeps the records in its own schema, in a table its first
+// migration creates:
+//
+//	CREATE TABLE request_ids (
+//	    method text NOT NULL,
+//	    request_id text NOT NULL,
+//	    fingerprint bytea NOT NULL,
+//	    result bytea NOT NULL DEFAULT '',
+//	    create_time timestamptz NOT NULL DEFAULT now(),
+//	    PRIMARY KEY (method, request_id));
+package idempotency
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// maxIDLength bounds a request_id.
+const maxIDLength = 100
+
+// Key identifies one request that may be retried.
+type Key struct {
+	Method string
+	ID     string
+	// Fingerprint tells a true retry from another request that reuses the
+	// id by mistake.
+	Fingerprint []byte
+}
+
+// For returns the key of req, a request of method whose request_id field is
+// id; the fingerprint covers every field of req but request_id. An empty id
+// returns the zero Key: no protection asked for.
+func For(method, id string, req proto.Message) (Key, error) {
+	if id == "" {
+		return Key{}, nil
+	}
+	if len(id) > maxIDLength {
+		return Key{}, apierr.Invalid("request_id", "is longer than %d characters", maxIDLength)
+	}
+	for _, c := range []byte(id) {
+		if c < 0x21 || c > 0x7e {
+			return Key{}, apierr.Invalid("request_id", "must be printable ASCII without spaces, such as a UUID")
+		}
+	}
+	m := proto.Clone(req)
+	if fd := m.ProtoReflect().Descriptor().Fields().ByName(protoreflect.Name("request_id")); fd != nil {
+		m.ProtoReflect().Clear(fd)
+	}
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	if err != nil {
+		return Key{}, err
+	}
+	sum := sha256.Sum256(raw)
+	return Key{Method: method, ID: id, Fingerprint: sum[:]}, nil
+}
+
+// Claim records key in the transaction q, or, when a request with the same
+// key committed before, returns the result it saved. A request_id reused
+// for a different request is refused.
+func Claim(ctx context.Context, q pgdb.Querier, key Key) (result []byte, replay bool, err error) {
+	if key.ID == "" {
+		return nil, false, nil
+	}
+	tag, err := q.Exec(ctx, `INSERT INTO request_ids (method, request_id, fingerprint)
+		VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, key.Method, key.ID, key.Fingerprint)
+	if err != nil {
+		return nil, false, fmt.Errorf("claim request id: %w", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil, false, nil
+	}
+	var fingerprint []byte
+	if err := q.QueryRow(ctx, `SELECT fingerprint, result FROM request_ids
+		WHERE method = $1 AND request_id = $2`, key.Method, key.ID).Scan(&fingerprint, &result); err != nil {
+		return nil, false, fmt.Errorf("read request id: %w", err)
+	}
+	if !bytes.Equal(fingerprint, key.Fingerprint) {
+		return nil, false, apierr.Invalid("request_id", "was already used for a different request; use a new request_id for each distinct request")
+	}
+	return result, true, nil
+}
+
+// Save stores the result of the request claimed with key.
+func Save(ctx context.Context, q pgdb.Querier, key Key, result []byte) error {
+	if key.ID == "" {
+		return nil
+	}
+	_, err := q.Exec(ctx, `UPDATE request_ids SET result = $3 WHERE method = $1 AND request_id = $2`,
+		key.Method, key.ID, result)
+	return err
+}
+
+// Do runs write in one transaction together with key's record and returns
+// its result; when key was seen before it returns the first result, decoded
+// from JSON, and does not call write.
+func Do[T any](ctx context.Context, pool *pgxpool.Pool, key Key, write func(tx pgx.Tx) (T, error)) (T, error) {
+	var out T
+	err := pgdb.InTx(ctx, pool, func(tx pgx.Tx) error {
+		prev, replay, err := Claim(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if replay {
+			return json.Unmarshal(prev, &out)
+		}
+		if out, err = write(tx); err != nil {
+			return err
+		}
+		if key.ID == "" {
+			return nil
+		}
+		raw, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		return Save(ctx, tx, key, raw)
+	})
+	return out, err
+}

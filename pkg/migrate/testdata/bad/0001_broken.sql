@@ -1,0 +1,2 @@
+CREATE TABLE broken (id bigint PRIMARY KEY);
+CREATE TABLE broken (id bigint PRIMARY KEY);

@@ -1,0 +1,85 @@
+// Package pgdb opens a service's PostgreSQL pool, traced with OpenTelemetry
+// and confined to the service's own schema, and runs transactions.
+package pgdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PostgreSQL error codes the services act on.
+const (
+	UniqueViolation      = "23505"
+	ForeignKeyViolation  = "23503"
+	SerializationFailure = "40001"
+	DeadlockDetected     = "40P01"
+)
+
+// Querier is what both a pool and a transaction offer; store functions take
+// it so they run alone or inside a caller's transaction.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// Open connects to url with every connection's search_path set to schema
+// (then public, where shared extensions such as pg_trgm live), so a
+// service's SQL names its tables without a schema and never sees another
+// service's. It waits up to the context's deadline for the server.
+func Open(ctx context.Context, url, schema, application string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema + ", public"
+	cfg.ConnConfig.RuntimeParams["application_name"] = application
+	cfg.ConnConfig.Tracer = NewTracer(cfg.ConnConfig.Database)
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = pool.Ping(ctx)
+		if err == nil {
+			return pool, nil
+		}
+		select {
+		case <-ctx.Done():
+			pool.Close()
+			return nil, fmt.Errorf("database not reachable: %w", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// InTx runs fn in one read-committed transaction, committing when it
+// returns nil and rolling back otherwise.
+func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, fn)
+}
+
+// IsCode reports whether err is a PostgreSQL error with the given code.
+func IsCode(err error, code string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == code
+}
+
+// ConstraintOf returns the name of the constraint err violated, or "".
+func ConstraintOf(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.ConstraintName
+	}
+	return ""
+}

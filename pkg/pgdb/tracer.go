@@ -1,0 +1,96 @@
+package pgdb
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Tracer records a client span for every query and batch. Spans carry the
+// SQL text with its placeholders, never the arguments, so no personal data
+// reaches a trace.
+type Tracer struct {
+	tracer   trace.Tracer
+	database string
+}
+
+// NewTracer returns a Tracer for queries against database.
+func NewTracer(database string) *Tracer {
+	return &Tracer{tracer: otel.Tracer("github.com/gongyak/gongyak/pkg/pgdb"), database: database}
+}
+
+// operation returns the SQL's first keyword, such as SELECT, for the span
+// name.
+func operation(sql string) string {
+	sql = strings.TrimSpace(sql)
+	for strings.HasPrefix(sql, "--") {
+		if i := strings.IndexByte(sql, '\n'); i >= 0 {
+			sql = strings.TrimSpace(sql[i+1:])
+		} else {
+			return "SQL"
+		}
+	}
+	if i := strings.IndexAny(sql, " \t\n("); i > 0 {
+		sql = sql[:i]
+	}
+	if sql == "" {
+		return "SQL"
+	}
+	return strings.ToUpper(sql)
+}
+
+func (t *Tracer) start(ctx context.Context, name, sql string) context.Context {
+	ctx, _ = t.tracer.Start(ctx, name,
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(
+			attribute.String("db.system.name", "postgresql"),
+			attribute.String("db.namespace", t.database),
+			attribute.String("db.query.text", sql),
+		))
+	return ctx
+}
+
+func end(ctx context.Context, err error, rows int64) {
+	span := trace.SpanFromContext(ctx)
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+	} else if rows >= 0 {
+		span.SetAttributes(attribute.Int64("db.response.returned_rows", rows))
+	}
+	span.End()
+}
+
+// TraceQueryStart starts a span for a query.
+func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	return t.start(ctx, operation(data.SQL), data.SQL)
+}
+
+// TraceQueryEnd ends the query's span.
+func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	end(ctx, data.Err, data.CommandTag.RowsAffected())
+}
+
+// TraceBatchStart starts a span for a batch of queries.
+func (t *Tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	var sqls []string
+	if data.Batch != nil {
+		for _, q := range data.Batch.QueuedQueries {
+			sqls = append(sqls, q.SQL)
+		}
+	}
+	return t.start(ctx, "BATCH", strings.Join(sqls, ";\n"))
+}
+
+// TraceBatchQuery is called for each query of a batch; the batch's span
+// covers them.
+func (t *Tracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+// TraceBatchEnd ends the batch's span.
+func (t *Tracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchEndData) {
+	end(ctx, data.Err, -1)
+}

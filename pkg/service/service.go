@@ -1,0 +1,123 @@
+// Package service is the main of every Gongyak service binary: it reads
+// the configuration, sets up logs and traces, opens the service's database
+// and migrates its schema, serves gRPC with health tied to that database,
+// and on SIGTERM or SIGINT drains calls in flight and stops in order.
+package service
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
+	"github.com/gongyak/gongyak/pkg/migrate"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/telemetry"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+)
+
+// Spec describes one service binary.
+type Spec struct {
+	// Name is the service's name: pledge, budget, indicator or
+	// participation. It picks the default address and the log and trace
+	// name.
+	Name string
+	// Schema is the PostgreSQL schema the service owns.
+	Schema string
+	// Migrations are the service's SQL migrations.
+	Migrations fs.FS
+	// Flags adds the binary's own flags, such as the addresses of the
+	// services it calls.
+	Flags func(fs *flag.FlagSet)
+	// Register registers the service's gRPC servers. What it returns to
+	// close runs after the server has stopped.
+	Register func(ctx context.Context, s *grpc.Server, pool *pgxpool.Pool, log *slog.Logger) (closer func(), err error)
+}
+
+// Main runs the service until it is signalled, and exits non-zero when it
+// fails.
+func Main(spec Spec) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, spec, os.Args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
+		os.Exit(1)
+	}
+}
+
+// Run runs the service until ctx ends.
+func Run(ctx context.Context, spec Spec, args []string) error {
+	var cfg config.Common
+	fset := flag.NewFlagSet(spec.Name, flag.ContinueOnError)
+	config.Service(fset, &cfg, spec.Name)
+	if spec.Flags != nil {
+		spec.Flags(fset)
+	}
+	if err := config.Parse(fset, args); err != nil {
+		return err
+	}
+	log := telemetry.NewLogger(os.Stderr, spec.Name, cfg.LogLevel)
+	slog.SetDefault(log)
+
+	shutdownTraces, exporting, err := telemetry.Setup(ctx, spec.Name)
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdownTraces(ctx); err != nil {
+			log.Warn("flushing traces", "error", err.Error())
+		}
+	}()
+
+	openCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	pool, err := pgdb.Open(openCtx, cfg.DatabaseURL, spec.Schema, "gongyak-"+spec.Name)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := migrate.Apply(ctx, pool, spec.Schema, spec.Migrations); err != nil {
+		return err
+	}
+
+	lis, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return err
+	}
+	srv := grpcserver.New(log)
+	closer, err := spec.Register(ctx, srv.GRPC(), pool, log)
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	if closer != nil {
+		defer closer()
+	}
+	log.Info("serving", "addr", lis.Addr().String(), "schema", spec.Schema, "exporting_traces", exporting)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(gctx, lis) })
+	g.Go(func() error {
+		srv.WatchReadiness(gctx, 2*time.Second, func(ctx context.Context) error { return pool.Ping(ctx) })
+		return nil
+	})
+	err = g.Wait()
+	log.Info("stopped")
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
