@@ -1,0 +1,66 @@
+# Gongyak — the two commands a new machine needs are `make run` and
+# `make test`; everything else here is what they are made of.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BIN       := $(CURDIR)/.bin
+BUF       := $(CURDIR)/tools/node_modules/.bin/buf
+PLUGINS   := $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/protoc-gen-grpc-gateway $(BIN)/protoc-gen-openapiv2
+NPM_STAMP := tools/node_modules/.installed
+MODULES    = $(shell go list -m -f '{{.Path}}/...')
+
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+.PHONY: test
+test: prerequisites proto-lint generated-check ## Run every check and every test, on a PostgreSQL of its own.
+	go vet $(MODULES)
+	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
+
+.PHONY: prerequisites
+prerequisites:
+	@scripts/prerequisites.sh
+
+# --- code generation -------------------------------------------------------
+
+$(NPM_STAMP): tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(PLUGINS) &: tools/go.mod tools/go.sum
+	cd tools && GOWORK=off GOBIN=$(BIN) go install tool
+
+.PHONY: tools
+tools: $(NPM_STAMP) $(PLUGINS) ## Install the pinned generators (buf, protoc plugins).
+
+.PHONY: protodeps
+protodeps: $(NPM_STAMP) ## Fetch the Google API protos ours import into build/protodeps.
+	@scripts/protodeps.sh
+
+.PHONY: generate
+generate: tools protodeps ## Regenerate Go code and OpenAPI from proto/.
+	$(BUF) lint
+	rm -rf pkg/api pkg/openapi/*.json
+	$(BUF) generate
+
+.PHONY: proto-lint
+proto-lint: tools protodeps ## buf lint.
+	$(BUF) lint
+
+.PHONY: generated-check
+generated-check: tools protodeps ## Fail when the committed generated code differs from a fresh generation.
+	@scripts/check-generated.sh $(BUF)
+
+# --- build -----------------------------------------------------------------
+
+.PHONY: build
+build: ## Build every binary into bin/.
+	go build -o bin/ ./services/pledge/cmd/pledge ./cmd/withpg
+
+.PHONY: clean
+clean: ## Remove build output (not the data of make run).
+	rm -rf bin build .bin tools/node_modules

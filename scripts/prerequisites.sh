@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Checks what `make test` and `make run` need from the machine and says
+# exactly what is missing.
+set -u
+missing=()
+command -v go >/dev/null || missing+=("Go 1.26 or newer (https://go.dev/dl/): the go command is not on PATH")
+command -v npm >/dev/null || missing+=("Node.js with npm (Debian: apt-get install nodejs npm): needed to fetch the pinned buf CLI and Google's API protos")
+if [[ -z "${TEST_DATABASE_URL:-}" || -n "${NEED_PG_BINARIES:-}" ]]; then
+  found=""
+  if [[ -n "${PG_BIN:-}" && -x "$PG_BIN/pg_ctl" ]]; then found=1; fi
+  for d in /usr/lib/postgresql/*/bin; do [[ -x "$d/pg_ctl" ]] && found=1; done
+  command -v pg_ctl >/dev/null && found=1
+  [[ -n "$found" ]] || missing+=("PostgreSQL server binaries (Debian: apt-get install postgresql), or TEST_DATABASE_URL set to a server whose user may create databases")
+fi
+if ((${#missing[@]})); then
+  echo "Missing:" >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 1
+fi

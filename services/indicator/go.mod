@@ -1,0 +1,3 @@
+module github.com/gongyak/gongyak/services/indicator
+
+go 1.26.0

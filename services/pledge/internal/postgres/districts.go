@@ -1,0 +1,163 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"github.com/jackc/pgx/v5"
+)
+
+const districtColumns = `id, display_name, kind, metropolitan_government, region_code, current_term,
+	revision, create_time, update_time`
+
+func scanDistrict(row pgx.Row) (pledge.District, error) {
+	var d pledge.District
+	err := row.Scan(&d.ID, &d.DisplayName, &d.Kind, &d.MetropolitanGovernment, &d.RegionCode,
+		&d.CurrentTerm, &d.Revision, &d.CreateTime, &d.UpdateTime)
+	return d, err
+}
+
+func getDistrict(ctx context.Context, q pgdb.Querier, id, lock string) (pledge.District, error) {
+	d, err := scanDistrict(q.QueryRow(ctx, `SELECT `+districtColumns+` FROM districts WHERE id = $1`+lock, id))
+	if err != nil {
+		return d, notFound(err, pledge.ErrDistrictNotFound(id))
+	}
+	d.Terms, err = terms(ctx, q, id)
+	return d, err
+}
+
+func terms(ctx context.Context, q pgdb.Querier, district string) ([]pledge.Term, error) {
+	rows, err := q.Query(ctx, `SELECT number, display_name, start_date, end_date, head_of_government
+		FROM terms WHERE district_id = $1 ORDER BY number`, district)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Term, error) {
+		var t pledge.Term
+		var start, end time.Time
+		err := row.Scan(&t.Number, &t.DisplayName, &start, &end, &t.HeadOfGovernment)
+		t.Start, t.End = toDate(start), toDate(end)
+		return t, err
+	})
+}
+
+// GetDistrict returns the district id.
+func (s *Store) GetDistrict(ctx context.Context, id string) (pledge.District, error) {
+	return getDistrict(ctx, s.pool, id, "")
+}
+
+// ListDistricts returns a page of districts in id order and the token of
+// the next page.
+func (s *Store) ListDistricts(ctx context.Context, size int, token string) ([]pledge.District, string, error) {
+	binding := pagetoken.Bind("districts")
+	after, err := pagetoken.Decode(token, binding, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	keys := []pagetoken.Key{{Expr: "id", Type: "text"}}
+	cond, args := pagetoken.After(keys, after, 2)
+	rows, err := s.pool.Query(ctx, `SELECT `+districtColumns+` FROM districts WHERE `+cond+
+		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $1`, append([]any{size + 1}, args...)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.District, error) { return scanDistrict(row) })
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(list) > size {
+		list = list[:size]
+		next = pagetoken.Encode(binding, []string{list[size-1].ID})
+	}
+	for i := range list {
+		if list[i].Terms, err = terms(ctx, s.pool, list[i].ID); err != nil {
+			return nil, "", err
+		}
+	}
+	return list, next, nil
+}
+
+// CreateDistrict adds d with its terms.
+func (s *Store) CreateDistrict(ctx context.Context, d pledge.District, key idempotency.Key) (pledge.District, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (pledge.District, error) {
+		_, err := tx.Exec(ctx, `INSERT INTO districts (id, display_name, kind, metropolitan_government, region_code, current_term)
+			VALUES ($1, $2, $3, $4, $5, $6)`, d.ID, d.DisplayName, d.Kind, d.MetropolitanGovernment, d.RegionCode, d.CurrentTerm)
+		if pgdb.IsCode(err, pgdb.UniqueViolation) {
+			return d, apierr.AlreadyExists("district %s already exists", d.Name())
+		}
+		if err != nil {
+			return d, err
+		}
+		if err := writeTerms(ctx, tx, d.ID, d.Terms); err != nil {
+			return d, err
+		}
+		return getDistrict(ctx, tx, d.ID, "")
+	})
+}
+
+// UpdateDistrict applies change to the district id, refusing a stale etag.
+func (s *Store) UpdateDistrict(ctx context.Context, id, tag string, change func(*pledge.District) error) (pledge.District, error) {
+	var out pledge.District
+	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, err := getDistrict(ctx, tx, id, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if err := etag.Check(tag, d.Name(), d.Revision); err != nil {
+			return err
+		}
+		if err := change(&d); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE districts SET display_name = $2, kind = $3, metropolitan_government = $4,
+			region_code = $5, current_term = $6, revision = revision + 1, update_time = now() WHERE id = $1`,
+			id, d.DisplayName, d.Kind, d.MetropolitanGovernment, d.RegionCode, d.CurrentTerm)
+		if err != nil {
+			return err
+		}
+		if err := writeTerms(ctx, tx, id, d.Terms); err != nil {
+			return err
+		}
+		out, err = getDistrict(ctx, tx, id, "")
+		return err
+	})
+	return out, err
+}
+
+// writeTerms makes the district's terms exactly terms. A term that still
+// has pledges cannot go.
+func writeTerms(ctx context.Context, tx pgx.Tx, district string, terms []pledge.Term) error {
+	keep := make([]int32, len(terms))
+	for i, t := range terms {
+		keep[i] = int32(t.Number)
+		_, err := tx.Exec(ctx, `INSERT INTO terms (district_id, number, display_name, start_date, end_date, head_of_government)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (district_id, number) DO UPDATE SET display_name = excluded.display_name,
+				start_date = excluded.start_date, end_date = excluded.end_date,
+				head_of_government = excluded.head_of_government`,
+			district, t.Number, t.DisplayName, fromDate(t.Start), fromDate(t.End), t.HeadOfGovernment)
+		if err != nil {
+			return err
+		}
+	}
+	var inUse []int32
+	rows, err := tx.Query(ctx, `SELECT DISTINCT term FROM pledges WHERE district_id = $1 AND NOT term = ANY($2)`, district, keep)
+	if err != nil {
+		return err
+	}
+	if inUse, err = pgx.CollectRows(rows, pgx.RowTo[int32]); err != nil {
+		return err
+	}
+	if len(inUse) > 0 {
+		return apierr.FailedPrecondition("term %d still has pledges and cannot be removed", inUse[0])
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM terms WHERE district_id = $1 AND NOT number = ANY($2)`, district, keep)
+	return err
+}

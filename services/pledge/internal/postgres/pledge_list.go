@@ -1,0 +1,232 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/filter"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"github.com/jackc/pgx/v5"
+)
+
+// PledgeQuery is what ListPledges lists.
+type PledgeQuery struct {
+	District    string
+	Size        int
+	Token       string
+	Filter      string
+	OrderBy     string
+	Query       string
+	ShowDeleted bool
+	// Enum names filters compare against, by field.
+	Enums map[string]map[string]int32
+}
+
+// PledgePage is one page of pledges.
+type PledgePage struct {
+	Pledges   []PledgeWithTerm
+	NextToken string
+	Total     int
+}
+
+// orderable maps order_by fields to their sort key.
+var orderable = map[string]pagetoken.Key{
+	"title":       {Expr: "title", Type: "text"},
+	"code":        {Expr: "code", Type: "text"},
+	"term":        {Expr: "term", Type: "integer"},
+	"status":      {Expr: "status", Type: "smallint"},
+	"create_time": {Expr: "create_time", Type: "timestamptz"},
+	"update_time": {Expr: "update_time", Type: "timestamptz"},
+}
+
+// parseOrderBy reads an AIP-132 order_by into sort keys, ending with the
+// id so every pledge has one place.
+func parseOrderBy(orderBy string, relevance string) ([]pagetoken.Key, []string, error) {
+	var keys []pagetoken.Key
+	var names []string
+	seen := map[string]bool{}
+	for _, part := range strings.Split(orderBy, ",") {
+		fields := strings.Fields(part)
+		if len(fields) == 0 {
+			continue
+		}
+		key, ok := orderable[fields[0]]
+		if !ok || len(fields) > 2 || len(fields) == 2 && fields[1] != "desc" && fields[1] != "asc" || seen[fields[0]] {
+			return nil, nil, apierr.Invalid("order_by", "%q is not a sort order; use title, code, term, status, create_time or update_time, each optionally followed by desc, separated by commas", strings.TrimSpace(part))
+		}
+		seen[fields[0]] = true
+		key.Desc = len(fields) == 2 && fields[1] == "desc"
+		keys, names = append(keys, key), append(names, fields[0])
+	}
+	if len(keys) == 0 {
+		if relevance != "" {
+			keys, names = append(keys, pagetoken.Key{Expr: relevance, Type: "real", Desc: true}), append(names, "relevance")
+		}
+		keys, names = append(keys, orderable["create_time"]), append(names, "create_time")
+	}
+	return append(keys, pagetoken.Key{Expr: "id", Type: "text"}), append(names, "id"), nil
+}
+
+// pledgeFilter lists the fields a pledge filter may name.
+func pledgeFilter(enums map[string]map[string]int32) filter.Schema {
+	return filter.Schema{
+		"term":                {Column: "term", Kind: filter.Int},
+		"code":                {Column: "code", Kind: filter.Text},
+		"title":               {Column: "title", Kind: filter.Text},
+		"owning_department":   {Column: "('districts/' || district_id || '/departments/' || coalesce(owning_department, ''))", Kind: filter.Text},
+		"status":              {Column: "status", Kind: filter.Enum, Values: enums["status"]},
+		"project_type":        {Column: "project_type", Kind: filter.Enum, Values: enums["project_type"]},
+		"completion_timing":   {Column: "completion_timing", Kind: filter.Enum, Values: enums["completion_timing"]},
+		"implementing_levels": {Column: "implementing_levels", Kind: filter.EnumList, Values: enums["implementing_levels"]},
+	}
+}
+
+// ListPledges returns a page of a district's pledges.
+func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, error) {
+	d, err := getDistrict(ctx, s.pool, q.District, "")
+	if err != nil {
+		return PledgePage{}, err
+	}
+	q.Query = strings.TrimSpace(q.Query)
+	if len([]rune(q.Query)) > 100 {
+		return PledgePage{}, apierr.Invalid("query", "is longer than 100 characters")
+	}
+	binding := pagetoken.Bind("pledges", q.District, q.Filter, q.OrderBy, q.Query, strconv.FormatBool(q.ShowDeleted))
+
+	args := []any{q.District, q.ShowDeleted}
+	where := []string{"district_id = $1", "($2 OR delete_time IS NULL)"}
+	relevance := ""
+	if q.Query != "" {
+		args = append(args, q.Query, "%"+escapeLike(q.Query)+"%")
+		// ILIKE finds the words anywhere; word similarity (<%) forgives
+		// small differences. Plain % similarity would miss a word in a
+		// long title.
+		where = append(where, "(search_text ILIKE $4 OR $3 <% search_text)")
+		relevance = "word_similarity($3, search_text)"
+	}
+	cond, fargs, err := filter.SQL(q.Filter, pledgeFilter(q.Enums), len(args)+1)
+	if err != nil {
+		return PledgePage{}, err
+	}
+	args = append(args, fargs...)
+	where = append(where, cond)
+
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pledges WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
+		return PledgePage{}, err
+	}
+
+	keys, names, err := parseOrderBy(q.OrderBy, relevance)
+	if err != nil {
+		return PledgePage{}, err
+	}
+	after, err := pagetoken.Decode(q.Token, binding, len(keys))
+	if err != nil {
+		return PledgePage{}, err
+	}
+	afterCond, afterArgs := pagetoken.After(keys, after, len(args)+1)
+	args = append(args, afterArgs...)
+	where = append(where, afterCond)
+	rel := "0::real"
+	if relevance != "" {
+		rel = relevance
+	}
+	args = append(args, q.Size+1)
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s, %s FROM pledges WHERE %s ORDER BY %s LIMIT $%d`,
+		pledgeColumns, rel, strings.Join(where, " AND "), pagetoken.OrderBy(keys), len(args)), args...)
+	if err != nil {
+		return PledgePage{}, err
+	}
+	type scored struct {
+		p   pledge.Pledge
+		rel float32
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (scored, error) {
+		var sc scored
+		var err error
+		sc.p, err = scanPledge(row, &sc.rel)
+		return sc, err
+	})
+	if err != nil {
+		return PledgePage{}, err
+	}
+	page := PledgePage{Total: total}
+	if len(list) > q.Size {
+		list = list[:q.Size]
+		last := list[q.Size-1]
+		values := make([]string, len(names))
+		for i, n := range names {
+			values[i] = sortValue(last.p, n, last.rel)
+		}
+		page.NextToken = pagetoken.Encode(binding, values)
+	}
+	for _, sc := range list {
+		t, _ := d.Term(sc.p.Term)
+		page.Pledges = append(page.Pledges, PledgeWithTerm{Pledge: sc.p, Term: t})
+	}
+	return page, nil
+}
+
+func sortValue(p pledge.Pledge, name string, rel float32) string {
+	switch name {
+	case "title":
+		return p.Title
+	case "code":
+		return p.Code
+	case "term":
+		return strconv.Itoa(p.Term)
+	case "status":
+		return strconv.Itoa(int(p.Status))
+	case "create_time":
+		return p.CreateTime.UTC().Format(time.RFC3339Nano)
+	case "update_time":
+		return p.UpdateTime.UTC().Format(time.RFC3339Nano)
+	case "relevance":
+		return strconv.FormatFloat(float64(rel), 'g', -1, 32)
+	}
+	return p.ID
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// ListStatusChanges returns a page of a pledge's status history, oldest
+// first.
+func (s *Store) ListStatusChanges(ctx context.Context, district, id string, size int, token string) ([]pledge.StatusChange, string, error) {
+	if _, err := getPledge(ctx, s.pool, district, id, ""); err != nil {
+		return nil, "", err
+	}
+	binding := pagetoken.Bind("statusChanges", district, id)
+	after, err := pagetoken.Decode(token, binding, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	keys := []pagetoken.Key{{Expr: "number", Type: "bigint"}}
+	cond, args := pagetoken.After(keys, after, 4)
+	rows, err := s.pool.Query(ctx, `SELECT number, previous_status, status, reason, actor, change_time
+		FROM status_changes WHERE district_id = $1 AND pledge_id = $2 AND `+cond+`
+		ORDER BY number LIMIT $3`, append([]any{district, id, size + 1}, args...)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.StatusChange, error) {
+		c := pledge.StatusChange{DistrictID: district, PledgeID: id}
+		err := row.Scan(&c.Number, &c.Previous, &c.Status, &c.Reason, &c.Actor, &c.Time)
+		return c, err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(list) > size {
+		list = list[:size]
+		next = pagetoken.Encode(binding, []string{strconv.FormatInt(list[size-1].Number, 10)})
+	}
+	return list, next, nil
+}

@@ -1,0 +1,301 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/actor"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"github.com/jackc/pgx/v5"
+)
+
+const pledgeColumns = `district_id, id, term, code, title, project_type, implementing_levels,
+	completion_timing, coalesce(owning_department, ''), owning_team, related_departments,
+	all_departments_related, contacts, required_budget, status, status_change_time, background,
+	overview, final_goal, yearly_goals, progress_log, future_plans, risks, photos, revision,
+	create_time, update_time, delete_time`
+
+func scanPledge(row pgx.Row, extra ...any) (pledge.Pledge, error) {
+	var p pledge.Pledge
+	var levels []int16
+	var deleted *time.Time
+	dest := []any{&p.DistrictID, &p.ID, &p.Term, &p.Code, &p.Title, &p.ProjectType, &levels,
+		&p.CompletionTiming, &p.OwningDepartment, &p.OwningTeam, &p.RelatedDepartments,
+		&p.AllDepartmentsRelated, &p.Contacts, &p.RequiredBudget, &p.Status, &p.StatusChangeTime, &p.Background,
+		&p.Overview, &p.FinalGoal, &p.YearlyGoals, &p.ProgressLog, &p.FuturePlans, &p.Risks, &p.Photos, &p.Revision,
+		&p.CreateTime, &p.UpdateTime, &deleted}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return p, err
+	}
+	for _, l := range levels {
+		p.ImplementingLevels = append(p.ImplementingLevels, pledge.ImplementingLevel(l))
+	}
+	if deleted != nil {
+		p.DeleteTime = *deleted
+	}
+	return p, nil
+}
+
+func getPledge(ctx context.Context, q pgdb.Querier, district, id, lock string) (pledge.Pledge, error) {
+	p, err := scanPledge(q.QueryRow(ctx, `SELECT `+pledgeColumns+` FROM pledges
+		WHERE district_id = $1 AND id = $2`+lock, district, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Say which is missing: the district or the pledge.
+		if _, derr := getDistrict(ctx, q, district, ""); derr != nil {
+			return p, derr
+		}
+		return p, pledge.ErrPledgeNotFound(district, id)
+	}
+	return p, err
+}
+
+// PledgeWithTerm is a pledge and the term it belongs to, from which its
+// valid years follow.
+type PledgeWithTerm struct {
+	Pledge pledge.Pledge
+	Term   pledge.Term
+}
+
+func withTerm(ctx context.Context, q pgdb.Querier, p pledge.Pledge) (PledgeWithTerm, error) {
+	d, err := getDistrict(ctx, q, p.DistrictID, "")
+	if err != nil {
+		return PledgeWithTerm{}, err
+	}
+	t, _ := d.Term(p.Term)
+	return PledgeWithTerm{Pledge: p, Term: t}, nil
+}
+
+// GetPledge returns one pledge, deleted or not, with its term.
+func (s *Store) GetPledge(ctx context.Context, district, id string) (PledgeWithTerm, error) {
+	p, err := getPledge(ctx, s.pool, district, id, "")
+	if err != nil {
+		return PledgeWithTerm{}, err
+	}
+	return withTerm(ctx, s.pool, p)
+}
+
+// CreatePledge adds p to its district, in the district's current term
+// unless p names one, checked against that term and the district's
+// departments. Its first status is recorded as the start of its history.
+func (s *Store) CreatePledge(ctx context.Context, p pledge.Pledge, key idempotency.Key) (PledgeWithTerm, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
+		d, err := lockDistrict(ctx, tx, p.DistrictID)
+		if err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if p.Term == 0 {
+			if d.CurrentTerm == 0 {
+				return PledgeWithTerm{}, apierr.Invalid("pledge.term", "is required: district %s has no current term", d.Name())
+			}
+			p.Term = d.CurrentTerm
+		}
+		term, ok := d.Term(p.Term)
+		if !ok {
+			return PledgeWithTerm{}, apierr.Invalid("pledge.term", "district %s has no term %d", d.Name(), p.Term)
+		}
+		if err := checkPledge(ctx, tx, &p, term); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if err := identityFree(ctx, tx, p); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO pledges (district_id, id, term, code, title, project_type,
+			implementing_levels, completion_timing, owning_department, owning_team, related_departments,
+			all_departments_related, contacts, required_budget, status, background, overview, final_goal,
+			yearly_goals, progress_log, future_plans, risks, photos)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, $16, $17,
+				$18, $19, $20, $21, $22, $23)`, pledgeValues(p)...)
+		if pgdb.IsCode(err, pgdb.UniqueViolation) {
+			return PledgeWithTerm{}, apierr.AlreadyExists("pledge %s already exists, or another pledge of term %d has the same code or title", p.Name(), p.Term)
+		}
+		if err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if err := recordStatus(ctx, tx, p.DistrictID, p.ID, pledge.StatusUnspecified, p.Status, "created"); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		created, err := getPledge(ctx, tx, p.DistrictID, p.ID, "")
+		return PledgeWithTerm{Pledge: created, Term: term}, err
+	})
+}
+
+func pledgeValues(p pledge.Pledge) []any {
+	levels := make([]int16, len(p.ImplementingLevels))
+	for i, l := range p.ImplementingLevels {
+		levels[i] = int16(l)
+	}
+	return []any{p.DistrictID, p.ID, p.Term, p.Code, p.Title, p.ProjectType, levels, p.CompletionTiming,
+		p.OwningDepartment, p.OwningTeam, nonNil(p.RelatedDepartments), p.AllDepartmentsRelated, nonNil(p.Contacts),
+		p.RequiredBudget, p.Status, nonNil(p.Background), p.Overview, p.FinalGoal, nonNil(p.YearlyGoals),
+		nonNil(p.ProgressLog), nonNil(p.FuturePlans), nonNil(p.Risks), nonNil(p.Photos)}
+}
+
+// checkPledge applies the pledge's own rules for its term, then checks the
+// departments it names exist in its district; every violation is reported
+// at once.
+func checkPledge(ctx context.Context, q pgdb.Querier, p *pledge.Pledge, term pledge.Term) error {
+	var v apierr.Violations
+	p.Normalize()
+	if err := p.Check("pledge", term); err != nil && !v.Merge(err) {
+		return err
+	}
+	refs := append([]string{p.OwningDepartment}, p.RelatedDepartments...)
+	rows, err := q.Query(ctx, `SELECT id FROM departments WHERE district_id = $1 AND id = ANY($2)`, p.DistrictID, refs)
+	if err != nil {
+		return err
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	exists := map[string]bool{}
+	for _, id := range found {
+		exists[id] = true
+	}
+	if p.OwningDepartment != "" && !exists[p.OwningDepartment] {
+		v.Add("pledge.owning_department", "%s does not exist", pledge.DepartmentName(p.DistrictID, p.OwningDepartment))
+	}
+	for i, id := range p.RelatedDepartments {
+		if !exists[id] {
+			v.Add(apierr.Path("pledge", "related_departments", i), "%s does not exist", pledge.DepartmentName(p.DistrictID, id))
+		}
+	}
+	return v.Err()
+}
+
+// identityFree refuses a pledge whose code, or title when it has no code,
+// another live pledge of the same term already has; the error names that
+// pledge.
+func identityFree(ctx context.Context, q pgdb.Querier, p pledge.Pledge) error {
+	var other string
+	err := q.QueryRow(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND term = $2 AND id <> $3
+		AND delete_time IS NULL AND CASE WHEN $4 <> '' THEN code = $4 ELSE code = '' AND title = $5 END`,
+		p.DistrictID, p.Term, p.ID, p.Code, p.Title).Scan(&other)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	what := "title"
+	if p.Code != "" {
+		what = "code"
+	}
+	e := apierr.AlreadyExists("pledge %s of term %d already has this %s", pledge.PledgeName(p.DistrictID, other), p.Term, what)
+	e.Metadata = map[string]string{"resource": pledge.PledgeName(p.DistrictID, other)}
+	return e
+}
+
+// UpdatePledge applies change to a live pledge, refusing a stale etag, and
+// checks the result as a whole before writing it.
+func (s *Store) UpdatePledge(ctx context.Context, district, id, tag string, change func(*pledge.Pledge) error) (PledgeWithTerm, error) {
+	var out PledgeWithTerm
+	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		p, err := getPledge(ctx, tx, district, id, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
+			return err
+		}
+		if !p.DeleteTime.IsZero() {
+			return apierr.FailedPrecondition("pledge %s was deleted", p.Name())
+		}
+		if err := change(&p); err != nil {
+			return err
+		}
+		d, err := getDistrict(ctx, tx, district, "")
+		if err != nil {
+			return err
+		}
+		term, _ := d.Term(p.Term)
+		if err := checkPledge(ctx, tx, &p, term); err != nil {
+			return err
+		}
+		if err := identityFree(ctx, tx, p); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE pledges SET term = $3, code = $4, title = $5, project_type = $6,
+			implementing_levels = $7, completion_timing = $8, owning_department = nullif($9, ''), owning_team = $10,
+			related_departments = $11, all_departments_related = $12, contacts = $13, required_budget = $14,
+			status = $15, background = $16, overview = $17, final_goal = $18, yearly_goals = $19,
+			progress_log = $20, future_plans = $21, risks = $22, photos = $23,
+			revision = revision + 1, update_time = now()
+			WHERE district_id = $1 AND id = $2`, pledgeValues(p)...)
+		if err != nil {
+			return err
+		}
+		updated, err := getPledge(ctx, tx, district, id, "")
+		out = PledgeWithTerm{Pledge: updated, Term: term}
+		return err
+	})
+	return out, err
+}
+
+// DeletePledge marks a pledge deleted. Deleting a deleted pledge returns
+// it as it is.
+func (s *Store) DeletePledge(ctx context.Context, district, id, tag string) (PledgeWithTerm, error) {
+	var out PledgeWithTerm
+	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		p, err := getPledge(ctx, tx, district, id, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if p.DeleteTime.IsZero() {
+			if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE pledges SET delete_time = now(), revision = revision + 1,
+				update_time = now() WHERE district_id = $1 AND id = $2`, district, id); err != nil {
+				return err
+			}
+			if p, err = getPledge(ctx, tx, district, id, ""); err != nil {
+				return err
+			}
+		}
+		out, err = withTerm(ctx, tx, p)
+		return err
+	})
+	return out, err
+}
+
+// ChangeStatus sets a live pledge's status and records who, when and why.
+func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, status pledge.Status, reason string, key idempotency.Key) (PledgeWithTerm, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
+		p, err := getPledge(ctx, tx, district, id, " FOR UPDATE")
+		if err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if !p.DeleteTime.IsZero() {
+			return PledgeWithTerm{}, apierr.FailedPrecondition("pledge %s was deleted", p.Name())
+		}
+		if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now(),
+			revision = revision + 1, update_time = now() WHERE district_id = $1 AND id = $2`, district, id, status); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if err := recordStatus(ctx, tx, district, id, p.Status, status, reason); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if p, err = getPledge(ctx, tx, district, id, ""); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		return withTerm(ctx, tx, p)
+	})
+}
+
+// recordStatus appends to a pledge's status history; the pledge's row lock
+// keeps the numbers in order.
+func recordStatus(ctx context.Context, q pgdb.Querier, district, id string, previous, status pledge.Status, reason string) error {
+	_, err := q.Exec(ctx, `INSERT INTO status_changes (district_id, pledge_id, number, previous_status, status, reason, actor)
+		SELECT $1, $2, coalesce(max(number), 0) + 1, $3, $4, $5, $6 FROM status_changes
+		WHERE district_id = $1 AND pledge_id = $2`, district, id, previous, status, reason, actor.From(ctx))
+	return err
+}

@@ -1,0 +1,176 @@
+package server
+
+import (
+	"context"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+)
+
+// GetDistrict returns one district.
+func (s *DistrictServer) GetDistrict(ctx context.Context, req *pledgev1.GetDistrictRequest) (*pledgev1.District, error) {
+	id, err := pledge.ParseDistrictName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.GetDistrict(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return districtToProto(d), nil
+}
+
+// ListDistricts lists districts by id.
+func (s *DistrictServer) ListDistricts(ctx context.Context, req *pledgev1.ListDistrictsRequest) (*pledgev1.ListDistrictsResponse, error) {
+	size, err := pagetoken.Size(req.GetPageSize())
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.ListDistricts(ctx, size, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &pledgev1.ListDistrictsResponse{NextPageToken: next}
+	for _, d := range list {
+		resp.Districts = append(resp.Districts, districtToProto(d))
+	}
+	return resp, nil
+}
+
+// CreateDistrict adds a district.
+func (s *DistrictServer) CreateDistrict(ctx context.Context, req *pledgev1.CreateDistrictRequest) (*pledgev1.District, error) {
+	if req.GetDistrict() == nil {
+		return nil, apierr.Invalid("district", "is required")
+	}
+	var v apierr.Violations
+	d := districtFromProto(req.GetDistrict())
+	d.ID = req.GetDistrictId()
+	if d.ID == "" {
+		d.ID = pledge.NewID()
+	} else {
+		v.Merge(pledge.CheckID("district_id", d.ID))
+	}
+	v.Merge(d.Check("district"))
+	key, err := idempotency.For("CreateDistrict", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	created, err := s.store.CreateDistrict(ctx, d, key)
+	if err != nil {
+		return nil, err
+	}
+	return districtToProto(created), nil
+}
+
+// UpdateDistrict changes a district.
+func (s *DistrictServer) UpdateDistrict(ctx context.Context, req *pledgev1.UpdateDistrictRequest) (*pledgev1.District, error) {
+	if req.GetDistrict() == nil {
+		return nil, apierr.Invalid("district", "is required")
+	}
+	id, err := pledge.ParseDistrictName("district.name", req.GetDistrict().GetName())
+	if err != nil {
+		return nil, err
+	}
+	patch := districtFromProto(req.GetDistrict())
+	paths := updatePaths(req.GetUpdateMask(), req.GetDistrict())
+	d, err := s.store.UpdateDistrict(ctx, id, req.GetDistrict().GetEtag(), func(d *pledge.District) error {
+		if err := d.ApplyUpdate(patch, paths); err != nil {
+			return err
+		}
+		return d.Check("district")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return districtToProto(d), nil
+}
+
+// GetDepartment returns one department.
+func (s *DistrictServer) GetDepartment(ctx context.Context, req *pledgev1.GetDepartmentRequest) (*pledgev1.Department, error) {
+	district, id, err := pledge.ParseDepartmentName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.GetDepartment(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	return departmentToProto(d), nil
+}
+
+// ListDepartments lists a district's departments by name.
+func (s *DistrictServer) ListDepartments(ctx context.Context, req *pledgev1.ListDepartmentsRequest) (*pledgev1.ListDepartmentsResponse, error) {
+	district, err := pledge.ParseDistrictName("parent", req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	size, err := pagetoken.Size(req.GetPageSize())
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.ListDepartments(ctx, district, size, req.GetPageToken(), req.GetFilter())
+	if err != nil {
+		return nil, err
+	}
+	resp := &pledgev1.ListDepartmentsResponse{NextPageToken: next}
+	for _, d := range list {
+		resp.Departments = append(resp.Departments, departmentToProto(d))
+	}
+	return resp, nil
+}
+
+// CreateDepartment adds a department to a district.
+func (s *DistrictServer) CreateDepartment(ctx context.Context, req *pledgev1.CreateDepartmentRequest) (*pledgev1.Department, error) {
+	var v apierr.Violations
+	district, err := pledge.ParseDistrictName("parent", req.GetParent())
+	v.Merge(err)
+	if req.GetDepartment() == nil {
+		v.Add("department", "is required")
+		return nil, v.Err()
+	}
+	d := departmentFromProto(req.GetDepartment())
+	d.DistrictID, d.ID = district, req.GetDepartmentId()
+	if d.ID == "" {
+		d.ID = pledge.NewID()
+	} else {
+		v.Merge(pledge.CheckID("department_id", d.ID))
+	}
+	v.Merge(d.Check("department"))
+	key, err := idempotency.For("CreateDepartment", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	created, err := s.store.CreateDepartment(ctx, d, key)
+	if err != nil {
+		return nil, err
+	}
+	return departmentToProto(created), nil
+}
+
+// UpdateDepartment changes a department.
+func (s *DistrictServer) UpdateDepartment(ctx context.Context, req *pledgev1.UpdateDepartmentRequest) (*pledgev1.Department, error) {
+	if req.GetDepartment() == nil {
+		return nil, apierr.Invalid("department", "is required")
+	}
+	district, id, err := pledge.ParseDepartmentName("department.name", req.GetDepartment().GetName())
+	if err != nil {
+		return nil, err
+	}
+	patch := departmentFromProto(req.GetDepartment())
+	paths := updatePaths(req.GetUpdateMask(), req.GetDepartment())
+	d, err := s.store.UpdateDepartment(ctx, district, id, req.GetDepartment().GetEtag(), func(d *pledge.Department) error {
+		if err := d.ApplyUpdate(patch, paths); err != nil {
+			return err
+		}
+		return d.Check("department")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return departmentToProto(d), nil
+}

@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/grpctest"
+	"github.com/gongyak/gongyak/pkg/pgtest"
+	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
+	"github.com/gongyak/gongyak/services/pledge/internal/server"
+	"github.com/gongyak/gongyak/services/pledge/migrations"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// env is the pledge service serving over a real gRPC connection on a
+// fresh database.
+type env struct {
+	pool      *pgxpool.Pool
+	districts pledgev1.DistrictServiceClient
+	pledges   pledgev1.PledgeServiceClient
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	pool := pgtest.NewPool(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
+	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
+		districts, pledges := server.New(postgres.New(pool))
+		pledgev1.RegisterDistrictServiceServer(s, districts)
+		pledgev1.RegisterPledgeServiceServer(s, pledges)
+	})
+	return &env{pool: pool, districts: pledgev1.NewDistrictServiceClient(conn), pledges: pledgev1.NewPledgeServiceClient(conn)}
+}
+
+func day(y, m, d int32) *date.Date { return &date.Date{Year: y, Month: m, Day: d} }
+
+// gwangsan is 광주광역시 광산구 with the terms DESIGN.md names.
+func gwangsan() *pledgev1.District {
+	return &pledgev1.District{
+		DisplayName:            "광산구",
+		Kind:                   pledgev1.DistrictKind_DISTRICT_KIND_AUTONOMOUS_DISTRICT,
+		MetropolitanGovernment: "광주광역시",
+		Terms: []*pledgev1.Term{
+			{Number: 7, DisplayName: "민선 7기", StartDate: day(2018, 7, 1), EndDate: day(2022, 6, 30)},
+			{Number: 8, DisplayName: "민선 8기", StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 30)},
+			{Number: 9, DisplayName: "민선 9기", StartDate: day(2026, 7, 1), EndDate: day(2030, 6, 30)},
+		},
+		CurrentTerm: 9,
+	}
+}
+
+// seed creates the district gwangsan and the department that owns the
+// seed card's pledge.
+func (e *env) seed(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{District: gwangsan(), DistrictId: "gwangsan"}); err != nil {
+		t.Fatalf("create district: %v", err)
+	}
+	if _, err := e.districts.CreateDepartment(ctx, &pledgev1.CreateDepartmentRequest{
+		Parent:       "districts/gwangsan",
+		DepartmentId: "legal-support",
+		Department:   &pledgev1.Department{DisplayName: "법무지원과", Teams: []string{"법무규제혁신팀"}, Phone: "062) 960-8891"},
+	}); err != nil {
+		t.Fatalf("create department: %v", err)
+	}
+}
+
+// fixture is the seed card's pledge as the JSON fixture writes it.
+func fixture(t *testing.T) *pledgev1.Pledge {
+	t.Helper()
+	raw, err := os.ReadFile("../../testdata/gwangsan_pledge.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pledgev1.Pledge{}
+	if err := protojson.Unmarshal(raw, p); err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	return p
+}
+
+// snapshot returns a digest of every row of the pledge schema, to show a
+// refused request wrote nothing.
+func snapshot(t *testing.T, pool *pgxpool.Pool) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	for _, table := range []string{"districts", "terms", "departments", "pledges", "status_changes", "request_ids"} {
+		var digest *string
+		if err := pool.QueryRow(ctx, `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM `+table+` t`).Scan(&digest); err != nil {
+			t.Fatal(err)
+		}
+		if digest != nil {
+			out[table] = *digest
+		} else {
+			out[table] = "empty"
+		}
+	}
+	return out
+}
+
+// wantStatus fails unless err is a status with code, and returns it.
+func wantStatus(t *testing.T, err error, code codes.Code) *status.Status {
+	t.Helper()
+	st, _ := status.FromError(err)
+	if st.Code() != code {
+		t.Fatalf("got %v (%v), want %v", st.Code(), err, code)
+	}
+	return st
+}
+
+// violated returns the fields a status's BadRequest names.
+func violated(st *status.Status) []string {
+	var fields []string
+	for _, v := range apierr.FieldViolations(st) {
+		fields = append(fields, v.Field)
+	}
+	slices.Sort(fields)
+	return fields
+}

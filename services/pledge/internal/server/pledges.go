@@ -1,0 +1,168 @@
+package server
+
+import (
+	"context"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
+)
+
+// filterEnums are the enum names pledge filters compare against.
+var filterEnums = map[string]map[string]int32{
+	"status":              pledgev1.PledgeStatus_value,
+	"project_type":        pledgev1.ProjectType_value,
+	"completion_timing":   pledgev1.CompletionTiming_value,
+	"implementing_levels": pledgev1.ImplementingLevel_value,
+}
+
+// GetPledge returns one pledge.
+func (s *PledgeServer) GetPledge(ctx context.Context, req *pledgev1.GetPledgeRequest) (*pledgev1.Pledge, error) {
+	district, id, err := pledge.ParsePledgeName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.store.GetPledge(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	return pledgeToProto(p), nil
+}
+
+// ListPledges lists a district's pledges.
+func (s *PledgeServer) ListPledges(ctx context.Context, req *pledgev1.ListPledgesRequest) (*pledgev1.ListPledgesResponse, error) {
+	var v apierr.Violations
+	district, err := pledge.ParseDistrictName("parent", req.GetParent())
+	v.Merge(err)
+	size, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	page, err := s.store.ListPledges(ctx, postgres.PledgeQuery{
+		District:    district,
+		Size:        size,
+		Token:       req.GetPageToken(),
+		Filter:      req.GetFilter(),
+		OrderBy:     req.GetOrderBy(),
+		Query:       req.GetQuery(),
+		ShowDeleted: req.GetShowDeleted(),
+		Enums:       filterEnums,
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &pledgev1.ListPledgesResponse{NextPageToken: page.NextToken, TotalSize: int32(page.Total)}
+	for _, p := range page.Pledges {
+		resp.Pledges = append(resp.Pledges, pledgeToProto(p))
+	}
+	return resp, nil
+}
+
+// CreatePledge adds a pledge.
+func (s *PledgeServer) CreatePledge(ctx context.Context, req *pledgev1.CreatePledgeRequest) (*pledgev1.Pledge, error) {
+	var v apierr.Violations
+	district, err := pledge.ParseDistrictName("parent", req.GetParent())
+	v.Merge(err)
+	if req.GetPledge() == nil {
+		v.Add("pledge", "is required")
+		return nil, v.Err()
+	}
+	p, err := pledgeFromProto(req.GetPledge(), district)
+	v.Merge(err)
+	p.ID = req.GetPledgeId()
+	if p.ID == "" {
+		p.ID = pledge.NewID()
+	} else {
+		v.Merge(pledge.CheckID("pledge_id", p.ID))
+	}
+	key, err := idempotency.For("CreatePledge", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	created, err := s.store.CreatePledge(ctx, p, key)
+	if err != nil {
+		return nil, err
+	}
+	return pledgeToProto(created), nil
+}
+
+// UpdatePledge changes a pledge.
+func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePledgeRequest) (*pledgev1.Pledge, error) {
+	if req.GetPledge() == nil {
+		return nil, apierr.Invalid("pledge", "is required")
+	}
+	district, id, err := pledge.ParsePledgeName("pledge.name", req.GetPledge().GetName())
+	if err != nil {
+		return nil, err
+	}
+	patch, err := pledgeFromProto(req.GetPledge(), district)
+	if err != nil {
+		return nil, err
+	}
+	paths := updatePaths(req.GetUpdateMask(), req.GetPledge())
+	p, err := s.store.UpdatePledge(ctx, district, id, req.GetPledge().GetEtag(), func(p *pledge.Pledge) error {
+		return p.ApplyUpdate(patch, paths)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pledgeToProto(p), nil
+}
+
+// DeletePledge marks a pledge deleted.
+func (s *PledgeServer) DeletePledge(ctx context.Context, req *pledgev1.DeletePledgeRequest) (*pledgev1.Pledge, error) {
+	district, id, err := pledge.ParsePledgeName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.store.DeletePledge(ctx, district, id, req.GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return pledgeToProto(p), nil
+}
+
+// ChangePledgeStatus sets a pledge's status and records why.
+func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.ChangePledgeStatusRequest) (*pledgev1.Pledge, error) {
+	var v apierr.Violations
+	district, id, err := pledge.ParsePledgeName("name", req.GetName())
+	v.Merge(err)
+	v.Merge(pledge.CheckStatus("status", pledge.Status(req.GetStatus())))
+	v.Merge(pledge.CheckReason("reason", req.GetReason()))
+	key, err := idempotency.For("ChangePledgeStatus", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	p, err := s.store.ChangeStatus(ctx, district, id, req.GetEtag(), pledge.Status(req.GetStatus()), req.GetReason(), key)
+	if err != nil {
+		return nil, err
+	}
+	return pledgeToProto(p), nil
+}
+
+// ListStatusChanges lists a pledge's status history.
+func (s *PledgeServer) ListStatusChanges(ctx context.Context, req *pledgev1.ListStatusChangesRequest) (*pledgev1.ListStatusChangesResponse, error) {
+	var v apierr.Violations
+	district, id, err := pledge.ParsePledgeName("parent", req.GetParent())
+	v.Merge(err)
+	size, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.ListStatusChanges(ctx, district, id, size, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &pledgev1.ListStatusChangesResponse{NextPageToken: next}
+	for _, c := range list {
+		resp.StatusChanges = append(resp.StatusChanges, statusChangeToProto(c))
+	}
+	return resp, nil
+}
