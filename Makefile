@@ -16,14 +16,21 @@ export PATH := $(BIN):$(PATH)
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
+.PHONY: run
+run: run-prerequisites build ## Start the whole suite on this machine; Ctrl-C stops it.
+	bin/gongyak run
+
 .PHONY: test
 test: prerequisites proto-lint generated-check ## Run every check and every test, on a PostgreSQL of its own.
+	@unformatted=$$(gofmt -l cmd e2e pkg services); if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	go vet $(MODULES)
 	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
 
-.PHONY: prerequisites
+.PHONY: prerequisites run-prerequisites
 prerequisites:
-	@scripts/prerequisites.sh
+	@scripts/prerequisites.sh test
+run-prerequisites:
+	@scripts/prerequisites.sh run
 
 # --- code generation -------------------------------------------------------
 
@@ -59,7 +66,7 @@ generated-check: tools protodeps ## Fail when the committed generated code diffe
 
 .PHONY: build
 build: ## Build every binary into bin/.
-	go build -o bin/ ./services/pledge/cmd/pledge ./cmd/withpg
+	go build -o bin/ $(wildcard ./services/*/cmd/*) ./cmd/gongyak
 
 .PHONY: clean
 clean: ## Remove build output (not the data of make run).

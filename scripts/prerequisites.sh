@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Checks what `make test` and `make run` need from the machine and says
-# exactly what is missing.
+# Checks what `make test` (argument test) or `make run` (argument run) needs
+# from the machine and says exactly what is missing.
 set -u
+what=${1:-test}
 missing=()
 command -v go >/dev/null || missing+=("Go 1.26 or newer (https://go.dev/dl/): the go command is not on PATH")
-command -v npm >/dev/null || missing+=("Node.js with npm (Debian: apt-get install nodejs npm): needed to fetch the pinned buf CLI and Google's API protos")
-if [[ -z "${TEST_DATABASE_URL:-}" || -n "${NEED_PG_BINARIES:-}" ]]; then
+if [[ $what == test ]]; then
+  command -v npm >/dev/null || missing+=("Node.js with npm (Debian: apt-get install nodejs npm): needed to fetch the pinned buf CLI and Google's API protos")
+  db=${TEST_DATABASE_URL:-}
+else
+  db=${DATABASE_URL:-}
+fi
+if [[ -z "$db" ]]; then
   found=""
   if [[ -n "${PG_BIN:-}" && -x "$PG_BIN/pg_ctl" ]]; then found=1; fi
   for d in /usr/lib/postgresql/*/bin; do [[ -x "$d/pg_ctl" ]] && found=1; done
   command -v pg_ctl >/dev/null && found=1
-  [[ -n "$found" ]] || missing+=("PostgreSQL server binaries (Debian: apt-get install postgresql), or TEST_DATABASE_URL set to a server whose user may create databases")
+  if [[ $what == test ]]; then
+    [[ -n "$found" ]] || missing+=("PostgreSQL server binaries (Debian: apt-get install postgresql), or TEST_DATABASE_URL set to a server whose user may create databases")
+  else
+    [[ -n "$found" ]] || missing+=("PostgreSQL server binaries (Debian: apt-get install postgresql), or DATABASE_URL set to a running server")
+  fi
 fi
 if ((${#missing[@]})); then
   echo "Missing:" >&2

@@ -10,6 +10,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -24,6 +25,12 @@ func (s *Server) logUnary(ctx context.Context, req any, info *grpc.UnaryServerIn
 		"method", info.FullMethod,
 		"code", st.Code().String(),
 		"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
+	}
+	// The gateway passes on the HTTP request's X-Request-Id.
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if ids := md.Get("x-request-id"); len(ids) > 0 {
+			attrs = append(attrs, "request_id", ids[0])
+		}
 	}
 	switch {
 	case err == nil:

@@ -114,4 +114,3 @@ func ErrPledgeNotFound(district, id string) error {
 func ErrDepartmentNotFound(district, id string) error {
 	return apierr.NotFound("department", DepartmentName(district, id))
 }
-

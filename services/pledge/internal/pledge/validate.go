@@ -299,7 +299,6 @@ func CheckStatus(field string, s Status) error {
 	return nil
 }
 
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // CheckReason refuses a missing or overlong reason for a status change.

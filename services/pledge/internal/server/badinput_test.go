@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/services/pledge/fixture"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
@@ -18,7 +19,7 @@ func TestBadInputIsRefusedNamingTheFieldAndNothingIsWritten(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t)
 	ctx := context.Background()
-	card, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture(t)})
+	card, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture.Gwangsan()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestBadInputIsRefusedNamingTheFieldAndNothingIsWritten(t *testing.T) {
 	}
 
 	withCard := func(change func(p *pledgev1.Pledge)) *pledgev1.CreatePledgeRequest {
-		p := fixture(t)
+		p := fixture.Gwangsan()
 		p.Title = "다른 공약"
 		change(p)
 		return &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: p}

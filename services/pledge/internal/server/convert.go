@@ -3,9 +3,9 @@ package server
 import (
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/apierr"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
@@ -109,22 +109,27 @@ func pledgeToProto(pt postgres.PledgeWithTerm) *pledgev1.Pledge {
 		CreateTime:            timeToProto(p.CreateTime),
 		UpdateTime:            timeToProto(p.UpdateTime),
 		DeleteTime:            timeToProto(p.DeleteTime),
-		RequiredBudget: &pledgev1.RequiredBudget{
-			Label:     p.RequiredBudget.Label,
-			AmountWon: p.RequiredBudget.AmountWon,
-		},
-		Overview: &pledgev1.Overview{
-			Period: &pledgev1.Period{
-				Label:     p.Overview.Period.Label,
-				StartYear: int32(p.Overview.Period.StartYear),
-				EndYear:   int32(p.Overview.Period.EndYear),
-				OpenEnded: p.Overview.Period.OpenEnded,
-			},
-			Methods:  bulletsToProto(p.Overview.Methods),
-			Contents: bulletsToProto(p.Overview.Contents),
-		},
-		ProgressLog: entriesToProto(p.ProgressLog),
-		FuturePlans: entriesToProto(p.FuturePlans),
+		ProgressLog:           entriesToProto(p.ProgressLog),
+		FuturePlans:           entriesToProto(p.FuturePlans),
+	}
+	if b := p.RequiredBudget; b.Label != "" || b.AmountWon != 0 || len(b.Shares) > 0 {
+		out.RequiredBudget = &pledgev1.RequiredBudget{Label: b.Label, AmountWon: b.AmountWon}
+		for _, s := range b.Shares {
+			out.RequiredBudget.Shares = append(out.RequiredBudget.Shares, &pledgev1.FundingShare{
+				Source: typev1.FundingSource(s.Source), Label: s.Label, Percent: int32(s.Percent),
+			})
+		}
+	}
+	if o := p.Overview; o.Period != (pledge.Period{}) || len(o.Methods) > 0 || len(o.Contents) > 0 {
+		out.Overview = &pledgev1.Overview{Methods: bulletsToProto(o.Methods), Contents: bulletsToProto(o.Contents)}
+		if o.Period != (pledge.Period{}) {
+			out.Overview.Period = &pledgev1.Period{
+				Label:     o.Period.Label,
+				StartYear: int32(o.Period.StartYear),
+				EndYear:   int32(o.Period.EndYear),
+				OpenEnded: o.Period.OpenEnded,
+			}
+		}
 	}
 	if p.OwningDepartment != "" {
 		out.OwningDepartment = pledge.DepartmentName(p.DistrictID, p.OwningDepartment)
@@ -137,11 +142,6 @@ func pledgeToProto(pt postgres.PledgeWithTerm) *pledgev1.Pledge {
 	}
 	for _, c := range p.Contacts {
 		out.Contacts = append(out.Contacts, &pledgev1.Contact{Name: c.Name, Position: c.Position, Phone: c.Phone})
-	}
-	for _, s := range p.RequiredBudget.Shares {
-		out.RequiredBudget.Shares = append(out.RequiredBudget.Shares, &pledgev1.FundingShare{
-			Source: typev1.FundingSource(s.Source), Label: s.Label, Percent: int32(s.Percent),
-		})
 	}
 	for _, b := range p.Background {
 		out.Background = append(out.Background, &pledgev1.BackgroundPoint{Label: b.Label, Text: b.Text})

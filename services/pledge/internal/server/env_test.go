@@ -2,12 +2,11 @@ package server_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 
-	"github.com/gongyak/gongyak/pkg/apierr"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
@@ -18,7 +17,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -74,20 +72,6 @@ func (e *env) seed(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("create department: %v", err)
 	}
-}
-
-// fixture is the seed card's pledge as the JSON fixture writes it.
-func fixture(t *testing.T) *pledgev1.Pledge {
-	t.Helper()
-	raw, err := os.ReadFile("../../testdata/gwangsan_pledge.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &pledgev1.Pledge{}
-	if err := protojson.Unmarshal(raw, p); err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	return p
 }
 
 // snapshot returns a digest of every row of the pledge schema, to show a

@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 
-	"github.com/gongyak/gongyak/pkg/apierr"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"

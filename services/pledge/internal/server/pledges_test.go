@@ -9,6 +9,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/actor"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/services/pledge/fixture"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -18,25 +19,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// stripOutputOnly clears what the server fills in, leaving what a client
-// wrote.
-func stripOutputOnly(p *pledgev1.Pledge) *pledgev1.Pledge {
-	p = proto.Clone(p).(*pledgev1.Pledge)
-	p.Name, p.Etag, p.CreateTime, p.UpdateTime, p.StatusChangeTime, p.DeleteTime, p.ValidYears = "", "", nil, nil, nil, nil, nil
-	for _, log := range [][]*pledgev1.DatedEntry{p.ProgressLog, p.FuturePlans} {
-		for _, e := range log {
-			e.Sequence = 0
-			e.Date = &pledgev1.DateLabel{Label: e.Date.GetLabel()}
-		}
-	}
-	return p
-}
-
 func TestGwangsanPledgeRoundTripsFieldForField(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t)
 	ctx := context.Background()
-	want := fixture(t)
+	want := fixture.Gwangsan()
 
 	created, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: want})
 	if err != nil {
@@ -46,7 +33,7 @@ func TestGwangsanPledgeRoundTripsFieldForField(t *testing.T) {
 	if err != nil {
 		t.Fatalf("get: %v", err)
 	}
-	if diff := cmp.Diff(want, stripOutputOnly(got), protocmp.Transform()); diff != "" {
+	if diff := cmp.Diff(want, fixture.StripOutputOnly(got), protocmp.Transform()); diff != "" {
 		t.Errorf("read back differs from what was written (-want +got):\n%s", diff)
 	}
 	if !proto.Equal(created, got) {
@@ -105,7 +92,7 @@ func TestSearchFindsTheTitleByAKoreanWord(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t)
 	ctx := context.Background()
-	card, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture(t)})
+	card, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture.Gwangsan()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +123,7 @@ func TestTwoConcurrentUpdatesWithOneEtagOneWins(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t)
 	ctx := context.Background()
-	p, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture(t)})
+	p, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture.Gwangsan()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +169,7 @@ func TestCreateRetriedWithTheSameRequestIDCreatesOnce(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t)
 	ctx := context.Background()
-	req := &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture(t), RequestId: "5f0c6f7e-1d2b-4c55-9a43-0e8f1b7f5a10"}
+	req := &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture.Gwangsan(), RequestId: "5f0c6f7e-1d2b-4c55-9a43-0e8f1b7f5a10"}
 
 	// Retries racing each other, and one after the first committed.
 	results := make([]*pledgev1.Pledge, 4)

@@ -1,0 +1,48 @@
+// Command gongyak is the suite's own command line:
+//
+//	gongyak run      start the whole suite on this machine (make run)
+//
+// Run `gongyak <command> -h` for a command's flags.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "run":
+		err = runSuite(ctx, os.Args[2:])
+	case "help", "-h", "--help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "gongyak: unknown command %q\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gongyak:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: gongyak <command> [flags]
+
+commands:
+  run      start the whole suite on this machine: PostgreSQL (unless
+           DATABASE_URL is set), every service, the gateway
+`)
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/pgcluster"
+	"github.com/gongyak/gongyak/pkg/suite"
+	"github.com/jackc/pgx/v5"
+)
+
+// runSuite starts PostgreSQL (unless DATABASE_URL names one), every
+// service and the gateway, seeds the district gwangsan on first start, and
+// stops it all, in order, on Ctrl-C.
+func runSuite(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	binDir := fs.String("bin", "bin", "folder holding the built binaries")
+	dataDir := fs.String("data", ".data", "folder for the local PostgreSQL cluster and the logs; kept between runs")
+	var pgPort int
+	config.Int(fs, &pgPort, "pg-port", "GONGYAK_PG_PORT", 54329, "port of the local PostgreSQL cluster")
+	if err := config.Parse(fs, args); err != nil {
+		return err
+	}
+	dataAbs, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return err
+	}
+	logDir := filepath.Join(dataAbs, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return err
+	}
+	unlock, err := lockRun(dataAbs)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	addrs := map[string]string{}
+	for name, def := range config.DefaultAddrs {
+		addrs[name] = envOr("GONGYAK_"+strings.ToUpper(name)+"_ADDR", def)
+	}
+
+	dbURL := os.Getenv("DATABASE_URL")
+	if dbURL == "" {
+		cluster, url, err := startPostgres(ctx, dataAbs, pgPort)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			fmt.Println("stopping PostgreSQL")
+			if err := cluster.Stop(); err != nil {
+				fmt.Fprintln(os.Stderr, "gongyak: stopping PostgreSQL:", err)
+			}
+		}()
+		dbURL = url
+	}
+
+	env := []string{"DATABASE_URL=" + dbURL}
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+		name := b.Name
+		if b == suite.Gateway {
+			name = "http"
+		}
+		env = append(env, b.AddrEnv+"="+addrs[name])
+	}
+
+	var procs []*suite.Process
+	stopAll := func() {
+		for i := len(procs) - 1; i >= 0; i-- {
+			if err := procs[i].Stop(15 * time.Second); err != nil {
+				fmt.Fprintln(os.Stderr, "gongyak:", err)
+			}
+		}
+	}
+	defer stopAll()
+
+	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for _, b := range suite.Services {
+		p, err := start(b, *binDir, logDir, env)
+		if err != nil {
+			return err
+		}
+		procs = append(procs, p)
+		if err := suite.WaitGRPC(startCtx, p, addrs[b.Name]); err != nil {
+			return fmt.Errorf("%w (log: %s)", err, filepath.Join(logDir, b.Name+".log"))
+		}
+	}
+	if err := seed(startCtx, addrs["pledge"]); err != nil {
+		return fmt.Errorf("seeding: %w", err)
+	}
+	gw, err := start(suite.Gateway, *binDir, logDir, env)
+	if err != nil {
+		return err
+	}
+	procs = append(procs, gw)
+	base := "http://" + addrs["http"]
+	if err := suite.WaitHTTP(startCtx, gw, base+"/readyz"); err != nil {
+		return err
+	}
+	banner(base, addrs, dbURL, logDir)
+
+	// Run until Ctrl-C, or until a part of the suite dies.
+	exited := make(chan *suite.Process, len(procs))
+	for _, p := range procs {
+		go func() { <-p.Done(); exited <- p }()
+	}
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nstopping the suite")
+		return nil
+	case p := <-exited:
+		return fmt.Errorf("%s exited (%v); stopping the suite; its log: %s", p.Name, p.Err(), filepath.Join(logDir, p.Name+".log"))
+	}
+}
+
+// start runs a binary, its output going to its log file and, prefixed with
+// its name, to the terminal.
+func start(b suite.Binary, binDir, logDir string, env []string) (*suite.Process, error) {
+	path := filepath.Join(binDir, b.Name)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s is not built (%v): run make run, which builds it", path, err)
+	}
+	logFile, err := os.OpenFile(filepath.Join(logDir, b.Name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	out := &teeLines{file: logFile, term: os.Stdout, prefix: fmt.Sprintf("%-8s| ", b.Name)}
+	return suite.Start(b.Name, path, nil, env, out, false)
+}
+
+// teeLines writes each line to a log file as it is and to the terminal
+// behind a prefix.
+type teeLines struct {
+	mu     sync.Mutex
+	file   io.Writer
+	term   io.Writer
+	prefix string
+}
+
+func (t *teeLines) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.file.Write(p)                              //nolint:errcheck // the terminal still shows it
+	t.term.Write(append([]byte(t.prefix), p...)) //nolint:errcheck // the log file still has it
+	return len(p), nil
+}
+
+func startPostgres(ctx context.Context, dataDir string, port int) (*pgcluster.Cluster, string, error) {
+	pgData := filepath.Join(dataDir, "postgres")
+	if pid, running := postmasterPID(pgData); running {
+		// Left running by a run that was killed; this run holds the lock,
+		// so no other run uses it.
+		fmt.Printf("stopping PostgreSQL left running by an earlier run (pid %d)\n", pid)
+		syscall.Kill(pid, syscall.SIGINT) //nolint:errcheck // checked below
+		for i := 0; i < 100; i++ {
+			if _, running := postmasterPID(pgData); !running {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	fmt.Printf("starting PostgreSQL in %s on 127.0.0.1:%d\n", pgData, port)
+	cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: pgData, Port: port, LogFile: filepath.Join(dataDir, "logs", "postgres.log")})
+	if err != nil {
+		return nil, "", err
+	}
+	if err := ensureDatabase(ctx, cluster.URL("postgres"), "gongyak"); err != nil {
+		cluster.Stop()
+		return nil, "", err
+	}
+	return cluster, cluster.URL("gongyak"), nil
+}
+
+func postmasterPID(pgData string) (int, bool) {
+	raw, err := os.ReadFile(filepath.Join(pgData, "postmaster.pid"))
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(raw), "\n", 2)[0]))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	return pid, syscall.Kill(pid, 0) == nil
+}
+
+func ensureDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	return err
+}
+
+// lockRun makes sure one run at a time uses the data folder.
+func lockRun(dataDir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dataDir, "run.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("another gongyak run is using %s; stop it first (Ctrl-C in its terminal)", dataDir)
+		}
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func banner(base string, addrs map[string]string, dbURL, logDir string) {
+	fmt.Printf(`
+Gongyak is running.
+
+  REST API      %[1]s/v1/districts/gwangsan/pledges
+  OpenAPI       %[1]s/openapi.json
+  health        %[1]s/healthz   %[1]s/readyz
+  pledge gRPC   %[2]s
+  database      %[3]s
+  logs          %[4]s
+  traces        %[5]s
+
+Try:  curl -s %[1]s/v1/districts/gwangsan
+
+Ctrl-C stops everything.
+`, base, addrs["pledge"], redact(dbURL), logDir, traceTarget())
+}
+
+func traceTarget() string {
+	if e := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); e != "" {
+		return "exported to " + e
+	}
+	return "not exported (set OTEL_EXPORTER_OTLP_ENDPOINT); trace ids are in the logs"
+}
+
+// redact hides a password in a database URL.
+func redact(url string) string {
+	if at := strings.LastIndex(url, "@"); at > 0 {
+		if scheme := strings.Index(url, "://"); scheme > 0 {
+			if colon := strings.Index(url[scheme+3:at], ":"); colon >= 0 {
+				return url[:scheme+3+colon] + ":***" + url[at:]
+			}
+		}
+	}
+	return url
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// gwangsan is the district the suite starts with: 광주광역시 광산구 and its
+// terms 민선 7기, 8기 and 9기 (current).
+func gwangsan() *pledgev1.District {
+	day := func(y, m, d int32) *date.Date { return &date.Date{Year: y, Month: m, Day: d} }
+	return &pledgev1.District{
+		DisplayName:            "광산구",
+		Kind:                   pledgev1.DistrictKind_DISTRICT_KIND_AUTONOMOUS_DISTRICT,
+		MetropolitanGovernment: "광주광역시",
+		Terms: []*pledgev1.Term{
+			{Number: 7, DisplayName: "민선 7기", StartDate: day(2018, 7, 1), EndDate: day(2022, 6, 30), HeadOfGovernment: "김삼호"},
+			{Number: 8, DisplayName: "민선 8기", StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 30), HeadOfGovernment: "박병규"},
+			{Number: 9, DisplayName: "민선 9기", StartDate: day(2026, 7, 1), EndDate: day(2030, 6, 30)},
+		},
+		CurrentTerm: 9,
+	}
+}
+
+// seed creates the district gwangsan unless it exists; the data of earlier
+// runs is left as it is.
+func seed(ctx context.Context, pledgeAddr string) error {
+	conn, err := grpcclient.Dial(pledgeAddr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	districts := pledgev1.NewDistrictServiceClient(conn)
+	_, err = districts.GetDistrict(ctx, &pledgev1.GetDistrictRequest{Name: "districts/gwangsan"})
+	if status.Code(err) != codes.NotFound {
+		return err
+	}
+	_, err = districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{
+		District: gwangsan(), DistrictId: "gwangsan", RequestId: "seed-district-gwangsan",
+	})
+	if err == nil {
+		fmt.Println("seeded the district gwangsan (광주광역시 광산구) with 민선 7기, 8기 and 9기")
+	}
+	return err
+}

@@ -1,0 +1,234 @@
+// Package e2e tests the suite as it is deployed: the real binaries as
+// processes, on a real PostgreSQL, spoken to over HTTP, with their traces
+// sent to an OTLP receiver the tests run.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/pgcluster"
+	"github.com/gongyak/gongyak/pkg/pgtest"
+	"github.com/gongyak/gongyak/pkg/suite"
+)
+
+// binDir holds the binaries built once for the run.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gongyak-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	err = suite.Build(ctx, dir, append(append([]suite.Binary{}, suite.Services...), suite.Gateway)...)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building the binaries:", err)
+		os.Exit(1)
+	}
+	binDir = dir
+	defer os.RemoveAll(dir)
+	pgtest.Main(m)
+}
+
+// logBuffer keeps what a process wrote, for tests that read its logs.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// running is a started suite.
+type running struct {
+	base   string // the gateway's URL
+	dbURL  string
+	addrs  map[string]string
+	logs   map[string]*logBuffer
+	procs  map[string]*suite.Process
+	client *http.Client
+}
+
+// startSuite starts the named services and the gateway as processes on a
+// fresh database and free ports, exporting traces to otlp when it is not
+// empty. Everything stops when t ends.
+func startSuite(t *testing.T, otlp string, services ...string) *running {
+	t.Helper()
+	r := &running{
+		dbURL:  pgtest.NewDatabase(t),
+		addrs:  map[string]string{},
+		logs:   map[string]*logBuffer{},
+		procs:  map[string]*suite.Process{},
+		client: &http.Client{Timeout: 30 * time.Second},
+	}
+	env := []string{"DATABASE_URL=" + r.dbURL, "GONGYAK_LOG_LEVEL=debug"}
+	if otlp != "" {
+		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
+	}
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+		port, err := pgcluster.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.addrs[b.Name] = fmt.Sprintf("127.0.0.1:%d", port)
+		env = append(env, b.AddrEnv+"="+r.addrs[b.Name])
+	}
+	r.base = "http://" + r.addrs["gateway"]
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := func(b suite.Binary) *suite.Process {
+		logs := &logBuffer{}
+		p, err := suite.Start(b.Name, filepath.Join(binDir, b.Name), nil, env, logs, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.logs[b.Name], r.procs[b.Name] = logs, p
+		t.Cleanup(func() {
+			if err := p.Stop(15 * time.Second); err != nil {
+				t.Errorf("stopping %s: %v", b.Name, err)
+			}
+			if t.Failed() {
+				t.Logf("%s log:\n%s", b.Name, logs.String())
+			}
+		})
+		return p
+	}
+	for _, b := range suite.Services {
+		if !contains(services, b.Name) {
+			continue
+		}
+		if err := suite.WaitGRPC(ctx, start(b), r.addrs[b.Name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := suite.WaitHTTP(ctx, start(suite.Gateway), r.base+"/healthz"); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// response is an HTTP answer with its JSON body decoded.
+type response struct {
+	status int
+	header http.Header
+	raw    []byte
+	body   map[string]any
+}
+
+// call sends a request to the gateway; body may be nil, a string or
+// []byte (sent as is) or anything else (sent as JSON).
+func (r *running) call(t *testing.T, method, path string, body any, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, r.base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	out := response{status: resp.StatusCode, header: resp.Header}
+	out.raw, _ = io.ReadAll(resp.Body)
+	if len(out.raw) > 0 {
+		if err := json.Unmarshal(out.raw, &out.body); err != nil {
+			t.Fatalf("%s %s answered %d with a body that is not JSON: %q", method, path, resp.StatusCode, out.raw)
+		}
+	}
+	return out
+}
+
+// must fails unless the response has the status.
+func (resp response) must(t *testing.T, status int) response {
+	t.Helper()
+	if resp.status != status {
+		t.Fatalf("status %d, want %d: %s", resp.status, status, resp.raw)
+	}
+	return resp
+}
+
+// str reads a string at a dotted path of the body.
+func (resp response) str(path string) string {
+	v, _ := resp.get(path).(string)
+	return v
+}
+
+func (resp response) get(path string) any {
+	var cur any = resp.body
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[part]
+	}
+	return cur
+}
+
+// violations returns the fields an error body's BadRequest names.
+func (resp response) violations() []string {
+	var fields []string
+	details, _ := resp.body["details"].([]any)
+	for _, d := range details {
+		dm, _ := d.(map[string]any)
+		if dm["@type"] != "type.googleapis.com/google.rpc.BadRequest" {
+			continue
+		}
+		fvs, _ := dm["fieldViolations"].([]any)
+		for _, fv := range fvs {
+			m, _ := fv.(map[string]any)
+			f, _ := m["field"].(string)
+			fields = append(fields, f)
+		}
+	}
+	return fields
+}

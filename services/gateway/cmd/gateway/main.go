@@ -1,0 +1,80 @@
+// Command gateway serves Gongyak's REST/JSON API over the gRPC services,
+// with the OpenAPI document at /openapi.json, /healthz and /readyz.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/telemetry"
+	"github.com/gongyak/gongyak/services/gateway/internal/gateway"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	settings := gateway.Flags(fs)
+	if err := config.Parse(fs, args); err != nil {
+		return err
+	}
+	cfg := settings.Config()
+	log := telemetry.NewLogger(os.Stderr, "gateway", settings.LogLevel)
+	shutdownTraces, exporting, err := telemetry.Setup(ctx, "gateway")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		shutdownTraces(ctx) //nolint:errcheck // nothing left to tell
+	}()
+
+	g, err := gateway.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	lis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           g,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	log.Info("serving", "addr", "http://"+lis.Addr().String(), "backends", cfg.Addrs, "exporting_traces", exporting)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish the requests in flight, then stop.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	log.Info("stopped")
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}

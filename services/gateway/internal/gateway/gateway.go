@@ -1,0 +1,146 @@
+// Package gateway serves Gongyak's REST/JSON API: grpc-gateway handlers
+// routed by the protos' HTTP rules, each calling its service over a real
+// gRPC connection, behind an edge that names, bounds, logs and traces every
+// request.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/actor"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/openapi"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+)
+
+// Config is what the gateway needs to run.
+type Config struct {
+	HTTPAddr       string
+	Addrs          map[string]string // backend addresses by service name
+	MaxBodyBytes   int64
+	RequestTimeout time.Duration
+}
+
+// backend is one service the gateway routes to.
+type backend struct {
+	Name     string
+	Addr     string
+	register func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error
+	conn     *grpc.ClientConn
+}
+
+// services lists every service the gateway serves, with the handlers of
+// its HTTP rules.
+var services = []backend{
+	{Name: "pledge", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return errors.Join(
+			pledgev1.RegisterDistrictServiceHandler(ctx, mux, conn),
+			pledgev1.RegisterPledgeServiceHandler(ctx, mux, conn),
+		)
+	}},
+}
+
+// Gateway is the HTTP handler of the REST API.
+type Gateway struct {
+	cfg      Config
+	log      *slog.Logger
+	backends []backend
+	handler  http.Handler
+}
+
+// New dials every backend (lazily: a backend that is down makes its
+// routes answer 503, not the gateway fail) and builds the handler.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
+	g := &Gateway{cfg: cfg, log: log}
+	mux := runtime.NewServeMux(
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, newJSONMarshaler()),
+		runtime.WithIncomingHeaderMatcher(headerMatcher),
+		runtime.WithErrorHandler(errorHandler),
+		runtime.WithRoutingErrorHandler(routingErrorHandler),
+		runtime.WithForwardResponseOption(func(ctx context.Context, _ http.ResponseWriter, _ proto.Message) error {
+			nameSpan(ctx)
+			return nil
+		}),
+	)
+	for _, b := range services {
+		b.Addr = cfg.Addrs[b.Name]
+		if b.Addr == "" {
+			return nil, fmt.Errorf("no address for the %s service", b.Name)
+		}
+		conn, err := grpcclient.Dial(b.Addr)
+		if err != nil {
+			g.Close()
+			return nil, fmt.Errorf("%s service at %s: %w", b.Name, b.Addr, err)
+		}
+		b.conn = conn
+		g.backends = append(g.backends, b)
+		if err := b.register(ctx, mux, conn); err != nil {
+			g.Close()
+			return nil, err
+		}
+	}
+	doc, err := openAPIDocument()
+	if err != nil {
+		return nil, err
+	}
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", healthz)
+	root.HandleFunc("GET /readyz", g.readyz)
+	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(doc) //nolint:errcheck // the client went away
+	})
+	root.Handle("/", g.edge(mux))
+	g.handler = withRoute(otelhttp.NewHandler(root, "gateway", otelhttp.WithSpanNameFormatter(spanName)))
+	return g, nil
+}
+
+// ServeHTTP serves the API.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
+
+// Close closes the backend connections.
+func (g *Gateway) Close() {
+	for _, b := range g.backends {
+		if b.conn != nil {
+			b.conn.Close()
+		}
+	}
+}
+
+// headerMatcher passes the caller's actor and the request id on to the
+// services, besides the headers grpc-gateway passes by default.
+func headerMatcher(key string) (string, bool) {
+	switch strings.ToLower(key) {
+	case actor.Header:
+		return actor.Header, true
+	case strings.ToLower(RequestIDHeader):
+		return "x-request-id", true
+	}
+	return runtime.DefaultHeaderMatcher(key)
+}
+
+// openAPIDocument is the generated document with a title of its own (the
+// generator names it after the first proto file).
+func openAPIDocument() ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(openapi.Document, &doc); err != nil {
+		return nil, fmt.Errorf("openapi document: %w", err)
+	}
+	doc["info"] = map[string]any{
+		"title":       "Gongyak API",
+		"version":     "v1",
+		"description": "Pledge management and citizen participation for Korean local governments. JSON follows the proto3 JSON mapping; errors are google.rpc.Status.",
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}

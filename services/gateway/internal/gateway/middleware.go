@@ -1,0 +1,114 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// RequestIDHeader carries a request's id, which every response returns: the
+// caller's own when it sends a usable one, else a fresh one.
+const RequestIDHeader = "X-Request-Id"
+
+type requestIDKey struct{}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 100 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	rand.Read(b) //nolint:errcheck // never fails
+	return hex.EncodeToString(b)
+}
+
+// statusRecorder remembers the status a handler wrote, for the log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// edge runs in front of the API: it names the request, bounds its body and
+// its time, and logs it once it is answered. It logs the method, path and
+// outcome, never bodies or query strings: those may hold personal data.
+func (g *Gateway) edge(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get(RequestIDHeader)
+		if !validRequestID(id) {
+			id = newRequestID()
+			r.Header.Set(RequestIDHeader, id)
+		}
+		w.Header().Set(RequestIDHeader, id)
+		trace.SpanFromContext(r.Context()).SetAttributes(attribute.String("gongyak.request_id", id))
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), g.cfg.RequestTimeout)
+		defer cancel()
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes)
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		level := slog.LevelInfo
+		switch {
+		case rec.status >= 500:
+			level = slog.LevelError
+		case rec.status >= 400:
+			level = slog.LevelWarn
+		}
+		g.log.Log(ctx, level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"request_id", id, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+// route holds the route a request matched, once grpc-gateway's routing
+// knows it, for the name of the HTTP server span.
+type route struct{ pattern string }
+
+type routeKey struct{}
+
+// withRoute gives each request a route holder; it runs outside otelhttp,
+// whose span name formatter reads the holder when the request is done.
+func withRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, &route{})))
+	})
+}
+
+// spanName names the HTTP server span after the matched route, such as
+// "GET /v1/{name=districts/*/pledges/*}", or the path before routing.
+func spanName(_ string, r *http.Request) string {
+	if rt, ok := r.Context().Value(routeKey{}).(*route); ok && rt.pattern != "" {
+		return r.Method + " " + rt.pattern
+	}
+	return r.Method + " " + r.URL.Path
+}
+
+// nameSpan records the route grpc-gateway matched.
+func nameSpan(ctx context.Context) {
+	if pattern, ok := runtime.HTTPPathPattern(ctx); ok {
+		if rt, ok := ctx.Value(routeKey{}).(*route); ok {
+			rt.pattern = pattern
+		}
+		trace.SpanFromContext(ctx).SetAttributes(attribute.String("http.route", pattern))
+	}
+}
