@@ -236,21 +236,24 @@ func envOr(name, def string) string {
 }
 
 func banner(base string, addrs map[string]string, dbURL, logDir string) {
+	var services strings.Builder
+	for _, b := range suite.Services {
+		fmt.Fprintf(&services, "  %-13s %s (gRPC)\n", b.Name, addrs[b.Name])
+	}
 	fmt.Printf(`
 Gongyak is running.
 
   REST API      %[1]s/v1/districts/gwangsan/pledges
   OpenAPI       %[1]s/openapi.json
   health        %[1]s/healthz   %[1]s/readyz
-  pledge gRPC   %[2]s
-  database      %[3]s
+%[2]s  database      %[3]s
   logs          %[4]s
   traces        %[5]s
 
 Try:  curl -s %[1]s/v1/districts/gwangsan
 
 Ctrl-C stops everything.
-`, base, addrs["pledge"], redact(dbURL), logDir, traceTarget())
+`, base, services.String(), redact(dbURL), logDir, traceTarget())
 }
 
 func traceTarget() string {

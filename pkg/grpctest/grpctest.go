@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/gongyak/gongyak/pkg/grpcclient"
@@ -18,6 +19,14 @@ import (
 // Serve starts a server with register's services on 127.0.0.1 and returns
 // a connection to it and its address. Both stop when t ends.
 func Serve(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string) {
+	t.Helper()
+	conn, addr, _ := ServeStoppable(t, register)
+	return conn, addr
+}
+
+// ServeStoppable is Serve, also returning a function that stops the server
+// early, to test what its callers do when it is gone.
+func ServeStoppable(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string, func()) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -38,10 +47,18 @@ func Serve(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		conn.Close()
-		cancel()
-		<-done
-	})
-	return conn, lis.Addr().String()
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(func() { conn.Close(); stop() })
+	return conn, lis.Addr().String(), stop
+}
+
+// Dial connects to addr as services connect to each other; the connection
+// closes when t ends.
+func Dial(t testing.TB, addr string) (*grpc.ClientConn, error) {
+	conn, err := grpcclient.Dial(addr)
+	if err == nil {
+		t.Cleanup(func() { conn.Close() })
+	}
+	return conn, err
 }

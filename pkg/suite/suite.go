@@ -33,6 +33,7 @@ type Binary struct {
 // Services are the gRPC services, in the order they start.
 var Services = []Binary{
 	{Name: "pledge", Package: "github.com/gongyak/gongyak/services/pledge/cmd/pledge", AddrEnv: "GONGYAK_PLEDGE_ADDR"},
+	{Name: "budget", Package: "github.com/gongyak/gongyak/services/budget/cmd/budget", AddrEnv: "GONGYAK_BUDGET_ADDR"},
 }
 
 // Gateway is the REST gateway, which starts after the services.

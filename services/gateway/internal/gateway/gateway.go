@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/actor"
+	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/openapi"
@@ -48,6 +49,9 @@ var services = []backend{
 			pledgev1.RegisterDistrictServiceHandler(ctx, mux, conn),
 			pledgev1.RegisterPledgeServiceHandler(ctx, mux, conn),
 		)
+	}},
+	{Name: "budget", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return budgetv1.RegisterBudgetServiceHandler(ctx, mux, conn)
 	}},
 }
 

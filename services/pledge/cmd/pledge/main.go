@@ -6,11 +6,9 @@ import (
 	"context"
 	"log/slog"
 
-	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/service"
-	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
-	"github.com/gongyak/gongyak/services/pledge/internal/server"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
+	pledgeservice "github.com/gongyak/gongyak/services/pledge/service"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 )
@@ -21,9 +19,7 @@ func main() {
 		Schema:     migrations.Schema,
 		Migrations: migrations.FS,
 		Register: func(_ context.Context, s *grpc.Server, pool *pgxpool.Pool, _ *slog.Logger) (func(), error) {
-			districts, pledges := server.New(postgres.New(pool))
-			pledgev1.RegisterDistrictServiceServer(s, districts)
-			pledgev1.RegisterPledgeServiceServer(s, pledges)
+			pledgeservice.Register(s, pool)
 			return nil, nil
 		},
 	})

@@ -5,6 +5,7 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
@@ -75,12 +76,17 @@ func (s *DistrictServer) UpdateDistrict(ctx context.Context, req *pledgev1.Updat
 	if err != nil {
 		return nil, err
 	}
-	patch := districtFromProto(req.GetDistrict())
-	paths := updatePaths(req.GetUpdateMask(), req.GetDistrict())
+	outputOnly := []string{"name", "etag", "create_time", "update_time"}
+	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetDistrict())
+	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetDistrict(), outputOnly...), outputOnly...)
 	d, err := s.store.UpdateDistrict(ctx, id, req.GetDistrict().GetEtag(), func(d *pledge.District) error {
-		if err := d.ApplyUpdate(patch, paths); err != nil {
+		cur := districtToProto(*d)
+		if err := fieldmask.Apply(cur, req.GetDistrict(), paths); err != nil {
 			return err
 		}
+		next := districtFromProto(cur)
+		next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.ID, d.Revision, d.CreateTime, d.UpdateTime
+		*d = next
 		return d.Check("district")
 	})
 	if err != nil {
@@ -161,12 +167,17 @@ func (s *DistrictServer) UpdateDepartment(ctx context.Context, req *pledgev1.Upd
 	if err != nil {
 		return nil, err
 	}
-	patch := departmentFromProto(req.GetDepartment())
-	paths := updatePaths(req.GetUpdateMask(), req.GetDepartment())
+	outputOnly := []string{"name", "etag", "create_time", "update_time"}
+	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetDepartment())
+	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetDepartment(), outputOnly...), outputOnly...)
 	d, err := s.store.UpdateDepartment(ctx, district, id, req.GetDepartment().GetEtag(), func(d *pledge.Department) error {
-		if err := d.ApplyUpdate(patch, paths); err != nil {
+		cur := departmentToProto(*d)
+		if err := fieldmask.Apply(cur, req.GetDepartment(), paths); err != nil {
 			return err
 		}
+		next := departmentFromProto(cur)
+		next.DistrictID, next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.DistrictID, d.ID, d.Revision, d.CreateTime, d.UpdateTime
+		*d = next
 		return d.Check("department")
 	})
 	if err != nil {

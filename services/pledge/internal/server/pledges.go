@@ -5,6 +5,7 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
@@ -91,7 +92,11 @@ func (s *PledgeServer) CreatePledge(ctx context.Context, req *pledgev1.CreatePle
 	return pledgeToProto(created), nil
 }
 
-// UpdatePledge changes a pledge.
+// pledgeOutputOnly are the fields of a pledge an update ignores.
+var pledgeOutputOnly = []string{"name", "etag", "create_time", "update_time", "delete_time", "status_change_time", "valid_years"}
+
+// UpdatePledge changes a pledge: the fields the mask names, at any depth,
+// are copied onto the stored pledge, which is then checked as a whole.
 func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePledgeRequest) (*pledgev1.Pledge, error) {
 	if req.GetPledge() == nil {
 		return nil, apierr.Invalid("pledge", "is required")
@@ -100,13 +105,31 @@ func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePle
 	if err != nil {
 		return nil, err
 	}
-	patch, err := pledgeFromProto(req.GetPledge(), district)
-	if err != nil {
-		return nil, err
-	}
-	paths := updatePaths(req.GetUpdateMask(), req.GetPledge())
+	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetPledge())
+	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetPledge(), append(pledgeOutputOnly, "status", "term")...), pledgeOutputOnly...)
 	p, err := s.store.UpdatePledge(ctx, district, id, req.GetPledge().GetEtag(), func(p *pledge.Pledge) error {
-		return p.ApplyUpdate(patch, paths)
+		cur := pledgeToProto(postgres.PledgeWithTerm{Pledge: *p})
+		if err := fieldmask.Apply(cur, req.GetPledge(), paths); err != nil {
+			return err
+		}
+		var v apierr.Violations
+		if cur.GetStatus() != pledgev1.PledgeStatus(p.Status) {
+			v.Add("pledge.status", "changes only through ChangePledgeStatus (POST …:changeStatus), which records why")
+		}
+		if cur.GetTerm() != int32(p.Term) {
+			v.Add("pledge.term", "cannot change: a pledge belongs to the term it was made in")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		next, err := pledgeFromProto(cur, district)
+		if err != nil {
+			return err
+		}
+		next.ID, next.Status, next.StatusChangeTime = p.ID, p.Status, p.StatusChangeTime
+		next.Revision, next.CreateTime, next.UpdateTime, next.DeleteTime = p.Revision, p.CreateTime, p.UpdateTime, p.DeleteTime
+		*p = next
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -380,3 +380,39 @@ func TestAPledgeIsIdentifiedByCodeOrElseTitle(t *testing.T) {
 	}
 	wantStatus(t, create(&pledgev1.Pledge{Title: "다른 제목", Code: "A-1"}), codes.AlreadyExists)
 }
+
+func TestUpdateHonoursNestedMaskPaths(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t)
+	ctx := context.Background()
+	p, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: fixture.Gwangsan()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{
+		Pledge: &pledgev1.Pledge{Name: p.GetName(), Etag: p.GetEtag(),
+			RequiredBudget: &pledgev1.RequiredBudget{AmountWon: 9_000_000},
+			Overview:       &pledgev1.Overview{Period: &pledgev1.Period{EndYear: 2022}}},
+		UpdateMask: mask("required_budget.amount_won", "overview.period.end_year", "overview.period.open_ended"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fixture.Gwangsan()
+	want.RequiredBudget.AmountWon = 9_000_000
+	want.Overview.Period.EndYear, want.Overview.Period.OpenEnded = 2022, false
+	if diff := cmp.Diff(want, fixture.StripOutputOnly(got), protocmp.Transform()); diff != "" {
+		t.Errorf("nested update (-want +got):\n%s", diff)
+	}
+	// "*" replaces every field but the status and the term.
+	got, err = e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{
+		Pledge: &pledgev1.Pledge{Name: p.GetName(), Title: "전부 바꾼 공약"}, UpdateMask: mask("*"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.GetTitle() != "전부 바꾼 공약" || got.GetFinalGoal() != "" || len(got.GetProgressLog()) != 0 ||
+		got.GetStatus() != pledgev1.PledgeStatus_PLEDGE_STATUS_COMPLETED || got.GetTerm() != 7 {
+		t.Errorf("after *: %v", got)
+	}
+}

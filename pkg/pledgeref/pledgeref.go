@@ -1,0 +1,110 @@
+// Package pledgeref lets the services that keep data about pledges
+// (budget, indicator, participation) ask the pledge service about one: that
+// it exists, its term, the years data about it may fall in, and its
+// district. They never read the pledge service's tables.
+package pledgeref
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Timeout bounds one question to the pledge service.
+const Timeout = 5 * time.Second
+
+// Pledge is what the pledge service says of a pledge and its district.
+type Pledge struct {
+	Pledge   *pledgev1.Pledge
+	District *pledgev1.District
+}
+
+// Name is the pledge's resource name.
+func (p Pledge) Name() string { return p.Pledge.GetName() }
+
+// Term is the pledge's term number.
+func (p Pledge) Term() int { return int(p.Pledge.GetTerm()) }
+
+// YearValid reports whether year may carry data of the pledge (DESIGN.md:
+// the years its term overlaps, or its overview period when it completes
+// after the term). The pledge service decides the range.
+func (p Pledge) YearValid(year int) bool {
+	r := p.Pledge.GetValidYears()
+	return year >= int(r.GetFirstYear()) && (r.GetLastYear() == 0 || year <= int(r.GetLastYear()))
+}
+
+// Years describes the valid years for messages: "2018–2022".
+func (p Pledge) Years() string {
+	r := p.Pledge.GetValidYears()
+	if r.GetLastYear() == 0 {
+		return itoa(int(r.GetFirstYear())) + " onwards"
+	}
+	return itoa(int(r.GetFirstYear())) + "–" + itoa(int(r.GetLastYear()))
+}
+
+// Deleted reports whether the pledge was deleted.
+func (p Pledge) Deleted() bool { return p.Pledge.GetDeleteTime() != nil }
+
+// Client asks the pledge service.
+type Client struct {
+	pledges   pledgev1.PledgeServiceClient
+	districts pledgev1.DistrictServiceClient
+}
+
+// New returns a client over a connection to the pledge service.
+func New(conn grpc.ClientConnInterface) *Client {
+	return &Client{pledges: pledgev1.NewPledgeServiceClient(conn), districts: pledgev1.NewDistrictServiceClient(conn)}
+}
+
+// Lookup returns the pledge called name and its district. A pledge that
+// does not exist is NOT_FOUND; a pledge service that does not answer is
+// UNAVAILABLE, saying nothing was written.
+func (c *Client) Lookup(ctx context.Context, name string) (Pledge, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	var out Pledge
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		p, err := c.pledges.GetPledge(gctx, &pledgev1.GetPledgeRequest{Name: name})
+		out.Pledge = p
+		return err
+	})
+	g.Go(func() error {
+		// districts/{district}/pledges/{pledge} → districts/{district}
+		parts := strings.SplitN(name, "/", 3)
+		district := strings.Join(parts[:min(2, len(parts))], "/")
+		d, err := c.districts.GetDistrict(gctx, &pledgev1.GetDistrictRequest{Name: district})
+		out.District = d
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return Pledge{}, translate(err, name)
+	}
+	return out, nil
+}
+
+// translate turns the pledge service's answer into this service's error:
+// its NOT_FOUND stays one, and anything that is not an answer about the
+// pledge says the pledge service could not be asked.
+func translate(err error, name string) error {
+	st, _ := status.FromError(err)
+	switch st.Code() {
+	case codes.NotFound:
+		e := apierr.NotFound("pledge", name)
+		e.Message = st.Message()
+		return e
+	case codes.InvalidArgument:
+		return st.Err()
+	}
+	return apierr.Unavailable("the pledge service could not be asked about %s (%s); nothing was written", name, st.Code())
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

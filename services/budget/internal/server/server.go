@@ -1,0 +1,151 @@
+// Package server serves the budget service's gRPC API. Before it writes a
+// plan it asks the pledge service, over gRPC, that the pledge exists and
+// which years are valid for it.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldmask"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/services/budget/internal/budget"
+	"github.com/gongyak/gongyak/services/budget/internal/postgres"
+	"google.golang.org/grpc/codes"
+)
+
+// Server serves gongyak.budget.v1.BudgetService.
+type Server struct {
+	budgetv1.UnimplementedBudgetServiceServer
+	store   *postgres.Store
+	pledges *pledgeref.Client
+	log     *slog.Logger
+}
+
+// New returns the server over store, asking pledges about pledges.
+func New(store *postgres.Store, pledges *pledgeref.Client, log *slog.Logger) *Server {
+	return &Server{store: store, pledges: pledges, log: log}
+}
+
+// parseName reads `districts/{district}/pledges/{pledge}/budget`.
+func parseName(field, name string) (district, pledge string, err error) {
+	parts := strings.Split(name, "/")
+	if len(parts) != 5 || parts[0] != "districts" || parts[2] != "pledges" || parts[4] != "budget" || parts[1] == "" || parts[3] == "" {
+		return "", "", apierr.Invalid(field, "must look like districts/{district}/pledges/{pledge}/budget")
+	}
+	return parts[1], parts[3], nil
+}
+
+// GetBudget returns a pledge's plan and its totals.
+func (s *Server) GetBudget(ctx context.Context, req *budgetv1.GetBudgetRequest) (*budgetv1.Budget, error) {
+	district, pledge, err := parseName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.store.Get(ctx, district, pledge)
+	if err != nil {
+		return nil, err
+	}
+	// The comparison with the card needs the pledge service; the plan is
+	// served without it when that service does not answer.
+	var ref *pledgeref.Pledge
+	if r, err := s.pledges.Lookup(ctx, pledgeName(district, pledge)); err == nil {
+		ref = &r
+	} else {
+		s.log.WarnContext(ctx, "plan served without the required budget comparison", "error", apierr.ToStatus(err).Message())
+	}
+	return planToProto(p, ref), nil
+}
+
+func pledgeName(district, pledge string) string {
+	return "districts/" + district + "/pledges/" + pledge
+}
+
+// UpdateBudget writes a pledge's plan after the pledge service has
+// confirmed the pledge and its valid years.
+func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetRequest) (*budgetv1.Budget, error) {
+	if req.GetBudget() == nil {
+		return nil, apierr.Invalid("budget", "is required")
+	}
+	districtID, pledge, err := parseName("budget.name", req.GetBudget().GetName())
+	if err != nil {
+		return nil, err
+	}
+	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetBudget())
+	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetBudget(), budgetOutputOnly...), budgetOutputOnly...)
+	// A bad mask is refused before anything else is asked.
+	if err := fieldmask.Apply(&budgetv1.Budget{}, req.GetBudget(), paths); err != nil {
+		return nil, err
+	}
+	ref, err := s.pledges.Lookup(ctx, pledgeName(districtID, pledge))
+	if err != nil {
+		return nil, err
+	}
+	if ref.Deleted() {
+		return nil, apierr.FailedPrecondition("pledge %s was deleted; its plan cannot change", ref.Name())
+	}
+	cur, err := s.store.Get(ctx, districtID, pledge)
+	switch {
+	case err == nil:
+	case apierr.ToStatus(err).Code() == codes.NotFound && req.GetAllowMissing():
+		cur = budget.Plan{DistrictID: districtID, PledgeID: pledge}
+	default:
+		return nil, err
+	}
+	edited := planToProto(cur, nil)
+	if err := fieldmask.Apply(edited, req.GetBudget(), paths); err != nil {
+		return nil, err
+	}
+	plan := cur
+	plan.Lines = linesFromProto(edited.GetLines())
+	d := edited.GetAsOfDate()
+	plan.AsOf = budget.Date{Year: int(d.GetYear()), Month: int(d.GetMonth()), Day: int(d.GetDay())}
+	plan.Term = ref.Term()
+	district := budget.District{Kind: int(ref.District.GetKind()), Metropolitan: ref.District.GetMetropolitanGovernment()}
+	if err := plan.Check("budget", ref, district); err != nil {
+		return nil, err
+	}
+	saved, err := s.store.Save(ctx, plan, cur.Revision, req.GetBudget().GetEtag(), req.GetAllowMissing())
+	if err != nil {
+		return nil, err
+	}
+	return planToProto(saved, &ref), nil
+}
+
+// budgetOutputOnly are the fields of a plan an update ignores: the server
+// derives them.
+var budgetOutputOnly = []string{"name", "etag", "total", "source_totals", "year_totals", "shares", "required_budget", "term", "create_time", "update_time"}
+
+// SummarizeBudgets sums plans for reporting.
+func (s *Server) SummarizeBudgets(ctx context.Context, req *budgetv1.SummarizeBudgetsRequest) (*budgetv1.SummarizeBudgetsResponse, error) {
+	var v apierr.Violations
+	parent := req.GetParent()
+	district := strings.TrimPrefix(parent, "districts/")
+	if !strings.HasPrefix(parent, "districts/") || district == "" || strings.Contains(district, "/") {
+		v.Add("parent", "must be districts/{district}, or districts/- for every district")
+	}
+	if district == "-" {
+		district = ""
+	}
+	size, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
+		District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
+		SourceNames: sourceNames,
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &budgetv1.SummarizeBudgetsResponse{Total: summaryToProto(total), NextPageToken: next}
+	for _, r := range rows {
+		resp.Rows = append(resp.Rows, summaryToProto(r))
+	}
+	return resp, nil
+}
