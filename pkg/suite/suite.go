@@ -34,6 +34,7 @@ type Binary struct {
 var Services = []Binary{
 	{Name: "pledge", Package: "github.com/gongyak/gongyak/services/pledge/cmd/pledge", AddrEnv: "GONGYAK_PLEDGE_ADDR"},
 	{Name: "budget", Package: "github.com/gongyak/gongyak/services/budget/cmd/budget", AddrEnv: "GONGYAK_BUDGET_ADDR"},
+	{Name: "indicator", Package: "github.com/gongyak/gongyak/services/indicator/cmd/indicator", AddrEnv: "GONGYAK_INDICATOR_ADDR"},
 }
 
 // Gateway is the REST gateway, which starts after the services.

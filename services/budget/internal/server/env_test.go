@@ -15,8 +15,7 @@ import (
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 	"github.com/gongyak/gongyak/services/budget/internal/server"
 	"github.com/gongyak/gongyak/services/budget/migrations"
-	"github.com/gongyak/gongyak/services/pledge/fixture"
-	pledgeservice "github.com/gongyak/gongyak/services/pledge/service"
+	"github.com/gongyak/gongyak/services/pledge/pledgetest"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc"
@@ -39,71 +38,25 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	url := pgtest.NewDatabase(t,
-		pgtest.Schema{Name: pledgeservice.Schema, Migrations: pledgeservice.Migrations},
-		pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
-	open := func(schema string) *pgxpool.Pool {
-		pool, err := pgdb.Open(ctx, url, schema, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(pool.Close)
-		return pool
+	url := pgtest.NewDatabase(t, pledgetest.Schema, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
+	p := pledgetest.Start(t, url)
+	budgetPool, err := pgdb.Open(context.Background(), url, migrations.Schema, "test")
+	if err != nil {
+		t.Fatal(err)
 	}
-	pledgePool, budgetPool := open(pledgeservice.Schema), open(migrations.Schema)
-	pledgeConn, pledgeAddr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { pledgeservice.Register(s, pledgePool) })
+	t.Cleanup(budgetPool.Close)
+	dial, err := grpctest.Dial(t, p.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		dial, err := grpctest.Dial(t, pledgeAddr)
-		if err != nil {
-			t.Fatal(err)
-		}
 		budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(budgetPool), pledgeref.New(dial), telemetry.NewLogger(io.Discard, "budget", "error")))
 	})
-	e := &env{
-		budgetPool:  budgetPool,
-		budgets:     budgetv1.NewBudgetServiceClient(conn),
-		pledges:     pledgev1.NewPledgeServiceClient(pledgeConn),
-		districts:   pledgev1.NewDistrictServiceClient(pledgeConn),
-		stopPledges: stop,
+	return &env{
+		budgetPool: budgetPool, budgets: budgetv1.NewBudgetServiceClient(conn),
+		pledges: p.Pledges, districts: p.Districts, stopPledges: p.Stop,
+		cardPledge: p.Card, afterTermOne: p.AfterTerm,
 	}
-	e.seed(t)
-	return e
 }
 
-func day(y, m, d int32) *date.Date { return &date.Date{Year: y, Month: m, Day: d} }
-
-// seed enters gwangsan, the card's pledge (민선 7기, completed within the
-// term: 2018–2022) and a pledge completed after its term with an open
-// period from 2021.
-func (e *env) seed(t *testing.T) {
-	t.Helper()
-	ctx := context.Background()
-	_, err := e.districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{DistrictId: "gwangsan", District: &pledgev1.District{
-		DisplayName: "광산구", Kind: pledgev1.DistrictKind_DISTRICT_KIND_AUTONOMOUS_DISTRICT, MetropolitanGovernment: "광주광역시",
-		Terms: []*pledgev1.Term{
-			{Number: 7, StartDate: day(2018, 7, 1), EndDate: day(2022, 6, 30)},
-			{Number: 8, StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 30)},
-		},
-		CurrentTerm: 8,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.districts.CreateDepartment(ctx, &pledgev1.CreateDepartmentRequest{Parent: "districts/gwangsan", DepartmentId: "legal-support", Department: &pledgev1.Department{DisplayName: "법무지원과"}}); err != nil {
-		t.Fatal(err)
-	}
-	card, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", PledgeId: "innovation-tf", Pledge: fixture.Gwangsan()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.cardPledge = card.GetName()
-	after, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", PledgeId: "river-park", Pledge: &pledgev1.Pledge{
-		Title: "황룡강 수변공원 조성", Term: 8, CompletionTiming: pledgev1.CompletionTiming_COMPLETION_TIMING_AFTER_TERM,
-		Overview: &pledgev1.Overview{Period: &pledgev1.Period{StartYear: 2021, OpenEnded: true}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.afterTermOne = after.GetName()
-}
+func day(y, m, d int32) *date.Date { return pledgetest.Day(y, m, d) }

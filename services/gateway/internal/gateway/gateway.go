@@ -16,6 +16,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/actor"
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/openapi"
@@ -52,6 +53,9 @@ var services = []backend{
 	}},
 	{Name: "budget", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
 		return budgetv1.RegisterBudgetServiceHandler(ctx, mux, conn)
+	}},
+	{Name: "indicator", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return indicatorv1.RegisterIndicatorServiceHandler(ctx, mux, conn)
 	}},
 }
 

@@ -1,41 +1,21 @@
 package pledge
 
 import (
-	"crypto/rand"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/resourceid"
 )
 
-// idPattern is AIP-122's resource id: lowercase letters, digits and
-// hyphens, starting with a letter and not ending with a hyphen, at most 63.
-var idPattern = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
-
-// ValidID reports whether id can be a resource id.
-func ValidID(id string) bool { return idPattern.MatchString(id) }
+// ValidID reports whether id can be a resource id (AIP-122).
+func ValidID(id string) bool { return resourceid.Valid(id) }
 
 // CheckID refuses an id a client chose that is not a valid resource id.
-func CheckID(field, id string) error {
-	if !ValidID(id) {
-		return apierr.Invalid(field, "must be 1 to 63 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen")
-	}
-	return nil
-}
+func CheckID(field, id string) error { return resourceid.Check(field, id) }
 
 // NewID returns a fresh server-assigned id.
-func NewID() string {
-	const letters = "abcdefghijkmnpqrstuvwxyz"
-	const alphabet = letters + "23456789"
-	b := make([]byte, 12)
-	rand.Read(b) //nolint:errcheck // never fails
-	b[0] = letters[int(b[0])%len(letters)]
-	for i := 1; i < len(b); i++ {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
+func NewID() string { return resourceid.New() }
 
 // DistrictName is `districts/{district}`.
 func DistrictName(id string) string { return "districts/" + id }

@@ -1,0 +1,40 @@
+// Command indicator serves the indicator service: performance indicators
+// of pledges, their yearly targets and actuals, and how far each is
+// achieved.
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"time"
+
+	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/service"
+	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
+	"github.com/gongyak/gongyak/services/indicator/internal/server"
+	"github.com/gongyak/gongyak/services/indicator/migrations"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+)
+
+func main() {
+	var pledgeAddr string
+	service.Main(service.Spec{
+		Name:       "indicator",
+		Schema:     migrations.Schema,
+		Migrations: migrations.FS,
+		Flags:      func(fs *flag.FlagSet) { config.Addr(fs, &pledgeAddr, "pledge") },
+		Register: func(_ context.Context, s *grpc.Server, pool *pgxpool.Pool, _ *slog.Logger) (func(), error) {
+			conn, err := grpcclient.Dial(pledgeAddr)
+			if err != nil {
+				return nil, err
+			}
+			indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(conn), time.Now))
+			return func() { conn.Close() }, nil
+		},
+	})
+}

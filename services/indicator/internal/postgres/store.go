@@ -1,0 +1,352 @@
+// Package postgres is the indicator service's store: indicators and their
+// yearly entries in the `indicator` schema, with achievements computed by
+// the schema's functions as of a given year.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store reads and writes indicators.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New returns a store on pool, whose search_path starts with the
+// indicator schema.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+func errNotFound(district, pledge, id string) error {
+	return apierr.NotFound("indicator", indicator.Indicator{DistrictID: district, PledgeID: pledge, ID: id}.Name())
+}
+
+const indicatorColumns = `district_id, pledge_id, id, term, position, title, kind, direction, unit,
+	baseline_number::text, baseline_text, revision, create_time, update_time`
+
+func scanIndicator(row pgx.Row) (indicator.Indicator, error) {
+	var i indicator.Indicator
+	var baseline *string
+	err := row.Scan(&i.DistrictID, &i.PledgeID, &i.ID, &i.Term, &i.Position, &i.Title, &i.Kind, &i.Direction, &i.Unit,
+		&baseline, &i.Baseline.Text, &i.Revision, &i.CreateTime, &i.UpdateTime)
+	if baseline != nil {
+		i.Baseline.Number, i.Baseline.IsNumber = *baseline, true
+	}
+	return i, err
+}
+
+// load reads the indicators of a pledge (all of them, or those with ids),
+// by position, with their entries and results as of currentYear.
+func load(ctx context.Context, q pgdb.Querier, district, pledge string, ids []string, currentYear int, lock string) ([]indicator.Indicator, error) {
+	rows, err := q.Query(ctx, `SELECT `+indicatorColumns+` FROM indicators
+		WHERE district_id = $1 AND pledge_id = $2 AND ($3::text[] IS NULL OR id = ANY($3))
+		ORDER BY position, id`+lock, district, pledge, ids)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (indicator.Indicator, error) { return scanIndicator(row) })
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	byID := map[string]*indicator.Indicator{}
+	for n := range list {
+		byID[list[n].ID] = &list[n]
+		list[n].Result = indicator.Result{State: indicator.StateNoData}
+	}
+	rows, err = q.Query(ctx, `SELECT e.indicator_id, e.year, e.target_number::text, e.target_text, e.actual_number::text,
+			e.actual_text, e.assessment, e.unit, e.note, e.evidence, r.state, coalesce(round(r.achievement, 2)::text, '')
+		FROM entries e JOIN entry_results($4) r USING (district_id, pledge_id, indicator_id, year)
+		WHERE e.district_id = $1 AND e.pledge_id = $2 AND ($3::text[] IS NULL OR e.indicator_id = ANY($3))
+		ORDER BY e.indicator_id, e.year`, district, pledge, ids, currentYear)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var e indicator.Entry
+		var target, actual *string
+		if err := rows.Scan(&id, &e.Year, &target, &e.Target.Text, &actual, &e.Actual.Text, &e.Assessment, &e.Unit,
+			&e.Note, &e.Evidence, &e.Result.State, &e.Result.Percent); err != nil {
+			return nil, err
+		}
+		if target != nil {
+			e.Target.Number, e.Target.IsNumber = *target, true
+		}
+		if actual != nil {
+			e.Actual.Number, e.Actual.IsNumber = *actual, true
+		}
+		if i := byID[id]; i != nil {
+			i.Entries = append(i.Entries, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	results, err := indicatorResults(ctx, q, district, pledge, currentYear)
+	if err != nil {
+		return nil, err
+	}
+	for id, r := range results {
+		if i := byID[id]; i != nil {
+			i.Result = r.Result
+		}
+	}
+	return list, nil
+}
+
+// indicatorResult is an indicator's result and its unrounded mean.
+type indicatorResult struct {
+	Title    string
+	Position int
+	Result   indicator.Result
+}
+
+// indicatorResults sums each indicator's entries of a pledge: the mean of
+// the measured ones and how many had no data or were not yet due.
+func indicatorResults(ctx context.Context, q pgdb.Querier, district, pledge string, currentYear int) (map[string]indicatorResult, error) {
+	rows, err := q.Query(ctx, `SELECT i.id, i.title, i.position,
+			count(r.state) FILTER (WHERE r.state = 1), count(r.state) FILTER (WHERE r.state = 2),
+			count(r.state) FILTER (WHERE r.state = 3),
+			coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, '')
+		FROM indicators i LEFT JOIN entry_results($3) r
+			ON r.district_id = i.district_id AND r.pledge_id = i.pledge_id AND r.indicator_id = i.id
+		WHERE i.district_id = $1 AND i.pledge_id = $2
+		GROUP BY i.id, i.title, i.position`, district, pledge, currentYear)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]indicatorResult{}
+	for rows.Next() {
+		var id string
+		var r indicatorResult
+		if err := rows.Scan(&id, &r.Title, &r.Position, &r.Result.Measured, &r.Result.NoData, &r.Result.NotYetDue, &r.Result.Percent); err != nil {
+			return nil, err
+		}
+		r.Result.State = stateOf(r.Result)
+		out[id] = r
+	}
+	return out, rows.Err()
+}
+
+// stateOf is the state of a whole from its parts: measured when any part
+// is, else no data when any part should have been, else not yet due; an
+// empty whole has no data.
+func stateOf(r indicator.Result) indicator.State {
+	switch {
+	case r.Measured > 0:
+		return indicator.StateMeasured
+	case r.NoData > 0 || r.NotYetDue == 0:
+		return indicator.StateNoData
+	}
+	return indicator.StateNotYetDue
+}
+
+// Get returns one indicator.
+func (s *Store) Get(ctx context.Context, district, pledge, id string, currentYear int) (indicator.Indicator, error) {
+	list, err := load(ctx, s.pool, district, pledge, []string{id}, currentYear, "")
+	if err != nil {
+		return indicator.Indicator{}, err
+	}
+	if len(list) == 0 {
+		return indicator.Indicator{}, errNotFound(district, pledge, id)
+	}
+	return list[0], nil
+}
+
+// List returns a page of a pledge's indicators by position.
+func (s *Store) List(ctx context.Context, district, pledge string, size int, token string, currentYear int) ([]indicator.Indicator, string, error) {
+	binding := pagetoken.Bind("indicators", district, pledge)
+	after, err := pagetoken.Decode(token, binding, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	keys := []pagetoken.Key{{Expr: "position", Type: "integer"}, {Expr: "id", Type: "text"}}
+	cond, args := pagetoken.After(keys, after, 4)
+	rows, err := s.pool.Query(ctx, `SELECT id FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND `+cond+
+		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $3`, append([]any{district, pledge, size + 1}, args...)...)
+	if err != nil {
+		return nil, "", err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(ids) == 0 {
+		return nil, "", err
+	}
+	more := len(ids) > size
+	if more {
+		ids = ids[:size]
+	}
+	list, err := load(ctx, s.pool, district, pledge, ids, currentYear, "")
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more {
+		last := list[len(list)-1]
+		next = pagetoken.Encode(binding, []string{strconv.Itoa(last.Position), last.ID})
+	}
+	return list, next, nil
+}
+
+// Create adds an indicator at the end of its pledge's unless it names a
+// position.
+func (s *Store) Create(ctx context.Context, i indicator.Indicator, key idempotency.Key, currentYear int) (indicator.Indicator, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (indicator.Indicator, error) {
+		if i.Position == 0 {
+			if err := tx.QueryRow(ctx, `SELECT coalesce(max(position), 0) + 1 FROM indicators
+				WHERE district_id = $1 AND pledge_id = $2`, i.DistrictID, i.PledgeID).Scan(&i.Position); err != nil {
+				return i, err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO indicators (district_id, pledge_id, id, term, position, title, kind, direction,
+			unit, baseline_number, baseline_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::numeric, $11)`,
+			i.DistrictID, i.PledgeID, i.ID, i.Term, i.Position, i.Title, i.Kind, i.Direction, i.Unit, number(i.Baseline), i.Baseline.Text)
+		if pgdb.IsCode(err, pgdb.UniqueViolation) {
+			return i, apierr.AlreadyExists("indicator %s already exists", i.Name())
+		}
+		if err != nil {
+			return i, err
+		}
+		if err := writeEntries(ctx, tx, i); err != nil {
+			return i, err
+		}
+		list, err := load(ctx, tx, i.DistrictID, i.PledgeID, []string{i.ID}, currentYear, "")
+		if err != nil {
+			return i, err
+		}
+		return list[0], nil
+	})
+}
+
+func number(m indicator.Measure) *string {
+	if m.Number == "" {
+		return nil
+	}
+	return &m.Number
+}
+
+func writeEntries(ctx context.Context, tx pgx.Tx, i indicator.Indicator) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM entries WHERE district_id = $1 AND pledge_id = $2 AND indicator_id = $3`,
+		i.DistrictID, i.PledgeID, i.ID); err != nil {
+		return err
+	}
+	batch := &pgx.Batch{}
+	for _, e := range i.Entries {
+		batch.Queue(`INSERT INTO entries (district_id, pledge_id, indicator_id, year, target_number, target_text,
+			actual_number, actual_text, assessment, unit, note, evidence)
+			VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7::text::numeric, $8, $9, $10, $11, $12)`,
+			i.DistrictID, i.PledgeID, i.ID, e.Year, number(e.Target), e.Target.Text, number(e.Actual), e.Actual.Text,
+			e.Assessment, e.Unit, e.Note, e.Evidence)
+	}
+	return tx.SendBatch(ctx, batch).Close()
+}
+
+// Update applies change to an indicator, refusing a stale etag; change
+// checks the result.
+func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, currentYear int, change func(*indicator.Indicator) error) (indicator.Indicator, error) {
+	var out indicator.Indicator
+	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return errNotFound(district, pledge, id)
+		}
+		i := list[0]
+		if err := etag.Check(tag, i.Name(), i.Revision); err != nil {
+			return err
+		}
+		if err := change(&i); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE indicators SET position = $4, title = $5, kind = $6, direction = $7, unit = $8,
+			baseline_number = $9::text::numeric, baseline_text = $10, term = $11, revision = revision + 1, update_time = now()
+			WHERE district_id = $1 AND pledge_id = $2 AND id = $3`,
+			district, pledge, id, i.Position, i.Title, i.Kind, i.Direction, i.Unit, number(i.Baseline), i.Baseline.Text, i.Term); err != nil {
+			return err
+		}
+		if err := writeEntries(ctx, tx, i); err != nil {
+			return err
+		}
+		list, err = load(ctx, tx, district, pledge, []string{id}, currentYear, "")
+		if err == nil {
+			out = list[0]
+		}
+		return err
+	})
+	return out, err
+}
+
+// Delete removes an indicator and its entries, refusing a stale etag.
+func (s *Store) Delete(ctx context.Context, district, pledge, id, tag string) error {
+	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var revision int64
+		err := tx.QueryRow(ctx, `SELECT revision FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3 FOR UPDATE`,
+			district, pledge, id).Scan(&revision)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNotFound(district, pledge, id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := etag.Check(tag, indicator.Indicator{DistrictID: district, PledgeID: pledge, ID: id}.Name(), revision); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3`, district, pledge, id)
+		return err
+	})
+}
+
+// IndicatorAchievement is one indicator's part in its pledge's achievement.
+type IndicatorAchievement struct {
+	ID, Title string
+	Result    indicator.Result
+}
+
+// PledgeAchievement averages a pledge's measured indicators (their
+// unrounded means) and counts the others beside the average.
+func (s *Store) PledgeAchievement(ctx context.Context, district, pledge string, currentYear int) (indicator.Result, []IndicatorAchievement, error) {
+	results, err := indicatorResults(ctx, s.pool, district, pledge, currentYear)
+	if err != nil {
+		return indicator.Result{}, nil, err
+	}
+	var total indicator.Result
+	err = s.pool.QueryRow(ctx, `WITH per_indicator AS (
+			SELECT i.id, count(r.state) FILTER (WHERE r.state = 1) AS measured,
+				avg(r.achievement) FILTER (WHERE r.state = 1) AS mean
+			FROM indicators i LEFT JOIN entry_results($3) r
+				ON r.district_id = i.district_id AND r.pledge_id = i.pledge_id AND r.indicator_id = i.id
+			WHERE i.district_id = $1 AND i.pledge_id = $2 GROUP BY i.id)
+		SELECT coalesce(round(avg(mean) FILTER (WHERE measured > 0), 2)::text, '') FROM per_indicator`,
+		district, pledge, currentYear).Scan(&total.Percent)
+	if err != nil {
+		return total, nil, err
+	}
+	var parts []IndicatorAchievement
+	for id, r := range results {
+		parts = append(parts, IndicatorAchievement{ID: id, Title: r.Title, Result: r.Result})
+		switch r.Result.State {
+		case indicator.StateMeasured:
+			total.Measured++
+		case indicator.StateNotYetDue:
+			total.NotYetDue++
+		default:
+			total.NoData++
+		}
+	}
+	sortParts(parts, results)
+	total.State = stateOf(total)
+	return total, parts, nil
+}

@@ -1,0 +1,256 @@
+// Package server serves the indicator service's gRPC API. Before it writes
+// an indicator it asks the pledge service, over gRPC, that the pledge
+// exists and which years are valid for it.
+package server
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldmask"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
+	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// kst is Korea's time: a year passes at midnight in Seoul, whatever the
+// server's zone.
+var kst = time.FixedZone("KST", 9*60*60)
+
+// Server serves gongyak.indicator.v1.IndicatorService.
+type Server struct {
+	indicatorv1.UnimplementedIndicatorServiceServer
+	store   *postgres.Store
+	pledges *pledgeref.Client
+	now     func() time.Time
+}
+
+// New returns the server over store, asking pledges about pledges; now is
+// the clock that decides which years have passed.
+func New(store *postgres.Store, pledges *pledgeref.Client, now func() time.Time) *Server {
+	return &Server{store: store, pledges: pledges, now: now}
+}
+
+func (s *Server) currentYear() int { return s.now().In(kst).Year() }
+
+// parseName reads `districts/{d}/pledges/{p}` followed by the given
+// trailing segments, returning the ids.
+func parseName(field, name string, tail ...string) ([]string, error) {
+	parts := strings.Split(name, "/")
+	pattern := "districts/{district}/pledges/{pledge}"
+	for i := 0; i < len(tail); i++ {
+		pattern += "/" + tail[i]
+	}
+	ok := len(parts) == 4+len(tail) && parts[0] == "districts" && parts[2] == "pledges" && parts[1] != "" && parts[3] != ""
+	var ids []string
+	if ok {
+		ids = []string{parts[1], parts[3]}
+		for i, t := range tail {
+			if strings.HasPrefix(t, "{") {
+				if parts[4+i] == "" {
+					ok = false
+				}
+				ids = append(ids, parts[4+i])
+			} else if parts[4+i] != t {
+				ok = false
+			}
+		}
+	}
+	if !ok {
+		return nil, apierr.Invalid(field, "must look like %s", pattern)
+	}
+	return ids, nil
+}
+
+func indicatorName(field, name string) (district, pledge, id string, err error) {
+	ids, err := parseName(field, name, "indicators", "{indicator}")
+	if err != nil {
+		return "", "", "", err
+	}
+	return ids[0], ids[1], ids[2], nil
+}
+
+// GetIndicator returns one indicator.
+func (s *Server) GetIndicator(ctx context.Context, req *indicatorv1.GetIndicatorRequest) (*indicatorv1.Indicator, error) {
+	district, pledge, id, err := indicatorName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	i, err := s.store.Get(ctx, district, pledge, id, s.currentYear())
+	if err != nil {
+		return nil, err
+	}
+	return indicatorToProto(i), nil
+}
+
+// ListIndicators lists a pledge's indicators.
+func (s *Server) ListIndicators(ctx context.Context, req *indicatorv1.ListIndicatorsRequest) (*indicatorv1.ListIndicatorsResponse, error) {
+	var v apierr.Violations
+	ids, err := parseName("parent", req.GetParent())
+	v.Merge(err)
+	size, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.List(ctx, ids[0], ids[1], size, req.GetPageToken(), s.currentYear())
+	if err != nil {
+		return nil, err
+	}
+	resp := &indicatorv1.ListIndicatorsResponse{NextPageToken: next}
+	for _, i := range list {
+		resp.Indicators = append(resp.Indicators, indicatorToProto(i))
+	}
+	return resp, nil
+}
+
+// CreateIndicator adds an indicator to a pledge the pledge service knows.
+func (s *Server) CreateIndicator(ctx context.Context, req *indicatorv1.CreateIndicatorRequest) (*indicatorv1.Indicator, error) {
+	ids, err := parseName("parent", req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	if req.GetIndicator() == nil {
+		return nil, apierr.Invalid("indicator", "is required")
+	}
+	var v apierr.Violations
+	i := indicatorFromProto(req.GetIndicator())
+	i.DistrictID, i.PledgeID, i.ID = ids[0], ids[1], req.GetIndicatorId()
+	if i.ID == "" {
+		i.ID = resourceid.New()
+	} else {
+		v.Merge(resourceid.Check("indicator_id", i.ID))
+	}
+	key, err := idempotency.For("CreateIndicator", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	ref, err := s.pledges.Lookup(ctx, req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	if ref.Deleted() {
+		return nil, apierr.FailedPrecondition("pledge %s was deleted", ref.Name())
+	}
+	i.Term = ref.Term()
+	if err := i.Check("indicator", ref); err != nil {
+		return nil, err
+	}
+	created, err := s.store.Create(ctx, i, key, s.currentYear())
+	if err != nil {
+		return nil, err
+	}
+	return indicatorToProto(created), nil
+}
+
+// indicatorOutputOnly are the fields an update ignores.
+var indicatorOutputOnly = []string{"name", "etag", "achievement", "term", "create_time", "update_time", "entries.achievement"}
+
+// UpdateIndicator changes an indicator, checked as a whole against the
+// pledge's valid years.
+func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateIndicatorRequest) (*indicatorv1.Indicator, error) {
+	if req.GetIndicator() == nil {
+		return nil, apierr.Invalid("indicator", "is required")
+	}
+	district, pledge, id, err := indicatorName("indicator.name", req.GetIndicator().GetName())
+	if err != nil {
+		return nil, err
+	}
+	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetIndicator())
+	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetIndicator(), indicatorOutputOnly...), indicatorOutputOnly...)
+	if err := fieldmask.Apply(&indicatorv1.Indicator{}, req.GetIndicator(), paths); err != nil {
+		return nil, err
+	}
+	ref, err := s.pledges.Lookup(ctx, "districts/"+district+"/pledges/"+pledge)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Deleted() {
+		return nil, apierr.FailedPrecondition("pledge %s was deleted", ref.Name())
+	}
+	i, err := s.store.Update(ctx, district, pledge, id, req.GetIndicator().GetEtag(), s.currentYear(), func(i *indicator.Indicator) error {
+		cur := indicatorToProto(*i)
+		if err := fieldmask.Apply(cur, req.GetIndicator(), paths); err != nil {
+			return err
+		}
+		next := indicatorFromProto(cur)
+		next.DistrictID, next.PledgeID, next.ID, next.Term = i.DistrictID, i.PledgeID, i.ID, ref.Term()
+		next.Revision, next.CreateTime, next.UpdateTime = i.Revision, i.CreateTime, i.UpdateTime
+		if next.Position == 0 {
+			next.Position = i.Position
+		}
+		*i = next
+		return i.Check("indicator", ref)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return indicatorToProto(i), nil
+}
+
+// DeleteIndicator removes an indicator.
+func (s *Server) DeleteIndicator(ctx context.Context, req *indicatorv1.DeleteIndicatorRequest) (*emptypb.Empty, error) {
+	district, pledge, id, err := indicatorName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, s.store.Delete(ctx, district, pledge, id, req.GetEtag())
+}
+
+// GetPledgeAchievement says how far a pledge's indicators are achieved.
+func (s *Server) GetPledgeAchievement(ctx context.Context, req *indicatorv1.GetPledgeAchievementRequest) (*indicatorv1.PledgeAchievement, error) {
+	ids, err := parseName("name", req.GetName(), "achievement")
+	if err != nil {
+		return nil, err
+	}
+	total, parts, err := s.store.PledgeAchievement(ctx, ids[0], ids[1], s.currentYear())
+	if err != nil {
+		return nil, err
+	}
+	out := &indicatorv1.PledgeAchievement{Name: req.GetName(), Achievement: resultToProto(total)}
+	for _, p := range parts {
+		out.Indicators = append(out.Indicators, &indicatorv1.IndicatorAchievement{
+			Indicator:   indicator.Indicator{DistrictID: ids[0], PledgeID: ids[1], ID: p.ID}.Name(),
+			Title:       p.Title,
+			Achievement: resultToProto(p.Result),
+		})
+	}
+	return out, nil
+}
+
+// SummarizeIndicators reports achievement and overdue reporting.
+func (s *Server) SummarizeIndicators(ctx context.Context, req *indicatorv1.SummarizeIndicatorsRequest) (*indicatorv1.SummarizeIndicatorsResponse, error) {
+	var v apierr.Violations
+	district := strings.TrimPrefix(req.GetParent(), "districts/")
+	if !strings.HasPrefix(req.GetParent(), "districts/") || district == "" || strings.Contains(district, "/") {
+		v.Add("parent", "must be districts/{district}, or districts/- for every district")
+	}
+	if district == "-" {
+		district = ""
+	}
+	size, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
+		District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
+		CurrentYear: s.currentYear(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &indicatorv1.SummarizeIndicatorsResponse{Total: summaryToProto(total), NextPageToken: next}
+	for _, r := range rows {
+		resp.Rows = append(resp.Rows, summaryToProto(r))
+	}
+	return resp, nil
+}

@@ -1,0 +1,84 @@
+// Package pledgetest runs the real pledge service for the tests of the
+// services that call it: in-process, behind its own gRPC listener, on the
+// test's database, seeded with the Gwangsan district and card pledge.
+package pledgetest
+
+import (
+	"context"
+	"testing"
+
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/grpctest"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/pgtest"
+	"github.com/gongyak/gongyak/services/pledge/fixture"
+	"github.com/gongyak/gongyak/services/pledge/migrations"
+	"github.com/gongyak/gongyak/services/pledge/service"
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/grpc"
+)
+
+// Schema is the pledge service's schema, to migrate in test databases.
+var Schema = pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS}
+
+// Pledges is a running pledge service.
+type Pledges struct {
+	Addr      string
+	Pledges   pledgev1.PledgeServiceClient
+	Districts pledgev1.DistrictServiceClient
+	// Stop stops the service early, to test what its callers do then.
+	Stop func()
+	// Card is the name of the seeded Gwangsan card pledge (민선 7기, within
+	// its term: 2018–2022); AfterTerm that of a 민선 8기 pledge completed
+	// after its term with an open period from 2021.
+	Card, AfterTerm string
+}
+
+// Start runs the pledge service on the database at url, whose pledge
+// schema is migrated, and seeds it.
+func Start(t *testing.T, url string) *Pledges {
+	t.Helper()
+	pool, err := pgdb.Open(context.Background(), url, migrations.Schema, "pledgetest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	conn, addr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { service.Register(s, pool) })
+	p := &Pledges{Addr: addr, Pledges: pledgev1.NewPledgeServiceClient(conn), Districts: pledgev1.NewDistrictServiceClient(conn), Stop: stop}
+	p.seed(t)
+	return p
+}
+
+// Day is a google.type.Date.
+func Day(y, m, d int32) *date.Date { return &date.Date{Year: y, Month: m, Day: d} }
+
+func (p *Pledges) seed(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := p.Districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{DistrictId: "gwangsan", District: &pledgev1.District{
+		DisplayName: "광산구", Kind: pledgev1.DistrictKind_DISTRICT_KIND_AUTONOMOUS_DISTRICT, MetropolitanGovernment: "광주광역시",
+		Terms: []*pledgev1.Term{
+			{Number: 7, StartDate: Day(2018, 7, 1), EndDate: Day(2022, 6, 30)},
+			{Number: 8, StartDate: Day(2022, 7, 1), EndDate: Day(2026, 6, 30)},
+		},
+		CurrentTerm: 8,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Districts.CreateDepartment(ctx, &pledgev1.CreateDepartmentRequest{Parent: "districts/gwangsan", DepartmentId: "legal-support", Department: &pledgev1.Department{DisplayName: "법무지원과"}}); err != nil {
+		t.Fatal(err)
+	}
+	card, err := p.Pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", PledgeId: "innovation-tf", Pledge: fixture.Gwangsan()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := p.Pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", PledgeId: "river-park", Pledge: &pledgev1.Pledge{
+		Title: "황룡강 수변공원 조성", Term: 8, CompletionTiming: pledgev1.CompletionTiming_COMPLETION_TIMING_AFTER_TERM,
+		Overview: &pledgev1.Overview{Period: &pledgev1.Period{StartYear: 2021, OpenEnded: true}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Card, p.AfterTerm = card.GetName(), after.GetName()
+}
