@@ -83,7 +83,7 @@ func startSuite(t *testing.T, otlp string, services ...string) *running {
 		procs:  map[string]*suite.Process{},
 		client: &http.Client{Timeout: 30 * time.Second},
 	}
-	env := []string{"DATABASE_URL=" + r.dbURL, "GONGYAK_LOG_LEVEL=debug"}
+	env := []string{"DATABASE_URL=" + r.dbURL, "GONGYAK_LOG_LEVEL=debug", "GONGYAK_CITIZEN_KEY=e2e-citizen-key-0123456789abcdef0123456789"}
 	if otlp != "" {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -67,6 +69,13 @@ func runSuite(ctx context.Context, args []string) error {
 	}
 
 	env := []string{"DATABASE_URL=" + dbURL}
+	if os.Getenv("GONGYAK_CITIZEN_KEY") == "" {
+		key, err := citizenKey(dataAbs)
+		if err != nil {
+			return err
+		}
+		env = append(env, "GONGYAK_CITIZEN_KEY="+key)
+	}
 	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
 		name := b.Name
 		if b == suite.Gateway {
@@ -226,6 +235,22 @@ func lockRun(dataDir string) (func(), error) {
 		return nil, err
 	}
 	return func() { f.Close() }, nil
+}
+
+// citizenKey returns the key citizens' identifiers are hashed with on this
+// machine, made once and kept in the data folder: with another key the
+// participation service would not recognise who has voted.
+func citizenKey(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "citizen.key")
+	if raw, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(raw)), nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	key := base64.StdEncoding.EncodeToString(b)
+	return key, os.WriteFile(path, []byte(key+"\n"), 0o600)
 }
 
 func envOr(name, def string) string {

@@ -34,6 +34,39 @@ const maxLen = 100
 
 type contextKey struct{}
 
+type rolesKey struct{}
+
+// RolesHeader names the roles the caller holds, comma-separated. Until
+// authentication exists the caller states them, as it states its name;
+// services read roles only from the context, so authentication can later
+// fill them from the caller's verified identity without touching them.
+const RolesHeader = "x-gongyak-roles"
+
+// Roles a caller may hold.
+const (
+	// RolePersonalData may see citizens' personal data unmasked.
+	RolePersonalData = "personal-data"
+	// RoleRegistrar may record past submissions and ballots with the time
+	// they were received, outside the windows the server enforces.
+	RoleRegistrar = "registrar"
+)
+
+// WithRoles returns a context whose caller holds roles.
+func WithRoles(ctx context.Context, roles ...string) context.Context {
+	return context.WithValue(ctx, rolesKey{}, roles)
+}
+
+// Has reports whether the caller of ctx holds role.
+func Has(ctx context.Context, role string) bool {
+	roles, _ := ctx.Value(rolesKey{}).([]string)
+	for _, r := range roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
 // With returns a context whose actor is name.
 func With(ctx context.Context, name string) context.Context {
 	return context.WithValue(ctx, contextKey{}, name)
@@ -67,6 +100,17 @@ func UnaryServerInterceptor(ctx context.Context, req any, _ *grpc.UnaryServerInf
 		}
 		ctx = With(ctx, name)
 	}
+	var roles []string
+	for _, v := range md.Get(RolesHeader) {
+		for _, r := range strings.Split(v, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				roles = append(roles, r)
+			}
+		}
+	}
+	if len(roles) > 0 {
+		ctx = WithRoles(ctx, roles...)
+	}
 	return handler(ctx, req)
 }
 
@@ -75,6 +119,9 @@ func UnaryServerInterceptor(ctx context.Context, req any, _ *grpc.UnaryServerInf
 func UnaryClientInterceptor(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	if name, ok := ctx.Value(contextKey{}).(string); ok && name != "" {
 		ctx = metadata.AppendToOutgoingContext(ctx, Header, Encode(name))
+	}
+	if roles, _ := ctx.Value(rolesKey{}).([]string); len(roles) > 0 {
+		ctx = metadata.AppendToOutgoingContext(ctx, RolesHeader, strings.Join(roles, ","))
 	}
 	return invoker(ctx, method, req, reply, cc, opts...)
 }

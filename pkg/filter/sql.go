@@ -22,6 +22,8 @@ const (
 	EnumList
 	// Bool compares with = and != against true or false.
 	Bool
+	// TextList is a repeated text, tested with : (has).
+	TextList
 )
 
 // Field says how one filterable field maps to SQL.
@@ -137,6 +139,11 @@ func (b *builder) compare(c Compare) (string, error) {
 			return "", errAt(c.Pos, "%s takes true or false", c.Field)
 		}
 		return fmt.Sprintf("(%s %s %s)", f.Column, sqlOp, b.arg(v)), nil
+	case TextList:
+		if c.Op != ":" {
+			return "", errAt(c.Pos, "%s is a list: test it with %s:\"value\"", c.Field, c.Field)
+		}
+		return fmt.Sprintf("(%s = ANY(coalesce(%s, '{}')))", b.arg(c.Value), f.Column), nil
 	case Enum, EnumList:
 		n, ok := f.Values[c.Value]
 		if !ok {

@@ -91,6 +91,21 @@ func (c *Client) Lookup(ctx context.Context, name string) (Pledge, error) {
 	return out, nil
 }
 
+// District returns the district called name (`districts/{district}`).
+func (c *Client) District(ctx context.Context, name string) (*pledgev1.District, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	d, err := c.districts.GetDistrict(ctx, &pledgev1.GetDistrictRequest{Name: name})
+	if err != nil {
+		st, _ := status.FromError(err)
+		if st.Code() == codes.NotFound {
+			return nil, apierr.NotFound("district", name)
+		}
+		return nil, apierr.Unavailable("the pledge service could not be asked about %s (%s); nothing was written", name, st.Code())
+	}
+	return d, nil
+}
+
 // translate turns the pledge service's answer into this service's error:
 // its NOT_FOUND stays one, and anything that is not an answer about the
 // pledge says the pledge service could not be asked.

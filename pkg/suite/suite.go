@@ -35,6 +35,7 @@ var Services = []Binary{
 	{Name: "pledge", Package: "github.com/gongyak/gongyak/services/pledge/cmd/pledge", AddrEnv: "GONGYAK_PLEDGE_ADDR"},
 	{Name: "budget", Package: "github.com/gongyak/gongyak/services/budget/cmd/budget", AddrEnv: "GONGYAK_BUDGET_ADDR"},
 	{Name: "indicator", Package: "github.com/gongyak/gongyak/services/indicator/cmd/indicator", AddrEnv: "GONGYAK_INDICATOR_ADDR"},
+	{Name: "participation", Package: "github.com/gongyak/gongyak/services/participation/cmd/participation", AddrEnv: "GONGYAK_PARTICIPATION_ADDR"},
 }
 
 // Gateway is the REST gateway, which starts after the services.

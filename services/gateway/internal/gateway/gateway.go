@@ -17,6 +17,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/actor"
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/openapi"
@@ -56,6 +57,9 @@ var services = []backend{
 	}},
 	{Name: "indicator", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
 		return indicatorv1.RegisterIndicatorServiceHandler(ctx, mux, conn)
+	}},
+	{Name: "participation", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return participationv1.RegisterParticipationServiceHandler(ctx, mux, conn)
 	}},
 }
 
@@ -130,8 +134,8 @@ func (g *Gateway) Close() {
 // services, besides the headers grpc-gateway passes by default.
 func headerMatcher(key string) (string, bool) {
 	switch strings.ToLower(key) {
-	case actor.Header:
-		return actor.Header, true
+	case actor.Header, actor.RolesHeader:
+		return strings.ToLower(key), true
 	case strings.ToLower(RequestIDHeader):
 		return "x-request-id", true
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/personal"
 )
 
 // Limits on what one pledge may hold. They are far above any real card and
@@ -270,26 +271,9 @@ func yearRange(first, last int) string {
 	return itoa(first) + "–" + itoa(last)
 }
 
-// ValidPhone reports whether s reads as a Korean phone number as offices
-// write them: digits with spaces, hyphens, dots or an area code in
-// parentheses, 7 to 12 digits, optionally +82.
-func ValidPhone(s string) bool {
-	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "+82") {
-		s = "0" + strings.TrimLeft(s[3:], " -")
-	}
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune(" -.()~", r):
-		default:
-			return false
-		}
-	}
-	return digits >= 7 && digits <= 12
-}
+// ValidPhone reports whether s reads as a phone number as offices write
+// them (062) 960-8891).
+func ValidPhone(s string) bool { return personal.ValidPhone(s) }
 
 // CheckStatus refuses a status that is not one of the six.
 func CheckStatus(field string, s Status) error {

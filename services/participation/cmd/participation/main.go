@@ -1,0 +1,50 @@
+// Command participation serves the participation service: citizen
+// participation programs, their members, submissions, evaluations and
+// surveys, with personal data protected.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"time"
+
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/personal"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/service"
+	"github.com/gongyak/gongyak/services/participation/internal/postgres"
+	"github.com/gongyak/gongyak/services/participation/internal/server"
+	"github.com/gongyak/gongyak/services/participation/migrations"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+)
+
+func main() {
+	var pledgeAddr, citizenKey string
+	service.Main(service.Spec{
+		Name:       "participation",
+		Schema:     migrations.Schema,
+		Migrations: migrations.FS,
+		Flags: func(fs *flag.FlagSet) {
+			config.Addr(fs, &pledgeAddr, "pledge")
+			config.String(fs, &citizenKey, "citizen-key", "GONGYAK_CITIZEN_KEY", "",
+				"secret key of the hash citizens are known by (32+ random characters); keep it: another key forgets who voted")
+		},
+		Register: func(_ context.Context, s *grpc.Server, pool *pgxpool.Pool, _ *slog.Logger) (func(), error) {
+			hasher, err := personal.NewHasher(citizenKey)
+			if err != nil {
+				return nil, errors.New("GONGYAK_CITIZEN_KEY (--citizen-key): " + err.Error())
+			}
+			conn, err := grpcclient.Dial(pledgeAddr)
+			if err != nil {
+				return nil, err
+			}
+			participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(conn), hasher, time.Now))
+			return func() { conn.Close() }, nil
+		},
+	})
+}

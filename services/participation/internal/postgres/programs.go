@@ -1,0 +1,184 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/filter"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/services/participation/internal/participation"
+	"github.com/jackc/pgx/v5"
+)
+
+const programColumns = `p.district_id, p.id, p.term, p.kind, p.title, p.description, p.status, p.start_date, p.end_date,
+	p.pledges, p.declared_members, p.declared_applications, p.declared_selected, p.declared_participants,
+	p.submission_open, p.submission_close, p.voting_open, p.voting_close, p.response_open, p.response_close,
+	p.ballot_scale_max, p.citizen_weight, p.panel_weight, p.revision, p.create_time, p.update_time,
+	(SELECT count(*) FROM members x WHERE x.district_id = p.district_id AND x.program_id = p.id),
+	(SELECT count(*) FROM submissions x WHERE x.district_id = p.district_id AND x.program_id = p.id),
+	(SELECT count(*) FROM submissions x WHERE x.district_id = p.district_id AND x.program_id = p.id AND x.selected),
+	(SELECT count(*) FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id),
+	(SELECT count(*) FROM ballots x WHERE x.district_id = p.district_id AND x.program_id = p.id),
+	(SELECT count(*) FROM questions x WHERE x.district_id = p.district_id AND x.program_id = p.id),
+	(SELECT count(*) FROM responses x WHERE x.district_id = p.district_id AND x.program_id = p.id)`
+
+func scanProgram(row pgx.Row) (participation.Program, error) {
+	var p participation.Program
+	var start, end, so, sc, vo, vc, ro, rc *time.Time
+	err := row.Scan(&p.DistrictID, &p.ID, &p.Term, &p.Kind, &p.Title, &p.Description, &p.Status, &start, &end,
+		&p.Pledges, &p.Declared.Members, &p.Declared.Applications, &p.Declared.Selected, &p.Declared.Participants,
+		&so, &sc, &vo, &vc, &ro, &rc, &p.BallotScaleMax, &p.CitizenWeight, &p.PanelWeight, &p.Revision, &p.Created, &p.Updated,
+		&p.Recorded.Members, &p.Recorded.Submissions, &p.Recorded.Selected, &p.Recorded.Entries, &p.Recorded.Ballots,
+		&p.Recorded.Questions, &p.Recorded.Responses)
+	p.Start, p.End = dateOf(start), dateOf(end)
+	p.Submissions = participation.Window{Open: timeOf(so), Close: timeOf(sc)}
+	p.Voting = participation.Window{Open: timeOf(vo), Close: timeOf(vc)}
+	p.Responses = participation.Window{Open: timeOf(ro), Close: timeOf(rc)}
+	return p, err
+}
+
+func programName(district, id string) string { return "districts/" + district + "/programs/" + id }
+
+func getProgram(ctx context.Context, q pgdb.Querier, district, id, lock string) (participation.Program, error) {
+	p, err := scanProgram(q.QueryRow(ctx, `SELECT `+programColumns+` FROM programs p WHERE p.district_id = $1 AND p.id = $2`+lock, district, id))
+	return p, notFound(err, "program", programName(district, id))
+}
+
+// GetProgram returns one program with its recorded counts.
+func (s *Store) GetProgram(ctx context.Context, district, id string) (participation.Program, error) {
+	return getProgram(ctx, s.pool, district, id, "")
+}
+
+// ProgramQuery is what ListPrograms lists.
+type ProgramQuery struct {
+	District, Token, Filter string
+	Size                    int
+	Kinds, Statuses         map[string]int32
+}
+
+// ListPrograms returns a page of a district's programs, newest first by
+// start date, then by id.
+func (s *Store) ListPrograms(ctx context.Context, q ProgramQuery) ([]participation.Program, string, error) {
+	binding := pagetoken.Bind("programs", q.District, q.Filter)
+	after, err := pagetoken.Decode(q.Token, binding, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	cond, args, err := filter.SQL(q.Filter, filter.Schema{
+		"kind":    {Column: "p.kind", Kind: filter.Enum, Values: q.Kinds},
+		"status":  {Column: "p.status", Kind: filter.Enum, Values: q.Statuses},
+		"term":    {Column: "p.term", Kind: filter.Int},
+		"pledges": {Column: "(SELECT array_agg('districts/' || p.district_id || '/pledges/' || x) FROM unnest(p.pledges) x)", Kind: filter.TextList},
+	}, 3)
+	if err != nil {
+		return nil, "", err
+	}
+	keys := []pagetoken.Key{{Expr: "p.create_time", Type: "timestamptz"}, {Expr: "p.id", Type: "text"}}
+	afterCond, afterArgs := pagetoken.After(keys, after, 3+len(args))
+	rows, err := s.pool.Query(ctx, `SELECT `+programColumns+` FROM programs p WHERE p.district_id = $1 AND `+cond+` AND `+afterCond+
+		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $2`, append(append([]any{q.District, q.Size + 1}, args...), afterArgs...)...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (participation.Program, error) { return scanProgram(row) })
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(list) > q.Size {
+		list = list[:q.Size]
+		last := list[q.Size-1]
+		next = pagetoken.Encode(binding, []string{last.Created.UTC().Format(time.RFC3339Nano), last.ID})
+	}
+	return list, next, nil
+}
+
+func programValues(p participation.Program) []any {
+	return []any{p.DistrictID, p.ID, p.Term, p.Kind, p.Title, p.Description, p.Status, sqlDate(p.Start), sqlDate(p.End),
+		nonNil(p.Pledges), p.Declared.Members, p.Declared.Applications, p.Declared.Selected, p.Declared.Participants,
+		sqlTime(p.Submissions.Open), sqlTime(p.Submissions.Close), sqlTime(p.Voting.Open), sqlTime(p.Voting.Close),
+		sqlTime(p.Responses.Open), sqlTime(p.Responses.Close), p.BallotScaleMax, p.CitizenWeight, p.PanelWeight}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// CreateProgram adds a program.
+func (s *Store) CreateProgram(ctx context.Context, p participation.Program, key idempotency.Key) (participation.Program, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Program, error) {
+		_, err := tx.Exec(ctx, `INSERT INTO programs (district_id, id, term, kind, title, description, status, start_date,
+			end_date, pledges, declared_members, declared_applications, declared_selected, declared_participants,
+			submission_open, submission_close, voting_open, voting_close, response_open, response_close,
+			ballot_scale_max, citizen_weight, panel_weight)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+			programValues(p)...)
+		if err != nil {
+			return p, conflict(err, p.Name())
+		}
+		return getProgram(ctx, tx, p.DistrictID, p.ID, "")
+	})
+}
+
+// UpdateProgram applies change to a program, refusing a stale etag.
+func (s *Store) UpdateProgram(ctx context.Context, district, id, tag string, change func(*participation.Program) error) (participation.Program, error) {
+	var out participation.Program
+	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		p, err := getProgram(ctx, tx, district, id, " FOR UPDATE OF p")
+		if err != nil {
+			return err
+		}
+		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
+			return err
+		}
+		if err := change(&p); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE programs SET term = $3, kind = $4, title = $5, description = $6, status = $7,
+			start_date = $8, end_date = $9, pledges = $10, declared_members = $11, declared_applications = $12,
+			declared_selected = $13, declared_participants = $14, submission_open = $15, submission_close = $16,
+			voting_open = $17, voting_close = $18, response_open = $19, response_close = $20, ballot_scale_max = $21,
+			citizen_weight = $22, panel_weight = $23, revision = revision + 1, update_time = now()
+			WHERE district_id = $1 AND id = $2`, programValues(p)...)
+		if err != nil {
+			return err
+		}
+		out, err = getProgram(ctx, tx, district, id, "")
+		return err
+	})
+	return out, err
+}
+
+// DeleteProgram removes a program and every record of it.
+func (s *Store) DeleteProgram(ctx context.Context, district, id, tag string) error {
+	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		p, err := getProgram(ctx, tx, district, id, " FOR UPDATE OF p")
+		if err != nil {
+			return err
+		}
+		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
+			return err
+		}
+		// Ballot scores refer to entries; they go first.
+		if _, err := tx.Exec(ctx, `DELETE FROM ballots WHERE district_id = $1 AND program_id = $2`, district, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM responses WHERE district_id = $1 AND program_id = $2`, district, id); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM programs WHERE district_id = $1 AND id = $2`, district, id)
+		return err
+	})
+}
+
+// lockProgram reads a program and holds it against change while one of
+// its records is written.
+func lockProgram(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, error) {
+	return getProgram(ctx, tx, district, id, " FOR SHARE OF p")
+}

@@ -1,0 +1,205 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/services/participation/internal/participation"
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/grpc/codes"
+)
+
+// errAlreadyVoted refuses a second ballot of one citizen; it names the
+// field, never the citizen.
+func errAlreadyVoted() error {
+	return &apierr.Error{
+		Code: codes.AlreadyExists, Reason: "ALREADY_VOTED",
+		Message:    "this citizen has already voted in this evaluation; one ballot per citizen",
+		Violations: []apierr.FieldViolation{{Field: "ballot.citizen_id", Description: "has voted in this evaluation already"}},
+	}
+}
+
+// CastBallot records a ballot once: a retry with the same request id
+// returns the first ballot, and a second ballot of the same citizen —
+// even one racing the first — is refused, so every citizen counts once.
+// check sees the program and its entries before anything is written and
+// says when the ballot counts as cast.
+func (s *Store) CastBallot(ctx context.Context, district, program string, b participation.Ballot, key idempotency.Key,
+	check func(p participation.Program, entries map[string]bool) (time.Time, error)) (participation.Ballot, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Ballot, error) {
+		p, err := lockProgram(ctx, tx, district, program)
+		if err != nil {
+			return b, err
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM entries WHERE district_id = $1 AND program_id = $2`, district, program)
+		if err != nil {
+			return b, err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return b, err
+		}
+		entries := map[string]bool{}
+		for _, id := range ids {
+			entries[id] = true
+		}
+		if b.Cast, err = check(p, entries); err != nil {
+			return b, err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO ballots (district_id, program_id, id, citizen_hash, cast_time)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT ON CONSTRAINT ballots_one_per_citizen DO NOTHING`,
+			district, program, b.ID, b.CitizenHash, b.Cast)
+		if err != nil {
+			return b, conflict(err, child(district, program, "ballots", b.ID))
+		}
+		if tag.RowsAffected() == 0 {
+			return b, errAlreadyVoted()
+		}
+		batch := &pgx.Batch{}
+		for _, sc := range b.Scores {
+			batch.Queue(`INSERT INTO ballot_scores (district_id, program_id, ballot_id, entry_id, score) VALUES ($1, $2, $3, $4, $5)`,
+				district, program, b.ID, sc.EntryID, sc.Score)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return b, err
+		}
+		b.CitizenHash = nil // never leaves the store
+		return b, nil
+	})
+}
+
+// ListBallots returns a page of a program's ballots, without who cast them.
+func (s *Store) ListBallots(ctx context.Context, p Page) ([]participation.Ballot, string, error) {
+	out, next, err := list(ctx, s.pool, p, "ballots", `id, cast_time, sort_key`, "TRUE", nil,
+		func(row pgx.Row) (participation.Ballot, string, string, error) {
+			var b participation.Ballot
+			var key string
+			err := row.Scan(&b.ID, &b.Cast, &key)
+			return b, key, b.ID, err
+		})
+	if err != nil || len(out) == 0 {
+		return out, next, err
+	}
+	ids := make([]string, len(out))
+	byID := map[string]*participation.Ballot{}
+	for i := range out {
+		ids[i] = out[i].ID
+		byID[out[i].ID] = &out[i]
+	}
+	rows, err := s.pool.Query(ctx, `SELECT ballot_id, entry_id, score FROM ballot_scores
+		WHERE district_id = $1 AND program_id = $2 AND ballot_id = ANY($3) ORDER BY ballot_id, entry_id`, p.District, p.Program, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var sc participation.BallotScore
+		if err := rows.Scan(&id, &sc.EntryID, &sc.Score); err != nil {
+			return nil, "", err
+		}
+		byID[id].Scores = append(byID[id].Scores, sc)
+	}
+	return out, next, rows.Err()
+}
+
+// SubmitResponse records a survey response; a respondent known by a hash
+// answers once. check sees the program and its questions first.
+func (s *Store) SubmitResponse(ctx context.Context, district, program string, r participation.Response, key idempotency.Key,
+	check func(p participation.Program, questions map[string]participation.Question) (time.Time, error)) (participation.Response, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Response, error) {
+		p, err := lockProgram(ctx, tx, district, program)
+		if err != nil {
+			return r, err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+questionColumns+` FROM (SELECT *, '' AS sort_key FROM questions) t
+			WHERE district_id = $1 AND program_id = $2`, district, program)
+		if err != nil {
+			return r, err
+		}
+		qs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (participation.Question, error) {
+			q, _, _, err := scanQuestion(row)
+			return q, err
+		})
+		if err != nil {
+			return r, err
+		}
+		questions := map[string]participation.Question{}
+		for _, q := range qs {
+			questions[q.ID] = q
+		}
+		if r.Submitted, err = check(p, questions); err != nil {
+			return r, err
+		}
+		var hash any
+		if r.CitizenHash != nil {
+			hash = r.CitizenHash
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO responses (district_id, program_id, id, citizen_hash, submit_time)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (district_id, program_id, citizen_hash) WHERE citizen_hash IS NOT NULL DO NOTHING`,
+			district, program, r.ID, hash, r.Submitted)
+		if err != nil {
+			return r, conflict(err, child(district, program, "responses", r.ID))
+		}
+		if tag.RowsAffected() == 0 {
+			return r, &apierr.Error{Code: codes.AlreadyExists, Reason: "ALREADY_RESPONDED",
+				Message:    "this citizen has already answered this survey",
+				Violations: []apierr.FieldViolation{{Field: "response.citizen_id", Description: "has answered this survey already"}}}
+		}
+		batch := &pgx.Batch{}
+		for _, a := range r.Answers {
+			var scale any
+			if questions[a.QuestionID].Kind == participation.QuestionScale {
+				scale = a.Scale
+			}
+			choices := a.Choices
+			if choices == nil {
+				choices = []int{}
+			}
+			batch.Queue(`INSERT INTO answers (district_id, program_id, response_id, question_id, scale_value, choices, text)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, district, program, r.ID, a.QuestionID, scale, choices, a.Text)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return r, err
+		}
+		r.CitizenHash = nil
+		return r, nil
+	})
+}
+
+// ListResponses returns a page of a survey's responses with their answers.
+func (s *Store) ListResponses(ctx context.Context, p Page) ([]participation.Response, string, error) {
+	out, next, err := list(ctx, s.pool, p, "responses", `id, submit_time, sort_key`, "TRUE", nil,
+		func(row pgx.Row) (participation.Response, string, string, error) {
+			var r participation.Response
+			var key string
+			err := row.Scan(&r.ID, &r.Submitted, &key)
+			return r, key, r.ID, err
+		})
+	if err != nil || len(out) == 0 {
+		return out, next, err
+	}
+	ids := make([]string, len(out))
+	byID := map[string]*participation.Response{}
+	for i := range out {
+		ids[i] = out[i].ID
+		byID[out[i].ID] = &out[i]
+	}
+	rows, err := s.pool.Query(ctx, `SELECT response_id, question_id, coalesce(scale_value, 0), choices, text FROM answers
+		WHERE district_id = $1 AND program_id = $2 AND response_id = ANY($3) ORDER BY response_id, question_id`, p.District, p.Program, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var a participation.Answer
+		if err := rows.Scan(&id, &a.QuestionID, &a.Scale, &a.Choices, &a.Text); err != nil {
+			return nil, "", err
+		}
+		byID[id].Answers = append(byID[id].Answers, a)
+	}
+	return out, next, rows.Err()
+}

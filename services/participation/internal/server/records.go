@@ -1,0 +1,402 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldmask"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/services/participation/internal/participation"
+	"github.com/gongyak/gongyak/services/participation/internal/postgres"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// page reads a list request's parent and paging into a store page.
+func page(parent string, size int32, token, filter string) (postgres.Page, error) {
+	var v apierr.Violations
+	district, program, err := parseProgram("parent", parent)
+	v.Merge(err)
+	n, err := pagetoken.Size(size)
+	v.Merge(err)
+	return postgres.Page{District: district, Program: program, Token: token, Filter: filter, Size: n}, v.Err()
+}
+
+// recordOutputOnly are fields of records an update ignores.
+var recordOutputOnly = []string{"name", "etag", "create_time", "update_time", "mean_score", "receive_time"}
+
+// edit applies an update's mask to the stored record's proto form and
+// returns the result; resource is the request's record.
+func edit[T proto.Message](stored, resource T, mask []string) (T, error) {
+	paths := fieldmask.Without(fieldmask.Expand(fieldmask.Paths(mask, resource), resource, recordOutputOnly...), recordOutputOnly...)
+	err := fieldmask.Apply(stored, resource, paths)
+	return stored, err
+}
+
+// --- members ---------------------------------------------------------------
+
+// GetMember returns one member, masked unless the caller may see personal data.
+func (s *Server) GetMember(ctx context.Context, req *participationv1.GetMemberRequest) (*participationv1.Member, error) {
+	d, p, id, err := parseChild("name", req.GetName(), "members")
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.GetMember(ctx, d, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return memberToProto(d, p, m, mask(ctx)), nil
+}
+
+// ListMembers lists a program's members.
+func (s *Server) ListMembers(ctx context.Context, req *participationv1.ListMembersRequest) (*participationv1.ListMembersResponse, error) {
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.ListMembers(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	resp := &participationv1.ListMembersResponse{NextPageToken: next}
+	for _, m := range list {
+		resp.Members = append(resp.Members, memberToProto(pg.District, pg.Program, m, mask(ctx)))
+	}
+	return resp, nil
+}
+
+// CreateMember adds a member.
+func (s *Server) CreateMember(ctx context.Context, req *participationv1.CreateMemberRequest) (*participationv1.Member, error) {
+	var v apierr.Violations
+	d, p, err := parseProgram("parent", req.GetParent())
+	v.Merge(err)
+	m := memberFromProto(req.GetMember())
+	m.ID = newID("member_id", req.GetMemberId(), &v)
+	v.Merge(m.Check("member"))
+	key, err := idempotency.For("CreateMember", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	saved, err := s.store.SaveMember(ctx, d, p, m, true, "", key)
+	if err != nil {
+		return nil, err
+	}
+	return memberToProto(d, p, saved, mask(ctx)), nil
+}
+
+// UpdateMember changes a member. Personal data is changed by sending it
+// whole: a masked value sent back would overwrite what is stored, so the
+// caller must hold the personal-data role to change it.
+func (s *Server) UpdateMember(ctx context.Context, req *participationv1.UpdateMemberRequest) (*participationv1.Member, error) {
+	d, p, id, err := parseChild("member.name", req.GetMember().GetName(), "members")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.store.GetMember(ctx, d, p, id)
+	if err != nil {
+		return nil, err
+	}
+	edited, err := edit(memberToProto(d, p, cur, false), req.GetMember(), req.GetUpdateMask().GetPaths())
+	if err != nil {
+		return nil, err
+	}
+	m := memberFromProto(edited)
+	if m.Person != cur.Person && mask(ctx) {
+		return nil, apierr.Invalid("member.person", "can be changed only by a caller who may see personal data")
+	}
+	m.ID = id
+	if err := m.Check("member"); err != nil {
+		return nil, err
+	}
+	// Without an etag the member must still be as read.
+	tag := req.GetMember().GetEtag()
+	if tag == "" {
+		tag = memberToProto(d, p, cur, false).GetEtag()
+	}
+	saved, err := s.store.SaveMember(ctx, d, p, m, false, tag, idempotency.Key{})
+	if err != nil {
+		return nil, err
+	}
+	return memberToProto(d, p, saved, mask(ctx)), nil
+}
+
+// DeleteMember removes a member.
+func (s *Server) DeleteMember(ctx context.Context, req *participationv1.DeleteMemberRequest) (*emptypb.Empty, error) {
+	return s.deleteRecord(ctx, req.GetName(), "members", req.GetEtag())
+}
+
+func (s *Server) deleteRecord(ctx context.Context, name, collection, etag string) (*emptypb.Empty, error) {
+	d, p, id, err := parseChild("name", name, collection)
+	if err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, s.store.DeleteRecord(ctx, collection, d, p, id, etag)
+}
+
+// --- submissions -----------------------------------------------------------
+
+// GetSubmission returns one submission, its proposer masked unless the
+// caller may see personal data.
+func (s *Server) GetSubmission(ctx context.Context, req *participationv1.GetSubmissionRequest) (*participationv1.Submission, error) {
+	d, p, id, err := parseChild("name", req.GetName(), "submissions")
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.store.GetSubmission(ctx, d, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return submissionToProto(d, p, sub, mask(ctx)), nil
+}
+
+// ListSubmissions lists a program's submissions.
+func (s *Server) ListSubmissions(ctx context.Context, req *participationv1.ListSubmissionsRequest) (*participationv1.ListSubmissionsResponse, error) {
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.ListSubmissions(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	resp := &participationv1.ListSubmissionsResponse{NextPageToken: next}
+	for _, sub := range list {
+		resp.Submissions = append(resp.Submissions, submissionToProto(pg.District, pg.Program, sub, mask(ctx)))
+	}
+	return resp, nil
+}
+
+// CreateSubmission takes a submission while the program's window is open
+// by the server's clock (or records a past one for a registrar); a retry
+// with the same request_id counts once.
+func (s *Server) CreateSubmission(ctx context.Context, req *participationv1.CreateSubmissionRequest) (*participationv1.Submission, error) {
+	var v apierr.Violations
+	d, p, err := parseProgram("parent", req.GetParent())
+	v.Merge(err)
+	sub := submissionFromProto(req.GetSubmission())
+	sub.ID = newID("submission_id", req.GetSubmissionId(), &v)
+	v.Merge(sub.Check("submission"))
+	key, err := idempotency.For("CreateSubmission", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	saved, err := s.store.CreateSubmission(ctx, d, p, sub, key, func(prog participation.Program) (time.Time, error) {
+		return s.at(ctx, sub.Received, prog.Submissions, "submission.receive_time", "submissions")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return submissionToProto(d, p, saved, mask(ctx)), nil
+}
+
+// UpdateSubmission judges a submission: scores, selection, award.
+func (s *Server) UpdateSubmission(ctx context.Context, req *participationv1.UpdateSubmissionRequest) (*participationv1.Submission, error) {
+	d, p, id, err := parseChild("submission.name", req.GetSubmission().GetName(), "submissions")
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.store.UpdateSubmission(ctx, d, p, id, req.GetSubmission().GetEtag(), func(cur *participation.Submission) error {
+		edited, err := edit(submissionToProto(d, p, *cur, false), req.GetSubmission(), req.GetUpdateMask().GetPaths())
+		if err != nil {
+			return err
+		}
+		next := submissionFromProto(edited)
+		if next.Proposer != cur.Proposer && mask(ctx) {
+			return apierr.Invalid("submission.proposer", "can be changed only by a caller who may see personal data")
+		}
+		next.ID, next.Received, next.Revision = cur.ID, cur.Received, cur.Revision
+		if err := next.Check("submission"); err != nil {
+			return err
+		}
+		*cur = next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return submissionToProto(d, p, saved, mask(ctx)), nil
+}
+
+// DeleteSubmission removes a submission.
+func (s *Server) DeleteSubmission(ctx context.Context, req *participationv1.DeleteSubmissionRequest) (*emptypb.Empty, error) {
+	return s.deleteRecord(ctx, req.GetName(), "submissions", req.GetEtag())
+}
+
+// --- entries ---------------------------------------------------------------
+
+// GetEntry returns one evaluation entry.
+func (s *Server) GetEntry(ctx context.Context, req *participationv1.GetEntryRequest) (*participationv1.Entry, error) {
+	d, p, id, err := parseChild("name", req.GetName(), "entries")
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.store.GetEntry(ctx, d, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return entryToProto(d, p, e), nil
+}
+
+// ListEntries lists an evaluation's entries.
+func (s *Server) ListEntries(ctx context.Context, req *participationv1.ListEntriesRequest) (*participationv1.ListEntriesResponse, error) {
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.ListEntries(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	resp := &participationv1.ListEntriesResponse{NextPageToken: next}
+	for _, e := range list {
+		resp.Entries = append(resp.Entries, entryToProto(pg.District, pg.Program, e))
+	}
+	return resp, nil
+}
+
+// CreateEntry adds an evaluation entry.
+func (s *Server) CreateEntry(ctx context.Context, req *participationv1.CreateEntryRequest) (*participationv1.Entry, error) {
+	var v apierr.Violations
+	d, p, err := parseProgram("parent", req.GetParent())
+	v.Merge(err)
+	e := entryFromProto(req.GetEntry())
+	e.ID = newID("entry_id", req.GetEntryId(), &v)
+	v.Merge(e.Check("entry"))
+	key, err := idempotency.For("CreateEntry", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	saved, err := s.store.SaveEntry(ctx, d, p, e, true, "", key)
+	if err != nil {
+		return nil, err
+	}
+	return entryToProto(d, p, saved), nil
+}
+
+// UpdateEntry changes an entry, such as its panel score.
+func (s *Server) UpdateEntry(ctx context.Context, req *participationv1.UpdateEntryRequest) (*participationv1.Entry, error) {
+	d, p, id, err := parseChild("entry.name", req.GetEntry().GetName(), "entries")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.store.GetEntry(ctx, d, p, id)
+	if err != nil {
+		return nil, err
+	}
+	edited, err := edit(entryToProto(d, p, cur), req.GetEntry(), req.GetUpdateMask().GetPaths())
+	if err != nil {
+		return nil, err
+	}
+	e := entryFromProto(edited)
+	e.ID = id
+	if err := e.Check("entry"); err != nil {
+		return nil, err
+	}
+	tag := req.GetEntry().GetEtag()
+	if tag == "" {
+		tag = entryToProto(d, p, cur).GetEtag()
+	}
+	saved, err := s.store.SaveEntry(ctx, d, p, e, false, tag, idempotency.Key{})
+	if err != nil {
+		return nil, err
+	}
+	return entryToProto(d, p, saved), nil
+}
+
+// DeleteEntry removes an entry without ballots.
+func (s *Server) DeleteEntry(ctx context.Context, req *participationv1.DeleteEntryRequest) (*emptypb.Empty, error) {
+	return s.deleteRecord(ctx, req.GetName(), "entries", req.GetEtag())
+}
+
+// --- questions -------------------------------------------------------------
+
+// GetQuestion returns one survey question.
+func (s *Server) GetQuestion(ctx context.Context, req *participationv1.GetQuestionRequest) (*participationv1.Question, error) {
+	d, p, id, err := parseChild("name", req.GetName(), "questions")
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.store.GetQuestion(ctx, d, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return questionToProto(d, p, q), nil
+}
+
+// ListQuestions lists a survey's questions.
+func (s *Server) ListQuestions(ctx context.Context, req *participationv1.ListQuestionsRequest) (*participationv1.ListQuestionsResponse, error) {
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := s.store.ListQuestions(ctx, pg)
+	if err != nil {
+		return nil, err
+	}
+	resp := &participationv1.ListQuestionsResponse{NextPageToken: next}
+	for _, q := range list {
+		resp.Questions = append(resp.Questions, questionToProto(pg.District, pg.Program, q))
+	}
+	return resp, nil
+}
+
+// CreateQuestion adds a survey question.
+func (s *Server) CreateQuestion(ctx context.Context, req *participationv1.CreateQuestionRequest) (*participationv1.Question, error) {
+	var v apierr.Violations
+	d, p, err := parseProgram("parent", req.GetParent())
+	v.Merge(err)
+	q := questionFromProto(req.GetQuestion())
+	q.ID = newID("question_id", req.GetQuestionId(), &v)
+	v.Merge(q.Check("question"))
+	key, err := idempotency.For("CreateQuestion", req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	saved, err := s.store.SaveQuestion(ctx, d, p, q, true, "", key)
+	if err != nil {
+		return nil, err
+	}
+	return questionToProto(d, p, saved), nil
+}
+
+// UpdateQuestion changes a question that has no answers yet.
+func (s *Server) UpdateQuestion(ctx context.Context, req *participationv1.UpdateQuestionRequest) (*participationv1.Question, error) {
+	d, p, id, err := parseChild("question.name", req.GetQuestion().GetName(), "questions")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.store.GetQuestion(ctx, d, p, id)
+	if err != nil {
+		return nil, err
+	}
+	edited, err := edit(questionToProto(d, p, cur), req.GetQuestion(), req.GetUpdateMask().GetPaths())
+	if err != nil {
+		return nil, err
+	}
+	q := questionFromProto(edited)
+	q.ID = id
+	if err := q.Check("question"); err != nil {
+		return nil, err
+	}
+	tag := req.GetQuestion().GetEtag()
+	if tag == "" {
+		tag = questionToProto(d, p, cur).GetEtag()
+	}
+	saved, err := s.store.SaveQuestion(ctx, d, p, q, false, tag, idempotency.Key{})
+	if err != nil {
+		return nil, err
+	}
+	return questionToProto(d, p, saved), nil
+}
+
+// DeleteQuestion removes a question without answers.
+func (s *Server) DeleteQuestion(ctx context.Context, req *participationv1.DeleteQuestionRequest) (*emptypb.Empty, error) {
+	return s.deleteRecord(ctx, req.GetName(), "questions", req.GetEtag())
+}

@@ -1,0 +1,127 @@
+// Package server serves the participation service's gRPC API. Personal
+// data in its answers is masked unless the caller holds the personal-data
+// role, and never appears in an error message: errors name the field, not
+// its value.
+package server
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/actor"
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/personal"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/services/participation/internal/participation"
+	"github.com/gongyak/gongyak/services/participation/internal/postgres"
+)
+
+// kst is the time windows are shown in.
+var kst = time.FixedZone("KST", 9*60*60)
+
+// Server serves gongyak.participation.v1.ParticipationService.
+type Server struct {
+	participationv1.UnimplementedParticipationServiceServer
+	store   *postgres.Store
+	pledges *pledgeref.Client
+	citizen *personal.Hasher
+	now     func() time.Time
+}
+
+// New returns the server over store. pledges checks the pledges programs
+// serve, citizen hashes voters' identifiers, now is the clock that windows
+// are enforced by.
+func New(store *postgres.Store, pledges *pledgeref.Client, citizen *personal.Hasher, now func() time.Time) *Server {
+	return &Server{store: store, pledges: pledges, citizen: citizen, now: now}
+}
+
+// mask reports whether personal data must be masked for the caller.
+func mask(ctx context.Context) bool { return !actor.Has(ctx, actor.RolePersonalData) }
+
+func childName(district, program, collection, id string) string {
+	return "districts/" + district + "/programs/" + program + "/" + collection + "/" + id
+}
+
+func parseDistrict(field, name string) (string, error) {
+	parts := strings.Split(name, "/")
+	if len(parts) != 2 || parts[0] != "districts" || !resourceid.Valid(parts[1]) {
+		return "", apierr.Invalid(field, "must look like districts/{district}")
+	}
+	return parts[1], nil
+}
+
+func parseProgram(field, name string) (district, program string, err error) {
+	parts := strings.Split(name, "/")
+	if len(parts) != 4 || parts[0] != "districts" || parts[2] != "programs" || !resourceid.Valid(parts[1]) || !resourceid.Valid(parts[3]) {
+		return "", "", apierr.Invalid(field, "must look like districts/{district}/programs/{program}")
+	}
+	return parts[1], parts[3], nil
+}
+
+// parseChild reads `districts/{d}/programs/{p}/{collection}/{id}`; a
+// singleton such as `tally` has no id.
+func parseChild(field, name, collection string) (district, program, id string, err error) {
+	parts := strings.Split(name, "/")
+	singleton := collection == "tally" || collection == "contestResults" || collection == "surveyResults"
+	want := 6
+	if singleton {
+		want = 5
+	}
+	ok := len(parts) == want && parts[0] == "districts" && parts[2] == "programs" && parts[4] == collection &&
+		resourceid.Valid(parts[1]) && resourceid.Valid(parts[3]) && (singleton || resourceid.Valid(parts[5]))
+	if !ok {
+		pattern := "districts/{district}/programs/{program}/" + collection
+		if !singleton {
+			pattern += "/{id}"
+		}
+		return "", "", "", apierr.Invalid(field, "must look like %s", pattern)
+	}
+	if !singleton {
+		id = parts[5]
+	}
+	return parts[1], parts[3], id, nil
+}
+
+// newID returns the id a client chose, checked, or a fresh one.
+func newID(field, chosen string, v *apierr.Violations) string {
+	if chosen == "" {
+		return resourceid.New()
+	}
+	v.Merge(resourceid.Check(field, chosen))
+	return chosen
+}
+
+// at decides the time a submission, ballot or response counts at: the
+// server's clock, or for a registrar recording a past one the time given,
+// which must lie in the window. field names the time in the request.
+func (s *Server) at(ctx context.Context, given time.Time, w participation.Window, field, what string) (time.Time, error) {
+	if !given.IsZero() {
+		if !actor.Has(ctx, actor.RoleRegistrar) {
+			return time.Time{}, apierr.Invalid(field, "is set by the server; recording a past %s needs the %s role", what, actor.RoleRegistrar)
+		}
+		if !w.Contains(given) {
+			return time.Time{}, apierr.Invalid(field, "lies outside the program's window (%s)", describe(w))
+		}
+		return given, nil
+	}
+	now := s.now()
+	if !w.Contains(now) {
+		e := apierr.FailedPrecondition("the program takes no %s now: its window is %s", what, describe(w))
+		e.Violations = []apierr.FieldViolation{{Field: field, Description: "the window is closed (" + describe(w) + ")"}}
+		return time.Time{}, e
+	}
+	return now, nil
+}
+
+func describe(w participation.Window) string {
+	f := func(t time.Time) string {
+		if t.IsZero() {
+			return "open"
+		}
+		return t.In(kst).Format("2006-01-02 15:04 KST")
+	}
+	return f(w.Open) + " to " + f(w.Close)
+}
