@@ -71,6 +71,10 @@ type Common struct {
 	ListenAddr  string
 	DatabaseURL string
 	LogLevel    string
+	// RequestIDRetention is how long a request_id is remembered: a retry
+	// within it replays the first result, and after it the record, which
+	// may hold a copy of personal data, is deleted.
+	RequestIDRetention time.Duration
 }
 
 // Service defines the common flags of the service called name.
@@ -78,6 +82,8 @@ func Service(fs *flag.FlagSet, c *Common, name string) {
 	String(fs, &c.ListenAddr, "listen", "GONGYAK_"+upper(name)+"_ADDR", DefaultAddrs[name], "host:port the gRPC server listens on")
 	String(fs, &c.DatabaseURL, "database-url", "DATABASE_URL", DefaultDatabaseURL, "PostgreSQL URL")
 	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
+	Duration(fs, &c.RequestIDRetention, "request-id-retention", "GONGYAK_REQUEST_ID_RETENTION", 7*24*time.Hour,
+		"how long a request_id is remembered for retries")
 }
 
 var badEnv []string

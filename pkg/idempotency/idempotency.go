@@ -21,6 +21,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -103,6 +105,42 @@ func Save(ctx context.Context, q pgdb.Querier, key Key, result []byte) error {
 	_, err := q.Exec(ctx, `UPDATE request_ids SET result = $3 WHERE method = $1 AND request_id = $2`,
 		key.Method, key.ID, result)
 	return err
+}
+
+// Purge deletes the records older than retention and reports how many it
+// deleted. A retry after that writes again, so retention must outlast any
+// client's retry window; it is bounded because a record keeps a copy of the
+// result, which may carry personal data the service was asked to forget.
+func Purge(ctx context.Context, q pgdb.Querier, retention time.Duration) (int64, error) {
+	tag, err := q.Exec(ctx, `DELETE FROM request_ids WHERE create_time < now() - make_interval(secs => $1)`,
+		retention.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("purge request ids: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// PurgeEvery runs Purge every interval until ctx ends, logging what it
+// deleted and any failure; a failed purge is retried on the next tick.
+func PurgeEvery(ctx context.Context, pool *pgxpool.Pool, retention, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := Purge(ctx, pool, retention)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Warn("purging request ids", "error", err.Error())
+		case n > 0:
+			log.Info("purged request ids", "count", n, "older_than", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Do runs write in one transaction together with key's record and returns

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/idempotency"
@@ -107,5 +108,39 @@ func TestRequestIDsMustBePrintableASCII(t *testing.T) {
 		if _, err := idempotency.For("Add", id, &errdetails.ErrorInfo{}); err == nil {
 			t.Errorf("request id %q accepted", id)
 		}
+	}
+}
+
+// TestPurgeForgetsOldRequestsOnly ages one record past the retention and
+// keeps a fresh one: the old record, and the result it held, are gone, so a
+// retry of it writes again, while the fresh one still replays.
+func TestPurgeForgetsOldRequestsOnly(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewPool(t, schema)
+	add := func(tx pgx.Tx) (int, error) {
+		var n int
+		err := tx.QueryRow(ctx, "UPDATE counter SET n = n + 1 RETURNING n").Scan(&n)
+		return n, err
+	}
+	oldKey, _ := idempotency.For("Add", "old", &errdetails.ErrorInfo{Reason: "old"})
+	newKey, _ := idempotency.For("Add", "new", &errdetails.ErrorInfo{Reason: "new"})
+	for _, k := range []idempotency.Key{oldKey, newKey} {
+		if _, err := idempotency.Do(ctx, pool, k, add); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `UPDATE request_ids SET create_time = now() - interval '8 days'
+		WHERE request_id = 'old'`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := idempotency.Purge(ctx, pool, 7*24*time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("Purge = %d, %v; want 1 record deleted", n, err)
+	}
+	if r, err := idempotency.Do(ctx, pool, newKey, add); err != nil || r != 2 {
+		t.Errorf("retry within retention = %d, %v; want the first result 2", r, err)
+	}
+	if r, err := idempotency.Do(ctx, pool, oldKey, add); err != nil || r != 3 {
+		t.Errorf("retry after retention = %d, %v; want a new write 3", r, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
+	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/migrate"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/telemetry"
@@ -114,6 +115,16 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 		srv.WatchReadiness(gctx, 2*time.Second, func(ctx context.Context) error { return pool.Ping(ctx) })
 		return nil
 	})
+	var remembers bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('request_ids') IS NOT NULL`).Scan(&remembers); err != nil {
+		return fmt.Errorf("look for request_ids: %w", err)
+	}
+	if remembers {
+		g.Go(func() error {
+			idempotency.PurgeEvery(gctx, pool, cfg.RequestIDRetention, time.Hour, log)
+			return nil
+		})
+	}
 	err = g.Wait()
 	log.Info("stopped")
 	if errors.Is(err, context.Canceled) {
