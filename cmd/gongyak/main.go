@@ -1,6 +1,7 @@
 // Command gongyak is the suite's own command line:
 //
 //	gongyak run      start the whole suite on this machine (make run)
+//	gongyak import   import a pledge card exported to text
 //
 // Run `gongyak <command> -h` for a command's flags.
 package main
@@ -24,6 +25,8 @@ func main() {
 	switch os.Args[1] {
 	case "run":
 		err = runSuite(ctx, os.Args[2:])
+	case "import":
+		err = importCard(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -44,5 +47,7 @@ func usage() {
 commands:
   run      start the whole suite on this machine: PostgreSQL (unless
            DATABASE_URL is set), every service, the gateway
+  import   import a pledge card exported to text:
+           gongyak import card.txt --district gwangsan [--term 7] [--strict]
 `)
 }

@@ -29,6 +29,7 @@ func runSuite(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	binDir := fs.String("bin", "bin", "folder holding the built binaries")
 	dataDir := fs.String("data", ".data", "folder for the local PostgreSQL cluster and the logs; kept between runs")
+	demoCard := fs.String("demo-card", "services/pledge/testdata/cards/000_f92421f269c71dea.txt", "the card imported as demo data on the first start")
 	var pgPort int
 	config.Int(fs, &pgPort, "pg-port", "GONGYAK_PG_PORT", 54329, "port of the local PostgreSQL cluster")
 	if err := config.Parse(fs, args); err != nil {
@@ -106,9 +107,6 @@ func runSuite(ctx context.Context, args []string) error {
 			return fmt.Errorf("%w (log: %s)", err, filepath.Join(logDir, b.Name+".log"))
 		}
 	}
-	if err := seed(startCtx, addrs["pledge"]); err != nil {
-		return fmt.Errorf("seeding: %w", err)
-	}
 	gw, err := start(suite.Gateway, *binDir, logDir, env)
 	if err != nil {
 		return err
@@ -117,6 +115,9 @@ func runSuite(ctx context.Context, args []string) error {
 	base := "http://" + addrs["http"]
 	if err := suite.WaitHTTP(startCtx, gw, base+"/readyz"); err != nil {
 		return err
+	}
+	if err := seed(startCtx, addrs["pledge"], addrs["http"], *demoCard); err != nil {
+		return fmt.Errorf("seeding: %w", err)
 	}
 	banner(base, addrs, dbURL, logDir)
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
@@ -28,9 +29,10 @@ func gwangsan() *pledgev1.District {
 	}
 }
 
-// seed creates the district gwangsan unless it exists; the data of earlier
-// runs is left as it is.
-func seed(ctx context.Context, pledgeAddr string) error {
+// seed creates the district gwangsan unless it exists, and then imports
+// the Gwangsan card as demo data, so a new user sees a whole card at once;
+// the data of earlier runs is left as it is.
+func seed(ctx context.Context, pledgeAddr, httpAddr, demoCard string) error {
 	conn, err := grpcclient.Dial(pledgeAddr)
 	if err != nil {
 		return err
@@ -44,8 +46,22 @@ func seed(ctx context.Context, pledgeAddr string) error {
 	_, err = districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{
 		District: gwangsan(), DistrictId: "gwangsan", RequestId: "seed-district-gwangsan",
 	})
-	if err == nil {
-		fmt.Println("seeded the district gwangsan (광주광역시 광산구) with 민선 7기, 8기 and 9기")
+	if err != nil {
+		return err
 	}
-	return err
+	fmt.Println("seeded the district gwangsan (광주광역시 광산구) with 민선 7기, 8기 and 9기")
+	text, err := os.ReadFile(demoCard)
+	if err != nil {
+		fmt.Printf("no demo card imported (%v)\n", err)
+		return nil
+	}
+	resp, err := pledgev1.NewPledgeServiceClient(conn).ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{
+		Parent: "districts/gwangsan", CardText: string(text), Term: 7,
+	})
+	if err != nil {
+		return fmt.Errorf("importing the demo card %s: %w", demoCard, err)
+	}
+	fmt.Printf("imported the demo card: %s (%s)\n  see http://%s/v1/%s:render\n", resp.GetPledge().GetTitle(), resp.GetPledge().GetName(),
+		httpAddr, resp.GetPledge().GetName())
+	return nil
 }

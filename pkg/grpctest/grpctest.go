@@ -28,10 +28,23 @@ func Serve(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string)
 // early, to test what its callers do when it is gone.
 func ServeStoppable(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string, func()) {
 	t.Helper()
+	return ServeOn(t, Listen(t), register)
+}
+
+// Listen reserves a loopback port, for a service whose address others must
+// know before it starts.
+func Listen(t testing.TB) net.Listener {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return lis
+}
+
+// ServeOn is ServeStoppable on a listener of the caller's.
+func ServeOn(t testing.TB, lis net.Listener, register func(*grpc.Server)) (*grpc.ClientConn, string, func()) {
+	t.Helper()
 	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"))
 	register(srv.GRPC())
 	srv.SetReady(true)

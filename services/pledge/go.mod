@@ -4,9 +4,14 @@ go 1.26.0
 
 require (
 	github.com/gongyak/gongyak/pkg v0.0.0
+	github.com/gongyak/gongyak/services/budget v0.0.0
+	github.com/gongyak/gongyak/services/indicator v0.0.0
+	github.com/gongyak/gongyak/services/participation v0.0.0
 	github.com/google/go-cmp v0.7.0
 	github.com/jackc/pgx/v5 v5.12.0
+	golang.org/x/text v0.43.0
 	google.golang.org/genproto v0.0.0-20261026165753-2ffab32bce7e
+	google.golang.org/genproto/googleapis/api v0.0.0-20261110000943-09e21b237f2c
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
@@ -35,9 +40,12 @@ require (
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
-	google.golang.org/genproto/googleapis/api v0.0.0-20261110000943-09e21b237f2c // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261110000943-09e21b237f2c // indirect
 )
 
-replace github.com/gongyak/gongyak/pkg => ../../pkg
+replace (
+	github.com/gongyak/gongyak/pkg => ../../pkg
+	github.com/gongyak/gongyak/services/budget => ../budget
+	github.com/gongyak/gongyak/services/indicator => ../indicator
+	github.com/gongyak/gongyak/services/participation => ../participation
+)

@@ -43,7 +43,7 @@ func Start(t *testing.T, url string) *Pledges {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	conn, addr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { service.Register(s, pool) })
+	conn, addr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { service.Register(s, pool, service.Backends{}) })
 	p := &Pledges{Addr: addr, Pledges: pledgev1.NewPledgeServiceClient(conn), Districts: pledgev1.NewDistrictServiceClient(conn), Stop: stop}
 	p.seed(t)
 	return p

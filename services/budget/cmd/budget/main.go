@@ -7,14 +7,11 @@ import (
 	"flag"
 	"log/slog"
 
-	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
-	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/service"
-	"github.com/gongyak/gongyak/services/budget/internal/postgres"
-	"github.com/gongyak/gongyak/services/budget/internal/server"
 	"github.com/gongyak/gongyak/services/budget/migrations"
+	budgetservice "github.com/gongyak/gongyak/services/budget/service"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 )
@@ -31,7 +28,7 @@ func main() {
 			if err != nil {
 				return nil, err
 			}
-			budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(pool), pledgeref.New(conn), log))
+			budgetservice.Register(s, pool, conn, log)
 			return func() { conn.Close() }, nil
 		},
 	})

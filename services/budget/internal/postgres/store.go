@@ -138,6 +138,21 @@ func (s *Store) Save(ctx context.Context, p budget.Plan, read int64, tag string,
 	return out, err
 }
 
+// Delete removes a pledge's plan, refusing a stale etag.
+func (s *Store) Delete(ctx context.Context, district, pledge, tag string) error {
+	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		cur, err := get(ctx, tx, district, pledge, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		if err := etag.Check(tag, Name(district, pledge), cur.Revision); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM plans WHERE district_id = $1 AND pledge_id = $2`, district, pledge)
+		return err
+	})
+}
+
 func isNotFound(err error) bool {
 	var e *apierr.Error
 	return errors.As(err, &e) && e.Reason == apierr.ReasonNotFound

@@ -16,6 +16,7 @@ import (
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // Server serves gongyak.budget.v1.BudgetService.
@@ -109,11 +110,23 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 	if err := plan.Check("budget", ref, district); err != nil {
 		return nil, err
 	}
+	if req.GetValidateOnly() {
+		return planToProto(plan, &ref), nil
+	}
 	saved, err := s.store.Save(ctx, plan, cur.Revision, req.GetBudget().GetEtag(), req.GetAllowMissing())
 	if err != nil {
 		return nil, err
 	}
 	return planToProto(saved, &ref), nil
+}
+
+// DeleteBudget removes a pledge's plan.
+func (s *Server) DeleteBudget(ctx context.Context, req *budgetv1.DeleteBudgetRequest) (*emptypb.Empty, error) {
+	district, pledge, err := parseName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, s.store.Delete(ctx, district, pledge, req.GetEtag())
 }
 
 // budgetOutputOnly are the fields of a plan an update ignores: the server

@@ -9,11 +9,12 @@ import (
 
 // Settings are the gateway's flags, each with its environment fallback.
 type Settings struct {
-	httpAddr string
-	addrs    map[string]*string
-	maxBody  int
-	timeout  time.Duration
-	LogLevel string
+	httpAddr  string
+	addrs     map[string]*string
+	maxBody   int
+	maxUpload int
+	timeout   time.Duration
+	LogLevel  string
 }
 
 // Flags defines the gateway's flags on fs.
@@ -25,6 +26,7 @@ func Flags(fs *flag.FlagSet) *Settings {
 		config.Addr(fs, s.addrs[b.Name], b.Name)
 	}
 	config.Int(fs, &s.maxBody, "max-body-bytes", "GONGYAK_MAX_BODY_BYTES", 1<<20, "largest request body accepted")
+	config.Int(fs, &s.maxUpload, "max-upload-bytes", "GONGYAK_MAX_UPLOAD_BYTES", 6<<20, "largest file upload accepted (photos)")
 	config.Duration(fs, &s.timeout, "request-timeout", "GONGYAK_REQUEST_TIMEOUT", 30*time.Second, "longest a request may take")
 	config.String(fs, &s.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	return s
@@ -32,7 +34,7 @@ func Flags(fs *flag.FlagSet) *Settings {
 
 // Config returns the configuration the parsed flags describe.
 func (s *Settings) Config() Config {
-	cfg := Config{HTTPAddr: s.httpAddr, Addrs: map[string]string{}, MaxBodyBytes: int64(s.maxBody), RequestTimeout: s.timeout}
+	cfg := Config{HTTPAddr: s.httpAddr, Addrs: map[string]string{}, MaxBodyBytes: int64(s.maxBody), MaxUploadBytes: int64(s.maxUpload), RequestTimeout: s.timeout}
 	for name, addr := range s.addrs {
 		cfg.Addrs[name] = *addr
 	}

@@ -29,9 +29,11 @@ import (
 
 // Config is what the gateway needs to run.
 type Config struct {
-	HTTPAddr       string
-	Addrs          map[string]string // backend addresses by service name
-	MaxBodyBytes   int64
+	HTTPAddr     string
+	Addrs        map[string]string // backend addresses by service name
+	MaxBodyBytes int64
+	// MaxUploadBytes bounds the body of a file upload.
+	MaxUploadBytes int64
 	RequestTimeout time.Duration
 }
 
@@ -75,16 +77,30 @@ type Gateway struct {
 // routes answer 503, not the gateway fail) and builds the handler.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	g := &Gateway{cfg: cfg, log: log}
-	mux := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, newJSONMarshaler()),
+	jsonOut := &runtime.HTTPBodyMarshaler{Marshaler: newJSONMarshaler()}
+	opts := []runtime.ServeMuxOption{
+		// google.api.HttpBody answers (a rendered card, a photo) go out as
+		// they are; everything else is JSON.
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonOut),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
+		// gRPC's own content-type is no business of an HTTP client.
+		runtime.WithOutgoingHeaderMatcher(func(key string) (string, bool) {
+			if key == "content-type" {
+				return "", false
+			}
+			return runtime.MetadataHeaderPrefix + key, true
+		}),
 		runtime.WithErrorHandler(errorHandler),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithForwardResponseOption(func(ctx context.Context, _ http.ResponseWriter, _ proto.Message) error {
 			nameSpan(ctx)
 			return nil
 		}),
-	)
+	}
+	for _, t := range imageTypes {
+		opts = append(opts, runtime.WithMarshalerOption(t, rawBody{Marshaler: jsonOut, contentType: t}))
+	}
+	mux := runtime.NewServeMux(opts...)
 	for _, b := range services {
 		b.Addr = cfg.Addrs[b.Name]
 		if b.Addr == "" {

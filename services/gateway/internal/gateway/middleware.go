@@ -64,7 +64,11 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), g.cfg.RequestTimeout)
 		defer cancel()
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, g.cfg.MaxBodyBytes)
+			limit := g.cfg.MaxBodyBytes
+			if isUpload(r) {
+				limit = g.cfg.MaxUploadBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r.WithContext(ctx))

@@ -9,14 +9,11 @@ import (
 	"log/slog"
 	"time"
 
-	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
-	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/service"
-	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
-	"github.com/gongyak/gongyak/services/indicator/internal/server"
 	"github.com/gongyak/gongyak/services/indicator/migrations"
+	indicatorservice "github.com/gongyak/gongyak/services/indicator/service"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 )
@@ -33,7 +30,7 @@ func main() {
 			if err != nil {
 				return nil, err
 			}
-			indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(conn), time.Now))
+			indicatorservice.Register(s, pool, conn, time.Now)
 			return func() { conn.Close() }, nil
 		},
 	})

@@ -10,6 +10,7 @@ import (
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -144,6 +145,9 @@ func (s *Server) CreateIndicator(ctx context.Context, req *indicatorv1.CreateInd
 	if err := i.Check("indicator", ref); err != nil {
 		return nil, err
 	}
+	if req.GetValidateOnly() {
+		return indicatorToProto(i), nil
+	}
 	created, err := s.store.Create(ctx, i, key, s.currentYear())
 	if err != nil {
 		return nil, err
@@ -176,7 +180,7 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 	if ref.Deleted() {
 		return nil, apierr.FailedPrecondition("pledge %s was deleted", ref.Name())
 	}
-	i, err := s.store.Update(ctx, district, pledge, id, req.GetIndicator().GetEtag(), s.currentYear(), func(i *indicator.Indicator) error {
+	change := func(i *indicator.Indicator) error {
 		cur := indicatorToProto(*i)
 		if err := fieldmask.Apply(cur, req.GetIndicator(), paths); err != nil {
 			return err
@@ -189,7 +193,21 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 		}
 		*i = next
 		return i.Check("indicator", ref)
-	})
+	}
+	if req.GetValidateOnly() {
+		i, err := s.store.Get(ctx, district, pledge, id, s.currentYear())
+		if err != nil {
+			return nil, err
+		}
+		if err := etag.Check(req.GetIndicator().GetEtag(), i.Name(), i.Revision); err != nil {
+			return nil, err
+		}
+		if err := change(&i); err != nil {
+			return nil, err
+		}
+		return indicatorToProto(i), nil
+	}
+	i, err := s.store.Update(ctx, district, pledge, id, req.GetIndicator().GetEtag(), s.currentYear(), change)
 	if err != nil {
 		return nil, err
 	}

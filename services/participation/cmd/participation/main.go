@@ -10,15 +10,12 @@ import (
 	"log/slog"
 	"time"
 
-	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/personal"
-	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/service"
-	"github.com/gongyak/gongyak/services/participation/internal/postgres"
-	"github.com/gongyak/gongyak/services/participation/internal/server"
 	"github.com/gongyak/gongyak/services/participation/migrations"
+	participationservice "github.com/gongyak/gongyak/services/participation/service"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 )
@@ -43,7 +40,7 @@ func main() {
 			if err != nil {
 				return nil, err
 			}
-			participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(conn), hasher, time.Now))
+			participationservice.Register(s, pool, conn, hasher, time.Now)
 			return func() { conn.Close() }, nil
 		},
 	})

@@ -65,7 +65,7 @@ func (s *Store) ContestResults(ctx context.Context, district, program string) (p
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+submissionColumns+` FROM (SELECT *, '' AS sort_key FROM submissions) t
 		WHERE district_id = $1 AND program_id = $2 AND selected AND (award <> '' OR award_rank > 0)
-		ORDER BY award_rank = 0, award_rank, receive_time, id`, district, program)
+		ORDER BY award_rank = 0, award_rank, receive_time, create_time, id`, district, program)
 	if err != nil {
 		return p, nil, err
 	}

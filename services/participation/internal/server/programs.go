@@ -133,6 +133,9 @@ func (s *Server) CreateProgram(ctx context.Context, req *participationv1.CreateP
 	if err := s.linkPledges(ctx, &p, pledges); err != nil {
 		return nil, err
 	}
+	if req.GetValidateOnly() {
+		return programToProto(p), nil
+	}
 	created, err := s.store.CreateProgram(ctx, p, key)
 	if err != nil {
 		return nil, err
@@ -173,6 +176,10 @@ func (s *Server) UpdateProgram(ctx context.Context, req *participationv1.UpdateP
 	}
 	if err := s.linkPledges(ctx, &next, pledges); err != nil {
 		return nil, err
+	}
+	if req.GetValidateOnly() {
+		next.Recorded, next.Revision, next.Created, next.Updated = cur.Recorded, cur.Revision, cur.Created, cur.Updated
+		return programToProto(next), nil
 	}
 	tag := req.GetProgram().GetEtag()
 	p, err := s.store.UpdateProgram(ctx, district, id, tag, func(p *participation.Program) error {

@@ -36,6 +36,17 @@ func edit[T proto.Message](stored, resource T, mask []string) (T, error) {
 	return stored, err
 }
 
+// touches reports whether an update (its mask, or the fields its resource
+// sets) reaches field.
+func touches(mask []string, resource proto.Message, field string) bool {
+	for _, p := range fieldmask.Expand(fieldmask.Paths(mask, resource), resource) {
+		if fieldmask.Under(p, field) {
+			return true
+		}
+	}
+	return false
+}
+
 // --- members ---------------------------------------------------------------
 
 // GetMember returns one member, masked unless the caller may see personal data.
@@ -100,14 +111,16 @@ func (s *Server) UpdateMember(ctx context.Context, req *participationv1.UpdateMe
 	if err != nil {
 		return nil, err
 	}
+	if mask(ctx) && touches(req.GetUpdateMask().GetPaths(), req.GetMember(), "person") {
+		// Refused whatever the value: comparing it would tell a guesser
+		// whether the guess was right.
+		return nil, apierr.Invalid("member.person", "can be changed only by a caller who may see personal data")
+	}
 	edited, err := edit(memberToProto(d, p, cur, false), req.GetMember(), req.GetUpdateMask().GetPaths())
 	if err != nil {
 		return nil, err
 	}
 	m := memberFromProto(edited)
-	if m.Person != cur.Person && mask(ctx) {
-		return nil, apierr.Invalid("member.person", "can be changed only by a caller who may see personal data")
-	}
 	m.ID = id
 	if err := m.Check("member"); err != nil {
 		return nil, err
@@ -200,15 +213,15 @@ func (s *Server) UpdateSubmission(ctx context.Context, req *participationv1.Upda
 	if err != nil {
 		return nil, err
 	}
+	if mask(ctx) && touches(req.GetUpdateMask().GetPaths(), req.GetSubmission(), "proposer") {
+		return nil, apierr.Invalid("submission.proposer", "can be changed only by a caller who may see personal data")
+	}
 	saved, err := s.store.UpdateSubmission(ctx, d, p, id, req.GetSubmission().GetEtag(), func(cur *participation.Submission) error {
 		edited, err := edit(submissionToProto(d, p, *cur, false), req.GetSubmission(), req.GetUpdateMask().GetPaths())
 		if err != nil {
 			return err
 		}
 		next := submissionFromProto(edited)
-		if next.Proposer != cur.Proposer && mask(ctx) {
-			return apierr.Invalid("submission.proposer", "can be changed only by a caller who may see personal data")
-		}
 		next.ID, next.Received, next.Revision = cur.ID, cur.Received, cur.Revision
 		if err := next.Check("submission"); err != nil {
 			return err

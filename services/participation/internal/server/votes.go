@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -9,7 +10,26 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
+	"google.golang.org/protobuf/proto"
 )
+
+// withoutCitizen returns the request with its citizen's identifier
+// replaced by its keyed hash, for the fingerprint a retry is recognised
+// by: a plain hash of a phone number could be guessed back.
+func (s *Server) withoutCitizen(req proto.Message) proto.Message {
+	out := proto.Clone(req)
+	switch r := out.(type) {
+	case *participationv1.CreateBallotRequest:
+		if r.GetBallot() != nil {
+			r.Ballot.CitizenId = hex.EncodeToString(s.citizen.Hash(r.GetBallot().GetCitizenId()))
+		}
+	case *participationv1.CreateResponseRequest:
+		if r.GetResponse() != nil && r.GetResponse().GetCitizenId() != "" {
+			r.Response.CitizenId = hex.EncodeToString(s.citizen.Hash(r.GetResponse().GetCitizenId()))
+		}
+	}
+	return out
+}
 
 // entryID reads an entry reference of the program: its full name, or its
 // bare id.
@@ -29,7 +49,7 @@ func (s *Server) CreateBallot(ctx context.Context, req *participationv1.CreateBa
 	for _, sc := range in.GetScores() {
 		b.Scores = append(b.Scores, participation.BallotScore{EntryID: entryID(d, p, sc.GetEntry()), Score: int(sc.GetScore())})
 	}
-	key, err := idempotency.For("CreateBallot", req.GetRequestId(), req)
+	key, err := idempotency.For("CreateBallot", req.GetRequestId(), s.withoutCitizen(req))
 	v.Merge(err)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -85,7 +105,7 @@ func (s *Server) CreateResponse(ctx context.Context, req *participationv1.Create
 		}
 		r.Answers = append(r.Answers, ans)
 	}
-	key, err := idempotency.For("CreateResponse", req.GetRequestId(), req)
+	key, err := idempotency.For("CreateResponse", req.GetRequestId(), s.withoutCitizen(req))
 	v.Merge(err)
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -279,6 +279,7 @@ func pledgeFromProto(in *pledgev1.Pledge, district string) (pledge.Pledge, error
 		p.Risks = append(p.Risks, pledge.Risk{Problem: r.GetProblem(), Countermeasure: r.GetCountermeasure()})
 	}
 	for _, ph := range in.GetPhotos() {
+		// uri is output only: a file stays with its photo's position.
 		p.Photos = append(p.Photos, pledge.Photo{Caption: ph.GetCaption(), Text: ph.GetText()})
 	}
 	return p, v.Err()

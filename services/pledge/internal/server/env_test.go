@@ -33,7 +33,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	pool := pgtest.NewPool(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		districts, pledges := server.New(postgres.New(pool))
+		districts, pledges := server.New(postgres.New(pool), server.Backends{})
 		pledgev1.RegisterDistrictServiceServer(s, districts)
 		pledgev1.RegisterPledgeServiceServer(s, pledges)
 	})

@@ -127,6 +127,11 @@ func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePle
 			return err
 		}
 		next.ID, next.Status, next.StatusChangeTime = p.ID, p.Status, p.StatusChangeTime
+		for i := range next.Photos {
+			if i < len(p.Photos) {
+				next.Photos[i].URI = p.Photos[i].URI
+			}
+		}
 		next.Revision, next.CreateTime, next.UpdateTime, next.DeleteTime = p.Revision, p.CreateTime, p.UpdateTime, p.DeleteTime
 		*p = next
 		return nil

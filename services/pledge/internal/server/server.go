@@ -17,10 +17,12 @@ type DistrictServer struct {
 // PledgeServer serves gongyak.pledge.v1.PledgeService.
 type PledgeServer struct {
 	pledgev1.UnimplementedPledgeServiceServer
-	store *postgres.Store
+	store    *postgres.Store
+	backends Backends
 }
 
-// New returns the service's servers over store.
-func New(store *postgres.Store) (*DistrictServer, *PledgeServer) {
-	return &DistrictServer{store: store}, &PledgeServer{store: store}
+// New returns the service's servers over store; backends are the services
+// a card gathers its other sections from, and the importer writes to.
+func New(store *postgres.Store, backends Backends) (*DistrictServer, *PledgeServer) {
+	return &DistrictServer{store: store}, &PledgeServer{store: store, backends: backends}
 }

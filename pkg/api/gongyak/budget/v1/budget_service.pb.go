@@ -11,6 +11,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	emptypb "google.golang.org/protobuf/types/known/emptypb"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	reflect "reflect"
 	sync "sync"
@@ -76,7 +77,10 @@ type UpdateBudgetRequest struct {
 	// `lines`, `as_of_date`, or `*`; every field the request sets when empty.
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
 	// Create the plan when the pledge has none yet.
-	AllowMissing  bool `protobuf:"varint,3,opt,name=allow_missing,json=allowMissing" json:"allow_missing,omitempty"`
+	AllowMissing bool `protobuf:"varint,3,opt,name=allow_missing,json=allowMissing" json:"allow_missing,omitempty"`
+	// Check the update, with the pledge service too, without writing it
+	// (AIP-163).
+	ValidateOnly  bool `protobuf:"varint,4,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -132,6 +136,66 @@ func (x *UpdateBudgetRequest) GetAllowMissing() bool {
 	return false
 }
 
+func (x *UpdateBudgetRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+type DeleteBudgetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	// The plan's current etag; refused with ABORTED when stale.
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteBudgetRequest) Reset() {
+	*x = DeleteBudgetRequest{}
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteBudgetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteBudgetRequest) ProtoMessage() {}
+
+func (x *DeleteBudgetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteBudgetRequest.ProtoReflect.Descriptor instead.
+func (*DeleteBudgetRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *DeleteBudgetRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DeleteBudgetRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 type SummarizeBudgetsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}`, or `districts/-` for every district.
@@ -152,7 +216,7 @@ type SummarizeBudgetsRequest struct {
 
 func (x *SummarizeBudgetsRequest) Reset() {
 	*x = SummarizeBudgetsRequest{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -164,7 +228,7 @@ func (x *SummarizeBudgetsRequest) String() string {
 func (*SummarizeBudgetsRequest) ProtoMessage() {}
 
 func (x *SummarizeBudgetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -177,7 +241,7 @@ func (x *SummarizeBudgetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeBudgetsRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeBudgetsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{2}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SummarizeBudgetsRequest) GetParent() string {
@@ -228,7 +292,7 @@ type SummarizeBudgetsResponse struct {
 
 func (x *SummarizeBudgetsResponse) Reset() {
 	*x = SummarizeBudgetsResponse{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -240,7 +304,7 @@ func (x *SummarizeBudgetsResponse) String() string {
 func (*SummarizeBudgetsResponse) ProtoMessage() {}
 
 func (x *SummarizeBudgetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -253,7 +317,7 @@ func (x *SummarizeBudgetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeBudgetsResponse.ProtoReflect.Descriptor instead.
 func (*SummarizeBudgetsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{3}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *SummarizeBudgetsResponse) GetRows() []*BudgetSummary {
@@ -295,7 +359,7 @@ type BudgetSummary struct {
 
 func (x *BudgetSummary) Reset() {
 	*x = BudgetSummary{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -307,7 +371,7 @@ func (x *BudgetSummary) String() string {
 func (*BudgetSummary) ProtoMessage() {}
 
 func (x *BudgetSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -320,7 +384,7 @@ func (x *BudgetSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BudgetSummary.ProtoReflect.Descriptor instead.
 func (*BudgetSummary) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{4}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *BudgetSummary) GetDistrict() string {
@@ -369,15 +433,19 @@ var File_gongyak_budget_v1_budget_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\n" +
-	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\"A\n" +
+	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"A\n" +
 	"\x10GetBudgetRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
-	"\x11gongyak.kr/BudgetR\x04name\"\xaf\x01\n" +
+	"\x11gongyak.kr/BudgetR\x04name\"\xd4\x01\n" +
 	"\x13UpdateBudgetRequest\x126\n" +
 	"\x06budget\x18\x01 \x01(\v2\x19.gongyak.budget.v1.BudgetB\x03\xe0A\x02R\x06budget\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\x12#\n" +
-	"\rallow_missing\x18\x03 \x01(\bR\fallowMissing\"\xa5\x01\n" +
+	"\rallow_missing\x18\x03 \x01(\bR\fallowMissing\x12#\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"B\n" +
+	"\x13DeleteBudgetRequest\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xa5\x01\n" +
 	"\x17SummarizeBudgetsRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x19\n" +
 	"\bgroup_by\x18\x02 \x03(\tR\agroupBy\x12\x16\n" +
@@ -395,10 +463,11 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\x0e2\x1e.gongyak.type.v1.FundingSourceR\x06source\x12\x12\n" +
 	"\x04year\x18\x04 \x01(\x05R\x04year\x12!\n" +
 	"\fpledge_count\x18\x05 \x01(\x05R\vpledgeCount\x124\n" +
-	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xe9\x03\n" +
+	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xf2\x04\n" +
 	"\rBudgetService\x12\x83\x01\n" +
 	"\tGetBudget\x12#.gongyak.budget.v1.GetBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*/budget}\x12\xa6\x01\n" +
-	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\xa8\x01\n" +
+	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\x86\x01\n" +
+	"\fDeleteBudget\x12&.gongyak.budget.v1.DeleteBudgetRequest\x1a\x16.google.protobuf.Empty\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)*'/v1/{name=districts/*/pledges/*/budget}\x12\xa8\x01\n" +
 	"\x10SummarizeBudgets\x12*.gongyak.budget.v1.SummarizeBudgetsRequest\x1a+.gongyak.budget.v1.SummarizeBudgetsResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/budgets:summarizeBFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
@@ -413,36 +482,40 @@ func file_gongyak_budget_v1_budget_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_budget_v1_budget_service_proto_rawDescData
 }
 
-var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_gongyak_budget_v1_budget_service_proto_goTypes = []any{
 	(*GetBudgetRequest)(nil),         // 0: gongyak.budget.v1.GetBudgetRequest
 	(*UpdateBudgetRequest)(nil),      // 1: gongyak.budget.v1.UpdateBudgetRequest
-	(*SummarizeBudgetsRequest)(nil),  // 2: gongyak.budget.v1.SummarizeBudgetsRequest
-	(*SummarizeBudgetsResponse)(nil), // 3: gongyak.budget.v1.SummarizeBudgetsResponse
-	(*BudgetSummary)(nil),            // 4: gongyak.budget.v1.BudgetSummary
-	(*Budget)(nil),                   // 5: gongyak.budget.v1.Budget
-	(*fieldmaskpb.FieldMask)(nil),    // 6: google.protobuf.FieldMask
-	(v1.FundingSource)(0),            // 7: gongyak.type.v1.FundingSource
-	(*Amounts)(nil),                  // 8: gongyak.budget.v1.Amounts
+	(*DeleteBudgetRequest)(nil),      // 2: gongyak.budget.v1.DeleteBudgetRequest
+	(*SummarizeBudgetsRequest)(nil),  // 3: gongyak.budget.v1.SummarizeBudgetsRequest
+	(*SummarizeBudgetsResponse)(nil), // 4: gongyak.budget.v1.SummarizeBudgetsResponse
+	(*BudgetSummary)(nil),            // 5: gongyak.budget.v1.BudgetSummary
+	(*Budget)(nil),                   // 6: gongyak.budget.v1.Budget
+	(*fieldmaskpb.FieldMask)(nil),    // 7: google.protobuf.FieldMask
+	(v1.FundingSource)(0),            // 8: gongyak.type.v1.FundingSource
+	(*Amounts)(nil),                  // 9: gongyak.budget.v1.Amounts
+	(*emptypb.Empty)(nil),            // 10: google.protobuf.Empty
 }
 var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
-	5, // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
-	6, // 1: gongyak.budget.v1.UpdateBudgetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	4, // 2: gongyak.budget.v1.SummarizeBudgetsResponse.rows:type_name -> gongyak.budget.v1.BudgetSummary
-	4, // 3: gongyak.budget.v1.SummarizeBudgetsResponse.total:type_name -> gongyak.budget.v1.BudgetSummary
-	7, // 4: gongyak.budget.v1.BudgetSummary.source:type_name -> gongyak.type.v1.FundingSource
-	8, // 5: gongyak.budget.v1.BudgetSummary.amounts:type_name -> gongyak.budget.v1.Amounts
-	0, // 6: gongyak.budget.v1.BudgetService.GetBudget:input_type -> gongyak.budget.v1.GetBudgetRequest
-	1, // 7: gongyak.budget.v1.BudgetService.UpdateBudget:input_type -> gongyak.budget.v1.UpdateBudgetRequest
-	2, // 8: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
-	5, // 9: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
-	5, // 10: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
-	3, // 11: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
-	9, // [9:12] is the sub-list for method output_type
-	6, // [6:9] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	6,  // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
+	7,  // 1: gongyak.budget.v1.UpdateBudgetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	5,  // 2: gongyak.budget.v1.SummarizeBudgetsResponse.rows:type_name -> gongyak.budget.v1.BudgetSummary
+	5,  // 3: gongyak.budget.v1.SummarizeBudgetsResponse.total:type_name -> gongyak.budget.v1.BudgetSummary
+	8,  // 4: gongyak.budget.v1.BudgetSummary.source:type_name -> gongyak.type.v1.FundingSource
+	9,  // 5: gongyak.budget.v1.BudgetSummary.amounts:type_name -> gongyak.budget.v1.Amounts
+	0,  // 6: gongyak.budget.v1.BudgetService.GetBudget:input_type -> gongyak.budget.v1.GetBudgetRequest
+	1,  // 7: gongyak.budget.v1.BudgetService.UpdateBudget:input_type -> gongyak.budget.v1.UpdateBudgetRequest
+	2,  // 8: gongyak.budget.v1.BudgetService.DeleteBudget:input_type -> gongyak.budget.v1.DeleteBudgetRequest
+	3,  // 9: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
+	6,  // 10: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
+	6,  // 11: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
+	10, // 12: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
+	4,  // 13: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
+	10, // [10:14] is the sub-list for method output_type
+	6,  // [6:10] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_budget_v1_budget_service_proto_init() }
@@ -457,7 +530,7 @@ func file_gongyak_budget_v1_budget_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_budget_v1_budget_service_proto_rawDesc), len(file_gongyak_budget_v1_budget_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -11,6 +11,7 @@ import (
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
+	emptypb "google.golang.org/protobuf/types/known/emptypb"
 )
 
 // This is a compile-time assertion to ensure that this generated file
@@ -21,6 +22,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	BudgetService_GetBudget_FullMethodName        = "/gongyak.budget.v1.BudgetService/GetBudget"
 	BudgetService_UpdateBudget_FullMethodName     = "/gongyak.budget.v1.BudgetService/UpdateBudget"
+	BudgetService_DeleteBudget_FullMethodName     = "/gongyak.budget.v1.BudgetService/DeleteBudget"
 	BudgetService_SummarizeBudgets_FullMethodName = "/gongyak.budget.v1.BudgetService/SummarizeBudgets"
 )
 
@@ -38,6 +40,8 @@ type BudgetServiceClient interface {
 	// must exist and every line's year must be valid for it, which the
 	// pledge service is asked.
 	UpdateBudget(ctx context.Context, in *UpdateBudgetRequest, opts ...grpc.CallOption) (*Budget, error)
+	// DeleteBudget removes a pledge's plan (AIP-135).
+	DeleteBudget(ctx context.Context, in *DeleteBudgetRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 	// SummarizeBudgets adds up the plans of one district, or of all with
 	// `districts/-` (AIP-159), grouped as asked, with securing and execution
 	// rates (AIP-136).
@@ -72,6 +76,16 @@ func (c *budgetServiceClient) UpdateBudget(ctx context.Context, in *UpdateBudget
 	return out, nil
 }
 
+func (c *budgetServiceClient) DeleteBudget(ctx context.Context, in *DeleteBudgetRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, BudgetService_DeleteBudget_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *budgetServiceClient) SummarizeBudgets(ctx context.Context, in *SummarizeBudgetsRequest, opts ...grpc.CallOption) (*SummarizeBudgetsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SummarizeBudgetsResponse)
@@ -96,6 +110,8 @@ type BudgetServiceServer interface {
 	// must exist and every line's year must be valid for it, which the
 	// pledge service is asked.
 	UpdateBudget(context.Context, *UpdateBudgetRequest) (*Budget, error)
+	// DeleteBudget removes a pledge's plan (AIP-135).
+	DeleteBudget(context.Context, *DeleteBudgetRequest) (*emptypb.Empty, error)
 	// SummarizeBudgets adds up the plans of one district, or of all with
 	// `districts/-` (AIP-159), grouped as asked, with securing and execution
 	// rates (AIP-136).
@@ -115,6 +131,9 @@ func (UnimplementedBudgetServiceServer) GetBudget(context.Context, *GetBudgetReq
 }
 func (UnimplementedBudgetServiceServer) UpdateBudget(context.Context, *UpdateBudgetRequest) (*Budget, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateBudget not implemented")
+}
+func (UnimplementedBudgetServiceServer) DeleteBudget(context.Context, *DeleteBudgetRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteBudget not implemented")
 }
 func (UnimplementedBudgetServiceServer) SummarizeBudgets(context.Context, *SummarizeBudgetsRequest) (*SummarizeBudgetsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SummarizeBudgets not implemented")
@@ -176,6 +195,24 @@ func _BudgetService_UpdateBudget_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BudgetService_DeleteBudget_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteBudgetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BudgetServiceServer).DeleteBudget(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BudgetService_DeleteBudget_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BudgetServiceServer).DeleteBudget(ctx, req.(*DeleteBudgetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _BudgetService_SummarizeBudgets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SummarizeBudgetsRequest)
 	if err := dec(in); err != nil {
@@ -208,6 +245,10 @@ var BudgetService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateBudget",
 			Handler:    _BudgetService_UpdateBudget_Handler,
+		},
+		{
+			MethodName: "DeleteBudget",
+			Handler:    _BudgetService_DeleteBudget_Handler,
 		},
 		{
 			MethodName: "SummarizeBudgets",

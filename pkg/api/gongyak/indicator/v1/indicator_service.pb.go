@@ -189,7 +189,10 @@ type CreateIndicatorRequest struct {
 	// The `{indicator}` id; assigned by the server when empty.
 	IndicatorId string `protobuf:"bytes,3,opt,name=indicator_id,json=indicatorId" json:"indicator_id,omitempty"`
 	// A retry with the same id returns the first result (AIP-155).
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	// Check the indicator, with the pledge service too, without writing it
+	// (AIP-163).
+	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -252,11 +255,20 @@ func (x *CreateIndicatorRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *CreateIndicatorRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
 type UpdateIndicatorRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Indicator *Indicator             `protobuf:"bytes,1,opt,name=indicator" json:"indicator,omitempty"`
 	// Which fields to change; every field the request sets when empty.
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
+	// Check the update without writing it (AIP-163).
+	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -303,6 +315,13 @@ func (x *UpdateIndicatorRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdateIndicatorRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
 }
 
 type DeleteIndicatorRequest struct {
@@ -664,17 +683,19 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\n" +
 	"indicators\x18\x01 \x03(\v2\x1f.gongyak.indicator.v1.IndicatorR\n" +
 	"indicators\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbb\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xe0\x01\n" +
 	"\x16CreateIndicatorRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12B\n" +
 	"\tindicator\x18\x02 \x01(\v2\x1f.gongyak.indicator.v1.IndicatorB\x03\xe0A\x02R\tindicator\x12!\n" +
 	"\findicator_id\x18\x03 \x01(\tR\vindicatorId\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"\x99\x01\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x12#\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\"\xbe\x01\n" +
 	"\x16UpdateIndicatorRequest\x12B\n" +
 	"\tindicator\x18\x01 \x01(\v2\x1f.gongyak.indicator.v1.IndicatorB\x03\xe0A\x02R\tindicator\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"^\n" +
+	"updateMask\x12#\n" +
+	"\rvalidate_only\x18\x03 \x01(\bR\fvalidateOnly\"^\n" +
 	"\x16DeleteIndicatorRequest\x120\n" +
 	"\x04name\x18\x01 \x01(\tB\x1c\xe0A\x02\xfaA\x16\n" +
 	"\x14gongyak.kr/IndicatorR\x04name\x12\x12\n" +

@@ -193,11 +193,13 @@ func (x *ListProgramsResponse) GetNextPageToken() string {
 }
 
 type CreateProgramRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Parent        string                 `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	Program       *Program               `protobuf:"bytes,2,opt,name=program" json:"program,omitempty"`
-	ProgramId     string                 `protobuf:"bytes,3,opt,name=program_id,json=programId" json:"program_id,omitempty"`
-	RequestId     string                 `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Parent    string                 `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	Program   *Program               `protobuf:"bytes,2,opt,name=program" json:"program,omitempty"`
+	ProgramId string                 `protobuf:"bytes,3,opt,name=program_id,json=programId" json:"program_id,omitempty"`
+	RequestId string                 `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	// Check the program, its pledges too, without writing it (AIP-163).
+	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -260,10 +262,19 @@ func (x *CreateProgramRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *CreateProgramRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
 type UpdateProgramRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Program       *Program               `protobuf:"bytes,1,opt,name=program" json:"program,omitempty"`
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Program    *Program               `protobuf:"bytes,1,opt,name=program" json:"program,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask" json:"update_mask,omitempty"`
+	// Check the update without writing it (AIP-163).
+	ValidateOnly  bool `protobuf:"varint,3,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -310,6 +321,13 @@ func (x *UpdateProgramRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdateProgramRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
 }
 
 type DeleteProgramRequest struct {
@@ -2359,18 +2377,20 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x06filter\x18\x04 \x01(\tR\x06filter\"}\n" +
 	"\x14ListProgramsResponse\x12=\n" +
 	"\bprograms\x18\x01 \x03(\v2!.gongyak.participation.v1.ProgramR\bprograms\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb3\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd8\x01\n" +
 	"\x14CreateProgramRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12@\n" +
 	"\aprogram\x18\x02 \x01(\v2!.gongyak.participation.v1.ProgramB\x03\xe0A\x02R\aprogram\x12\x1d\n" +
 	"\n" +
 	"program_id\x18\x03 \x01(\tR\tprogramId\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"\x95\x01\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x12#\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\"\xba\x01\n" +
 	"\x14UpdateProgramRequest\x12@\n" +
 	"\aprogram\x18\x01 \x01(\v2!.gongyak.participation.v1.ProgramB\x03\xe0A\x02R\aprogram\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"C\n" +
+	"updateMask\x12#\n" +
+	"\rvalidate_only\x18\x03 \x01(\bR\fvalidateOnly\"C\n" +
 	"\x14DeleteProgramRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"+\n" +

@@ -8,6 +8,7 @@ package pledgev1
 
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -608,11 +609,395 @@ func (x *ListStatusChangesResponse) GetNextPageToken() string {
 	return ""
 }
 
+type GetPledgeCardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}/pledges/{pledge}`.
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPledgeCardRequest) Reset() {
+	*x = GetPledgeCardRequest{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPledgeCardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPledgeCardRequest) ProtoMessage() {}
+
+func (x *GetPledgeCardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPledgeCardRequest.ProtoReflect.Descriptor instead.
+func (*GetPledgeCardRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetPledgeCardRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type RenderPledgeCardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}/pledges/{pledge}`.
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	// `html` (the default) or `text`.
+	Format        string `protobuf:"bytes,2,opt,name=format" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenderPledgeCardRequest) Reset() {
+	*x = RenderPledgeCardRequest{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenderPledgeCardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenderPledgeCardRequest) ProtoMessage() {}
+
+func (x *RenderPledgeCardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenderPledgeCardRequest.ProtoReflect.Descriptor instead.
+func (*RenderPledgeCardRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RenderPledgeCardRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RenderPledgeCardRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+type ImportPledgeCardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}`.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// The card exported to text: tab-separated tables, sections I to VII.
+	CardText string `protobuf:"bytes,2,opt,name=card_text,json=cardText" json:"card_text,omitempty"`
+	// Refuse the card when any line cannot be placed, instead of importing
+	// it with warnings.
+	Strict bool `protobuf:"varint,3,opt,name=strict" json:"strict,omitempty"`
+	// The term the card belongs to; the district's current term when 0.
+	Term int32 `protobuf:"varint,4,opt,name=term" json:"term,omitempty"`
+	// Check and report without writing anything (AIP-163).
+	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportPledgeCardRequest) Reset() {
+	*x = ImportPledgeCardRequest{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportPledgeCardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportPledgeCardRequest) ProtoMessage() {}
+
+func (x *ImportPledgeCardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportPledgeCardRequest.ProtoReflect.Descriptor instead.
+func (*ImportPledgeCardRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ImportPledgeCardRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ImportPledgeCardRequest) GetCardText() string {
+	if x != nil {
+		return x.CardText
+	}
+	return ""
+}
+
+func (x *ImportPledgeCardRequest) GetStrict() bool {
+	if x != nil {
+		return x.Strict
+	}
+	return false
+}
+
+func (x *ImportPledgeCardRequest) GetTerm() int32 {
+	if x != nil {
+		return x.Term
+	}
+	return 0
+}
+
+func (x *ImportPledgeCardRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+type ImportPledgeCardResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pledge as written (or as it would be, for validate_only).
+	Pledge *Pledge `protobuf:"bytes,1,opt,name=pledge" json:"pledge,omitempty"`
+	// True when the card was new, false when it updated a pledge.
+	Created bool `protobuf:"varint,2,opt,name=created" json:"created,omitempty"`
+	// Every line that could not be placed.
+	Warnings []*ImportWarning `protobuf:"bytes,3,rep,name=warnings" json:"warnings,omitempty"`
+	// What was written: departments created, indicators, programs and
+	// submissions, for the record.
+	DepartmentsCreated int32 `protobuf:"varint,4,opt,name=departments_created,json=departmentsCreated" json:"departments_created,omitempty"`
+	Indicators         int32 `protobuf:"varint,5,opt,name=indicators" json:"indicators,omitempty"`
+	BudgetLines        int32 `protobuf:"varint,6,opt,name=budget_lines,json=budgetLines" json:"budget_lines,omitempty"`
+	Programs           int32 `protobuf:"varint,7,opt,name=programs" json:"programs,omitempty"`
+	Submissions        int32 `protobuf:"varint,8,opt,name=submissions" json:"submissions,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *ImportPledgeCardResponse) Reset() {
+	*x = ImportPledgeCardResponse{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportPledgeCardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportPledgeCardResponse) ProtoMessage() {}
+
+func (x *ImportPledgeCardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportPledgeCardResponse.ProtoReflect.Descriptor instead.
+func (*ImportPledgeCardResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ImportPledgeCardResponse) GetPledge() *Pledge {
+	if x != nil {
+		return x.Pledge
+	}
+	return nil
+}
+
+func (x *ImportPledgeCardResponse) GetCreated() bool {
+	if x != nil {
+		return x.Created
+	}
+	return false
+}
+
+func (x *ImportPledgeCardResponse) GetWarnings() []*ImportWarning {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+func (x *ImportPledgeCardResponse) GetDepartmentsCreated() int32 {
+	if x != nil {
+		return x.DepartmentsCreated
+	}
+	return 0
+}
+
+func (x *ImportPledgeCardResponse) GetIndicators() int32 {
+	if x != nil {
+		return x.Indicators
+	}
+	return 0
+}
+
+func (x *ImportPledgeCardResponse) GetBudgetLines() int32 {
+	if x != nil {
+		return x.BudgetLines
+	}
+	return 0
+}
+
+func (x *ImportPledgeCardResponse) GetPrograms() int32 {
+	if x != nil {
+		return x.Programs
+	}
+	return 0
+}
+
+func (x *ImportPledgeCardResponse) GetSubmissions() int32 {
+	if x != nil {
+		return x.Submissions
+	}
+	return 0
+}
+
+type UploadPhotoRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}/pledges/{pledge}/photos/{n}`, n from 1.
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	// The image, with its content type.
+	Content       *httpbody.HttpBody `protobuf:"bytes,2,opt,name=content" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UploadPhotoRequest) Reset() {
+	*x = UploadPhotoRequest{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UploadPhotoRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UploadPhotoRequest) ProtoMessage() {}
+
+func (x *UploadPhotoRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UploadPhotoRequest.ProtoReflect.Descriptor instead.
+func (*UploadPhotoRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *UploadPhotoRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UploadPhotoRequest) GetContent() *httpbody.HttpBody {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+type GetPhotoContentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPhotoContentRequest) Reset() {
+	*x = GetPhotoContentRequest{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPhotoContentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPhotoContentRequest) ProtoMessage() {}
+
+func (x *GetPhotoContentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPhotoContentRequest.ProtoReflect.Descriptor instead.
+func (*GetPhotoContentRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GetPhotoContentRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 var File_gongyak_pledge_v1_pledge_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\n" +
-	"&gongyak/pledge/v1/pledge_service.proto\x12\x11gongyak.pledge.v1\x1a\x1egongyak/pledge/v1/pledge.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\"A\n" +
+	"&gongyak/pledge/v1/pledge_service.proto\x12\x11gongyak.pledge.v1\x1a\x1cgongyak/pledge/v1/card.proto\x1a\x1egongyak/pledge/v1/pledge.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\"A\n" +
 	"\x10GetPledgeRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
 	"\x11gongyak.kr/PledgeR\x04name\"\xef\x01\n" +
@@ -659,14 +1044,46 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"\x8b\x01\n" +
 	"\x19ListStatusChangesResponse\x12F\n" +
 	"\x0estatus_changes\x18\x01 \x03(\v2\x1f.gongyak.pledge.v1.StatusChangeR\rstatusChanges\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xc9\b\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"/\n" +
+	"\x14GetPledgeCardRequest\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"J\n" +
+	"\x17RenderPledgeCardRequest\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x16\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format\"\xa9\x01\n" +
+	"\x17ImportPledgeCardRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12 \n" +
+	"\tcard_text\x18\x02 \x01(\tB\x03\xe0A\x02R\bcardText\x12\x16\n" +
+	"\x06strict\x18\x03 \x01(\bR\x06strict\x12\x12\n" +
+	"\x04term\x18\x04 \x01(\x05R\x04term\x12#\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\"\xd7\x02\n" +
+	"\x18ImportPledgeCardResponse\x121\n" +
+	"\x06pledge\x18\x01 \x01(\v2\x19.gongyak.pledge.v1.PledgeR\x06pledge\x12\x18\n" +
+	"\acreated\x18\x02 \x01(\bR\acreated\x12<\n" +
+	"\bwarnings\x18\x03 \x03(\v2 .gongyak.pledge.v1.ImportWarningR\bwarnings\x12/\n" +
+	"\x13departments_created\x18\x04 \x01(\x05R\x12departmentsCreated\x12\x1e\n" +
+	"\n" +
+	"indicators\x18\x05 \x01(\x05R\n" +
+	"indicators\x12!\n" +
+	"\fbudget_lines\x18\x06 \x01(\x05R\vbudgetLines\x12\x1a\n" +
+	"\bprograms\x18\a \x01(\x05R\bprograms\x12 \n" +
+	"\vsubmissions\x18\b \x01(\x05R\vsubmissions\"b\n" +
+	"\x12UploadPhotoRequest\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x123\n" +
+	"\acontent\x18\x02 \x01(\v2\x14.google.api.HttpBodyB\x03\xe0A\x02R\acontent\"1\n" +
+	"\x16GetPhotoContentRequest\x12\x17\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name2\xde\x0e\n" +
 	"\rPledgeService\x12|\n" +
 	"\tGetPledge\x12#.gongyak.pledge.v1.GetPledgeRequest\x1a\x19.gongyak.pledge.v1.Pledge\"/\xdaA\x04name\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=districts/*/pledges/*}\x12\x8f\x01\n" +
 	"\vListPledges\x12%.gongyak.pledge.v1.ListPledgesRequest\x1a&.gongyak.pledge.v1.ListPledgesResponse\"1\xdaA\x06parent\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=districts/*}/pledges\x12\x9d\x01\n" +
 	"\fCreatePledge\x12&.gongyak.pledge.v1.CreatePledgeRequest\x1a\x19.gongyak.pledge.v1.Pledge\"J\xdaA\x17parent,pledge,pledge_id\x82\xd3\xe4\x93\x02*:\x06pledge\" /v1/{parent=districts/*}/pledges\x12\x9f\x01\n" +
 	"\fUpdatePledge\x12&.gongyak.pledge.v1.UpdatePledgeRequest\x1a\x19.gongyak.pledge.v1.Pledge\"L\xdaA\x12pledge,update_mask\x82\xd3\xe4\x93\x021:\x06pledge2'/v1/{pledge.name=districts/*/pledges/*}\x12\x82\x01\n" +
 	"\fDeletePledge\x12&.gongyak.pledge.v1.DeletePledgeRequest\x1a\x19.gongyak.pledge.v1.Pledge\"/\xdaA\x04name\x82\xd3\xe4\x93\x02\"* /v1/{name=districts/*/pledges/*}\x12\xac\x01\n" +
-	"\x12ChangePledgeStatus\x12,.gongyak.pledge.v1.ChangePledgeStatusRequest\x1a\x19.gongyak.pledge.v1.Pledge\"M\xdaA\x12name,status,reason\x82\xd3\xe4\x93\x022:\x01*\"-/v1/{name=districts/*/pledges/*}:changeStatus\x12\xb1\x01\n" +
+	"\x12ChangePledgeStatus\x12,.gongyak.pledge.v1.ChangePledgeStatusRequest\x1a\x19.gongyak.pledge.v1.Pledge\"M\xdaA\x12name,status,reason\x82\xd3\xe4\x93\x022:\x01*\"-/v1/{name=districts/*/pledges/*}:changeStatus\x12\x8d\x01\n" +
+	"\rGetPledgeCard\x12'.gongyak.pledge.v1.GetPledgeCardRequest\x1a\x1d.gongyak.pledge.v1.PledgeCard\"4\xdaA\x04name\x82\xd3\xe4\x93\x02'\x12%/v1/{name=districts/*/pledges/*}:card\x12\x93\x01\n" +
+	"\x10RenderPledgeCard\x12*.gongyak.pledge.v1.RenderPledgeCardRequest\x1a\x14.google.api.HttpBody\"=\xdaA\vname,format\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*}:render\x12\xb2\x01\n" +
+	"\x10ImportPledgeCard\x12*.gongyak.pledge.v1.ImportPledgeCardRequest\x1a+.gongyak.pledge.v1.ImportPledgeCardResponse\"E\xdaA\x10parent,card_text\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=districts/*}/pledges:import\x12\xa0\x01\n" +
+	"\vUploadPhoto\x12%.gongyak.pledge.v1.UploadPhotoRequest\x1a\x18.gongyak.pledge.v1.Photo\"P\xdaA\fname,content\x82\xd3\xe4\x93\x02;:\acontent\"0/v1/{name=districts/*/pledges/*/photos/*}:upload\x12\x94\x01\n" +
+	"\x0fGetPhotoContent\x12).gongyak.pledge.v1.GetPhotoContentRequest\x1a\x14.google.api.HttpBody\"@\xdaA\x04name\x82\xd3\xe4\x93\x023\x121/v1/{name=districts/*/pledges/*/photos/*}:content\x12\xb1\x01\n" +
 	"\x11ListStatusChanges\x12+.gongyak.pledge.v1.ListStatusChangesRequest\x1a,.gongyak.pledge.v1.ListStatusChangesResponse\"A\xdaA\x06parent\x82\xd3\xe4\x93\x022\x120/v1/{parent=districts/*/pledges/*}/statusChangesBFZ=github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1;pledgev1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
@@ -681,7 +1098,7 @@ func file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_pledge_v1_pledge_service_proto_rawDescData
 }
 
-var file_gongyak_pledge_v1_pledge_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_gongyak_pledge_v1_pledge_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_gongyak_pledge_v1_pledge_service_proto_goTypes = []any{
 	(*GetPledgeRequest)(nil),          // 0: gongyak.pledge.v1.GetPledgeRequest
 	(*ListPledgesRequest)(nil),        // 1: gongyak.pledge.v1.ListPledgesRequest
@@ -692,37 +1109,60 @@ var file_gongyak_pledge_v1_pledge_service_proto_goTypes = []any{
 	(*ChangePledgeStatusRequest)(nil), // 6: gongyak.pledge.v1.ChangePledgeStatusRequest
 	(*ListStatusChangesRequest)(nil),  // 7: gongyak.pledge.v1.ListStatusChangesRequest
 	(*ListStatusChangesResponse)(nil), // 8: gongyak.pledge.v1.ListStatusChangesResponse
-	(*Pledge)(nil),                    // 9: gongyak.pledge.v1.Pledge
-	(*fieldmaskpb.FieldMask)(nil),     // 10: google.protobuf.FieldMask
-	(PledgeStatus)(0),                 // 11: gongyak.pledge.v1.PledgeStatus
-	(*StatusChange)(nil),              // 12: gongyak.pledge.v1.StatusChange
+	(*GetPledgeCardRequest)(nil),      // 9: gongyak.pledge.v1.GetPledgeCardRequest
+	(*RenderPledgeCardRequest)(nil),   // 10: gongyak.pledge.v1.RenderPledgeCardRequest
+	(*ImportPledgeCardRequest)(nil),   // 11: gongyak.pledge.v1.ImportPledgeCardRequest
+	(*ImportPledgeCardResponse)(nil),  // 12: gongyak.pledge.v1.ImportPledgeCardResponse
+	(*UploadPhotoRequest)(nil),        // 13: gongyak.pledge.v1.UploadPhotoRequest
+	(*GetPhotoContentRequest)(nil),    // 14: gongyak.pledge.v1.GetPhotoContentRequest
+	(*Pledge)(nil),                    // 15: gongyak.pledge.v1.Pledge
+	(*fieldmaskpb.FieldMask)(nil),     // 16: google.protobuf.FieldMask
+	(PledgeStatus)(0),                 // 17: gongyak.pledge.v1.PledgeStatus
+	(*StatusChange)(nil),              // 18: gongyak.pledge.v1.StatusChange
+	(*ImportWarning)(nil),             // 19: gongyak.pledge.v1.ImportWarning
+	(*httpbody.HttpBody)(nil),         // 20: google.api.HttpBody
+	(*PledgeCard)(nil),                // 21: gongyak.pledge.v1.PledgeCard
+	(*Photo)(nil),                     // 22: gongyak.pledge.v1.Photo
 }
 var file_gongyak_pledge_v1_pledge_service_proto_depIdxs = []int32{
-	9,  // 0: gongyak.pledge.v1.ListPledgesResponse.pledges:type_name -> gongyak.pledge.v1.Pledge
-	9,  // 1: gongyak.pledge.v1.CreatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
-	9,  // 2: gongyak.pledge.v1.UpdatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
-	10, // 3: gongyak.pledge.v1.UpdatePledgeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	11, // 4: gongyak.pledge.v1.ChangePledgeStatusRequest.status:type_name -> gongyak.pledge.v1.PledgeStatus
-	12, // 5: gongyak.pledge.v1.ListStatusChangesResponse.status_changes:type_name -> gongyak.pledge.v1.StatusChange
-	0,  // 6: gongyak.pledge.v1.PledgeService.GetPledge:input_type -> gongyak.pledge.v1.GetPledgeRequest
-	1,  // 7: gongyak.pledge.v1.PledgeService.ListPledges:input_type -> gongyak.pledge.v1.ListPledgesRequest
-	3,  // 8: gongyak.pledge.v1.PledgeService.CreatePledge:input_type -> gongyak.pledge.v1.CreatePledgeRequest
-	4,  // 9: gongyak.pledge.v1.PledgeService.UpdatePledge:input_type -> gongyak.pledge.v1.UpdatePledgeRequest
-	5,  // 10: gongyak.pledge.v1.PledgeService.DeletePledge:input_type -> gongyak.pledge.v1.DeletePledgeRequest
-	6,  // 11: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:input_type -> gongyak.pledge.v1.ChangePledgeStatusRequest
-	7,  // 12: gongyak.pledge.v1.PledgeService.ListStatusChanges:input_type -> gongyak.pledge.v1.ListStatusChangesRequest
-	9,  // 13: gongyak.pledge.v1.PledgeService.GetPledge:output_type -> gongyak.pledge.v1.Pledge
-	2,  // 14: gongyak.pledge.v1.PledgeService.ListPledges:output_type -> gongyak.pledge.v1.ListPledgesResponse
-	9,  // 15: gongyak.pledge.v1.PledgeService.CreatePledge:output_type -> gongyak.pledge.v1.Pledge
-	9,  // 16: gongyak.pledge.v1.PledgeService.UpdatePledge:output_type -> gongyak.pledge.v1.Pledge
-	9,  // 17: gongyak.pledge.v1.PledgeService.DeletePledge:output_type -> gongyak.pledge.v1.Pledge
-	9,  // 18: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:output_type -> gongyak.pledge.v1.Pledge
-	8,  // 19: gongyak.pledge.v1.PledgeService.ListStatusChanges:output_type -> gongyak.pledge.v1.ListStatusChangesResponse
-	13, // [13:20] is the sub-list for method output_type
-	6,  // [6:13] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	15, // 0: gongyak.pledge.v1.ListPledgesResponse.pledges:type_name -> gongyak.pledge.v1.Pledge
+	15, // 1: gongyak.pledge.v1.CreatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
+	15, // 2: gongyak.pledge.v1.UpdatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
+	16, // 3: gongyak.pledge.v1.UpdatePledgeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	17, // 4: gongyak.pledge.v1.ChangePledgeStatusRequest.status:type_name -> gongyak.pledge.v1.PledgeStatus
+	18, // 5: gongyak.pledge.v1.ListStatusChangesResponse.status_changes:type_name -> gongyak.pledge.v1.StatusChange
+	15, // 6: gongyak.pledge.v1.ImportPledgeCardResponse.pledge:type_name -> gongyak.pledge.v1.Pledge
+	19, // 7: gongyak.pledge.v1.ImportPledgeCardResponse.warnings:type_name -> gongyak.pledge.v1.ImportWarning
+	20, // 8: gongyak.pledge.v1.UploadPhotoRequest.content:type_name -> google.api.HttpBody
+	0,  // 9: gongyak.pledge.v1.PledgeService.GetPledge:input_type -> gongyak.pledge.v1.GetPledgeRequest
+	1,  // 10: gongyak.pledge.v1.PledgeService.ListPledges:input_type -> gongyak.pledge.v1.ListPledgesRequest
+	3,  // 11: gongyak.pledge.v1.PledgeService.CreatePledge:input_type -> gongyak.pledge.v1.CreatePledgeRequest
+	4,  // 12: gongyak.pledge.v1.PledgeService.UpdatePledge:input_type -> gongyak.pledge.v1.UpdatePledgeRequest
+	5,  // 13: gongyak.pledge.v1.PledgeService.DeletePledge:input_type -> gongyak.pledge.v1.DeletePledgeRequest
+	6,  // 14: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:input_type -> gongyak.pledge.v1.ChangePledgeStatusRequest
+	9,  // 15: gongyak.pledge.v1.PledgeService.GetPledgeCard:input_type -> gongyak.pledge.v1.GetPledgeCardRequest
+	10, // 16: gongyak.pledge.v1.PledgeService.RenderPledgeCard:input_type -> gongyak.pledge.v1.RenderPledgeCardRequest
+	11, // 17: gongyak.pledge.v1.PledgeService.ImportPledgeCard:input_type -> gongyak.pledge.v1.ImportPledgeCardRequest
+	13, // 18: gongyak.pledge.v1.PledgeService.UploadPhoto:input_type -> gongyak.pledge.v1.UploadPhotoRequest
+	14, // 19: gongyak.pledge.v1.PledgeService.GetPhotoContent:input_type -> gongyak.pledge.v1.GetPhotoContentRequest
+	7,  // 20: gongyak.pledge.v1.PledgeService.ListStatusChanges:input_type -> gongyak.pledge.v1.ListStatusChangesRequest
+	15, // 21: gongyak.pledge.v1.PledgeService.GetPledge:output_type -> gongyak.pledge.v1.Pledge
+	2,  // 22: gongyak.pledge.v1.PledgeService.ListPledges:output_type -> gongyak.pledge.v1.ListPledgesResponse
+	15, // 23: gongyak.pledge.v1.PledgeService.CreatePledge:output_type -> gongyak.pledge.v1.Pledge
+	15, // 24: gongyak.pledge.v1.PledgeService.UpdatePledge:output_type -> gongyak.pledge.v1.Pledge
+	15, // 25: gongyak.pledge.v1.PledgeService.DeletePledge:output_type -> gongyak.pledge.v1.Pledge
+	15, // 26: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:output_type -> gongyak.pledge.v1.Pledge
+	21, // 27: gongyak.pledge.v1.PledgeService.GetPledgeCard:output_type -> gongyak.pledge.v1.PledgeCard
+	20, // 28: gongyak.pledge.v1.PledgeService.RenderPledgeCard:output_type -> google.api.HttpBody
+	12, // 29: gongyak.pledge.v1.PledgeService.ImportPledgeCard:output_type -> gongyak.pledge.v1.ImportPledgeCardResponse
+	22, // 30: gongyak.pledge.v1.PledgeService.UploadPhoto:output_type -> gongyak.pledge.v1.Photo
+	20, // 31: gongyak.pledge.v1.PledgeService.GetPhotoContent:output_type -> google.api.HttpBody
+	8,  // 32: gongyak.pledge.v1.PledgeService.ListStatusChanges:output_type -> gongyak.pledge.v1.ListStatusChangesResponse
+	21, // [21:33] is the sub-list for method output_type
+	9,  // [9:21] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_pledge_v1_pledge_service_proto_init() }
@@ -730,6 +1170,7 @@ func file_gongyak_pledge_v1_pledge_service_proto_init() {
 	if File_gongyak_pledge_v1_pledge_service_proto != nil {
 		return
 	}
+	file_gongyak_pledge_v1_card_proto_init()
 	file_gongyak_pledge_v1_pledge_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -737,7 +1178,7 @@ func file_gongyak_pledge_v1_pledge_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_pledge_v1_pledge_service_proto_rawDesc), len(file_gongyak_pledge_v1_pledge_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -8,6 +8,7 @@ package pledgev1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -25,6 +26,11 @@ const (
 	PledgeService_UpdatePledge_FullMethodName       = "/gongyak.pledge.v1.PledgeService/UpdatePledge"
 	PledgeService_DeletePledge_FullMethodName       = "/gongyak.pledge.v1.PledgeService/DeletePledge"
 	PledgeService_ChangePledgeStatus_FullMethodName = "/gongyak.pledge.v1.PledgeService/ChangePledgeStatus"
+	PledgeService_GetPledgeCard_FullMethodName      = "/gongyak.pledge.v1.PledgeService/GetPledgeCard"
+	PledgeService_RenderPledgeCard_FullMethodName   = "/gongyak.pledge.v1.PledgeService/RenderPledgeCard"
+	PledgeService_ImportPledgeCard_FullMethodName   = "/gongyak.pledge.v1.PledgeService/ImportPledgeCard"
+	PledgeService_UploadPhoto_FullMethodName        = "/gongyak.pledge.v1.PledgeService/UploadPhoto"
+	PledgeService_GetPhotoContent_FullMethodName    = "/gongyak.pledge.v1.PledgeService/GetPhotoContent"
 	PledgeService_ListStatusChanges_FullMethodName  = "/gongyak.pledge.v1.PledgeService/ListStatusChanges"
 )
 
@@ -51,6 +57,26 @@ type PledgeServiceClient interface {
 	// ChangePledgeStatus sets a pledge's status and records who changed it,
 	// when and why (AIP-136).
 	ChangePledgeStatus(ctx context.Context, in *ChangePledgeStatusRequest, opts ...grpc.CallOption) (*Pledge, error)
+	// GetPledgeCard assembles a pledge's whole card, gathering its budget,
+	// indicators and participation from their services in parallel. A section
+	// whose service fails or misses its deadline is marked unavailable; the
+	// card still comes back (AIP-136).
+	GetPledgeCard(ctx context.Context, in *GetPledgeCardRequest, opts ...grpc.CallOption) (*PledgeCard, error)
+	// RenderPledgeCard writes a pledge's card as a document a person reads:
+	// HTML laid out like the card, printable, or plain text in the card's own
+	// layout, which ImportPledgeCard reads back (AIP-136).
+	RenderPledgeCard(ctx context.Context, in *RenderPledgeCardRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// ImportPledgeCard reads a card exported to text and writes it through
+	// every service's API: the pledge, its departments, budget, indicators
+	// and contest results. All or nothing: what was written is undone when a
+	// later write fails. Importing a card again updates it (AIP-136).
+	ImportPledgeCard(ctx context.Context, in *ImportPledgeCardRequest, opts ...grpc.CallOption) (*ImportPledgeCardResponse, error)
+	// UploadPhoto attaches an image file to one of a pledge's photos
+	// (`…/photos/{n}`, n from 1): JPEG, PNG, GIF or WebP, at most 5 MiB, its
+	// content checked against its declared type (AIP-136).
+	UploadPhoto(ctx context.Context, in *UploadPhotoRequest, opts ...grpc.CallOption) (*Photo, error)
+	// GetPhotoContent returns a photo's image file.
+	GetPhotoContent(ctx context.Context, in *GetPhotoContentRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// ListStatusChanges lists a pledge's status history, oldest first
 	// (AIP-132).
 	ListStatusChanges(ctx context.Context, in *ListStatusChangesRequest, opts ...grpc.CallOption) (*ListStatusChangesResponse, error)
@@ -124,6 +150,56 @@ func (c *pledgeServiceClient) ChangePledgeStatus(ctx context.Context, in *Change
 	return out, nil
 }
 
+func (c *pledgeServiceClient) GetPledgeCard(ctx context.Context, in *GetPledgeCardRequest, opts ...grpc.CallOption) (*PledgeCard, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PledgeCard)
+	err := c.cc.Invoke(ctx, PledgeService_GetPledgeCard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *pledgeServiceClient) RenderPledgeCard(ctx context.Context, in *RenderPledgeCardRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, PledgeService_RenderPledgeCard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *pledgeServiceClient) ImportPledgeCard(ctx context.Context, in *ImportPledgeCardRequest, opts ...grpc.CallOption) (*ImportPledgeCardResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportPledgeCardResponse)
+	err := c.cc.Invoke(ctx, PledgeService_ImportPledgeCard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *pledgeServiceClient) UploadPhoto(ctx context.Context, in *UploadPhotoRequest, opts ...grpc.CallOption) (*Photo, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Photo)
+	err := c.cc.Invoke(ctx, PledgeService_UploadPhoto_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *pledgeServiceClient) GetPhotoContent(ctx context.Context, in *GetPhotoContentRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, PledgeService_GetPhotoContent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *pledgeServiceClient) ListStatusChanges(ctx context.Context, in *ListStatusChangesRequest, opts ...grpc.CallOption) (*ListStatusChangesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListStatusChangesResponse)
@@ -157,6 +233,26 @@ type PledgeServiceServer interface {
 	// ChangePledgeStatus sets a pledge's status and records who changed it,
 	// when and why (AIP-136).
 	ChangePledgeStatus(context.Context, *ChangePledgeStatusRequest) (*Pledge, error)
+	// GetPledgeCard assembles a pledge's whole card, gathering its budget,
+	// indicators and participation from their services in parallel. A section
+	// whose service fails or misses its deadline is marked unavailable; the
+	// card still comes back (AIP-136).
+	GetPledgeCard(context.Context, *GetPledgeCardRequest) (*PledgeCard, error)
+	// RenderPledgeCard writes a pledge's card as a document a person reads:
+	// HTML laid out like the card, printable, or plain text in the card's own
+	// layout, which ImportPledgeCard reads back (AIP-136).
+	RenderPledgeCard(context.Context, *RenderPledgeCardRequest) (*httpbody.HttpBody, error)
+	// ImportPledgeCard reads a card exported to text and writes it through
+	// every service's API: the pledge, its departments, budget, indicators
+	// and contest results. All or nothing: what was written is undone when a
+	// later write fails. Importing a card again updates it (AIP-136).
+	ImportPledgeCard(context.Context, *ImportPledgeCardRequest) (*ImportPledgeCardResponse, error)
+	// UploadPhoto attaches an image file to one of a pledge's photos
+	// (`…/photos/{n}`, n from 1): JPEG, PNG, GIF or WebP, at most 5 MiB, its
+	// content checked against its declared type (AIP-136).
+	UploadPhoto(context.Context, *UploadPhotoRequest) (*Photo, error)
+	// GetPhotoContent returns a photo's image file.
+	GetPhotoContent(context.Context, *GetPhotoContentRequest) (*httpbody.HttpBody, error)
 	// ListStatusChanges lists a pledge's status history, oldest first
 	// (AIP-132).
 	ListStatusChanges(context.Context, *ListStatusChangesRequest) (*ListStatusChangesResponse, error)
@@ -187,6 +283,21 @@ func (UnimplementedPledgeServiceServer) DeletePledge(context.Context, *DeletePle
 }
 func (UnimplementedPledgeServiceServer) ChangePledgeStatus(context.Context, *ChangePledgeStatusRequest) (*Pledge, error) {
 	return nil, status.Error(codes.Unimplemented, "method ChangePledgeStatus not implemented")
+}
+func (UnimplementedPledgeServiceServer) GetPledgeCard(context.Context, *GetPledgeCardRequest) (*PledgeCard, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPledgeCard not implemented")
+}
+func (UnimplementedPledgeServiceServer) RenderPledgeCard(context.Context, *RenderPledgeCardRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method RenderPledgeCard not implemented")
+}
+func (UnimplementedPledgeServiceServer) ImportPledgeCard(context.Context, *ImportPledgeCardRequest) (*ImportPledgeCardResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportPledgeCard not implemented")
+}
+func (UnimplementedPledgeServiceServer) UploadPhoto(context.Context, *UploadPhotoRequest) (*Photo, error) {
+	return nil, status.Error(codes.Unimplemented, "method UploadPhoto not implemented")
+}
+func (UnimplementedPledgeServiceServer) GetPhotoContent(context.Context, *GetPhotoContentRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPhotoContent not implemented")
 }
 func (UnimplementedPledgeServiceServer) ListStatusChanges(context.Context, *ListStatusChangesRequest) (*ListStatusChangesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListStatusChanges not implemented")
@@ -320,6 +431,96 @@ func _PledgeService_ChangePledgeStatus_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PledgeService_GetPledgeCard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPledgeCardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PledgeServiceServer).GetPledgeCard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PledgeService_GetPledgeCard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PledgeServiceServer).GetPledgeCard(ctx, req.(*GetPledgeCardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PledgeService_RenderPledgeCard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RenderPledgeCardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PledgeServiceServer).RenderPledgeCard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PledgeService_RenderPledgeCard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PledgeServiceServer).RenderPledgeCard(ctx, req.(*RenderPledgeCardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PledgeService_ImportPledgeCard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportPledgeCardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PledgeServiceServer).ImportPledgeCard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PledgeService_ImportPledgeCard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PledgeServiceServer).ImportPledgeCard(ctx, req.(*ImportPledgeCardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PledgeService_UploadPhoto_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UploadPhotoRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PledgeServiceServer).UploadPhoto(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PledgeService_UploadPhoto_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PledgeServiceServer).UploadPhoto(ctx, req.(*UploadPhotoRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PledgeService_GetPhotoContent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPhotoContentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PledgeServiceServer).GetPhotoContent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PledgeService_GetPhotoContent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PledgeServiceServer).GetPhotoContent(ctx, req.(*GetPhotoContentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _PledgeService_ListStatusChanges_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListStatusChangesRequest)
 	if err := dec(in); err != nil {
@@ -368,6 +569,26 @@ var PledgeService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ChangePledgeStatus",
 			Handler:    _PledgeService_ChangePledgeStatus_Handler,
+		},
+		{
+			MethodName: "GetPledgeCard",
+			Handler:    _PledgeService_GetPledgeCard_Handler,
+		},
+		{
+			MethodName: "RenderPledgeCard",
+			Handler:    _PledgeService_RenderPledgeCard_Handler,
+		},
+		{
+			MethodName: "ImportPledgeCard",
+			Handler:    _PledgeService_ImportPledgeCard_Handler,
+		},
+		{
+			MethodName: "UploadPhoto",
+			Handler:    _PledgeService_UploadPhoto_Handler,
+		},
+		{
+			MethodName: "GetPhotoContent",
+			Handler:    _PledgeService_GetPhotoContent_Handler,
 		},
 		{
 			MethodName: "ListStatusChanges",

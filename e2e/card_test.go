@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTheCardThroughREST imports the seed card over REST into the whole
+// suite running as processes, fetches the card and its renderings, and
+// stops the indicator service to see the card still answer in time.
+func TestTheCardThroughREST(t *testing.T) {
+	r := startSuite(t, "", "pledge", "budget", "indicator", "participation")
+	r.seedGwangsan(t)
+	text, err := os.ReadFile("../services/pledge/testdata/cards/000_f92421f269c71dea.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported := r.call(t, "POST", "/v1/districts/gwangsan/pledges:import", map[string]any{"cardText": string(text), "term": 7}).must(t, http.StatusOK)
+	name := imported.str("pledge.name")
+	if imported.get("created") != true || imported.body["warnings"] != nil || imported.get("submissions") != float64(7) {
+		t.Errorf("import answered %s", imported.raw)
+	}
+	card := r.call(t, "GET", "/v1/"+name+":card", nil).must(t, http.StatusOK)
+	if card.str("budget.total.plannedWon") != "8500000" || card.str("pledge.requiredBudget.label") != "8.5백만원(구 100)" ||
+		card.str("indicatorSection.state") != "SECTION_STATE_AVAILABLE" || len(card.body["programs"].([]any)) != 1 {
+		t.Errorf("card: %.600s", card.raw)
+	}
+	again := r.call(t, "POST", "/v1/districts/gwangsan/pledges:import", map[string]any{"cardText": string(text), "term": 7}).must(t, http.StatusOK)
+	if again.get("created") == true || again.str("pledge.name") != name {
+		t.Errorf("second import: %s", again.raw)
+	}
+
+	// The renderings: HTML for people, text that reads back.
+	req, _ := http.NewRequest("GET", r.base+"/v1/"+name+":render?format=text", nil)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := new(strings.Builder)
+	_, _ = copyAll(rendered, resp)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !strings.Contains(rendered.String(), "구 비\t8.5\t\t\t2.5\t3\t3") && !strings.Contains(rendered.String(), "구비\t8.5\t\t\t2.5\t3\t3") {
+		t.Errorf("text rendering (%d %s):\n%.2000s", resp.StatusCode, resp.Header.Get("Content-Type"), rendered.String())
+	}
+	req, _ = http.NewRequest("GET", r.base+"/v1/"+name+":render", nil)
+	resp, err = r.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := new(strings.Builder)
+	_, _ = copyAll(page, resp)
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(page.String(), "<h2>III 연도별 투자계획</h2>") {
+		t.Errorf("HTML rendering: %s", resp.Header.Get("Content-Type"))
+	}
+
+	// Without the indicator service the card still answers, in time.
+	if err := r.procs["indicator"].Stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	degraded := r.call(t, "GET", "/v1/"+name+":card", nil).must(t, http.StatusOK)
+	if took := time.Since(start); took > 4*time.Second {
+		t.Errorf("the card took %v without the indicator service", took)
+	}
+	if degraded.str("indicatorSection.state") != "SECTION_STATE_UNAVAILABLE" || degraded.str("budgetSection.state") != "SECTION_STATE_AVAILABLE" {
+		t.Errorf("degraded card sections: %v / %v", degraded.get("indicatorSection"), degraded.get("budgetSection"))
+	}
+}
+
+func copyAll(w *strings.Builder, resp *http.Response) (int64, error) {
+	defer resp.Body.Close()
+	buf := make([]byte, 32<<10)
+	var n int64
+	for {
+		k, err := resp.Body.Read(buf)
+		w.Write(buf[:k])
+		n += int64(k)
+		if err != nil {
+			return n, nil
+		}
+	}
+}

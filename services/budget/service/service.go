@@ -1,0 +1,32 @@
+// Package service assembles the budget service for its binary and for the
+// tests of services that call it, which run the real thing in-process
+// behind a real gRPC listener.
+package service
+
+import (
+	"io"
+	"log/slog"
+
+	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/services/budget/internal/postgres"
+	"github.com/gongyak/gongyak/services/budget/internal/server"
+	"github.com/gongyak/gongyak/services/budget/migrations"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+)
+
+// Schema is the budget service's PostgreSQL schema.
+const Schema = migrations.Schema
+
+// Migrations are its schema migrations.
+var Migrations = migrations.FS
+
+// Register registers the budget service on s, storing in pool and asking
+// the pledge service over pledges. A nil log discards.
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), log))
+}

@@ -1,0 +1,27 @@
+// Package service assembles the indicator service for its binary and for
+// the tests of services that call it.
+package service
+
+import (
+	"time"
+
+	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
+	"github.com/gongyak/gongyak/services/indicator/internal/server"
+	"github.com/gongyak/gongyak/services/indicator/migrations"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+)
+
+// Schema is the indicator service's PostgreSQL schema.
+const Schema = migrations.Schema
+
+// Migrations are its schema migrations.
+var Migrations = migrations.FS
+
+// Register registers the indicator service on s; now is the clock that
+// decides which years have passed.
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
+	indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), now))
+}

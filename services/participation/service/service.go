@@ -1,0 +1,28 @@
+// Package service assembles the participation service for its binary and
+// for the tests of services that call it.
+package service
+
+import (
+	"time"
+
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/personal"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/services/participation/internal/postgres"
+	"github.com/gongyak/gongyak/services/participation/internal/server"
+	"github.com/gongyak/gongyak/services/participation/migrations"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+)
+
+// Schema is the participation service's PostgreSQL schema.
+const Schema = migrations.Schema
+
+// Migrations are its schema migrations.
+var Migrations = migrations.FS
+
+// Register registers the participation service on s; citizen hashes
+// voters' identifiers and now is the clock windows are enforced by.
+func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, citizen *personal.Hasher, now func() time.Time) {
+	participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), citizen, now))
+}

@@ -1,0 +1,221 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"github.com/jackc/pgx/v5"
+)
+
+// errValidateOnly rolls back a transaction that only checked.
+var errValidateOnly = errors.New("validate only")
+
+// Imported is what ImportPledge wrote, and what undoing it needs.
+type Imported struct {
+	Pledge  PledgeWithTerm
+	Created bool
+	// Previous is the pledge before an update, to restore on undo.
+	Previous pledge.Pledge
+	// LastStatusChange is the pledge's last history entry before the
+	// import; an undo removes the ones after it.
+	LastStatusChange int64
+	// Departments the import created, by id.
+	Departments []string
+}
+
+// ImportPledge writes a card's pledge in one transaction: it creates the
+// departments the card names that the district lacks (by display name),
+// then creates the pledge or, when one of the same term already has its
+// identity (code, or title without one), updates it, recording a status
+// change when the card's status differs. With validateOnly everything is
+// checked and nothing kept.
+func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string, related []string, validateOnly bool) (Imported, error) {
+	var out Imported
+	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, err := lockDistrict(ctx, tx, p.DistrictID)
+		if err != nil {
+			return err
+		}
+		if p.Term == 0 {
+			p.Term = d.CurrentTerm
+		}
+		term, ok := d.Term(p.Term)
+		if !ok {
+			return apierr.Invalid("term", "district %s has no term %d", d.Name(), p.Term)
+		}
+		ids := map[string]string{}
+		for _, name := range append([]string{owning}, related...) {
+			if name == "" || ids[name] != "" {
+				continue
+			}
+			var id string
+			err := tx.QueryRow(ctx, `SELECT id FROM departments WHERE district_id = $1 AND display_name = $2`, p.DistrictID, name).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				dep := pledge.Department{DistrictID: p.DistrictID, ID: pledge.NewID(), DisplayName: name}
+				if p.OwningTeam != "" && name == owning {
+					dep.Teams = []string{p.OwningTeam}
+				}
+				if err := dep.Check("department"); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO departments (district_id, id, display_name, teams) VALUES ($1, $2, $3, $4)`,
+					dep.DistrictID, dep.ID, dep.DisplayName, nonNil(dep.Teams)); err != nil {
+					return err
+				}
+				id = dep.ID
+				out.Departments = append(out.Departments, id)
+			} else if err != nil {
+				return err
+			}
+			ids[name] = id
+		}
+		p.OwningDepartment = ids[owning]
+		for _, r := range related {
+			p.RelatedDepartments = append(p.RelatedDepartments, ids[r])
+		}
+
+		var existing string
+		err = tx.QueryRow(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND term = $2 AND delete_time IS NULL
+			AND CASE WHEN $3 <> '' THEN code = $3 ELSE code = '' AND title = $4 END FOR UPDATE`,
+			p.DistrictID, p.Term, p.Code, p.Title).Scan(&existing)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			out.Created = true
+			if p.ID == "" {
+				p.ID = pledge.NewID()
+			}
+			if err := checkPledge(ctx, tx, &p, term); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO pledges (district_id, id, term, code, title, project_type,
+				implementing_levels, completion_timing, owning_department, owning_team, related_departments,
+				all_departments_related, contacts, required_budget, status, background, overview, final_goal,
+				yearly_goals, progress_log, future_plans, risks, photos)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, $16, $17,
+					$18, $19, $20, $21, $22, $23)`, pledgeValues(p)...); err != nil {
+				return err
+			}
+			if err := recordStatus(ctx, tx, p.DistrictID, p.ID, pledge.StatusUnspecified, p.Status, "imported from a card"); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			prev, err := getPledge(ctx, tx, p.DistrictID, existing, "")
+			if err != nil {
+				return err
+			}
+			out.Previous = prev
+			if err := tx.QueryRow(ctx, `SELECT coalesce(max(number), 0) FROM status_changes WHERE district_id = $1 AND pledge_id = $2`,
+				p.DistrictID, existing).Scan(&out.LastStatusChange); err != nil {
+				return err
+			}
+			p.ID = existing
+			status := p.Status
+			if status == pledge.StatusUnspecified {
+				status = prev.Status
+			}
+			p.Status = prev.Status
+			keepPhotoFiles(&p, prev)
+			if err := checkPledge(ctx, tx, &p, term); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE pledges SET term = $3, code = $4, title = $5, project_type = $6,
+				implementing_levels = $7, completion_timing = $8, owning_department = nullif($9, ''), owning_team = $10,
+				related_departments = $11, all_departments_related = $12, contacts = $13, required_budget = $14,
+				status = $15, background = $16, overview = $17, final_goal = $18, yearly_goals = $19,
+				progress_log = $20, future_plans = $21, risks = $22, photos = $23,
+				revision = revision + 1, update_time = now()
+				WHERE district_id = $1 AND id = $2`, pledgeValues(p)...); err != nil {
+				return err
+			}
+			if status != prev.Status {
+				if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now() WHERE district_id = $1 AND id = $2`,
+					p.DistrictID, p.ID, status); err != nil {
+					return err
+				}
+				if err := recordStatus(ctx, tx, p.DistrictID, p.ID, prev.Status, status, "imported from a card"); err != nil {
+					return err
+				}
+			}
+		}
+		got, err := getPledge(ctx, tx, p.DistrictID, p.ID, "")
+		if err != nil {
+			return err
+		}
+		out.Pledge = PledgeWithTerm{Pledge: got, Term: term}
+		if validateOnly {
+			return errValidateOnly
+		}
+		return nil
+	})
+	if errors.Is(err, errValidateOnly) {
+		err = nil
+	}
+	return out, err
+}
+
+// keepPhotoFiles keeps the files attached to a pledge's photos, by
+// position, when its photos are rewritten.
+func keepPhotoFiles(p *pledge.Pledge, prev pledge.Pledge) {
+	for i := range p.Photos {
+		if i < len(prev.Photos) && p.Photos[i].URI == "" {
+			p.Photos[i].URI = prev.Photos[i].URI
+		}
+	}
+}
+
+// UndoImport takes back what ImportPledge wrote: a created pledge and its
+// history go entirely; an updated one gets its previous fields back and
+// loses the history entries the import added; departments the import
+// created go.
+func (s *Store) UndoImport(ctx context.Context, im Imported) error {
+	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		p := im.Pledge.Pledge
+		if im.Created {
+			if _, err := tx.Exec(ctx, `DELETE FROM status_changes WHERE district_id = $1 AND pledge_id = $2`, p.DistrictID, p.ID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM photo_files WHERE district_id = $1 AND pledge_id = $2`, p.DistrictID, p.ID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM pledges WHERE district_id = $1 AND id = $2`, p.DistrictID, p.ID); err != nil {
+				return err
+			}
+		} else {
+			prev := im.Previous
+			// Only what the import wrote is taken back: a pledge changed
+			// since by someone else is left alone, and said so.
+			tag, err := tx.Exec(ctx, `UPDATE pledges SET term = $3, code = $4, title = $5, project_type = $6,
+				implementing_levels = $7, completion_timing = $8, owning_department = nullif($9, ''), owning_team = $10,
+				related_departments = $11, all_departments_related = $12, contacts = $13, required_budget = $14,
+				status = $15, background = $16, overview = $17, final_goal = $18, yearly_goals = $19,
+				progress_log = $20, future_plans = $21, risks = $22, photos = $23,
+				revision = revision + 1, update_time = now()
+				WHERE district_id = $1 AND id = $2 AND revision = $24`, append(pledgeValues(prev), p.Revision)...)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return apierr.EtagMismatch(p.Name())
+			}
+			if _, err := tx.Exec(ctx, `UPDATE pledges SET status_change_time = $3 WHERE district_id = $1 AND id = $2`,
+				prev.DistrictID, prev.ID, prev.StatusChangeTime); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM status_changes WHERE district_id = $1 AND pledge_id = $2 AND number > $3`,
+				prev.DistrictID, prev.ID, im.LastStatusChange); err != nil {
+				return err
+			}
+		}
+		if len(im.Departments) > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM departments WHERE district_id = $1 AND id = ANY($2)`, p.DistrictID, im.Departments); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

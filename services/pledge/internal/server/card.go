@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/services/pledge/internal/cardtext"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"google.golang.org/genproto/googleapis/api/httpbody"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Backends are the services whose sections a card gathers.
+type Backends struct {
+	Budgets       budgetv1.BudgetServiceClient
+	Indicators    indicatorv1.IndicatorServiceClient
+	Participation participationv1.ParticipationServiceClient
+	// SectionTimeout bounds each service's part of a card; a section that
+	// misses it is marked unavailable.
+	SectionTimeout time.Duration
+}
+
+var available = &pledgev1.Section{State: pledgev1.SectionState_SECTION_STATE_AVAILABLE}
+
+func unavailable(service string, err error) *pledgev1.Section {
+	st := status.Convert(err)
+	reason := service + " service: " + st.Code().String()
+	if st.Code() == codes.DeadlineExceeded {
+		reason = service + " service did not answer in time"
+	}
+	return &pledgev1.Section{State: pledgev1.SectionState_SECTION_STATE_UNAVAILABLE, Reason: reason}
+}
+
+// GetPledgeCard assembles a pledge's card from every service at once.
+func (s *PledgeServer) GetPledgeCard(ctx context.Context, req *pledgev1.GetPledgeCardRequest) (*pledgev1.PledgeCard, error) {
+	district, id, err := pledge.ParsePledgeName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	return s.assemble(ctx, district, id)
+}
+
+func (s *PledgeServer) assemble(ctx context.Context, district, id string) (*pledgev1.PledgeCard, error) {
+	p, err := s.store.GetPledge(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.GetDistrict(ctx, district)
+	if err != nil {
+		return nil, err
+	}
+	card := &pledgev1.PledgeCard{Pledge: pledgeToProto(p), District: districtToProto(d), DepartmentNames: map[string]string{}}
+	for _, dep := range append([]string{p.Pledge.OwningDepartment}, p.Pledge.RelatedDepartments...) {
+		if dep == "" {
+			continue
+		}
+		if got, err := s.store.GetDepartment(ctx, district, dep); err == nil {
+			card.DepartmentNames[got.Name()] = got.DisplayName
+		}
+	}
+	name := p.Pledge.Name()
+	timeout := s.backends.SectionTimeout
+	if timeout == 0 {
+		timeout = 2 * time.Second
+	}
+	var wg sync.WaitGroup
+	gather := func(fn func(context.Context)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			fn(cctx)
+		}()
+	}
+	if s.backends.Budgets == nil || s.backends.Indicators == nil || s.backends.Participation == nil {
+		return nil, apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
+	}
+	gather(func(ctx context.Context) {
+		b, err := s.backends.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: name + "/budget"})
+		switch status.Code(err) {
+		case codes.OK:
+			card.Budget, card.BudgetSection = b, available
+		case codes.NotFound:
+			card.BudgetSection = available
+		default:
+			card.BudgetSection = unavailable("budget", err)
+		}
+	})
+	gather(func(ctx context.Context) {
+		var list []*indicatorv1.Indicator
+		token := ""
+		for {
+			resp, err := s.backends.Indicators.ListIndicators(ctx, &indicatorv1.ListIndicatorsRequest{Parent: name, PageSize: 500, PageToken: token})
+			if err != nil {
+				card.IndicatorSection = unavailable("indicator", err)
+				return
+			}
+			list = append(list, resp.GetIndicators()...)
+			if token = resp.GetNextPageToken(); token == "" {
+				break
+			}
+		}
+		a, err := s.backends.Indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: name + "/achievement"})
+		if err != nil {
+			card.IndicatorSection = unavailable("indicator", err)
+			return
+		}
+		card.Indicators, card.Achievement, card.IndicatorSection = list, a, available
+	})
+	gather(func(ctx context.Context) {
+		programs, err := s.programsOf(ctx, district, name)
+		if err != nil {
+			card.ParticipationSection = unavailable("participation", err)
+			return
+		}
+		card.Programs, card.ParticipationSection = programs, available
+	})
+	wg.Wait()
+	return card, nil
+}
+
+// programsOf lists the programs serving a pledge, with contests' results.
+func (s *PledgeServer) programsOf(ctx context.Context, district, pledgeName string) ([]*pledgev1.CardProgram, error) {
+	var out []*pledgev1.CardProgram
+	token := ""
+	for {
+		resp, err := s.backends.Participation.ListPrograms(ctx, &participationv1.ListProgramsRequest{
+			Parent: pledge.DistrictName(district), PageSize: 500, PageToken: token, Filter: `pledges:"` + pledgeName + `"`,
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range resp.GetPrograms() {
+			cp := &pledgev1.CardProgram{Program: p}
+			if p.GetRecorded().GetSelected() > 0 {
+				res, err := s.backends.Participation.GetContestResults(ctx, &participationv1.GetContestResultsRequest{Name: p.GetName() + "/contestResults"})
+				if err != nil {
+					return nil, err
+				}
+				cp.ContestResults = res
+			}
+			out = append(out, cp)
+		}
+		if token = resp.GetNextPageToken(); token == "" {
+			return out, nil
+		}
+	}
+}
+
+// RenderPledgeCard writes a pledge's card as HTML or text.
+func (s *PledgeServer) RenderPledgeCard(ctx context.Context, req *pledgev1.RenderPledgeCardRequest) (*httpbody.HttpBody, error) {
+	district, id, err := pledge.ParsePledgeName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	if f := req.GetFormat(); f != "" && f != "html" && f != "text" {
+		return nil, apierr.Invalid("format", "must be html or text")
+	}
+	card, err := s.assemble(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	if req.GetFormat() == "text" {
+		return &httpbody.HttpBody{ContentType: "text/plain; charset=utf-8", Data: []byte(cardtext.Render(card))}, nil
+	}
+	page, err := cardtext.RenderHTML(card)
+	if err != nil {
+		return nil, err
+	}
+	return &httpbody.HttpBody{ContentType: "text/html; charset=utf-8", Data: page}, nil
+}

@@ -1,0 +1,280 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/services/pledge/fixture"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/genproto/googleapis/api/httpbody"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/testing/protocmp"
+)
+
+func seedCard(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile("../../testdata/cards/000_f92421f269c71dea.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func (st *suite) importCard(t *testing.T, district, text string) *pledgev1.ImportPledgeCardResponse {
+	t.Helper()
+	resp, err := st.pledges.ImportPledgeCard(context.Background(), &pledgev1.ImportPledgeCardRequest{Parent: "districts/" + district, CardText: text, Term: 7})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	return resp
+}
+
+// TestImportingTheSeedCardFillsEveryService imports the real card and
+// fetches its card: every field of the seed comes back.
+func TestImportingTheSeedCardFillsEveryService(t *testing.T) {
+	st := newSuite(t)
+	resp := st.importCard(t, "gwangsan", seedCard(t))
+	if !resp.GetCreated() || len(resp.GetWarnings()) != 0 || resp.GetDepartmentsCreated() != 1 || resp.GetBudgetLines() != 3 ||
+		resp.GetIndicators() != 1 || resp.GetPrograms() != 1 || resp.GetSubmissions() != 7 {
+		t.Errorf("import answered %v", resp)
+	}
+	card, err := st.pledges.GetPledgeCard(context.Background(), &pledgev1.GetPledgeCardRequest{Name: resp.GetPledge().GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The pledge: every prose and log section, as the fixture writes it.
+	want := fixture.Gwangsan()
+	got := fixture.StripOutputOnly(card.GetPledge())
+	if card.GetDepartmentNames()[got.GetOwningDepartment()] != "법무지원과" {
+		t.Errorf("owning department %q is named %q", got.GetOwningDepartment(), card.GetDepartmentNames()[got.GetOwningDepartment()])
+	}
+	want.OwningDepartment = got.GetOwningDepartment()
+	if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
+		t.Errorf("the imported pledge differs from the card (-want +got):\n%s", diff)
+	}
+	var labels []string
+	for _, e := range card.GetPledge().GetProgressLog() {
+		labels = append(labels, e.GetDate().GetLabel())
+	}
+	wantLabels := []string{"'18.12.31.", "'19. 3.", "'19. 9.", "'19.10.", "'19.10.", "'19.12.12.", "'20. 1. / 8.", "'20. 4.", "'20. 7.", "'20. 7.~12.", "'20. 12."}
+	if !cmp.Equal(labels, wantLabels) {
+		t.Errorf("progress log labels: %v", labels)
+	}
+	// III: 구비 2.5 + 3 + 3, 계 8.5, agreeing with 8.5백만원(구 100).
+	b := card.GetBudget()
+	var planned []int64
+	for _, l := range b.GetLines() {
+		planned = append(planned, int64(l.GetYear()), l.GetPlannedWon())
+	}
+	if !cmp.Equal(planned, []int64{2020, 2_500_000, 2021, 3_000_000, 2022, 3_000_000}) || b.GetTotal().GetPlannedWon() != 8_500_000 ||
+		!b.GetRequiredBudget().GetConsistent() || b.GetShares()[0].GetPercent() != 100 {
+		t.Errorf("budget: %v", b)
+	}
+	// II: the indicator and its rows; no data until assessed.
+	if n := len(card.GetIndicators()); n != 1 || card.GetIndicators()[0].GetTitle() != "광산구정혁신 TF 운영" || len(card.GetIndicators()[0].GetEntries()) != 3 ||
+		card.GetAchievement().GetAchievement().GetPercent() != "" {
+		t.Errorf("indicators: %v", card.GetIndicators())
+	}
+	// VII: the contest's awards, names masked.
+	if len(card.GetPrograms()) != 1 {
+		t.Fatalf("%d programs serve the pledge", len(card.GetPrograms()))
+	}
+	var awards []string
+	for _, a := range card.GetPrograms()[0].GetContestResults().GetAwards() {
+		awards = append(awards, a.GetAward()+" "+a.GetProposer())
+	}
+	if !cmp.Equal(awards, []string{"금상 정*정", "은상 이*기", "은상 정*정", "동상 정*원", "동상 이*현", "장려상 전*경", "장려상 강*경"}) {
+		t.Errorf("awards: %v", awards)
+	}
+	for _, s := range []*pledgev1.Section{card.GetBudgetSection(), card.GetIndicatorSection(), card.GetParticipationSection()} {
+		if s.GetState() != pledgev1.SectionState_SECTION_STATE_AVAILABLE {
+			t.Errorf("a section is %v", s)
+		}
+	}
+}
+
+// TestASecondImportChangesNoCounts imports the card twice: the second
+// updates what the first wrote, and no service holds a row more.
+func TestASecondImportChangesNoCounts(t *testing.T) {
+	st := newSuite(t)
+	first := st.importCard(t, "gwangsan", seedCard(t))
+	before := st.counts(t)
+	second := st.importCard(t, "gwangsan", seedCard(t))
+	if second.GetCreated() || second.GetPledge().GetName() != first.GetPledge().GetName() || second.GetDepartmentsCreated() != 0 {
+		t.Errorf("second import: %v", second)
+	}
+	if after := st.counts(t); !cmp.Equal(before, after) {
+		t.Errorf("a second import changed the counts:\n%v", cmp.Diff(before, after))
+	}
+	if before["pledge.pledges"] != 1 || before["budget.lines"] != 3 || before["indicator.entries"] != 3 || before["participation.submissions"] != 7 {
+		t.Errorf("counts after one import: %v", before)
+	}
+}
+
+// TestAnIndicatorServiceFailingMidImportLeavesNothing makes the indicator
+// service refuse its writes after the budget was written: the import fails
+// and nothing of the card remains in any service.
+func TestAnIndicatorServiceFailingMidImportLeavesNothing(t *testing.T) {
+	st := newSuite(t)
+	empty := st.counts(t)
+	st.failIndicatorWrites.Store(true)
+	_, err := st.pledges.ImportPledgeCard(context.Background(), &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: seedCard(t), Term: 7})
+	if status.Code(err) != codes.Unavailable || !strings.Contains(status.Convert(err).Message(), "nothing of the card was kept") {
+		t.Fatalf("import with the indicator service failing: %v", err)
+	}
+	if after := st.counts(t); !cmp.Equal(empty, after) {
+		t.Errorf("rows remain after a failed import:\n%v", cmp.Diff(empty, after))
+	}
+
+	// A re-import that fails restores what the first import wrote.
+	st.failIndicatorWrites.Store(false)
+	first := st.importCard(t, "gwangsan", seedCard(t))
+	card1, _ := st.pledges.GetPledgeCard(context.Background(), &pledgev1.GetPledgeCardRequest{Name: first.GetPledge().GetName()})
+	changed := strings.Replace(seedCard(t), "구 비\t8.5\t-\t-\t2.5\t3\t3", "구 비\t9.5\t-\t-\t3.5\t3\t3", 1)
+	changed = strings.Replace(changed, "소요예산\t8.5백만원(구 100)\t추진상황\t완료", "소요예산\t9.5백만원(구 100)\t추진상황\t정상추진", 1)
+	st.failIndicatorWrites.Store(true)
+	if _, err := st.pledges.ImportPledgeCard(context.Background(), &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: changed, Term: 7}); err == nil {
+		t.Fatal("the failing re-import succeeded")
+	}
+	card2, err := st.pledges.GetPledgeCard(context.Background(), &pledgev1.GetPledgeCardRequest{Name: first.GetPledge().GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignore := protocmp.IgnoreFields(&pledgev1.Pledge{}, "etag", "update_time")
+	ignoreBudget := protocmp.IgnoreFields(&budgetv1.Budget{}, "etag", "update_time")
+	if diff := cmp.Diff(card1, card2, protocmp.Transform(), ignore, ignoreBudget); diff != "" {
+		t.Errorf("a failed re-import left changes (-before +after):\n%s", diff)
+	}
+	hist, _ := st.pledges.ListStatusChanges(context.Background(), &pledgev1.ListStatusChangesRequest{Parent: first.GetPledge().GetName()})
+	if len(hist.GetStatusChanges()) != 1 {
+		t.Errorf("the status history holds %d entries after an undone re-import", len(hist.GetStatusChanges()))
+	}
+}
+
+// TestTheCardComesBackWithoutAStoppedService stops the indicator service:
+// the card still answers, in time, with that section marked unavailable.
+func TestTheCardComesBackWithoutAStoppedService(t *testing.T) {
+	st := newSuite(t)
+	resp := st.importCard(t, "gwangsan", seedCard(t))
+	st.stopIndicator()
+	start := time.Now()
+	card, err := st.pledges.GetPledgeCard(context.Background(), &pledgev1.GetPledgeCardRequest{Name: resp.GetPledge().GetName()})
+	if err != nil {
+		t.Fatalf("the card failed without the indicator service: %v", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the card took %v; its sections wait 1s at most", took)
+	}
+	if s := card.GetIndicatorSection(); s.GetState() != pledgev1.SectionState_SECTION_STATE_UNAVAILABLE || !strings.Contains(s.GetReason(), "indicator") {
+		t.Errorf("indicator section: %v", s)
+	}
+	if card.GetBudget().GetTotal().GetPlannedWon() != 8_500_000 || card.GetBudgetSection().GetState() != pledgev1.SectionState_SECTION_STATE_AVAILABLE || len(card.GetPrograms()) != 1 {
+		t.Errorf("the other sections suffered: %v %v", card.GetBudgetSection(), card.GetParticipationSection())
+	}
+	page, err := st.pledges.RenderPledgeCard(context.Background(), &pledgev1.RenderPledgeCardRequest{Name: resp.GetPledge().GetName()})
+	if err != nil || !strings.Contains(string(page.GetData()), "성과지표: 지금 불러올 수 없습니다") {
+		t.Errorf("the rendered card does not say the section is unavailable: %v", err)
+	}
+}
+
+// TestRenderImportRenderIsStable renders the imported card as text,
+// imports that text into another district, and renders it again: the two
+// texts are the same.
+func TestRenderImportRenderIsStable(t *testing.T) {
+	st := newSuite(t)
+	ctx := context.Background()
+	resp := st.importCard(t, "gwangsan", seedCard(t))
+	render := func(name, format string) string {
+		t.Helper()
+		body, err := st.pledges.RenderPledgeCard(ctx, &pledgev1.RenderPledgeCardRequest{Name: name, Format: format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(body.GetData())
+	}
+	first := render(resp.GetPledge().GetName(), "text")
+	again := st.importCard(t, "other", first)
+	if len(again.GetWarnings()) != 0 {
+		t.Errorf("the rendered card imports with warnings: %v", again.GetWarnings())
+	}
+	second := render(again.GetPledge().GetName(), "text")
+	if first != second {
+		t.Errorf("render → import → render changed the card:\n%s", cmp.Diff(first, second))
+	}
+	html := render(resp.GetPledge().GetName(), "html")
+	for _, want := range []string{"<table>", "사회적가치 제고를 위한 시민참여형 구정혁신 TF 운영", "8.5백만원(구 100)", "<td class=\"num\">2.5</td>", "&#39;20. 7.~12.", "정*정", "법무지원과 법무규제혁신팀", "@media print"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML card lacks %q", want)
+		}
+	}
+	if _, err := st.pledges.RenderPledgeCard(ctx, &pledgev1.RenderPledgeCardRequest{Name: resp.GetPledge().GetName(), Format: "pdf"}); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("an unknown format: %v", err)
+	}
+}
+
+func TestImportRefusesWhatItCannotRead(t *testing.T) {
+	st := newSuite(t)
+	ctx := context.Background()
+	before := st.counts(t)
+	for _, tt := range []struct {
+		name, text string
+		strict     bool
+		field      string
+	}{
+		{"a card without a title", "I 추진개요\n\n○ 추진배경\n- (가) 나\n", false, "card_text"},
+		{"an empty card", "  \n", false, "card_text"},
+		{"a stray line in strict mode", strings.Replace(seedCard(t), "II\n", "이 줄은 어디에도 속하지 않는다\nII\n", 1), true, "card_text"},
+		{"a budget year outside the term", strings.Replace(seedCard(t), "2022년\n국 비", "2024년\n국 비", 1), false, "card.budget.lines[2].year"},
+	} {
+		_, err := st.pledges.ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: tt.text, Strict: tt.strict, Term: 7})
+		fv := apierr.FieldViolations(status.Convert(err))
+		if status.Code(err) != codes.InvalidArgument || len(fv) == 0 || fv[0].Field != tt.field {
+			t.Errorf("%s: %v (%v), want a violation of %s", tt.name, err, fv, tt.field)
+		}
+	}
+	if after := st.counts(t); !cmp.Equal(before, after) {
+		t.Errorf("refused imports wrote: %v", cmp.Diff(before, after))
+	}
+}
+
+func TestPhotosTakeImagesOnly(t *testing.T) {
+	st := newSuite(t)
+	ctx := context.Background()
+	resp := st.importCard(t, "gwangsan", seedCard(t))
+	name := resp.GetPledge().GetName() + "/photos/2"
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x03\x00\x08\xfc\x02\xfe\xa7\x9a\xa0\xa0\x00\x00\x00\x00IEND\xaeB`\x82")
+	for _, bad := range []*httpbody.HttpBody{
+		{ContentType: "image/png", Data: []byte("<html>not an image</html>")},
+		{ContentType: "application/pdf", Data: png},
+		{ContentType: "image/jpeg", Data: png},
+		{ContentType: "image/png", Data: make([]byte, 5<<20+1)},
+	} {
+		if _, err := st.pledges.UploadPhoto(ctx, &pledgev1.UploadPhotoRequest{Name: name, Content: bad}); status.Code(err) != codes.InvalidArgument {
+			t.Errorf("uploading %s (%d bytes): %v", bad.GetContentType(), len(bad.GetData()), err)
+		}
+	}
+	ph, err := st.pledges.UploadPhoto(ctx, &pledgev1.UploadPhotoRequest{Name: name, Content: &httpbody.HttpBody{ContentType: "image/png", Data: png}})
+	if err != nil || ph.GetUri() == "" || ph.GetCaption() != "『시민행복도조사』 분석 회의" {
+		t.Fatalf("upload: %v %v", err, ph)
+	}
+	got, err := st.pledges.GetPhotoContent(ctx, &pledgev1.GetPhotoContentRequest{Name: name})
+	if err != nil || got.GetContentType() != "image/png" || string(got.GetData()) != string(png) {
+		t.Errorf("download: %v %s %d bytes", err, got.GetContentType(), len(got.GetData()))
+	}
+	// The file stays with its photo through a re-import.
+	st.importCard(t, "gwangsan", seedCard(t))
+	p, _ := st.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: resp.GetPledge().GetName()})
+	if p.GetPhotos()[1].GetUri() != ph.GetUri() {
+		t.Errorf("after a re-import the photo's uri is %q", p.GetPhotos()[1].GetUri())
+	}
+	if _, err := st.pledges.UploadPhoto(ctx, &pledgev1.UploadPhotoRequest{Name: resp.GetPledge().GetName() + "/photos/9", Content: &httpbody.HttpBody{ContentType: "image/png", Data: png}}); status.Code(err) != codes.NotFound {
+		t.Errorf("a photo the pledge does not have: %v", err)
+	}
+}

@@ -1,0 +1,149 @@
+package server_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/grpctest"
+	"github.com/gongyak/gongyak/pkg/personal"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/pgtest"
+	budgetservice "github.com/gongyak/gongyak/services/budget/service"
+	indicatorservice "github.com/gongyak/gongyak/services/indicator/service"
+	participationservice "github.com/gongyak/gongyak/services/participation/service"
+	"github.com/gongyak/gongyak/services/pledge/service"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// suite runs all four services in-process, each behind its own gRPC
+// listener and calling the others over real connections, on one database
+// with every schema.
+type suite struct {
+	url           string
+	pledges       pledgev1.PledgeServiceClient
+	districts     pledgev1.DistrictServiceClient
+	budgets       budgetv1.BudgetServiceClient
+	indicators    indicatorv1.IndicatorServiceClient
+	participation participationv1.ParticipationServiceClient
+	stopIndicator func()
+	// failIndicatorWrites makes the indicator service refuse every write
+	// that is not validate_only, as a service failing mid-import would.
+	failIndicatorWrites atomic.Bool
+}
+
+// faultyIndicators is the real indicator service whose writes can be made
+// to fail.
+type faultyIndicators struct {
+	indicatorv1.IndicatorServiceServer
+	fail *atomic.Bool
+}
+
+func (f *faultyIndicators) CreateIndicator(ctx context.Context, req *indicatorv1.CreateIndicatorRequest) (*indicatorv1.Indicator, error) {
+	if f.fail.Load() && !req.GetValidateOnly() {
+		return nil, status.Error(codes.Unavailable, "injected: the indicator service is failing")
+	}
+	return f.IndicatorServiceServer.CreateIndicator(ctx, req)
+}
+
+func (f *faultyIndicators) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateIndicatorRequest) (*indicatorv1.Indicator, error) {
+	if f.fail.Load() && !req.GetValidateOnly() {
+		return nil, status.Error(codes.Unavailable, "injected: the indicator service is failing")
+	}
+	return f.IndicatorServiceServer.UpdateIndicator(ctx, req)
+}
+
+// faultRegistrar registers services on a server, wrapping the indicator
+// service in faultyIndicators.
+type faultRegistrar struct {
+	s    *grpc.Server
+	fail *atomic.Bool
+}
+
+func (r faultRegistrar) RegisterService(desc *grpc.ServiceDesc, impl any) {
+	if real, ok := impl.(indicatorv1.IndicatorServiceServer); ok {
+		impl = &faultyIndicators{IndicatorServiceServer: real, fail: r.fail}
+	}
+	r.s.RegisterService(desc, impl)
+}
+
+func newSuite(t *testing.T) *suite {
+	t.Helper()
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t,
+		pgtest.Schema{Name: service.Schema, Migrations: service.Migrations},
+		pgtest.Schema{Name: budgetservice.Schema, Migrations: budgetservice.Migrations},
+		pgtest.Schema{Name: indicatorservice.Schema, Migrations: indicatorservice.Migrations},
+		pgtest.Schema{Name: participationservice.Schema, Migrations: participationservice.Migrations})
+	open := func(schema string) *pgxpool.Pool {
+		pool, err := pgdb.Open(ctx, url, schema, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		return pool
+	}
+	st := &suite{url: url}
+	pledgeLis := grpctest.Listen(t)
+	toPledges, err := grpctest.Dial(t, pledgeLis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	budgetConn, _ := grpctest.Serve(t, func(s *grpc.Server) { budgetservice.Register(s, open(budgetservice.Schema), toPledges, nil) })
+	indicatorConn, _, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) {
+		indicatorservice.Register(faultRegistrar{s: s, fail: &st.failIndicatorWrites}, open(indicatorservice.Schema), toPledges, time.Now)
+	})
+	hasher, _ := personal.NewHasher("suite-test-key-0123456789abcdef0123456789")
+	participationConn, _ := grpctest.Serve(t, func(s *grpc.Server) {
+		participationservice.Register(s, open(participationservice.Schema), toPledges, hasher, time.Now)
+	})
+	backends := service.Backends{
+		Budgets:        budgetv1.NewBudgetServiceClient(budgetConn),
+		Indicators:     indicatorv1.NewIndicatorServiceClient(indicatorConn),
+		Participation:  participationv1.NewParticipationServiceClient(participationConn),
+		SectionTimeout: time.Second,
+	}
+	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, func(s *grpc.Server) { service.Register(s, open(service.Schema), backends) })
+	st.pledges, st.districts = pledgev1.NewPledgeServiceClient(pledgeConn), pledgev1.NewDistrictServiceClient(pledgeConn)
+	st.budgets, st.indicators, st.participation = backends.Budgets, backends.Indicators, backends.Participation
+	st.stopIndicator = stop
+	for _, id := range []string{"gwangsan", "other"} {
+		d := gwangsan()
+		if id == "other" {
+			d.DisplayName = "다른구"
+		}
+		if _, err := st.districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{DistrictId: id, District: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
+// counts counts the rows of every service's tables.
+func (st *suite) counts(t *testing.T) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := pgdb.Open(ctx, st.url, "public", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	out := map[string]int{}
+	for _, table := range []string{"pledge.pledges", "pledge.departments", "pledge.status_changes", "budget.plans", "budget.lines",
+		"indicator.indicators", "indicator.entries", "participation.programs", "participation.submissions"} {
+		var n int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = n
+	}
+	return out
+}
