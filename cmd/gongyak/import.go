@@ -22,7 +22,7 @@ import (
 func importCard(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	district := fs.String("district", "", "the district the card belongs to, such as gwangsan (required)")
-	term := fs.Int("term", 0, "the term (민선 n기) the card belongs to; the district's current term when 0")
+	term := fs.Int("term", 0, "the term (민선 n기) the card belongs to; when 0, the term of the card's first year")
 	strict := fs.Bool("strict", false, "refuse the card when any line cannot be placed")
 	dryRun := fs.Bool("dry-run", false, "check the card and report, writing nothing")
 	var api string

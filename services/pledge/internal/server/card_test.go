@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -115,6 +116,41 @@ func TestASecondImportChangesNoCounts(t *testing.T) {
 	}
 	if before["pledge.pledges"] != 1 || before["budget.lines"] != 3 || before["indicator.entries"] != 3 || before["participation.submissions"] != 7 {
 		t.Errorf("counts after one import: %v", before)
+	}
+}
+
+// TestACardWithoutATermGoesToTheTermOfItsYears imports the 2018–2022 card
+// without naming a term, as an official with only the card would: it lands
+// in 민선 7기, not the current 9기, says so, and a second import finds it.
+// A card whose years begin in 2022 belongs to 8기, which began that year.
+func TestACardWithoutATermGoesToTheTermOfItsYears(t *testing.T) {
+	st := newSuite(t)
+	ctx := context.Background()
+	imp := func(text string) *pledgev1.ImportPledgeCardResponse {
+		t.Helper()
+		resp, err := st.pledges.ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: text})
+		if err != nil {
+			t.Fatalf("import without a term: %v", err)
+		}
+		return resp
+	}
+	first := imp(seedCard(t))
+	if first.GetPledge().GetTerm() != 7 || len(first.GetWarnings()) != 1 || !strings.Contains(first.GetWarnings()[0].GetMessage(), "민선 7기") {
+		t.Errorf("term %d, warnings %v; want 민선 7기, said once", first.GetPledge().GetTerm(), first.GetWarnings())
+	}
+	if again := imp(seedCard(t)); again.GetCreated() || again.GetPledge().GetName() != first.GetPledge().GetName() {
+		t.Errorf("the second import made %s (created %v); want the first, %s", again.GetPledge().GetName(), again.GetCreated(), first.GetPledge().GetName())
+	}
+
+	// The same card under another title, moved to 8기's years: its goals,
+	// budget and indicator run 2022–2026.
+	card := seedCard(t)
+	for y := 2022; y >= 2018; y-- {
+		card = strings.ReplaceAll(card, fmt.Sprintf("%d년", y), fmt.Sprintf("%d년", y+4))
+	}
+	card = strings.Replace(card, "사회적가치 제고를 위한", "8기의", 1)
+	if later := imp(card); later.GetPledge().GetTerm() != 8 {
+		t.Errorf("a card whose years begin in 2022 went to term %d; want 8", later.GetPledge().GetTerm())
 	}
 }
 

@@ -60,6 +60,13 @@ func (s *PledgeServer) ImportPledgeCard(ctx context.Context, req *pledgev1.Impor
 		return nil, err
 	}
 	p.Term = int(req.GetTerm())
+	if p.Term == 0 {
+		if t, first, ok := termOfCard(d, card); ok {
+			p.Term = t.Number
+			resp.Warnings = append(resp.Warnings, &pledgev1.ImportWarning{Message: fmt.Sprintf(
+				"the card's years begin in %d: imported into %s (give term to choose another)", first, t.DisplayName)})
+		}
+	}
 	if !req.GetValidateOnly() && (s.backends.Budgets == nil || s.backends.Indicators == nil || s.backends.Participation == nil) {
 		return nil, apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
 	}
@@ -98,6 +105,33 @@ func (s *PledgeServer) ImportPledgeCard(ctx context.Context, req *pledgev1.Impor
 	}
 	resp.Pledge = pledgeToProto(final)
 	return resp, nil
+}
+
+// termOfCard picks the term a card without one belongs to: the last term
+// that began by the card's first year (its earliest yearly goal or budget
+// year). A 민선 7기 card plans 2018–2022, and 2022 is also 8기's first year,
+// so the first year, not the last, tells them apart. ok is false when the
+// card names no year or its first year precedes every term.
+func termOfCard(d pledge.District, card *cardtext.Card) (t pledge.Term, first int, ok bool) {
+	for _, g := range card.Pledge.GetYearlyGoals() {
+		if y := int(g.GetYear()); y > 0 && (first == 0 || y < first) {
+			first = y
+		}
+	}
+	for _, l := range card.Budget {
+		if y := int(l.GetYear()); y > 0 && (first == 0 || y < first) {
+			first = y
+		}
+	}
+	if first == 0 {
+		return t, 0, false
+	}
+	for _, c := range d.Terms {
+		if c.Start.Year <= first && (!ok || c.Start.Year > t.Start.Year) {
+			t, ok = c, true
+		}
+	}
+	return t, first, ok
 }
 
 // prefixViolations names fields of a card's parts under the part, such as

@@ -717,7 +717,8 @@ type ImportPledgeCardRequest struct {
 	// Refuse the card when any line cannot be placed, instead of importing
 	// it with warnings.
 	Strict bool `protobuf:"varint,3,opt,name=strict" json:"strict,omitempty"`
-	// The term the card belongs to; the district's current term when 0.
+	// The term the card belongs to. When 0, the last term that began by the
+	// card's first year (of its goals and budget), else the current one.
 	Term int32 `protobuf:"varint,4,opt,name=term" json:"term,omitempty"`
 	// Check and report without writing anything (AIP-163).
 	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
