@@ -94,6 +94,10 @@ func importCard(ctx context.Context, args []string) error {
 	fmt.Printf("  budget lines %d, indicators %d, programs %d, submissions %d, departments created %d\n",
 		out.BudgetLines, out.Indicators, out.Programs, out.Submissions, out.DepartmentsCreated)
 	for _, w := range out.Warnings {
+		if w.Line == 0 {
+			fmt.Printf("  note: %s\n", w.Message)
+			continue
+		}
 		fmt.Printf("  warning: line %d: %s: %q\n", w.Line, w.Message, w.Text)
 	}
 	return nil

@@ -314,3 +314,48 @@ func TestPhotosTakeImagesOnly(t *testing.T) {
 		t.Errorf("a photo the pledge does not have: %v", err)
 	}
 }
+
+// TestADryRunWritesNothing checks cards with validate_only: a new card and
+// a changed one report what they hold and leave every service as it was;
+// a change the budget service would refuse is refused before anything is
+// written.
+func TestADryRunWritesNothing(t *testing.T) {
+	st := newSuite(t)
+	ctx := context.Background()
+	dry := func(text string) (*pledgev1.ImportPledgeCardResponse, error) {
+		return st.pledges.ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: text, Term: 7, ValidateOnly: true})
+	}
+	empty := st.counts(t)
+	resp, err := dry(seedCard(t))
+	if err != nil || !resp.GetCreated() || resp.GetBudgetLines() != 3 || resp.GetIndicators() != 1 || resp.GetPrograms() != 1 || resp.GetSubmissions() != 7 {
+		t.Errorf("a dry run of a new card: %v, %v", resp, err)
+	}
+	if after := st.counts(t); !cmp.Equal(empty, after) {
+		t.Errorf("a dry run of a new card wrote:\n%v", cmp.Diff(empty, after))
+	}
+
+	imported := st.importCard(t, "gwangsan", seedCard(t))
+	before := st.counts(t)
+	card := func() *pledgev1.PledgeCard {
+		c, err := st.pledges.GetPledgeCard(ctx, &pledgev1.GetPledgeCardRequest{Name: imported.GetPledge().GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	was := card()
+	changed := strings.Replace(seedCard(t), "2022년\t구정혁신 TF 운영", "2022년\t구정혁신 TF 평가", 1)
+	if resp, err := dry(changed); err != nil || resp.GetCreated() || resp.GetPledge().GetName() != imported.GetPledge().GetName() {
+		t.Errorf("a dry run of a changed card: %v, %v", resp, err)
+	}
+	_, err = dry(strings.Replace(seedCard(t), "2022년\n국 비", "2024년\n국 비", 1))
+	if fv := apierr.FieldViolations(status.Convert(err)); len(fv) == 0 || fv[0].Field != "card.budget.lines[2].year" {
+		t.Errorf("a dry run with a budget year outside the term: %v", err)
+	}
+	if after := st.counts(t); !cmp.Equal(before, after) {
+		t.Errorf("dry runs changed the counts:\n%v", cmp.Diff(before, after))
+	}
+	if diff := cmp.Diff(was, card(), protocmp.Transform()); diff != "" {
+		t.Errorf("dry runs changed the card:\n%s", diff)
+	}
+}

@@ -64,7 +64,7 @@ func (s *PledgeServer) ImportPledgeCard(ctx context.Context, req *pledgev1.Impor
 		if t, first, ok := termOfCard(d, card); ok {
 			p.Term = t.Number
 			resp.Warnings = append(resp.Warnings, &pledgev1.ImportWarning{Message: fmt.Sprintf(
-				"the card's years begin in %d: imported into %s (give term to choose another)", first, t.DisplayName)})
+				"the card's years begin in %d, so it belongs to %s (give term to choose another)", first, t.DisplayName)})
 		}
 	}
 	if !req.GetValidateOnly() && (s.backends.Budgets == nil || s.backends.Indicators == nil || s.backends.Participation == nil) {
@@ -78,6 +78,11 @@ func (s *PledgeServer) ImportPledgeCard(ctx context.Context, req *pledgev1.Impor
 	u := &undo{store: s.store, imported: im}
 	w := &cardWriter{backends: s.backends, name: im.Pledge.Pledge.Name(), undo: u, resp: resp, runID: resourceid.New()}
 	if req.GetValidateOnly() {
+		// What the import would write, as far as the card alone tells.
+		resp.BudgetLines, resp.Indicators = int32(len(card.Budget)), int32(len(card.Indicators))
+		if card.Contest != nil {
+			resp.Programs, resp.Submissions = 1, int32(len(card.Contest.Submissions))
+		}
 		if im.Created {
 			// The other services check a pledge that exists; this one does not.
 			resp.Warnings = append(resp.Warnings, &pledgev1.ImportWarning{Message: "the card's budget, indicators and contest are checked when the card is imported: the pledge is new"})

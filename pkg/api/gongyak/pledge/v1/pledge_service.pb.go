@@ -799,7 +799,8 @@ type ImportPledgeCardResponse struct {
 	Created bool `protobuf:"varint,2,opt,name=created" json:"created,omitempty"`
 	// Every line that could not be placed.
 	Warnings []*ImportWarning `protobuf:"bytes,3,rep,name=warnings" json:"warnings,omitempty"`
-	// What was written: departments created, indicators, programs and
+	// What was written (for validate_only, what the card holds to write):
+	// departments created, indicators, budget lines, programs and
 	// submissions, for the record.
 	DepartmentsCreated int32 `protobuf:"varint,4,opt,name=departments_created,json=departmentsCreated" json:"departments_created,omitempty"`
 	Indicators         int32 `protobuf:"varint,5,opt,name=indicators" json:"indicators,omitempty"`
