@@ -25,6 +25,8 @@ type span struct {
 	spanID   string
 	parentID string
 	attrs    map[string]string
+	// start and end are in Unix nanoseconds.
+	start, end uint64
 }
 
 // otlpReceiver is an OTLP/HTTP trace receiver: what the services' exporters
@@ -80,6 +82,7 @@ func (rcv *otlpReceiver) serve(w http.ResponseWriter, r *http.Request) {
 					service: service, name: s.GetName(), kind: s.GetKind(),
 					traceID: hex.EncodeToString(s.GetTraceId()), spanID: hex.EncodeToString(s.GetSpanId()),
 					parentID: hex.EncodeToString(s.GetParentSpanId()), attrs: attrs,
+					start: s.GetStartTimeUnixNano(), end: s.GetEndTimeUnixNano(),
 				})
 			}
 		}
