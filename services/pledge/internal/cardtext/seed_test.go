@@ -2,6 +2,7 @@ package cardtext
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
@@ -90,5 +91,26 @@ func TestTheSeedCardReadsAsTheFixture(t *testing.T) {
 	w := card.Contest.Window
 	if w.GetOpenTime().AsTime().In(kst).Format("2006-01-02 15:04") != "2020-01-20 00:00" || w.GetCloseTime().AsTime().In(kst).Format("2006-01-02 15:04:05") != "2020-02-14 23:59:59" {
 		t.Errorf("window: %v", w)
+	}
+}
+
+// BenchmarkParse reads the reference card, and the largest card Parse
+// accepts made of the reference card repeated, to show the parser's cost
+// grows with the card and not faster.
+func BenchmarkParse(b *testing.B) {
+	copies := min(MaxBytes/(len(seedText)+1), MaxLines/(strings.Count(seedText, "\n")+2))
+	big := strings.Repeat(seedText+"\n", copies)
+	for _, bb := range []struct {
+		name string
+		text string
+	}{{"seed", seedText}, {"1MiB", big}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bb.text)))
+			for b.Loop() {
+				if _, _, err := Parse(bb.text, gwangsan); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
