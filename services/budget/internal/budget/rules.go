@@ -3,10 +3,9 @@ package budget
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldtext"
 )
 
 // Limits of a plan: far above any real card, low enough that no sum of a
@@ -120,14 +119,7 @@ func (p *Plan) Check(prefix string, years PledgeYears, d District) error {
 }
 
 func checkText(v *apierr.Violations, field, s string, max int) {
-	switch {
-	case !utf8.ValidString(s):
-		v.Add(field, "is not valid UTF-8")
-	case utf8.RuneCountInString(s) > max:
-		v.Add(field, "is longer than %d characters", max)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		v.Add(field, "must be one line without control characters")
-	}
+	fieldtext.Check(v, field, s, max, false, "")
 }
 
 func validDate(d Date) bool {

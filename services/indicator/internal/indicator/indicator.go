@@ -9,10 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldtext"
 )
 
 // Kind says what an indicator's values are.
@@ -211,15 +210,7 @@ func (i *Indicator) checkMeasure(v *apierr.Violations, field string, m *Measure)
 	}
 }
 
+// text checks a text field, which may break into lines.
 func text(v *apierr.Violations, field, s string, max int, required bool) {
-	switch {
-	case !utf8.ValidString(s):
-		v.Add(field, "is not valid UTF-8")
-	case required && strings.TrimSpace(s) == "":
-		v.Add(field, "is required")
-	case utf8.RuneCountInString(s) > max:
-		v.Add(field, "is longer than %d characters", max)
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0:
-		v.Add(field, "holds control characters")
-	}
+	fieldtext.Check(v, field, s, max, required, "\n")
 }

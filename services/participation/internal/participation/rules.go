@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldtext"
 	"github.com/gongyak/gongyak/pkg/personal"
 )
 
@@ -47,16 +47,7 @@ func (c *checker) f(parts ...any) string { return apierr.Path(append([]any{c.pre
 // text checks a text field; personal data is never repeated in what it
 // says.
 func (c *checker) text(field, s string, max int, required bool) {
-	switch {
-	case !utf8.ValidString(s):
-		c.v.Add(field, "is not valid UTF-8")
-	case required && strings.TrimSpace(s) == "":
-		c.v.Add(field, "is required")
-	case utf8.RuneCountInString(s) > max:
-		c.v.Add(field, "is longer than %d characters", max)
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0:
-		c.v.Add(field, "holds control characters")
-	}
+	fieldtext.Check(&c.v, field, s, max, required, "\n\t")
 }
 
 func (c *checker) person(field string, p Person, nameRequired bool) {

@@ -3,10 +3,9 @@ package pledge
 import (
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/fieldtext"
 	"github.com/gongyak/gongyak/pkg/personal"
 )
 
@@ -28,31 +27,12 @@ const (
 // the wire, again here for other callers), no control characters, at most
 // max characters (code points, not bytes).
 func checkLine(v *apierr.Violations, field, s string, max int, required bool) {
-	checkText(v, field, s, max, required, false)
+	fieldtext.Check(v, field, s, max, required, "")
 }
 
 // checkProse checks a text field that may hold line breaks and tabs.
 func checkProse(v *apierr.Violations, field, s string, max int, required bool) {
-	checkText(v, field, s, max, required, true)
-}
-
-func checkText(v *apierr.Violations, field, s string, max int, required, multiline bool) {
-	switch {
-	case !utf8.ValidString(s):
-		v.Add(field, "is not valid UTF-8")
-	case required && strings.TrimSpace(s) == "":
-		v.Add(field, "is required")
-	case utf8.RuneCountInString(s) > max:
-		v.Add(field, "is %d characters long; at most %d are allowed", utf8.RuneCountInString(s), max)
-	case strings.IndexFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r'))
-	}) >= 0:
-		if multiline {
-			v.Add(field, "holds control characters")
-		} else {
-			v.Add(field, "must be one line without control characters")
-		}
-	}
+	fieldtext.Check(v, field, s, max, required, "\n\t\r")
 }
 
 // ValidYears returns the calendar years in which the pledge's yearly goals,
