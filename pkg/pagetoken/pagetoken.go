@@ -63,6 +63,17 @@ func Encode(b Binding, after []string) string {
 	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
+// Cut ends a page read with LIMIT size+1: when the extra row came, it drops
+// it and returns the token of the page after the page's last item, whose
+// sort keys keys gives; otherwise this is the last page and the token is "".
+func Cut[T any](list []T, size int, b Binding, keys func(last T) []string) ([]T, string) {
+	if len(list) <= size {
+		return list, ""
+	}
+	list = list[:size]
+	return list, Encode(b, keys(list[size-1]))
+}
+
 // Decode returns the sort keys in tok, which must have been issued for a
 // request with binding b and keys of the given count. An empty tok means
 // the first page and returns nil.

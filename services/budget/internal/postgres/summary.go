@@ -3,12 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 )
 
@@ -38,32 +38,20 @@ type SummaryRow struct {
 	SecuringRate, ExecutionRate string
 }
 
-// dimensions maps group_by names to their columns.
-var dimensions = map[string]string{
-	"district": "l.district_id",
-	"term":     "p.term",
-	"source":   "l.source",
-	"year":     "l.year",
+// dimensions are what a plan summary can be grouped by, in the order its
+// rows carry them.
+var dimensions = []summary.Dimension{
+	{Name: "district", Column: "l.district_id", Zero: "''"},
+	{Name: "term", Column: "p.term", Zero: "0"},
+	{Name: "source", Column: "l.source", Zero: "0::smallint"},
+	{Name: "year", Column: "l.year", Zero: "0"},
 }
 
 // Summarize sums plan lines by the requested groups in one SQL statement,
 // and the grand total in another; it never loops over rows to add them up.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
 	var v apierr.Violations
-	var cols []string
-	seen := map[string]bool{}
-	for i, g := range q.GroupBy {
-		col, ok := dimensions[g]
-		switch {
-		case !ok:
-			v.Add(apierr.Path("group_by", i), "%q cannot be grouped by; use district, term, source or year", g)
-		case seen[g]:
-			v.Add(apierr.Path("group_by", i), "%q is listed twice", g)
-		default:
-			cols = append(cols, col)
-		}
-		seen[g] = true
-	}
+	grouping := summary.Group(q.GroupBy, dimensions, &v)
 	schema := filter.Schema{
 		"district": {Column: "('districts/' || l.district_id)", Kind: filter.Text},
 		"term":     {Column: "p.term", Kind: filter.Int},
@@ -78,15 +66,9 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	}
 	args = append(args, fargs...)
 	binding := pagetoken.Bind("budgets:summarize", q.District, strings.Join(q.GroupBy, ","), q.Filter)
-	after, err := pagetoken.Decode(q.Token, binding, 1)
+	offset, err := summary.Offset(q.Token, binding)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
-	}
-	offset := 0
-	if after != nil {
-		if offset, err = strconv.Atoi(after[0]); err != nil || offset < 0 {
-			return nil, SummaryRow{}, "", apierr.Invalid("page_token", "is not a page token this listing issued")
-		}
 	}
 	where := `($1 = '' OR l.district_id = $1) AND ` + cond
 	sums := `count(DISTINCT (l.district_id, l.pledge_id)),
@@ -102,21 +84,7 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 		return nil, SummaryRow{}, "", err
 	}
 
-	selectCols := make([]string, 0, 4)
-	for _, g := range []string{"district", "term", "source", "year"} {
-		if seen[g] && dimensions[g] != "" {
-			selectCols = append(selectCols, dimensions[g])
-		} else {
-			selectCols = append(selectCols, map[string]string{"district": "''", "term": "0", "source": "0::smallint", "year": "0"}[g])
-		}
-	}
-	groupBy, orderBy := "", ""
-	if len(cols) > 0 {
-		groupBy = " GROUP BY " + strings.Join(cols, ", ")
-		orderBy = " ORDER BY " + strings.Join(cols, ", ")
-	}
-	sql := fmt.Sprintf(`SELECT %s, %s %s%s%s LIMIT %d OFFSET %d`,
-		strings.Join(selectCols, ", "), sums, from, groupBy, orderBy, q.Size+1, offset)
+	sql := fmt.Sprintf(`SELECT %s, %s %s%s LIMIT %d OFFSET %d`, grouping.Select, sums, from, grouping.Clause, q.Size+1, offset)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
@@ -135,11 +103,7 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	if err := rows.Err(); err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	next := ""
-	if len(out) > q.Size {
-		out = out[:q.Size]
-		next = pagetoken.Encode(binding, []string{strconv.Itoa(offset + q.Size)})
-	}
+	out, next := summary.Page(out, q.Size, offset, binding)
 	return out, total, next, nil
 }
 

@@ -11,8 +11,8 @@ import (
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
-	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 	"google.golang.org/grpc/codes"
@@ -135,18 +135,8 @@ var budgetOutputOnly = []string{"name", "etag", "total", "source_totals", "year_
 
 // SummarizeBudgets sums plans for reporting.
 func (s *Server) SummarizeBudgets(ctx context.Context, req *budgetv1.SummarizeBudgetsRequest) (*budgetv1.SummarizeBudgetsResponse, error) {
-	var v apierr.Violations
-	parent := req.GetParent()
-	district := strings.TrimPrefix(parent, "districts/")
-	if !strings.HasPrefix(parent, "districts/") || district == "" || strings.Contains(district, "/") {
-		v.Add("parent", "must be districts/{district}, or districts/- for every district")
-	}
-	if district == "-" {
-		district = ""
-	}
-	size, err := pagetoken.Size(req.GetPageSize())
-	v.Merge(err)
-	if err := v.Err(); err != nil {
+	district, size, err := summary.Request(req.GetParent(), req.GetPageSize())
+	if err != nil {
 		return nil, err
 	}
 	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{

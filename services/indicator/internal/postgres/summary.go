@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/summary"
 )
 
 func sortParts(parts []IndicatorAchievement, results map[string]indicatorResult) {
@@ -40,25 +40,18 @@ type SummaryRow struct {
 	OverdueIndicators           int
 }
 
-var dimensions = map[string]string{"district": "r.district_id", "term": "r.term", "year": "r.year"}
+// dimensions are what an achievement summary can be grouped by, in the
+// order its rows carry them.
+var dimensions = []summary.Dimension{
+	{Name: "district", Column: "r.district_id", Zero: "''"},
+	{Name: "term", Column: "r.term", Zero: "0"},
+	{Name: "year", Column: "r.year", Zero: "0"},
+}
 
 // Summarize reports achievement and overdue reporting by group, in SQL.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
 	var v apierr.Violations
-	seen := map[string]bool{}
-	var cols []string
-	for i, g := range q.GroupBy {
-		col, ok := dimensions[g]
-		switch {
-		case !ok:
-			v.Add(apierr.Path("group_by", i), "%q cannot be grouped by; use district, term or year", g)
-		case seen[g]:
-			v.Add(apierr.Path("group_by", i), "%q is listed twice", g)
-		default:
-			cols = append(cols, col)
-		}
-		seen[g] = true
-	}
+	grouping := summary.Group(q.GroupBy, dimensions, &v)
 	cond, fargs, err := filter.SQL(q.Filter, filter.Schema{
 		"district": {Column: "('districts/' || r.district_id)", Kind: filter.Text},
 		"term":     {Column: "r.term", Kind: filter.Int},
@@ -69,15 +62,9 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 		return nil, SummaryRow{}, "", err
 	}
 	binding := pagetoken.Bind("indicators:summarize", q.District, strings.Join(q.GroupBy, ","), q.Filter)
-	after, err := pagetoken.Decode(q.Token, binding, 1)
+	offset, err := summary.Offset(q.Token, binding)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
-	}
-	offset := 0
-	if after != nil {
-		if offset, err = strconv.Atoi(after[0]); err != nil || offset < 0 {
-			return nil, SummaryRow{}, "", apierr.Invalid("page_token", "is not a page token this listing issued")
-		}
 	}
 	args := append([]any{q.CurrentYear, q.District}, fargs...)
 	sums := `count(*) FILTER (WHERE r.state = 1), count(*) FILTER (WHERE r.state = 2), count(*) FILTER (WHERE r.state = 3),
@@ -89,18 +76,8 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 		&total.MeanAchievement, &total.OverdueIndicators); err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	selectCols := []string{"''", "0", "0"}
-	for i, g := range []string{"district", "term", "year"} {
-		if seen[g] && dimensions[g] != "" {
-			selectCols[i] = dimensions[g]
-		}
-	}
-	group := ""
-	if len(cols) > 0 {
-		group = " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
-	}
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s, %s %s%s LIMIT %d OFFSET %d`,
-		strings.Join(selectCols, ", "), sums, from, group, q.Size+1, offset), args...)
+		grouping.Select, sums, from, grouping.Clause, q.Size+1, offset), args...)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
@@ -116,10 +93,6 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	if err := rows.Err(); err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	next := ""
-	if len(out) > q.Size {
-		out = out[:q.Size]
-		next = pagetoken.Encode(binding, []string{strconv.Itoa(offset + q.Size)})
-	}
+	out, next := summary.Page(out, q.Size, offset, binding)
 	return out, total, next, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -246,17 +247,8 @@ func (s *Server) GetPledgeAchievement(ctx context.Context, req *indicatorv1.GetP
 
 // SummarizeIndicators reports achievement and overdue reporting.
 func (s *Server) SummarizeIndicators(ctx context.Context, req *indicatorv1.SummarizeIndicatorsRequest) (*indicatorv1.SummarizeIndicatorsResponse, error) {
-	var v apierr.Violations
-	district := strings.TrimPrefix(req.GetParent(), "districts/")
-	if !strings.HasPrefix(req.GetParent(), "districts/") || district == "" || strings.Contains(district, "/") {
-		v.Add("parent", "must be districts/{district}, or districts/- for every district")
-	}
-	if district == "-" {
-		district = ""
-	}
-	size, err := pagetoken.Size(req.GetPageSize())
-	v.Merge(err)
-	if err := v.Err(); err != nil {
+	district, size, err := summary.Request(req.GetParent(), req.GetPageSize())
+	if err != nil {
 		return nil, err
 	}
 	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{

@@ -87,12 +87,9 @@ func (s *Store) ListPrograms(ctx context.Context, q ProgramQuery) ([]participati
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > q.Size {
-		list = list[:q.Size]
-		last := list[q.Size-1]
-		next = pagetoken.Encode(binding, []string{last.Created.UTC().Format(time.RFC3339Nano), last.ID})
-	}
+	list, next := pagetoken.Cut(list, q.Size, binding, func(last participation.Program) []string {
+		return []string{last.Created.UTC().Format(time.RFC3339Nano), last.ID}
+	})
 	return list, next, nil
 }
 

@@ -3,12 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/jackc/pgx/v5"
 )
@@ -163,25 +163,18 @@ type SummaryRow struct {
 	SelectionRate, DeclaredSelectionRate                         string
 }
 
-var dimensions = map[string]string{"district": "x.district_id", "term": "x.term", "kind": "x.kind"}
+// dimensions are what a program summary can be grouped by, in the order
+// its rows carry them.
+var dimensions = []summary.Dimension{
+	{Name: "district", Column: "x.district_id", Zero: "''"},
+	{Name: "term", Column: "x.term", Zero: "0"},
+	{Name: "kind", Column: "x.kind", Zero: "0::smallint"},
+}
 
 // Summarize sums programs by group in SQL.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
 	var v apierr.Violations
-	seen := map[string]bool{}
-	var cols []string
-	for i, g := range q.GroupBy {
-		col, ok := dimensions[g]
-		switch {
-		case !ok:
-			v.Add(apierr.Path("group_by", i), "%q cannot be grouped by; use district, term or kind", g)
-		case seen[g]:
-			v.Add(apierr.Path("group_by", i), "%q is listed twice", g)
-		default:
-			cols = append(cols, col)
-		}
-		seen[g] = true
-	}
+	grouping := summary.Group(q.GroupBy, dimensions, &v)
 	cond, fargs, err := filter.SQL(q.Filter, filter.Schema{
 		"district": {Column: "('districts/' || x.district_id)", Kind: filter.Text},
 		"term":     {Column: "x.term", Kind: filter.Int},
@@ -192,15 +185,9 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 		return nil, SummaryRow{}, "", err
 	}
 	binding := pagetoken.Bind("programs:summarize", q.District, strings.Join(q.GroupBy, ","), q.Filter)
-	after, err := pagetoken.Decode(q.Token, binding, 1)
+	offset, err := summary.Offset(q.Token, binding)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
-	}
-	offset := 0
-	if after != nil {
-		if offset, err = strconv.Atoi(after[0]); err != nil || offset < 0 {
-			return nil, SummaryRow{}, "", apierr.Invalid("page_token", "is not a page token this listing issued")
-		}
 	}
 	from := ` FROM (SELECT p.district_id, p.term, p.kind, p.declared_participants, p.declared_applications, p.declared_selected,
 			(SELECT count(*) FROM members m WHERE m.district_id = p.district_id AND m.program_id = p.id) AS members,
@@ -226,18 +213,8 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	if err := scan(s.pool.QueryRow(ctx, `SELECT `+sums+from, args...), &total, false); err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	selectCols := []string{"''", "0", "0::smallint"}
-	for i, g := range []string{"district", "term", "kind"} {
-		if seen[g] && dimensions[g] != "" {
-			selectCols[i] = dimensions[g]
-		}
-	}
-	group := ""
-	if len(cols) > 0 {
-		group = " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
-	}
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s, %s %s%s LIMIT %d OFFSET %d`,
-		strings.Join(selectCols, ", "), sums, from, group, q.Size+1, offset), args...)
+		grouping.Select, sums, from, grouping.Clause, q.Size+1, offset), args...)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
@@ -253,10 +230,6 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	if err := rows.Err(); err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	next := ""
-	if len(out) > q.Size {
-		out = out[:q.Size]
-		next = pagetoken.Encode(binding, []string{strconv.Itoa(offset + q.Size)})
-	}
+	out, next := summary.Page(out, q.Size, offset, binding)
 	return out, total, next, nil
 }

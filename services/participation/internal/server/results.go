@@ -2,12 +2,10 @@ package server
 
 import (
 	"context"
-	"strings"
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
-	"github.com/gongyak/gongyak/pkg/apierr"
-	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/personal"
+	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/gongyak/gongyak/services/participation/internal/postgres"
 )
@@ -91,17 +89,8 @@ func (s *Server) GetSurveyResults(ctx context.Context, req *participationv1.GetS
 
 // SummarizePrograms sums programs for reporting.
 func (s *Server) SummarizePrograms(ctx context.Context, req *participationv1.SummarizeProgramsRequest) (*participationv1.SummarizeProgramsResponse, error) {
-	var v apierr.Violations
-	district := strings.TrimPrefix(req.GetParent(), "districts/")
-	if !strings.HasPrefix(req.GetParent(), "districts/") || district == "" || strings.Contains(district, "/") {
-		v.Add("parent", "must be districts/{district}, or districts/- for every district")
-	}
-	if district == "-" {
-		district = ""
-	}
-	size, err := pagetoken.Size(req.GetPageSize())
-	v.Merge(err)
-	if err := v.Err(); err != nil {
+	district, size, err := summary.Request(req.GetParent(), req.GetPageSize())
+	if err != nil {
 		return nil, err
 	}
 	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{

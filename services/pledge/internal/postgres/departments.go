@@ -62,12 +62,7 @@ func (s *Store) ListDepartments(ctx context.Context, district string, size int, 
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > size {
-		list = list[:size]
-		last := list[size-1]
-		next = pagetoken.Encode(binding, []string{last.DisplayName, last.ID})
-	}
+	list, next := pagetoken.Cut(list, size, binding, func(last pledge.Department) []string { return []string{last.DisplayName, last.ID} })
 	return list, next, nil
 }
 

@@ -71,11 +71,7 @@ func (s *Store) ListDistricts(ctx context.Context, size int, token string) ([]pl
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > size {
-		list = list[:size]
-		next = pagetoken.Encode(binding, []string{list[size-1].ID})
-	}
+	list, next := pagetoken.Cut(list, size, binding, func(last pledge.District) []string { return []string{last.ID} })
 	for i := range list {
 		if list[i].Terms, err = terms(ctx, s.pool, list[i].ID); err != nil {
 			return nil, "", err

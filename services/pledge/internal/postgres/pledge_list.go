@@ -156,15 +156,13 @@ func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, err
 		return PledgePage{}, err
 	}
 	page := PledgePage{Total: total}
-	if len(list) > q.Size {
-		list = list[:q.Size]
-		last := list[q.Size-1]
+	list, page.NextToken = pagetoken.Cut(list, q.Size, binding, func(last scored) []string {
 		values := make([]string, len(names))
 		for i, n := range names {
 			values[i] = sortValue(last.p, n, last.rel)
 		}
-		page.NextToken = pagetoken.Encode(binding, values)
-	}
+		return values
+	})
 	for _, sc := range list {
 		t, _ := d.Term(sc.p.Term)
 		page.Pledges = append(page.Pledges, PledgeWithTerm{Pledge: sc.p, Term: t})
@@ -223,10 +221,8 @@ func (s *Store) ListStatusChanges(ctx context.Context, district, id string, size
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(list) > size {
-		list = list[:size]
-		next = pagetoken.Encode(binding, []string{strconv.FormatInt(list[size-1].Number, 10)})
-	}
+	list, next := pagetoken.Cut(list, size, binding, func(last pledge.StatusChange) []string {
+		return []string{strconv.FormatInt(last.Number, 10)}
+	})
 	return list, next, nil
 }
