@@ -14,6 +14,7 @@ import (
 	"github.com/gongyak/gongyak/services/pledge/fixture"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
 	"github.com/gongyak/gongyak/services/pledge/service"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc"
 )
@@ -23,7 +24,9 @@ var Schema = pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS}
 
 // Pledges is a running pledge service.
 type Pledges struct {
-	Addr      string
+	Addr string
+	// Conn is a client connection to it, for the service under test.
+	Conn      *grpc.ClientConn
 	Pledges   pledgev1.PledgeServiceClient
 	Districts pledgev1.DistrictServiceClient
 	// Stop stops the service early, to test what its callers do then.
@@ -34,19 +37,27 @@ type Pledges struct {
 	Card, AfterTerm string
 }
 
-// Start runs the pledge service on the database at url, whose pledge
-// schema is migrated, and seeds it.
-func Start(t *testing.T, url string) *Pledges {
+// Beside makes a fresh test database holding the pledge schema and schema,
+// the one of the service under test, runs the seeded pledge service on it,
+// and opens a pool on schema for the service under test.
+func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 	t.Helper()
-	pool, err := pgdb.Open(context.Background(), url, migrations.Schema, "pledgetest")
+	url := pgtest.NewDatabase(t, Schema, schema)
+	ctx := context.Background()
+	pledgePool, err := pgdb.Open(ctx, url, migrations.Schema, "pledgetest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pledgePool.Close)
+	conn, addr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { service.Register(s, pledgePool, service.Backends{}) })
+	p := &Pledges{Addr: addr, Conn: conn, Pledges: pledgev1.NewPledgeServiceClient(conn), Districts: pledgev1.NewDistrictServiceClient(conn), Stop: stop}
+	p.seed(t)
+	pool, err := pgdb.Open(ctx, url, schema.Name, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	conn, addr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { service.Register(s, pool, service.Backends{}) })
-	p := &Pledges{Addr: addr, Pledges: pledgev1.NewPledgeServiceClient(conn), Districts: pledgev1.NewDistrictServiceClient(conn), Stop: stop}
-	p.seed(t)
-	return p
+	return p, pool
 }
 
 // Day is a google.type.Date.

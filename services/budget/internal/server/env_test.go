@@ -1,14 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"io"
 	"testing"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpctest"
-	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/telemetry"
@@ -38,19 +36,9 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	url := pgtest.NewDatabase(t, pledgetest.Schema, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
-	p := pledgetest.Start(t, url)
-	budgetPool, err := pgdb.Open(context.Background(), url, migrations.Schema, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(budgetPool.Close)
-	dial, err := grpctest.Dial(t, p.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, budgetPool := pledgetest.Beside(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(budgetPool), pledgeref.New(dial), telemetry.NewLogger(io.Discard, "budget", "error")))
+		budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(budgetPool), pledgeref.New(p.Conn), telemetry.NewLogger(io.Discard, "budget", "error")))
 	})
 	return &env{
 		budgetPool: budgetPool, budgets: budgetv1.NewBudgetServiceClient(conn),

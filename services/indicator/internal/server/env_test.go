@@ -9,7 +9,6 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/grpctest"
-	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
@@ -36,19 +35,9 @@ type env struct {
 // their own gRPC listeners on one fresh database.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	url := pgtest.NewDatabase(t, pledgetest.Schema, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
-	p := pledgetest.Start(t, url)
-	pool, err := pgdb.Open(context.Background(), url, migrations.Schema, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	dial, err := grpctest.Dial(t, p.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, pool := pledgetest.Beside(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(dial), func() time.Time { return today }))
+		indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(p.Conn), func() time.Time { return today }))
 	})
 	return &env{pool: pool, indicators: indicatorv1.NewIndicatorServiceClient(conn), pledges: p}
 }

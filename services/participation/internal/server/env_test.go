@@ -11,7 +11,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/personal"
-	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/participation/internal/postgres"
@@ -40,23 +39,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	url := pgtest.NewDatabase(t, pledgetest.Schema, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
-	p := pledgetest.Start(t, url)
-	pool, err := pgdb.Open(context.Background(), url, migrations.Schema, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	dial, err := grpctest.Dial(t, p.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, pool := pledgetest.Beside(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	hasher, err := personal.NewHasher("test-key-0123456789-0123456789-0123456789")
 	if err != nil {
 		t.Fatal(err)
 	}
 	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(dial), hasher, func() time.Time { return now }))
+		participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(p.Conn), hasher, func() time.Time { return now }))
 	})
 	return &env{pool: pool, svc: participationv1.NewParticipationServiceClient(conn), pledges: p}
 }
