@@ -72,13 +72,21 @@ func (s *Store) CreateDepartment(ctx context.Context, d pledge.Department, key i
 		if _, err := lockDistrict(ctx, tx, d.DistrictID); err != nil {
 			return d, err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO departments (district_id, id, display_name, teams, phone)
-			VALUES ($1, $2, $3, $4, $5)`, d.DistrictID, d.ID, d.DisplayName, nonNil(d.Teams), d.Phone)
-		if err != nil {
-			return d, departmentConflict(err, d)
+		if err := insertDepartment(ctx, tx, d); err != nil {
+			return d, err
 		}
 		return getDepartment(ctx, tx, d.DistrictID, d.ID, "")
 	})
+}
+
+// insertDepartment adds d in tx, whose district is locked.
+func insertDepartment(ctx context.Context, tx pgx.Tx, d pledge.Department) error {
+	_, err := tx.Exec(ctx, `INSERT INTO departments (district_id, id, display_name, teams, phone)
+		VALUES ($1, $2, $3, $4, $5)`, d.DistrictID, d.ID, d.DisplayName, nonNil(d.Teams), d.Phone)
+	if err != nil {
+		return departmentConflict(err, d)
+	}
+	return nil
 }
 
 // UpdateDepartment applies change to a department, refusing a stale etag.

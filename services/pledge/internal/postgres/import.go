@@ -61,8 +61,7 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 				if err := dep.Check("department"); err != nil {
 					return err
 				}
-				if _, err := tx.Exec(ctx, `INSERT INTO departments (district_id, id, display_name, teams) VALUES ($1, $2, $3, $4)`,
-					dep.DistrictID, dep.ID, dep.DisplayName, nonNil(dep.Teams)); err != nil {
+				if err := insertDepartment(ctx, tx, dep); err != nil {
 					return err
 				}
 				id = dep.ID
@@ -77,12 +76,11 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 			p.RelatedDepartments = append(p.RelatedDepartments, ids[r])
 		}
 
-		var existing string
-		err = tx.QueryRow(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND term = $2 AND delete_time IS NULL
-			AND CASE WHEN $3 <> '' THEN code = $3 ELSE code = '' AND title = $4 END FOR UPDATE`,
-			p.DistrictID, p.Term, p.Code, p.Title).Scan(&existing)
+		existing, err := sameIdentity(ctx, tx, p, " FOR UPDATE")
 		switch {
-		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return err
+		case existing == "":
 			out.Created = true
 			if p.ID == "" {
 				p.ID = pledge.NewID()
@@ -90,19 +88,12 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 			if err := checkPledge(ctx, tx, &p, term); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO pledges (district_id, id, term, code, title, project_type,
-				implementing_levels, completion_timing, owning_department, owning_team, related_departments,
-				all_departments_related, contacts, required_budget, status, background, overview, final_goal,
-				yearly_goals, progress_log, future_plans, risks, photos)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, $16, $17,
-					$18, $19, $20, $21, $22, $23)`, pledgeValues(p)...); err != nil {
+			if err := insertPledge(ctx, tx, p); err != nil {
 				return err
 			}
 			if err := recordStatus(ctx, tx, p.DistrictID, p.ID, pledge.StatusUnspecified, p.Status, "imported from a card"); err != nil {
 				return err
 			}
-		case err != nil:
-			return err
 		default:
 			prev, err := getPledge(ctx, tx, p.DistrictID, existing, "")
 			if err != nil {
@@ -123,13 +114,7 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 			if err := checkPledge(ctx, tx, &p, term); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE pledges SET term = $3, code = $4, title = $5, project_type = $6,
-				implementing_levels = $7, completion_timing = $8, owning_department = nullif($9, ''), owning_team = $10,
-				related_departments = $11, all_departments_related = $12, contacts = $13, required_budget = $14,
-				status = $15, background = $16, overview = $17, final_goal = $18, yearly_goals = $19,
-				progress_log = $20, future_plans = $21, risks = $22, photos = $23,
-				revision = revision + 1, update_time = now()
-				WHERE district_id = $1 AND id = $2`, pledgeValues(p)...); err != nil {
+			if _, err := overwritePledge(ctx, tx, p, 0); err != nil {
 				return err
 			}
 			if status != prev.Status {
@@ -189,17 +174,11 @@ func (s *Store) UndoImport(ctx context.Context, im Imported) error {
 			prev := im.Previous
 			// Only what the import wrote is taken back: a pledge changed
 			// since by someone else is left alone, and said so.
-			tag, err := tx.Exec(ctx, `UPDATE pledges SET term = $3, code = $4, title = $5, project_type = $6,
-				implementing_levels = $7, completion_timing = $8, owning_department = nullif($9, ''), owning_team = $10,
-				related_departments = $11, all_departments_related = $12, contacts = $13, required_budget = $14,
-				status = $15, background = $16, overview = $17, final_goal = $18, yearly_goals = $19,
-				progress_log = $20, future_plans = $21, risks = $22, photos = $23,
-				revision = revision + 1, update_time = now()
-				WHERE district_id = $1 AND id = $2 AND revision = $24`, append(pledgeValues(prev), p.Revision)...)
+			wrote, err := overwritePledge(ctx, tx, prev, p.Revision)
 			if err != nil {
 				return err
 			}
-			if tag.RowsAffected() == 0 {
+			if !wrote {
 				return apierr.EtagMismatch(p.Name())
 			}
 			if _, err := tx.Exec(ctx, `UPDATE pledges SET status_change_time = $3 WHERE district_id = $1 AND id = $2`,

@@ -104,16 +104,7 @@ func (s *Store) CreatePledge(ctx context.Context, p pledge.Pledge, key idempoten
 		if err := identityFree(ctx, tx, p); err != nil {
 			return PledgeWithTerm{}, err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO pledges (district_id, id, term, code, title, project_type,
-			implementing_levels, completion_timing, owning_department, owning_team, related_departments,
-			all_departments_related, contacts, required_budget, status, background, overview, final_goal,
-			yearly_goals, progress_log, future_plans, risks, photos)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, $16, $17,
-				$18, $19, $20, $21, $22, $23)`, pledgeValues(p)...)
-		if pgdb.IsCode(err, pgdb.UniqueViolation) {
-			return PledgeWithTerm{}, apierr.AlreadyExists("pledge %s already exists, or another pledge of term %d has the same code or title", p.Name(), p.Term)
-		}
-		if err != nil {
+		if err := insertPledge(ctx, tx, p); err != nil {
 			return PledgeWithTerm{}, err
 		}
 		if err := recordStatus(ctx, tx, p.DistrictID, p.ID, pledge.StatusUnspecified, p.Status, "created"); err != nil {
@@ -122,6 +113,34 @@ func (s *Store) CreatePledge(ctx context.Context, p pledge.Pledge, key idempoten
 		created, err := getPledge(ctx, tx, p.DistrictID, p.ID, "")
 		return PledgeWithTerm{Pledge: created, Term: term}, err
 	})
+}
+
+// insertPledge adds p in tx.
+func insertPledge(ctx context.Context, tx pgx.Tx, p pledge.Pledge) error {
+	_, err := tx.Exec(ctx, `INSERT INTO pledges (district_id, id, term, code, title, project_type,
+		implementing_levels, completion_timing, owning_department, owning_team, related_departments,
+		all_departments_related, contacts, required_budget, status, background, overview, final_goal,
+		yearly_goals, progress_log, future_plans, risks, photos)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15, $16, $17,
+			$18, $19, $20, $21, $22, $23)`, pledgeValues(p)...)
+	if pgdb.IsCode(err, pgdb.UniqueViolation) {
+		return apierr.AlreadyExists("pledge %s already exists, or another pledge of term %d has the same code or title", p.Name(), p.Term)
+	}
+	return err
+}
+
+// overwritePledge writes every field of p over the stored pledge of its
+// name. With atRevision other than 0 it writes only while the stored
+// revision is still that one, and reports whether it wrote.
+func overwritePledge(ctx context.Context, tx pgx.Tx, p pledge.Pledge, atRevision int64) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE pledges SET term = $3, code = $4, title = $5, project_type = $6,
+		implementing_levels = $7, completion_timing = $8, owning_department = nullif($9, ''), owning_team = $10,
+		related_departments = $11, all_departments_related = $12, contacts = $13, required_budget = $14,
+		status = $15, background = $16, overview = $17, final_goal = $18, yearly_goals = $19,
+		progress_log = $20, future_plans = $21, risks = $22, photos = $23,
+		revision = revision + 1, update_time = now()
+		WHERE district_id = $1 AND id = $2 AND ($24 = 0 OR revision = $24)`, append(pledgeValues(p), atRevision)...)
+	return tag.RowsAffected() > 0, err
 }
 
 func pledgeValues(p pledge.Pledge) []any {
@@ -172,14 +191,8 @@ func checkPledge(ctx context.Context, q pgdb.Querier, p *pledge.Pledge, term ple
 // another live pledge of the same term already has; the error names that
 // pledge.
 func identityFree(ctx context.Context, q pgdb.Querier, p pledge.Pledge) error {
-	var other string
-	err := q.QueryRow(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND term = $2 AND id <> $3
-		AND delete_time IS NULL AND CASE WHEN $4 <> '' THEN code = $4 ELSE code = '' AND title = $5 END`,
-		p.DistrictID, p.Term, p.ID, p.Code, p.Title).Scan(&other)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
+	other, err := sameIdentity(ctx, q, p, "")
+	if other == "" || err != nil {
 		return err
 	}
 	what := "title"
@@ -189,6 +202,20 @@ func identityFree(ctx context.Context, q pgdb.Querier, p pledge.Pledge) error {
 	e := apierr.AlreadyExists("pledge %s of term %d already has this %s", pledge.PledgeName(p.DistrictID, other), p.Term, what)
 	e.Metadata = map[string]string{"resource": pledge.PledgeName(p.DistrictID, other)}
 	return e
+}
+
+// sameIdentity returns the id of the other live pledge of p's term with
+// p's code, or its title when it has no code; "" when there is none. lock
+// is appended to the query, such as " FOR UPDATE".
+func sameIdentity(ctx context.Context, q pgdb.Querier, p pledge.Pledge, lock string) (string, error) {
+	var other string
+	err := q.QueryRow(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND term = $2 AND id <> $3
+		AND delete_time IS NULL AND CASE WHEN $4 <> '' THEN code = $4 ELSE code = '' AND title = $5 END`+lock,
+		p.DistrictID, p.Term, p.ID, p.Code, p.Title).Scan(&other)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return other, err
 }
 
 // UpdatePledge applies change to a live pledge, refusing a stale etag, and
@@ -220,14 +247,7 @@ func (s *Store) UpdatePledge(ctx context.Context, district, id, tag string, chan
 		if err := identityFree(ctx, tx, p); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE pledges SET term = $3, code = $4, title = $5, project_type = $6,
-			implementing_levels = $7, completion_timing = $8, owning_department = nullif($9, ''), owning_team = $10,
-			related_departments = $11, all_departments_related = $12, contacts = $13, required_budget = $14,
-			status = $15, background = $16, overview = $17, final_goal = $18, yearly_goals = $19,
-			progress_log = $20, future_plans = $21, risks = $22, photos = $23,
-			revision = revision + 1, update_time = now()
-			WHERE district_id = $1 AND id = $2`, pledgeValues(p)...)
-		if err != nil {
+		if _, err := overwritePledge(ctx, tx, p, 0); err != nil {
 			return err
 		}
 		updated, err := getPledge(ctx, tx, district, id, "")
