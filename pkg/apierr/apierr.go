@@ -56,6 +56,18 @@ func (e *Error) Error() string {
 	return e.Message + ": " + strings.Join(parts, "; ")
 }
 
+// Renamed returns a copy of e whose violations name their fields by
+// rename, for a caller that passes on what another part refused under its
+// own request's names.
+func (e *Error) Renamed(rename func(field string) string) *Error {
+	out := *e
+	out.Violations = make([]FieldViolation, len(e.Violations))
+	for i, v := range e.Violations {
+		out.Violations[i] = FieldViolation{Field: rename(v.Field), Description: v.Description}
+	}
+	return &out
+}
+
 // NotFound says the resource called name does not exist.
 func NotFound(kind, name string) *Error {
 	return &Error{

@@ -90,6 +90,12 @@ func IsClientError(code codes.Code) bool {
 	return false
 }
 
+// FromStatus turns a status another service returned back into an Error,
+// keeping its code, reason, message and field violations.
+func FromStatus(st *status.Status) *Error {
+	return &Error{Code: st.Code(), Reason: Reason(st), Message: st.Message(), Violations: FieldViolations(st)}
+}
+
 // FieldViolations returns the BadRequest field violations a status carries.
 func FieldViolations(st *status.Status) []FieldViolation {
 	var out []FieldViolation

@@ -72,7 +72,7 @@ func (s *PledgeServer) ImportPledgeCard(ctx context.Context, req *pledgev1.Impor
 	}
 	im, err := s.store.ImportPledge(ctx, p, card.Department, card.Related, req.GetValidateOnly())
 	if err != nil {
-		return nil, prefixViolations(err, "card")
+		return nil, underCard(err)
 	}
 	resp.Pledge, resp.Created, resp.DepartmentsCreated = pledgeToProto(im.Pledge), im.Created, int32(len(im.Departments))
 	u := &undo{store: s.store, imported: im}
@@ -139,19 +139,14 @@ func termOfCard(d pledge.District, card *cardtext.Card) (t pledge.Term, first in
 	return t, first, ok
 }
 
-// prefixViolations names fields of a card's parts under the part, such as
-// card.pledge.title.
-func prefixViolations(err error, prefix string) error {
+// underCard names the fields of the card's pledge the store refused under
+// the card, such as card.pledge.title.
+func underCard(err error) error {
 	e, ok := err.(*apierr.Error)
 	if !ok || len(e.Violations) == 0 {
 		return err
 	}
-	out := *e
-	out.Violations = nil
-	for _, v := range e.Violations {
-		out.Violations = append(out.Violations, apierr.FieldViolation{Field: prefix + "." + v.Field, Description: v.Description})
-	}
-	return &out
+	return e.Renamed(func(f string) string { return "card." + f })
 }
 
 // undo is the list of what an import wrote, each with how to take it back.
@@ -209,23 +204,12 @@ func gone(err error) error {
 func failed(part string, err error) error {
 	st := status.Convert(err)
 	if st.Code() == codes.InvalidArgument {
-		e := apierrFrom(st).(*apierr.Error)
-		for i, v := range e.Violations {
-			_, rest, found := strings.Cut(v.Field, ".")
-			if !found {
-				rest = ""
-			}
-			e.Violations[i].Field = strings.TrimSuffix("card."+part+"."+rest, ".")
-		}
-		return e
+		return apierr.FromStatus(st).Renamed(func(f string) string {
+			_, rest, _ := strings.Cut(f, ".")
+			return strings.TrimSuffix("card."+part+"."+rest, ".")
+		})
 	}
 	return status.Errorf(st.Code(), "the card's %s could not be written: %s; nothing of the card was kept", part, st.Message())
-}
-
-// apierrFrom turns a status with field violations back into an error this
-// service returns, so its fields can be renamed.
-func apierrFrom(st *status.Status) error {
-	return &apierr.Error{Code: st.Code(), Reason: apierr.Reason(st), Message: st.Message(), Violations: apierr.FieldViolations(st)}
 }
 
 // prepare checks every part with its service and returns the writes.
