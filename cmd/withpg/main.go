@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -38,28 +37,14 @@ func run(args []string) int {
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		return command(args, os.Environ())
 	}
-	base, err := os.MkdirTemp("", "gongyak-withpg-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "withpg:", err)
-		return 1
-	}
-	defer os.RemoveAll(base)
-	if err := os.Chmod(base, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "withpg:", err)
-		return 1
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(base, "data"), Throwaway: true})
+	cluster, stop, err := pgcluster.StartTemp(ctx, "gongyak-withpg-")
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "withpg: tests need PostgreSQL and none could be started:", err)
 		return 1
 	}
-	defer func() {
-		if err := cluster.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "withpg: stopping PostgreSQL:", err)
-		}
-	}()
+	defer stop()
 	fmt.Fprintf(os.Stderr, "withpg: PostgreSQL on 127.0.0.1:%d for this run\n", cluster.Port())
 	return command(args, append(os.Environ(), "TEST_DATABASE_URL="+cluster.URL("postgres")))
 }

@@ -17,10 +17,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -45,54 +41,16 @@ func run(m *testing.M) int {
 		adminURL = u
 		return m.Run()
 	}
-	reapOrphans()
-	base, err := os.MkdirTemp("", "gongyak-pgtest-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest:", err)
-		return 1
-	}
-	defer os.RemoveAll(base)
-	// Whoever finds this folder after this process is gone (killed before
-	// it could clean up) stops the cluster and removes it.
-	os.WriteFile(filepath.Join(base, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644) //nolint:errcheck // best effort
-	// The server's user must be able to enter the folder.
-	if err := os.Chmod(base, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest:", err)
-		return 1
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: filepath.Join(base, "data"), Throwaway: true})
+	cluster, stop, err := pgcluster.StartTemp(ctx, "gongyak-pgtest-")
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest: tests need PostgreSQL and none could be started:", err)
 		return 1
 	}
-	defer cluster.Stop()
+	defer stop()
 	adminURL = cluster.URL("postgres")
 	return m.Run()
-}
-
-// reapOrphans stops and removes the clusters of test runs that were killed
-// before they could do it themselves.
-func reapOrphans() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "gongyak-pgtest-*"))
-	for _, dir := range dirs {
-		raw, err := os.ReadFile(filepath.Join(dir, "owner.pid"))
-		if err != nil {
-			continue
-		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-		if err != nil || syscall.Kill(pid, 0) == nil {
-			continue // still running
-		}
-		if raw, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid")); err == nil {
-			if pm, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(raw), "\n", 2)[0])); err == nil {
-				syscall.Kill(pm, syscall.SIGQUIT) //nolint:errcheck // it may be gone already
-				time.Sleep(200 * time.Millisecond)
-			}
-		}
-		os.RemoveAll(dir)
-	}
 }
 
 // Schema is a service schema and its migrations.
