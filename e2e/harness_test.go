@@ -34,13 +34,16 @@ func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	err = suite.Build(ctx, dir, append(append([]suite.Binary{}, suite.Services...), suite.Gateway)...)
 	cancel()
+	code := 1
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: building the binaries:", err)
-		os.Exit(1)
+	} else {
+		binDir = dir
+		code = pgtest.Run(m)
 	}
-	binDir = dir
-	defer os.RemoveAll(dir)
-	pgtest.Main(m)
+	// os.Exit skips deferred calls: the binaries (140 MB) go first.
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // logBuffer keeps what a process wrote, for tests that read its logs.

@@ -33,10 +33,12 @@ var adminURL string
 
 // Main runs the package's tests with a PostgreSQL server and exits.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(Run(m))
 }
 
-func run(m *testing.M) int {
+// Run runs the package's tests with a PostgreSQL server and returns their
+// exit code, for a TestMain that has more to clean up before it exits.
+func Run(m *testing.M) int {
 	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
 		adminURL = u
 		return m.Run()
