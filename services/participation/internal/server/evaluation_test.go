@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"sync"
 	"testing"
 	"time"
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/racetest"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -59,28 +59,23 @@ func TestConcurrentAndDuplicateBallotsCountOnce(t *testing.T) {
 	ctx := context.Background()
 	const citizens = 60
 	score := func(c, entry int) int32 { return int32(1 + (c*7+entry*3)%10) }
-	var wg sync.WaitGroup
 	results := make([][]codes.Code, citizens)
-	for c := range citizens {
+	for c := range results {
 		results[c] = make([]codes.Code, 5)
-		for attempt := range 5 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				b := &participationv1.Ballot{CitizenId: fmt.Sprintf("010-5555-%04d", c)}
-				for i, name := range entries {
-					b.Scores = append(b.Scores, &participationv1.BallotScore{Entry: name, Score: score(c, i)})
-				}
-				reqID := fmt.Sprintf("ballot-%d", c)
-				if attempt >= 3 {
-					reqID = fmt.Sprintf("ballot-%d-again-%d", c, attempt)
-				}
-				_, err := e.svc.CreateBallot(ctx, &participationv1.CreateBallotRequest{Parent: prog.GetName(), Ballot: b, RequestId: reqID})
-				results[c][attempt] = status.Code(err)
-			}()
-		}
 	}
-	wg.Wait()
+	racetest.Together(citizens*5, func(k int) {
+		c, attempt := k/5, k%5
+		b := &participationv1.Ballot{CitizenId: fmt.Sprintf("010-5555-%04d", c)}
+		for i, name := range entries {
+			b.Scores = append(b.Scores, &participationv1.BallotScore{Entry: name, Score: score(c, i)})
+		}
+		reqID := fmt.Sprintf("ballot-%d", c)
+		if attempt >= 3 {
+			reqID = fmt.Sprintf("ballot-%d-again-%d", c, attempt)
+		}
+		_, err := e.svc.CreateBallot(ctx, &participationv1.CreateBallotRequest{Parent: prog.GetName(), Ballot: b, RequestId: reqID})
+		results[c][attempt] = status.Code(err)
+	})
 	for c, codesSeen := range results {
 		ok := 0
 		for attempt, code := range codesSeen {
@@ -123,16 +118,21 @@ func TestConcurrentAndDuplicateBallotsCountOnce(t *testing.T) {
 		wants = append(wants, want{p.title, round2(mean), round2(citizen), round2(combined), citizens})
 	}
 	got := map[string]want{}
-	prevCombined, prevRank := "", int32(0)
+	var prevCombined *big.Rat
+	prevRank := int32(0)
 	for i, et := range tally.GetEntries() {
 		got[et.GetTitle()] = want{et.GetTitle(), et.GetCitizenMean(), et.GetCitizenScore(), et.GetCombinedScore(), et.GetBallots()}
-		if i > 0 && et.GetCombinedScore() > prevCombined && len(et.GetCombinedScore()) >= len(prevCombined) {
-			t.Errorf("entries are not in combined order at %d", i)
+		combined, ok := new(big.Rat).SetString(et.GetCombinedScore())
+		if !ok {
+			t.Fatalf("entry %d: combined score %q is not a number", i, et.GetCombinedScore())
 		}
-		if et.GetRank() < prevRank || et.GetRank() < 1 {
+		if i > 0 && combined.Cmp(prevCombined) > 0 {
+			t.Errorf("entries are not in combined order at %d: %s after %s", i, combined.FloatString(2), prevCombined.FloatString(2))
+		}
+		if et.GetRank() < prevRank || et.GetRank() < 1 || i > 0 && combined.Cmp(prevCombined) < 0 && et.GetRank() == prevRank {
 			t.Errorf("rank %d after %d", et.GetRank(), prevRank)
 		}
-		prevCombined, prevRank = et.GetCombinedScore(), et.GetRank()
+		prevCombined, prevRank = combined, et.GetRank()
 	}
 	for _, w := range wants {
 		if got[w.title] != w {

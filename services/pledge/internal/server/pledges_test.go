@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gongyak/gongyak/pkg/actor"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/racetest"
 	"github.com/gongyak/gongyak/services/pledge/fixture"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
@@ -119,7 +118,10 @@ func TestSearchFindsTheTitleByAKoreanWord(t *testing.T) {
 	}
 }
 
-func TestTwoConcurrentUpdatesWithOneEtagOneWins(t *testing.T) {
+// TestConcurrentUpdatesWithOneEtagOneWins releases several officials'
+// updates, all made from the same read, at one instant, round after round:
+// each round exactly one is written and the others are refused as stale.
+func TestConcurrentUpdatesWithOneEtagOneWins(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t)
 	ctx := context.Background()
@@ -127,41 +129,31 @@ func TestTwoConcurrentUpdatesWithOneEtagOneWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	titles := []string{"첫째 공무원의 제목", "둘째 공무원의 제목"}
-	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	for i := range titles {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{
-				Pledge: &pledgev1.Pledge{Name: p.GetName(), Etag: p.GetEtag(), Title: titles[i]},
-			})
-		}()
-	}
-	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		switch status.Code(err) {
-		case codes.OK:
-			if winner >= 0 {
-				t.Fatal("both updates with the same etag succeeded")
-			}
-			winner = i
-		case codes.Aborted:
-		default:
-			t.Fatalf("update %d: %v", i, err)
+	const writers, rounds = 8, 10
+	for round := range rounds {
+		read, err := e.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: p.GetName()})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if winner < 0 {
-		t.Fatal("neither update succeeded")
-	}
-	got, _ := e.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: p.GetName()})
-	if got.GetTitle() != titles[winner] {
-		t.Errorf("title = %q, want the winner's %q", got.GetTitle(), titles[winner])
-	}
-	if got.GetFinalGoal() != p.GetFinalGoal() || len(got.GetProgressLog()) != 11 {
-		t.Error("an update of the title changed other fields")
+		title := func(i int) string { return fmt.Sprintf("%d회차 %d번 공무원의 제목", round, i) }
+		errs := make([]error, writers)
+		racetest.Together(writers, func(i int) {
+			_, errs[i] = e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{
+				Pledge: &pledgev1.Pledge{Name: p.GetName(), Etag: read.GetEtag(), Title: title(i)},
+			})
+		})
+		t.Logf("round %d", round)
+		winner := racetest.OneWinner(t, errs)
+		got, err := e.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: p.GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.GetTitle() != title(winner) {
+			t.Errorf("round %d: title = %q, want the winner's %q", round, got.GetTitle(), title(winner))
+		}
+		if got.GetFinalGoal() != p.GetFinalGoal() || len(got.GetProgressLog()) != 11 {
+			t.Errorf("round %d: an update of the title changed other fields", round)
+		}
 	}
 }
 
@@ -173,18 +165,12 @@ func TestCreateRetriedWithTheSameRequestIDCreatesOnce(t *testing.T) {
 
 	// Retries racing each other, and one after the first committed.
 	results := make([]*pledgev1.Pledge, 4)
-	var wg sync.WaitGroup
-	for i := range 3 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var err error
-			if results[i], err = e.pledges.CreatePledge(ctx, req); err != nil {
-				t.Errorf("attempt %d: %v", i, err)
-			}
-		}()
-	}
-	wg.Wait()
+	racetest.Together(3, func(i int) {
+		var err error
+		if results[i], err = e.pledges.CreatePledge(ctx, req); err != nil {
+			t.Errorf("attempt %d: %v", i, err)
+		}
+	})
 	var err error
 	if results[3], err = e.pledges.CreatePledge(ctx, req); err != nil {
 		t.Fatal(err)
