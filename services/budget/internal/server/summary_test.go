@@ -132,6 +132,29 @@ func TestOnePlansSummaryHasTheRatesOfItsTotals(t *testing.T) {
 	}
 }
 
+// TestMoreSecuredThanPlannedIsAboveAHundredPercent secures 12 of 10 백만원
+// (a grant larger than planned): the plan and the SQL summary both report
+// 120.00, not a rate capped at 100.
+func TestMoreSecuredThanPlannedIsAboveAHundredPercent(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	b, err := e.budgets.UpdateBudget(ctx, &budgetv1.UpdateBudgetRequest{AllowMissing: true, Budget: &budgetv1.Budget{
+		Name: e.cardPledge + "/budget", Lines: []*budgetv1.BudgetLine{line(local, 2021, 10, 12, 6)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.GetTotal().GetSecuringRate(); got != "120.00" {
+		t.Errorf("the plan's securing rate is %q, want 120.00", got)
+	}
+	if got := b.GetYearTotals()[0].GetAmounts().GetSecuringRate(); got != "120.00" {
+		t.Errorf("2021's securing rate is %q, want 120.00", got)
+	}
+	_, total := summarize(t, e, &budgetv1.SummarizeBudgetsRequest{Parent: "districts/gwangsan"})
+	if total != " t0 s0 y0 n1 10000000/12000000/6000000 120.00 50.00" {
+		t.Errorf("the summary's total is %s, want 120.00 secured and 50.00 executed", total)
+	}
+}
+
 func TestSummariesPageAndRefuseBadRequests(t *testing.T) {
 	e := summaryEnv(t)
 	ctx := context.Background()

@@ -97,6 +97,44 @@ func TestTheCardsIndicatorHasNoDataUntilAssessed(t *testing.T) {
 
 // TestQuantitativeAchievement checks the formula on numbers, both
 // directions, the cap, zeros, and the years that cannot be measured.
+// TestNothingToMeasureIsNoDataNotNotYetDue reads a pledge without
+// indicators and an indicator without entries: neither has anything that
+// could still fall due, so both report no data with no percent.
+func TestNothingToMeasureIsNoDataNotNotYetDue(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pa, err := e.indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: e.pledges.Card + "/achievement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := pa.GetAchievement(); a.GetState() != noData || a.GetPercent() != "" || len(pa.GetIndicators()) != 0 {
+		t.Errorf("a pledge without indicators: %v", pa)
+	}
+	empty, err := e.indicators.CreateIndicator(ctx, &indicatorv1.CreateIndicatorRequest{Parent: e.pledges.Card, Indicator: &indicatorv1.Indicator{
+		Title: "주민참여 예산 제안 건수", Kind: quantitative, Unit: "건"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := empty.GetAchievement(); a.GetState() != noData || a.GetPercent() != "" || a.GetMeasured()+a.GetNoData()+a.GetNotYetDue() != 0 {
+		t.Errorf("an indicator without entries: %v", a)
+	}
+	got, err := e.indicators.GetIndicator(ctx, &indicatorv1.GetIndicatorRequest{Name: empty.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := got.GetAchievement(); a.GetState() != noData || a.GetPercent() != "" {
+		t.Errorf("an indicator without entries, read back: %v", a)
+	}
+	pa, err = e.indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: e.pledges.Card + "/achievement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := pa.GetAchievement(); a.GetState() != noData || a.GetPercent() != "" || a.GetNoData() != 1 || len(pa.GetIndicators()) != 1 ||
+		pa.GetIndicators()[0].GetAchievement().GetState() != noData {
+		t.Errorf("a pledge whose one indicator has no entries: %v", pa)
+	}
+}
+
 func TestQuantitativeAchievement(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
