@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	err = suite.Build(ctx, dir, append(append([]suite.Binary{}, suite.Services...), suite.Gateway)...)
+	err = suite.Build(ctx, dir, append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Command)...)
 	cancel()
 	code := 1
 	if err != nil {

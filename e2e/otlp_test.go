@@ -96,12 +96,19 @@ func (rcv *otlpReceiver) serve(w http.ResponseWriter, r *http.Request) {
 // trace waits until done holds for the spans of traceID, and returns them.
 func (rcv *otlpReceiver) trace(t *testing.T, traceID string, done func([]span) bool) []span {
 	t.Helper()
+	return rcv.until(t, "trace "+traceID, func(s span) bool { return s.traceID == traceID }, done)
+}
+
+// until waits, up to 15 s, until done holds for the received spans that
+// keep selects, and returns them.
+func (rcv *otlpReceiver) until(t *testing.T, what string, keep func(span) bool, done func([]span) bool) []span {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		rcv.mu.Lock()
 		var got []span
 		for _, s := range rcv.spans {
-			if s.traceID == traceID {
+			if keep(s) {
 				got = append(got, s)
 			}
 		}
@@ -114,7 +121,7 @@ func (rcv *otlpReceiver) trace(t *testing.T, traceID string, done func([]span) b
 			for _, s := range got {
 				b.WriteString(s.service + " " + s.kind.String() + " " + s.name + "\n")
 			}
-			t.Fatalf("trace %s never completed; received:\n%s", traceID, b.String())
+			t.Fatalf("%s never completed; received:\n%s", what, b.String())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

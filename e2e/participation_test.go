@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/pkg/racetest"
 	"github.com/gongyak/gongyak/services/pledge/fixture"
 )
 
@@ -106,28 +106,21 @@ func TestTheCardsParticipationThroughREST(t *testing.T) {
 		e := r.call(t, "POST", "/v1/"+eval.str("name")+"/entries", map[string]any{"title": p, "panelScore": fmt.Sprint(70 + 4*i)}).must(t, http.StatusOK)
 		entries = append(entries, e.str("name"))
 	}
-	const citizens = 25
-	var wg sync.WaitGroup
-	for c := range citizens {
-		for attempt := range 3 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				reqID := fmt.Sprintf("ballot-%d", c)
-				if attempt == 2 {
-					reqID += "-other"
-				}
-				resp := r.call(t, "POST", "/v1/"+eval.str("name")+"/ballots?requestId="+reqID, map[string]any{
-					"citizenId": fmt.Sprintf("010-8642-%04d", c),
-					"scores":    []map[string]any{{"entry": entries[c%6], "score": 1 + c%5}, {"entry": entries[(c+1)%6], "score": 5}},
-				})
-				if resp.status != http.StatusOK && resp.status != http.StatusConflict {
-					t.Errorf("ballot %d/%d: %d %s", c, attempt, resp.status, resp.raw)
-				}
-			}()
+	const citizens, attempts = 25, 3
+	racetest.Together(citizens*attempts, func(k int) {
+		c, attempt := k/attempts, k%attempts
+		reqID := fmt.Sprintf("ballot-%d", c)
+		if attempt == 2 {
+			reqID += "-other"
 		}
-	}
-	wg.Wait()
+		resp := r.call(t, "POST", "/v1/"+eval.str("name")+"/ballots?requestId="+reqID, map[string]any{
+			"citizenId": fmt.Sprintf("010-8642-%04d", c),
+			"scores":    []map[string]any{{"entry": entries[c%6], "score": 1 + c%5}, {"entry": entries[(c+1)%6], "score": 5}},
+		})
+		if resp.status != http.StatusOK && resp.status != http.StatusConflict {
+			t.Errorf("ballot %d/%d: %d %s", c, attempt, resp.status, resp.raw)
+		}
+	})
 	tally := r.call(t, "GET", "/v1/"+eval.str("name")+"/tally", nil).must(t, http.StatusOK)
 	if tally.get("ballots") != float64(citizens) {
 		t.Errorf("%v ballots counted from %d citizens", tally.get("ballots"), citizens)
@@ -144,8 +137,18 @@ func TestTheCardsParticipationThroughREST(t *testing.T) {
 		t.Errorf("evaluation read back: %s", got.raw)
 	}
 
-	// Let the services export what they have, then look everywhere.
-	time.Sleep(300 * time.Millisecond)
+	// Wait until every ballot's spans, the gateway's and participation's,
+	// have been exported, then look through everything received.
+	const createBallot = "gongyak.participation.v1.ParticipationService/CreateBallot"
+	rcv.until(t, "the ballots' spans", func(span) bool { return true }, func(spans []span) bool {
+		seen := map[string]int{}
+		for _, s := range spans {
+			if s.name == createBallot {
+				seen[s.service+" "+s.kind.String()]++
+			}
+		}
+		return seen["gateway SPAN_KIND_CLIENT"] >= citizens*attempts && seen["participation SPAN_KIND_SERVER"] >= citizens*attempts
+	})
 	rcv.mu.Lock()
 	var traced strings.Builder
 	for _, s := range rcv.spans {

@@ -41,6 +41,9 @@ var Services = []Binary{
 // Gateway is the REST gateway, which starts after the services.
 var Gateway = Binary{Name: "gateway", Package: "github.com/gongyak/gongyak/services/gateway/cmd/gateway", AddrEnv: "GONGYAK_HTTP_ADDR"}
 
+// Command is the suite's own command line, gongyak (run, import).
+var Command = Binary{Name: "gongyak", Package: "github.com/gongyak/gongyak/cmd/gongyak"}
+
 // Build compiles binaries into dir with the go command, in the workspace
 // of the current directory.
 func Build(ctx context.Context, dir string, bins ...Binary) error {

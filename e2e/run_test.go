@@ -1,0 +1,167 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/pgcluster"
+	"github.com/gongyak/gongyak/pkg/pgtest"
+	"github.com/gongyak/gongyak/pkg/suite"
+)
+
+const seedCardPath = "../services/pledge/testdata/cards/000_f92421f269c71dea.txt"
+
+// gongyakRun is `gongyak run` started as make run starts it, on a test
+// database and free ports, with its own data folder.
+type gongyakRun struct {
+	proc *suite.Process
+	out  *logBuffer
+	base string
+}
+
+// startRun starts `gongyak run` with env and waits for its banner.
+func startRun(t *testing.T, dataDir string, env []string) *gongyakRun {
+	t.Helper()
+	out := &logBuffer{}
+	p, err := suite.Start("gongyak", filepath.Join(binDir, "gongyak"),
+		[]string{"run", "--bin", binDir, "--data", dataDir, "--demo-card", seedCardPath}, env, out, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &gongyakRun{proc: p, out: out}
+	for _, kv := range env {
+		if addr, ok := strings.CutPrefix(kv, "GONGYAK_HTTP_ADDR="); ok {
+			r.base = "http://" + addr
+		}
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(out.String(), "Gongyak is running.") {
+		select {
+		case <-p.Done():
+			t.Fatalf("gongyak run exited while starting (%v):\n%s", p.Err(), out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			p.Stop(15 * time.Second) //nolint:errcheck // failing anyway
+			t.Fatalf("gongyak run did not start within 2 minutes:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return r
+}
+
+// stop sends what Ctrl-C sends and waits for the whole suite to end
+// cleanly.
+func (r *gongyakRun) stop(t *testing.T) {
+	t.Helper()
+	if err := r.proc.Stop(45 * time.Second); err != nil {
+		t.Errorf("stopping gongyak run: %v\n%s", err, r.out.String())
+	}
+	if !strings.Contains(r.out.String(), "stopping the suite") {
+		t.Errorf("gongyak run did not say it stopped the suite:\n%s", r.out.String())
+	}
+	if _, err := http.Get(r.base + "/healthz"); err == nil {
+		t.Error("the gateway still answers after gongyak run stopped")
+	}
+}
+
+// gongyak runs the command line and returns what it printed.
+func gongyak(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, filepath.Join(binDir, "gongyak"), args...).CombinedOutput()
+	return string(out), err
+}
+
+// TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI starts the
+// suite as `make run` does, finds the district and the demo card seeded,
+// imports another card with `gongyak import` (a dry run first, then for
+// real, then a card it must refuse), stops the suite with what Ctrl-C
+// sends, and starts it again on the same data: nothing is seeded twice
+// and nothing is lost.
+func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
+	dataDir := t.TempDir()
+	env := []string{"DATABASE_URL=" + pgtest.NewDatabase(t), "GONGYAK_LOG_LEVEL=info"}
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+		port, err := pgcluster.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		env = append(env, fmt.Sprintf("%s=127.0.0.1:%d", b.AddrEnv, port))
+	}
+	run := startRun(t, dataDir, env)
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			run.stop(t)
+		}
+	})
+	if !strings.Contains(run.out.String(), "seeded the district gwangsan") || !strings.Contains(run.out.String(), "imported the demo card: 사회적가치 제고를 위한 시민참여형 구정혁신 TF 운영") {
+		t.Errorf("the first start did not say it seeded:\n%s", run.out.String())
+	}
+	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}}
+	d := r.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusOK)
+	if d.str("displayName") != "광산구" || d.str("metropolitanGovernment") != "광주광역시" || len(d.get("terms").([]any)) != 3 || d.get("currentTerm") != float64(9) {
+		t.Errorf("the seeded district: %s", d.raw)
+	}
+	list := r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).must(t, http.StatusOK)
+	pledges, _ := list.get("pledges").([]any)
+	if len(pledges) != 1 {
+		t.Fatalf("%d pledges after the first start, want the demo card's: %s", len(pledges), list.raw)
+	}
+	demo := pledges[0].(map[string]any)["name"].(string)
+	card := r.call(t, "GET", "/v1/"+demo+":card", nil).must(t, http.StatusOK)
+	if n := len(card.get("budget.lines").([]any)); n != 3 || len(card.get("indicators").([]any)) != 1 || len(card.get("programs").([]any)) != 1 {
+		t.Errorf("the demo card is not whole: %s", card.raw)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "citizen.key")); err != nil {
+		t.Errorf("no citizen key was made in the data folder: %v", err)
+	}
+
+	// Another district's card, through `gongyak import`.
+	raw, err := os.ReadFile(seedCardPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(string(raw), "사회적가치 제고를 위한 시민참여형 구정혁신 TF 운영", "주민 주도 마을계획단 운영", 1)
+	file := filepath.Join(t.TempDir(), "card.txt")
+	if err := os.WriteFile(file, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--dry-run", "--api", run.base)
+	if err != nil || !strings.Contains(out, "checked (nothing written)") || !strings.Contains(out, "budget lines 3, indicators 1, programs 1, submissions 7") {
+		t.Errorf("gongyak import --dry-run: %v\n%s", err, out)
+	}
+	if n := len(r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).get("pledges").([]any)); n != 1 {
+		t.Errorf("a dry run wrote: %d pledges", n)
+	}
+	out, err = gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--api", run.base)
+	if err != nil || !strings.HasPrefix(out, "created districts/gwangsan/pledges/") || !strings.Contains(out, "주민 주도 마을계획단 운영") {
+		t.Errorf("gongyak import: %v\n%s", err, out)
+	}
+	out, err = gongyak(t, "import", file, "--district", "nowhere", "--api", run.base)
+	if err == nil || !strings.Contains(out, "refused (404)") {
+		t.Errorf("gongyak import into a district that does not exist: %v\n%s", err, out)
+	}
+
+	run.stop(t)
+	stopped = true
+
+	again := startRun(t, dataDir, env)
+	t.Cleanup(func() { again.stop(t) })
+	if strings.Contains(again.out.String(), "seeded the district") || strings.Contains(again.out.String(), "imported the demo card") {
+		t.Errorf("the second start seeded again:\n%s", again.out.String())
+	}
+	list = r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).must(t, http.StatusOK)
+	if n := len(list.get("pledges").([]any)); n != 2 {
+		t.Errorf("%d pledges after a restart, want the demo card and the imported one", n)
+	}
+}
