@@ -26,6 +26,10 @@ test: prerequisites proto-lint generated-check ## Run every check and every test
 	go vet $(MODULES)
 	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
 
+.PHONY: mutants
+mutants: prerequisites ## Apply each deliberate bug in scripts/mutants/ to a scratch copy and show the tests catch it.
+	@scripts/mutants.sh
+
 .PHONY: prerequisites run-prerequisites
 prerequisites:
 	@scripts/prerequisites.sh test
