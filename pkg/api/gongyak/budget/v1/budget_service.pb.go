@@ -433,7 +433,7 @@ var File_gongyak_budget_v1_budget_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\n" +
-	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"A\n" +
+	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"A\n" +
 	"\x10GetBudgetRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
 	"\x11gongyak.kr/BudgetR\x04name\"\xd4\x01\n" +
@@ -463,12 +463,13 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\x0e2\x1e.gongyak.type.v1.FundingSourceR\x06source\x12\x12\n" +
 	"\x04year\x18\x04 \x01(\x05R\x04year\x12!\n" +
 	"\fpledge_count\x18\x05 \x01(\x05R\vpledgeCount\x124\n" +
-	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xf2\x04\n" +
+	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xda\x05\n" +
 	"\rBudgetService\x12\x83\x01\n" +
 	"\tGetBudget\x12#.gongyak.budget.v1.GetBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*/budget}\x12\xa6\x01\n" +
 	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\x86\x01\n" +
 	"\fDeleteBudget\x12&.gongyak.budget.v1.DeleteBudgetRequest\x1a\x16.google.protobuf.Empty\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)*'/v1/{name=districts/*/pledges/*/budget}\x12\xa8\x01\n" +
-	"\x10SummarizeBudgets\x12*.gongyak.budget.v1.SummarizeBudgetsRequest\x1a+.gongyak.budget.v1.SummarizeBudgetsResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/budgets:summarizeBFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x10SummarizeBudgets\x12*.gongyak.budget.v1.SummarizeBudgetsRequest\x1a+.gongyak.budget.v1.SummarizeBudgetsResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/budgets:summarize\x12f\n" +
+	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_budget_v1_budget_service_proto_rawDescOnce sync.Once
@@ -484,17 +485,19 @@ func file_gongyak_budget_v1_budget_service_proto_rawDescGZIP() []byte {
 
 var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_gongyak_budget_v1_budget_service_proto_goTypes = []any{
-	(*GetBudgetRequest)(nil),         // 0: gongyak.budget.v1.GetBudgetRequest
-	(*UpdateBudgetRequest)(nil),      // 1: gongyak.budget.v1.UpdateBudgetRequest
-	(*DeleteBudgetRequest)(nil),      // 2: gongyak.budget.v1.DeleteBudgetRequest
-	(*SummarizeBudgetsRequest)(nil),  // 3: gongyak.budget.v1.SummarizeBudgetsRequest
-	(*SummarizeBudgetsResponse)(nil), // 4: gongyak.budget.v1.SummarizeBudgetsResponse
-	(*BudgetSummary)(nil),            // 5: gongyak.budget.v1.BudgetSummary
-	(*Budget)(nil),                   // 6: gongyak.budget.v1.Budget
-	(*fieldmaskpb.FieldMask)(nil),    // 7: google.protobuf.FieldMask
-	(v1.FundingSource)(0),            // 8: gongyak.type.v1.FundingSource
-	(*Amounts)(nil),                  // 9: gongyak.budget.v1.Amounts
-	(*emptypb.Empty)(nil),            // 10: google.protobuf.Empty
+	(*GetBudgetRequest)(nil),           // 0: gongyak.budget.v1.GetBudgetRequest
+	(*UpdateBudgetRequest)(nil),        // 1: gongyak.budget.v1.UpdateBudgetRequest
+	(*DeleteBudgetRequest)(nil),        // 2: gongyak.budget.v1.DeleteBudgetRequest
+	(*SummarizeBudgetsRequest)(nil),    // 3: gongyak.budget.v1.SummarizeBudgetsRequest
+	(*SummarizeBudgetsResponse)(nil),   // 4: gongyak.budget.v1.SummarizeBudgetsResponse
+	(*BudgetSummary)(nil),              // 5: gongyak.budget.v1.BudgetSummary
+	(*Budget)(nil),                     // 6: gongyak.budget.v1.Budget
+	(*fieldmaskpb.FieldMask)(nil),      // 7: google.protobuf.FieldMask
+	(v1.FundingSource)(0),              // 8: gongyak.type.v1.FundingSource
+	(*Amounts)(nil),                    // 9: gongyak.budget.v1.Amounts
+	(*v1.ListAuditEventsRequest)(nil),  // 10: gongyak.type.v1.ListAuditEventsRequest
+	(*emptypb.Empty)(nil),              // 11: google.protobuf.Empty
+	(*v1.ListAuditEventsResponse)(nil), // 12: gongyak.type.v1.ListAuditEventsResponse
 }
 var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
 	6,  // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
@@ -507,12 +510,14 @@ var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
 	1,  // 7: gongyak.budget.v1.BudgetService.UpdateBudget:input_type -> gongyak.budget.v1.UpdateBudgetRequest
 	2,  // 8: gongyak.budget.v1.BudgetService.DeleteBudget:input_type -> gongyak.budget.v1.DeleteBudgetRequest
 	3,  // 9: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
-	6,  // 10: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
-	6,  // 11: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
-	10, // 12: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
-	4,  // 13: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
-	10, // [10:14] is the sub-list for method output_type
-	6,  // [6:10] is the sub-list for method input_type
+	10, // 10: gongyak.budget.v1.BudgetService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
+	6,  // 11: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
+	6,  // 12: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
+	11, // 13: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
+	4,  // 14: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
+	12, // 15: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	11, // [11:16] is the sub-list for method output_type
+	6,  // [6:11] is the sub-list for method input_type
 	6,  // [6:6] is the sub-list for extension type_name
 	6,  // [6:6] is the sub-list for extension extendee
 	0,  // [0:6] is the sub-list for field type_name

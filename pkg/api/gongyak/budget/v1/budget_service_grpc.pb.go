@@ -8,6 +8,7 @@ package budgetv1
 
 import (
 	context "context"
+	v1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -24,6 +25,7 @@ const (
 	BudgetService_UpdateBudget_FullMethodName     = "/gongyak.budget.v1.BudgetService/UpdateBudget"
 	BudgetService_DeleteBudget_FullMethodName     = "/gongyak.budget.v1.BudgetService/DeleteBudget"
 	BudgetService_SummarizeBudgets_FullMethodName = "/gongyak.budget.v1.BudgetService/SummarizeBudgets"
+	BudgetService_ListAuditEvents_FullMethodName  = "/gongyak.budget.v1.BudgetService/ListAuditEvents"
 )
 
 // BudgetServiceClient is the client API for BudgetService service.
@@ -46,6 +48,11 @@ type BudgetServiceClient interface {
 	// `districts/-` (AIP-159), grouped as asked, with securing and execution
 	// rates (AIP-136).
 	SummarizeBudgets(ctx context.Context, in *SummarizeBudgetsRequest, opts ...grpc.CallOption) (*SummarizeBudgetsResponse, error)
+	// ListAuditEvents lists this service's audit events of a district, after
+	// the position in `page_token` (the pledge service's merged log passes
+	// its own token to every service). It has no REST mapping: read the
+	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
+	ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error)
 }
 
 type budgetServiceClient struct {
@@ -96,6 +103,16 @@ func (c *budgetServiceClient) SummarizeBudgets(ctx context.Context, in *Summariz
 	return out, nil
 }
 
+func (c *budgetServiceClient) ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(v1.ListAuditEventsResponse)
+	err := c.cc.Invoke(ctx, BudgetService_ListAuditEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BudgetServiceServer is the server API for BudgetService service.
 // All implementations must embed UnimplementedBudgetServiceServer
 // for forward compatibility.
@@ -116,6 +133,11 @@ type BudgetServiceServer interface {
 	// `districts/-` (AIP-159), grouped as asked, with securing and execution
 	// rates (AIP-136).
 	SummarizeBudgets(context.Context, *SummarizeBudgetsRequest) (*SummarizeBudgetsResponse, error)
+	// ListAuditEvents lists this service's audit events of a district, after
+	// the position in `page_token` (the pledge service's merged log passes
+	// its own token to every service). It has no REST mapping: read the
+	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
+	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
 	mustEmbedUnimplementedBudgetServiceServer()
 }
 
@@ -137,6 +159,9 @@ func (UnimplementedBudgetServiceServer) DeleteBudget(context.Context, *DeleteBud
 }
 func (UnimplementedBudgetServiceServer) SummarizeBudgets(context.Context, *SummarizeBudgetsRequest) (*SummarizeBudgetsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SummarizeBudgets not implemented")
+}
+func (UnimplementedBudgetServiceServer) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
 }
 func (UnimplementedBudgetServiceServer) mustEmbedUnimplementedBudgetServiceServer() {}
 func (UnimplementedBudgetServiceServer) testEmbeddedByValue()                       {}
@@ -231,6 +256,24 @@ func _BudgetService_SummarizeBudgets_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BudgetService_ListAuditEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(v1.ListAuditEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BudgetServiceServer).ListAuditEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BudgetService_ListAuditEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BudgetServiceServer).ListAuditEvents(ctx, req.(*v1.ListAuditEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // BudgetService_ServiceDesc is the grpc.ServiceDesc for BudgetService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -253,6 +296,10 @@ var BudgetService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SummarizeBudgets",
 			Handler:    _BudgetService_SummarizeBudgets_Handler,
+		},
+		{
+			MethodName: "ListAuditEvents",
+			Handler:    _BudgetService_ListAuditEvents_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

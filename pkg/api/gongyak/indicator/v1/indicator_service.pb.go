@@ -7,6 +7,7 @@
 package indicatorv1
 
 import (
+	v1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -670,7 +671,7 @@ var File_gongyak_indicator_v1_indicator_service_proto protoreflect.FileDescripto
 
 const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\n" +
-	",gongyak/indicator/v1/indicator_service.proto\x12\x14gongyak.indicator.v1\x1a$gongyak/indicator/v1/indicator.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"G\n" +
+	",gongyak/indicator/v1/indicator_service.proto\x12\x14gongyak.indicator.v1\x1a$gongyak/indicator/v1/indicator.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"G\n" +
 	"\x13GetIndicatorRequest\x120\n" +
 	"\x04name\x18\x01 \x01(\tB\x1c\xe0A\x02\xfaA\x16\n" +
 	"\x14gongyak.kr/IndicatorR\x04name\"p\n" +
@@ -721,7 +722,8 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\x0fno_data_entries\x18\x05 \x01(\x05R\rnoDataEntries\x12-\n" +
 	"\x13not_yet_due_entries\x18\x06 \x01(\x05R\x10notYetDueEntries\x12)\n" +
 	"\x10mean_achievement\x18\a \x01(\tR\x0fmeanAchievement\x12-\n" +
-	"\x12overdue_indicators\x18\b \x01(\x05R\x11overdueIndicators2\xee\t\n" +
+	"\x12overdue_indicators\x18\b \x01(\x05R\x11overdueIndicators2\xd6\n" +
+	"\n" +
 	"\x10IndicatorService\x12\x98\x01\n" +
 	"\fGetIndicator\x12).gongyak.indicator.v1.GetIndicatorRequest\x1a\x1f.gongyak.indicator.v1.Indicator\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/\x12-/v1/{name=districts/*/pledges/*/indicators/*}\x12\xab\x01\n" +
 	"\x0eListIndicators\x12+.gongyak.indicator.v1.ListIndicatorsRequest\x1a,.gongyak.indicator.v1.ListIndicatorsResponse\">\xdaA\x06parent\x82\xd3\xe4\x93\x02/\x12-/v1/{parent=districts/*/pledges/*}/indicators\x12\xc2\x01\n" +
@@ -729,7 +731,8 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\x0fUpdateIndicator\x12,.gongyak.indicator.v1.UpdateIndicatorRequest\x1a\x1f.gongyak.indicator.v1.Indicator\"b\xdaA\x15indicator,update_mask\x82\xd3\xe4\x93\x02D:\tindicator27/v1/{indicator.name=districts/*/pledges/*/indicators/*}\x12\x95\x01\n" +
 	"\x0fDeleteIndicator\x12,.gongyak.indicator.v1.DeleteIndicatorRequest\x1a\x16.google.protobuf.Empty\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/*-/v1/{name=districts/*/pledges/*/indicators/*}\x12\xaf\x01\n" +
 	"\x14GetPledgeAchievement\x121.gongyak.indicator.v1.GetPledgeAchievementRequest\x1a'.gongyak.indicator.v1.PledgeAchievement\";\xdaA\x04name\x82\xd3\xe4\x93\x02.\x12,/v1/{name=districts/*/pledges/*/achievement}\x12\xba\x01\n" +
-	"\x13SummarizeIndicators\x120.gongyak.indicator.v1.SummarizeIndicatorsRequest\x1a1.gongyak.indicator.v1.SummarizeIndicatorsResponse\">\xdaA\x06parent\x82\xd3\xe4\x93\x02/\x12-/v1/{parent=districts/*}/indicators:summarizeBLZCgithub.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1;indicatorv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x13SummarizeIndicators\x120.gongyak.indicator.v1.SummarizeIndicatorsRequest\x1a1.gongyak.indicator.v1.SummarizeIndicatorsResponse\">\xdaA\x06parent\x82\xd3\xe4\x93\x02/\x12-/v1/{parent=districts/*}/indicators:summarize\x12f\n" +
+	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BLZCgithub.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1;indicatorv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_indicator_v1_indicator_service_proto_rawDescOnce sync.Once
@@ -757,8 +760,10 @@ var file_gongyak_indicator_v1_indicator_service_proto_goTypes = []any{
 	(*IndicatorSummary)(nil),            // 9: gongyak.indicator.v1.IndicatorSummary
 	(*Indicator)(nil),                   // 10: gongyak.indicator.v1.Indicator
 	(*fieldmaskpb.FieldMask)(nil),       // 11: google.protobuf.FieldMask
-	(*emptypb.Empty)(nil),               // 12: google.protobuf.Empty
-	(*PledgeAchievement)(nil),           // 13: gongyak.indicator.v1.PledgeAchievement
+	(*v1.ListAuditEventsRequest)(nil),   // 12: gongyak.type.v1.ListAuditEventsRequest
+	(*emptypb.Empty)(nil),               // 13: google.protobuf.Empty
+	(*PledgeAchievement)(nil),           // 14: gongyak.indicator.v1.PledgeAchievement
+	(*v1.ListAuditEventsResponse)(nil),  // 15: gongyak.type.v1.ListAuditEventsResponse
 }
 var file_gongyak_indicator_v1_indicator_service_proto_depIdxs = []int32{
 	10, // 0: gongyak.indicator.v1.ListIndicatorsResponse.indicators:type_name -> gongyak.indicator.v1.Indicator
@@ -774,15 +779,17 @@ var file_gongyak_indicator_v1_indicator_service_proto_depIdxs = []int32{
 	5,  // 10: gongyak.indicator.v1.IndicatorService.DeleteIndicator:input_type -> gongyak.indicator.v1.DeleteIndicatorRequest
 	6,  // 11: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:input_type -> gongyak.indicator.v1.GetPledgeAchievementRequest
 	7,  // 12: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:input_type -> gongyak.indicator.v1.SummarizeIndicatorsRequest
-	10, // 13: gongyak.indicator.v1.IndicatorService.GetIndicator:output_type -> gongyak.indicator.v1.Indicator
-	2,  // 14: gongyak.indicator.v1.IndicatorService.ListIndicators:output_type -> gongyak.indicator.v1.ListIndicatorsResponse
-	10, // 15: gongyak.indicator.v1.IndicatorService.CreateIndicator:output_type -> gongyak.indicator.v1.Indicator
-	10, // 16: gongyak.indicator.v1.IndicatorService.UpdateIndicator:output_type -> gongyak.indicator.v1.Indicator
-	12, // 17: gongyak.indicator.v1.IndicatorService.DeleteIndicator:output_type -> google.protobuf.Empty
-	13, // 18: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:output_type -> gongyak.indicator.v1.PledgeAchievement
-	8,  // 19: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:output_type -> gongyak.indicator.v1.SummarizeIndicatorsResponse
-	13, // [13:20] is the sub-list for method output_type
-	6,  // [6:13] is the sub-list for method input_type
+	12, // 13: gongyak.indicator.v1.IndicatorService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
+	10, // 14: gongyak.indicator.v1.IndicatorService.GetIndicator:output_type -> gongyak.indicator.v1.Indicator
+	2,  // 15: gongyak.indicator.v1.IndicatorService.ListIndicators:output_type -> gongyak.indicator.v1.ListIndicatorsResponse
+	10, // 16: gongyak.indicator.v1.IndicatorService.CreateIndicator:output_type -> gongyak.indicator.v1.Indicator
+	10, // 17: gongyak.indicator.v1.IndicatorService.UpdateIndicator:output_type -> gongyak.indicator.v1.Indicator
+	13, // 18: gongyak.indicator.v1.IndicatorService.DeleteIndicator:output_type -> google.protobuf.Empty
+	14, // 19: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:output_type -> gongyak.indicator.v1.PledgeAchievement
+	8,  // 20: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:output_type -> gongyak.indicator.v1.SummarizeIndicatorsResponse
+	15, // 21: gongyak.indicator.v1.IndicatorService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	14, // [14:22] is the sub-list for method output_type
+	6,  // [6:14] is the sub-list for method input_type
 	6,  // [6:6] is the sub-list for extension type_name
 	6,  // [6:6] is the sub-list for extension extendee
 	0,  // [0:6] is the sub-list for field type_name

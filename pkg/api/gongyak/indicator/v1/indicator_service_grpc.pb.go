@@ -8,6 +8,7 @@ package indicatorv1
 
 import (
 	context "context"
+	v1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -27,6 +28,7 @@ const (
 	IndicatorService_DeleteIndicator_FullMethodName      = "/gongyak.indicator.v1.IndicatorService/DeleteIndicator"
 	IndicatorService_GetPledgeAchievement_FullMethodName = "/gongyak.indicator.v1.IndicatorService/GetPledgeAchievement"
 	IndicatorService_SummarizeIndicators_FullMethodName  = "/gongyak.indicator.v1.IndicatorService/SummarizeIndicators"
+	IndicatorService_ListAuditEvents_FullMethodName      = "/gongyak.indicator.v1.IndicatorService/ListAuditEvents"
 )
 
 // IndicatorServiceClient is the client API for IndicatorService service.
@@ -55,6 +57,11 @@ type IndicatorServiceClient interface {
 	// district or every district (`districts/-`), grouped by district, term
 	// and year (AIP-136).
 	SummarizeIndicators(ctx context.Context, in *SummarizeIndicatorsRequest, opts ...grpc.CallOption) (*SummarizeIndicatorsResponse, error)
+	// ListAuditEvents lists this service's audit events of a district, after
+	// the position in `page_token` (the pledge service's merged log passes
+	// its own token to every service). It has no REST mapping: read the
+	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
+	ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error)
 }
 
 type indicatorServiceClient struct {
@@ -135,6 +142,16 @@ func (c *indicatorServiceClient) SummarizeIndicators(ctx context.Context, in *Su
 	return out, nil
 }
 
+func (c *indicatorServiceClient) ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(v1.ListAuditEventsResponse)
+	err := c.cc.Invoke(ctx, IndicatorService_ListAuditEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // IndicatorServiceServer is the server API for IndicatorService service.
 // All implementations must embed UnimplementedIndicatorServiceServer
 // for forward compatibility.
@@ -161,6 +178,11 @@ type IndicatorServiceServer interface {
 	// district or every district (`districts/-`), grouped by district, term
 	// and year (AIP-136).
 	SummarizeIndicators(context.Context, *SummarizeIndicatorsRequest) (*SummarizeIndicatorsResponse, error)
+	// ListAuditEvents lists this service's audit events of a district, after
+	// the position in `page_token` (the pledge service's merged log passes
+	// its own token to every service). It has no REST mapping: read the
+	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
+	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
 	mustEmbedUnimplementedIndicatorServiceServer()
 }
 
@@ -191,6 +213,9 @@ func (UnimplementedIndicatorServiceServer) GetPledgeAchievement(context.Context,
 }
 func (UnimplementedIndicatorServiceServer) SummarizeIndicators(context.Context, *SummarizeIndicatorsRequest) (*SummarizeIndicatorsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SummarizeIndicators not implemented")
+}
+func (UnimplementedIndicatorServiceServer) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
 }
 func (UnimplementedIndicatorServiceServer) mustEmbedUnimplementedIndicatorServiceServer() {}
 func (UnimplementedIndicatorServiceServer) testEmbeddedByValue()                          {}
@@ -339,6 +364,24 @@ func _IndicatorService_SummarizeIndicators_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _IndicatorService_ListAuditEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(v1.ListAuditEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(IndicatorServiceServer).ListAuditEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: IndicatorService_ListAuditEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(IndicatorServiceServer).ListAuditEvents(ctx, req.(*v1.ListAuditEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // IndicatorService_ServiceDesc is the grpc.ServiceDesc for IndicatorService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -373,6 +416,10 @@ var IndicatorService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SummarizeIndicators",
 			Handler:    _IndicatorService_SummarizeIndicators_Handler,
+		},
+		{
+			MethodName: "ListAuditEvents",
+			Handler:    _IndicatorService_ListAuditEvents_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -7,6 +7,7 @@
 package participationv1
 
 import (
+	v1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -2366,7 +2367,7 @@ var File_gongyak_participation_v1_participation_service_proto protoreflect.FileD
 
 const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\n" +
-	"4gongyak/participation/v1/participation_service.proto\x12\x18gongyak.participation.v1\x1a&gongyak/participation/v1/program.proto\x1a&gongyak/participation/v1/results.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\",\n" +
+	"4gongyak/participation/v1/participation_service.proto\x12\x18gongyak.participation.v1\x1a&gongyak/participation/v1/program.proto\x1a&gongyak/participation/v1/results.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\",\n" +
 	"\x11GetProgramRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"\x86\x01\n" +
 	"\x13ListProgramsRequest\x12\x1b\n" +
@@ -2537,7 +2538,7 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x19SummarizeProgramsResponse\x12B\n" +
 	"\x04rows\x18\x01 \x03(\v2..gongyak.participation.v1.ParticipationSummaryR\x04rows\x12D\n" +
 	"\x05total\x18\x02 \x01(\v2..gongyak.participation.v1.ParticipationSummaryR\x05total\x12&\n" +
-	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken2\xc3,\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken2\xab-\n" +
 	"\x14ParticipationService\x12\x8e\x01\n" +
 	"\n" +
 	"GetProgram\x12+.gongyak.participation.v1.GetProgramRequest\x1a!.gongyak.participation.v1.Program\"0\xdaA\x04name\x82\xd3\xe4\x93\x02#\x12!/v1/{name=districts/*/programs/*}\x12\xa1\x01\n" +
@@ -2574,7 +2575,8 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\bGetTally\x12).gongyak.participation.v1.GetTallyRequest\x1a\x1f.gongyak.participation.v1.Tally\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/programs/*/tally}\x12\xb2\x01\n" +
 	"\x11GetContestResults\x122.gongyak.participation.v1.GetContestResultsRequest\x1a(.gongyak.participation.v1.ContestResults\"?\xdaA\x04name\x82\xd3\xe4\x93\x022\x120/v1/{name=districts/*/programs/*/contestResults}\x12\xae\x01\n" +
 	"\x10GetSurveyResults\x121.gongyak.participation.v1.GetSurveyResultsRequest\x1a'.gongyak.participation.v1.SurveyResults\">\xdaA\x04name\x82\xd3\xe4\x93\x021\x12//v1/{name=districts/*/programs/*/surveyResults}\x12\xba\x01\n" +
-	"\x11SummarizePrograms\x122.gongyak.participation.v1.SummarizeProgramsRequest\x1a3.gongyak.participation.v1.SummarizeProgramsResponse\"<\xdaA\x06parent\x82\xd3\xe4\x93\x02-\x12+/v1/{parent=districts/*}/programs:summarizeBTZKgithub.com/gongyak/gongyak/pkg/api/gongyak/participation/v1;participationv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x11SummarizePrograms\x122.gongyak.participation.v1.SummarizeProgramsRequest\x1a3.gongyak.participation.v1.SummarizeProgramsResponse\"<\xdaA\x06parent\x82\xd3\xe4\x93\x02-\x12+/v1/{parent=districts/*}/programs:summarize\x12f\n" +
+	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BTZKgithub.com/gongyak/gongyak/pkg/api/gongyak/participation/v1;participationv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_participation_v1_participation_service_proto_rawDescOnce sync.Once
@@ -2590,60 +2592,62 @@ func file_gongyak_participation_v1_participation_service_proto_rawDescGZIP() []b
 
 var file_gongyak_participation_v1_participation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_gongyak_participation_v1_participation_service_proto_goTypes = []any{
-	(*GetProgramRequest)(nil),         // 0: gongyak.participation.v1.GetProgramRequest
-	(*ListProgramsRequest)(nil),       // 1: gongyak.participation.v1.ListProgramsRequest
-	(*ListProgramsResponse)(nil),      // 2: gongyak.participation.v1.ListProgramsResponse
-	(*CreateProgramRequest)(nil),      // 3: gongyak.participation.v1.CreateProgramRequest
-	(*UpdateProgramRequest)(nil),      // 4: gongyak.participation.v1.UpdateProgramRequest
-	(*DeleteProgramRequest)(nil),      // 5: gongyak.participation.v1.DeleteProgramRequest
-	(*GetMemberRequest)(nil),          // 6: gongyak.participation.v1.GetMemberRequest
-	(*ListMembersRequest)(nil),        // 7: gongyak.participation.v1.ListMembersRequest
-	(*ListMembersResponse)(nil),       // 8: gongyak.participation.v1.ListMembersResponse
-	(*CreateMemberRequest)(nil),       // 9: gongyak.participation.v1.CreateMemberRequest
-	(*UpdateMemberRequest)(nil),       // 10: gongyak.participation.v1.UpdateMemberRequest
-	(*DeleteMemberRequest)(nil),       // 11: gongyak.participation.v1.DeleteMemberRequest
-	(*GetSubmissionRequest)(nil),      // 12: gongyak.participation.v1.GetSubmissionRequest
-	(*ListSubmissionsRequest)(nil),    // 13: gongyak.participation.v1.ListSubmissionsRequest
-	(*ListSubmissionsResponse)(nil),   // 14: gongyak.participation.v1.ListSubmissionsResponse
-	(*CreateSubmissionRequest)(nil),   // 15: gongyak.participation.v1.CreateSubmissionRequest
-	(*UpdateSubmissionRequest)(nil),   // 16: gongyak.participation.v1.UpdateSubmissionRequest
-	(*DeleteSubmissionRequest)(nil),   // 17: gongyak.participation.v1.DeleteSubmissionRequest
-	(*GetEntryRequest)(nil),           // 18: gongyak.participation.v1.GetEntryRequest
-	(*ListEntriesRequest)(nil),        // 19: gongyak.participation.v1.ListEntriesRequest
-	(*ListEntriesResponse)(nil),       // 20: gongyak.participation.v1.ListEntriesResponse
-	(*CreateEntryRequest)(nil),        // 21: gongyak.participation.v1.CreateEntryRequest
-	(*UpdateEntryRequest)(nil),        // 22: gongyak.participation.v1.UpdateEntryRequest
-	(*DeleteEntryRequest)(nil),        // 23: gongyak.participation.v1.DeleteEntryRequest
-	(*ListBallotsRequest)(nil),        // 24: gongyak.participation.v1.ListBallotsRequest
-	(*ListBallotsResponse)(nil),       // 25: gongyak.participation.v1.ListBallotsResponse
-	(*CreateBallotRequest)(nil),       // 26: gongyak.participation.v1.CreateBallotRequest
-	(*GetQuestionRequest)(nil),        // 27: gongyak.participation.v1.GetQuestionRequest
-	(*ListQuestionsRequest)(nil),      // 28: gongyak.participation.v1.ListQuestionsRequest
-	(*ListQuestionsResponse)(nil),     // 29: gongyak.participation.v1.ListQuestionsResponse
-	(*CreateQuestionRequest)(nil),     // 30: gongyak.participation.v1.CreateQuestionRequest
-	(*UpdateQuestionRequest)(nil),     // 31: gongyak.participation.v1.UpdateQuestionRequest
-	(*DeleteQuestionRequest)(nil),     // 32: gongyak.participation.v1.DeleteQuestionRequest
-	(*ListResponsesRequest)(nil),      // 33: gongyak.participation.v1.ListResponsesRequest
-	(*ListResponsesResponse)(nil),     // 34: gongyak.participation.v1.ListResponsesResponse
-	(*CreateResponseRequest)(nil),     // 35: gongyak.participation.v1.CreateResponseRequest
-	(*GetTallyRequest)(nil),           // 36: gongyak.participation.v1.GetTallyRequest
-	(*GetContestResultsRequest)(nil),  // 37: gongyak.participation.v1.GetContestResultsRequest
-	(*GetSurveyResultsRequest)(nil),   // 38: gongyak.participation.v1.GetSurveyResultsRequest
-	(*SummarizeProgramsRequest)(nil),  // 39: gongyak.participation.v1.SummarizeProgramsRequest
-	(*SummarizeProgramsResponse)(nil), // 40: gongyak.participation.v1.SummarizeProgramsResponse
-	(*Program)(nil),                   // 41: gongyak.participation.v1.Program
-	(*fieldmaskpb.FieldMask)(nil),     // 42: google.protobuf.FieldMask
-	(*Member)(nil),                    // 43: gongyak.participation.v1.Member
-	(*Submission)(nil),                // 44: gongyak.participation.v1.Submission
-	(*Entry)(nil),                     // 45: gongyak.participation.v1.Entry
-	(*Ballot)(nil),                    // 46: gongyak.participation.v1.Ballot
-	(*Question)(nil),                  // 47: gongyak.participation.v1.Question
-	(*Response)(nil),                  // 48: gongyak.participation.v1.Response
-	(*ParticipationSummary)(nil),      // 49: gongyak.participation.v1.ParticipationSummary
-	(*emptypb.Empty)(nil),             // 50: google.protobuf.Empty
-	(*Tally)(nil),                     // 51: gongyak.participation.v1.Tally
-	(*ContestResults)(nil),            // 52: gongyak.participation.v1.ContestResults
-	(*SurveyResults)(nil),             // 53: gongyak.participation.v1.SurveyResults
+	(*GetProgramRequest)(nil),          // 0: gongyak.participation.v1.GetProgramRequest
+	(*ListProgramsRequest)(nil),        // 1: gongyak.participation.v1.ListProgramsRequest
+	(*ListProgramsResponse)(nil),       // 2: gongyak.participation.v1.ListProgramsResponse
+	(*CreateProgramRequest)(nil),       // 3: gongyak.participation.v1.CreateProgramRequest
+	(*UpdateProgramRequest)(nil),       // 4: gongyak.participation.v1.UpdateProgramRequest
+	(*DeleteProgramRequest)(nil),       // 5: gongyak.participation.v1.DeleteProgramRequest
+	(*GetMemberRequest)(nil),           // 6: gongyak.participation.v1.GetMemberRequest
+	(*ListMembersRequest)(nil),         // 7: gongyak.participation.v1.ListMembersRequest
+	(*ListMembersResponse)(nil),        // 8: gongyak.participation.v1.ListMembersResponse
+	(*CreateMemberRequest)(nil),        // 9: gongyak.participation.v1.CreateMemberRequest
+	(*UpdateMemberRequest)(nil),        // 10: gongyak.participation.v1.UpdateMemberRequest
+	(*DeleteMemberRequest)(nil),        // 11: gongyak.participation.v1.DeleteMemberRequest
+	(*GetSubmissionRequest)(nil),       // 12: gongyak.participation.v1.GetSubmissionRequest
+	(*ListSubmissionsRequest)(nil),     // 13: gongyak.participation.v1.ListSubmissionsRequest
+	(*ListSubmissionsResponse)(nil),    // 14: gongyak.participation.v1.ListSubmissionsResponse
+	(*CreateSubmissionRequest)(nil),    // 15: gongyak.participation.v1.CreateSubmissionRequest
+	(*UpdateSubmissionRequest)(nil),    // 16: gongyak.participation.v1.UpdateSubmissionRequest
+	(*DeleteSubmissionRequest)(nil),    // 17: gongyak.participation.v1.DeleteSubmissionRequest
+	(*GetEntryRequest)(nil),            // 18: gongyak.participation.v1.GetEntryRequest
+	(*ListEntriesRequest)(nil),         // 19: gongyak.participation.v1.ListEntriesRequest
+	(*ListEntriesResponse)(nil),        // 20: gongyak.participation.v1.ListEntriesResponse
+	(*CreateEntryRequest)(nil),         // 21: gongyak.participation.v1.CreateEntryRequest
+	(*UpdateEntryRequest)(nil),         // 22: gongyak.participation.v1.UpdateEntryRequest
+	(*DeleteEntryRequest)(nil),         // 23: gongyak.participation.v1.DeleteEntryRequest
+	(*ListBallotsRequest)(nil),         // 24: gongyak.participation.v1.ListBallotsRequest
+	(*ListBallotsResponse)(nil),        // 25: gongyak.participation.v1.ListBallotsResponse
+	(*CreateBallotRequest)(nil),        // 26: gongyak.participation.v1.CreateBallotRequest
+	(*GetQuestionRequest)(nil),         // 27: gongyak.participation.v1.GetQuestionRequest
+	(*ListQuestionsRequest)(nil),       // 28: gongyak.participation.v1.ListQuestionsRequest
+	(*ListQuestionsResponse)(nil),      // 29: gongyak.participation.v1.ListQuestionsResponse
+	(*CreateQuestionRequest)(nil),      // 30: gongyak.participation.v1.CreateQuestionRequest
+	(*UpdateQuestionRequest)(nil),      // 31: gongyak.participation.v1.UpdateQuestionRequest
+	(*DeleteQuestionRequest)(nil),      // 32: gongyak.participation.v1.DeleteQuestionRequest
+	(*ListResponsesRequest)(nil),       // 33: gongyak.participation.v1.ListResponsesRequest
+	(*ListResponsesResponse)(nil),      // 34: gongyak.participation.v1.ListResponsesResponse
+	(*CreateResponseRequest)(nil),      // 35: gongyak.participation.v1.CreateResponseRequest
+	(*GetTallyRequest)(nil),            // 36: gongyak.participation.v1.GetTallyRequest
+	(*GetContestResultsRequest)(nil),   // 37: gongyak.participation.v1.GetContestResultsRequest
+	(*GetSurveyResultsRequest)(nil),    // 38: gongyak.participation.v1.GetSurveyResultsRequest
+	(*SummarizeProgramsRequest)(nil),   // 39: gongyak.participation.v1.SummarizeProgramsRequest
+	(*SummarizeProgramsResponse)(nil),  // 40: gongyak.participation.v1.SummarizeProgramsResponse
+	(*Program)(nil),                    // 41: gongyak.participation.v1.Program
+	(*fieldmaskpb.FieldMask)(nil),      // 42: google.protobuf.FieldMask
+	(*Member)(nil),                     // 43: gongyak.participation.v1.Member
+	(*Submission)(nil),                 // 44: gongyak.participation.v1.Submission
+	(*Entry)(nil),                      // 45: gongyak.participation.v1.Entry
+	(*Ballot)(nil),                     // 46: gongyak.participation.v1.Ballot
+	(*Question)(nil),                   // 47: gongyak.participation.v1.Question
+	(*Response)(nil),                   // 48: gongyak.participation.v1.Response
+	(*ParticipationSummary)(nil),       // 49: gongyak.participation.v1.ParticipationSummary
+	(*v1.ListAuditEventsRequest)(nil),  // 50: gongyak.type.v1.ListAuditEventsRequest
+	(*emptypb.Empty)(nil),              // 51: google.protobuf.Empty
+	(*Tally)(nil),                      // 52: gongyak.participation.v1.Tally
+	(*ContestResults)(nil),             // 53: gongyak.participation.v1.ContestResults
+	(*SurveyResults)(nil),              // 54: gongyak.participation.v1.SurveyResults
+	(*v1.ListAuditEventsResponse)(nil), // 55: gongyak.type.v1.ListAuditEventsResponse
 }
 var file_gongyak_participation_v1_participation_service_proto_depIdxs = []int32{
 	41, // 0: gongyak.participation.v1.ListProgramsResponse.programs:type_name -> gongyak.participation.v1.Program
@@ -2705,41 +2709,43 @@ var file_gongyak_participation_v1_participation_service_proto_depIdxs = []int32{
 	37, // 56: gongyak.participation.v1.ParticipationService.GetContestResults:input_type -> gongyak.participation.v1.GetContestResultsRequest
 	38, // 57: gongyak.participation.v1.ParticipationService.GetSurveyResults:input_type -> gongyak.participation.v1.GetSurveyResultsRequest
 	39, // 58: gongyak.participation.v1.ParticipationService.SummarizePrograms:input_type -> gongyak.participation.v1.SummarizeProgramsRequest
-	41, // 59: gongyak.participation.v1.ParticipationService.GetProgram:output_type -> gongyak.participation.v1.Program
-	2,  // 60: gongyak.participation.v1.ParticipationService.ListPrograms:output_type -> gongyak.participation.v1.ListProgramsResponse
-	41, // 61: gongyak.participation.v1.ParticipationService.CreateProgram:output_type -> gongyak.participation.v1.Program
-	41, // 62: gongyak.participation.v1.ParticipationService.UpdateProgram:output_type -> gongyak.participation.v1.Program
-	50, // 63: gongyak.participation.v1.ParticipationService.DeleteProgram:output_type -> google.protobuf.Empty
-	43, // 64: gongyak.participation.v1.ParticipationService.GetMember:output_type -> gongyak.participation.v1.Member
-	8,  // 65: gongyak.participation.v1.ParticipationService.ListMembers:output_type -> gongyak.participation.v1.ListMembersResponse
-	43, // 66: gongyak.participation.v1.ParticipationService.CreateMember:output_type -> gongyak.participation.v1.Member
-	43, // 67: gongyak.participation.v1.ParticipationService.UpdateMember:output_type -> gongyak.participation.v1.Member
-	50, // 68: gongyak.participation.v1.ParticipationService.DeleteMember:output_type -> google.protobuf.Empty
-	44, // 69: gongyak.participation.v1.ParticipationService.GetSubmission:output_type -> gongyak.participation.v1.Submission
-	14, // 70: gongyak.participation.v1.ParticipationService.ListSubmissions:output_type -> gongyak.participation.v1.ListSubmissionsResponse
-	44, // 71: gongyak.participation.v1.ParticipationService.CreateSubmission:output_type -> gongyak.participation.v1.Submission
-	44, // 72: gongyak.participation.v1.ParticipationService.UpdateSubmission:output_type -> gongyak.participation.v1.Submission
-	50, // 73: gongyak.participation.v1.ParticipationService.DeleteSubmission:output_type -> google.protobuf.Empty
-	45, // 74: gongyak.participation.v1.ParticipationService.GetEntry:output_type -> gongyak.participation.v1.Entry
-	20, // 75: gongyak.participation.v1.ParticipationService.ListEntries:output_type -> gongyak.participation.v1.ListEntriesResponse
-	45, // 76: gongyak.participation.v1.ParticipationService.CreateEntry:output_type -> gongyak.participation.v1.Entry
-	45, // 77: gongyak.participation.v1.ParticipationService.UpdateEntry:output_type -> gongyak.participation.v1.Entry
-	50, // 78: gongyak.participation.v1.ParticipationService.DeleteEntry:output_type -> google.protobuf.Empty
-	25, // 79: gongyak.participation.v1.ParticipationService.ListBallots:output_type -> gongyak.participation.v1.ListBallotsResponse
-	46, // 80: gongyak.participation.v1.ParticipationService.CreateBallot:output_type -> gongyak.participation.v1.Ballot
-	47, // 81: gongyak.participation.v1.ParticipationService.GetQuestion:output_type -> gongyak.participation.v1.Question
-	29, // 82: gongyak.participation.v1.ParticipationService.ListQuestions:output_type -> gongyak.participation.v1.ListQuestionsResponse
-	47, // 83: gongyak.participation.v1.ParticipationService.CreateQuestion:output_type -> gongyak.participation.v1.Question
-	47, // 84: gongyak.participation.v1.ParticipationService.UpdateQuestion:output_type -> gongyak.participation.v1.Question
-	50, // 85: gongyak.participation.v1.ParticipationService.DeleteQuestion:output_type -> google.protobuf.Empty
-	34, // 86: gongyak.participation.v1.ParticipationService.ListResponses:output_type -> gongyak.participation.v1.ListResponsesResponse
-	48, // 87: gongyak.participation.v1.ParticipationService.CreateResponse:output_type -> gongyak.participation.v1.Response
-	51, // 88: gongyak.participation.v1.ParticipationService.GetTally:output_type -> gongyak.participation.v1.Tally
-	52, // 89: gongyak.participation.v1.ParticipationService.GetContestResults:output_type -> gongyak.participation.v1.ContestResults
-	53, // 90: gongyak.participation.v1.ParticipationService.GetSurveyResults:output_type -> gongyak.participation.v1.SurveyResults
-	40, // 91: gongyak.participation.v1.ParticipationService.SummarizePrograms:output_type -> gongyak.participation.v1.SummarizeProgramsResponse
-	59, // [59:92] is the sub-list for method output_type
-	26, // [26:59] is the sub-list for method input_type
+	50, // 59: gongyak.participation.v1.ParticipationService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
+	41, // 60: gongyak.participation.v1.ParticipationService.GetProgram:output_type -> gongyak.participation.v1.Program
+	2,  // 61: gongyak.participation.v1.ParticipationService.ListPrograms:output_type -> gongyak.participation.v1.ListProgramsResponse
+	41, // 62: gongyak.participation.v1.ParticipationService.CreateProgram:output_type -> gongyak.participation.v1.Program
+	41, // 63: gongyak.participation.v1.ParticipationService.UpdateProgram:output_type -> gongyak.participation.v1.Program
+	51, // 64: gongyak.participation.v1.ParticipationService.DeleteProgram:output_type -> google.protobuf.Empty
+	43, // 65: gongyak.participation.v1.ParticipationService.GetMember:output_type -> gongyak.participation.v1.Member
+	8,  // 66: gongyak.participation.v1.ParticipationService.ListMembers:output_type -> gongyak.participation.v1.ListMembersResponse
+	43, // 67: gongyak.participation.v1.ParticipationService.CreateMember:output_type -> gongyak.participation.v1.Member
+	43, // 68: gongyak.participation.v1.ParticipationService.UpdateMember:output_type -> gongyak.participation.v1.Member
+	51, // 69: gongyak.participation.v1.ParticipationService.DeleteMember:output_type -> google.protobuf.Empty
+	44, // 70: gongyak.participation.v1.ParticipationService.GetSubmission:output_type -> gongyak.participation.v1.Submission
+	14, // 71: gongyak.participation.v1.ParticipationService.ListSubmissions:output_type -> gongyak.participation.v1.ListSubmissionsResponse
+	44, // 72: gongyak.participation.v1.ParticipationService.CreateSubmission:output_type -> gongyak.participation.v1.Submission
+	44, // 73: gongyak.participation.v1.ParticipationService.UpdateSubmission:output_type -> gongyak.participation.v1.Submission
+	51, // 74: gongyak.participation.v1.ParticipationService.DeleteSubmission:output_type -> google.protobuf.Empty
+	45, // 75: gongyak.participation.v1.ParticipationService.GetEntry:output_type -> gongyak.participation.v1.Entry
+	20, // 76: gongyak.participation.v1.ParticipationService.ListEntries:output_type -> gongyak.participation.v1.ListEntriesResponse
+	45, // 77: gongyak.participation.v1.ParticipationService.CreateEntry:output_type -> gongyak.participation.v1.Entry
+	45, // 78: gongyak.participation.v1.ParticipationService.UpdateEntry:output_type -> gongyak.participation.v1.Entry
+	51, // 79: gongyak.participation.v1.ParticipationService.DeleteEntry:output_type -> google.protobuf.Empty
+	25, // 80: gongyak.participation.v1.ParticipationService.ListBallots:output_type -> gongyak.participation.v1.ListBallotsResponse
+	46, // 81: gongyak.participation.v1.ParticipationService.CreateBallot:output_type -> gongyak.participation.v1.Ballot
+	47, // 82: gongyak.participation.v1.ParticipationService.GetQuestion:output_type -> gongyak.participation.v1.Question
+	29, // 83: gongyak.participation.v1.ParticipationService.ListQuestions:output_type -> gongyak.participation.v1.ListQuestionsResponse
+	47, // 84: gongyak.participation.v1.ParticipationService.CreateQuestion:output_type -> gongyak.participation.v1.Question
+	47, // 85: gongyak.participation.v1.ParticipationService.UpdateQuestion:output_type -> gongyak.participation.v1.Question
+	51, // 86: gongyak.participation.v1.ParticipationService.DeleteQuestion:output_type -> google.protobuf.Empty
+	34, // 87: gongyak.participation.v1.ParticipationService.ListResponses:output_type -> gongyak.participation.v1.ListResponsesResponse
+	48, // 88: gongyak.participation.v1.ParticipationService.CreateResponse:output_type -> gongyak.participation.v1.Response
+	52, // 89: gongyak.participation.v1.ParticipationService.GetTally:output_type -> gongyak.participation.v1.Tally
+	53, // 90: gongyak.participation.v1.ParticipationService.GetContestResults:output_type -> gongyak.participation.v1.ContestResults
+	54, // 91: gongyak.participation.v1.ParticipationService.GetSurveyResults:output_type -> gongyak.participation.v1.SurveyResults
+	40, // 92: gongyak.participation.v1.ParticipationService.SummarizePrograms:output_type -> gongyak.participation.v1.SummarizeProgramsResponse
+	55, // 93: gongyak.participation.v1.ParticipationService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	60, // [60:94] is the sub-list for method output_type
+	26, // [26:60] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name

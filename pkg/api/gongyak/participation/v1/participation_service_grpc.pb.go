@@ -8,6 +8,7 @@ package participationv1
 
 import (
 	context "context"
+	v1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -53,6 +54,7 @@ const (
 	ParticipationService_GetContestResults_FullMethodName = "/gongyak.participation.v1.ParticipationService/GetContestResults"
 	ParticipationService_GetSurveyResults_FullMethodName  = "/gongyak.participation.v1.ParticipationService/GetSurveyResults"
 	ParticipationService_SummarizePrograms_FullMethodName = "/gongyak.participation.v1.ParticipationService/SummarizePrograms"
+	ParticipationService_ListAuditEvents_FullMethodName   = "/gongyak.participation.v1.ParticipationService/ListAuditEvents"
 )
 
 // ParticipationServiceClient is the client API for ParticipationService service.
@@ -136,6 +138,11 @@ type ParticipationServiceClient interface {
 	// every district (`districts/-`), grouped by district, term and kind
 	// (AIP-136).
 	SummarizePrograms(ctx context.Context, in *SummarizeProgramsRequest, opts ...grpc.CallOption) (*SummarizeProgramsResponse, error)
+	// ListAuditEvents lists this service's audit events of a district, after
+	// the position in `page_token` (the pledge service's merged log passes
+	// its own token to every service). It has no REST mapping: read the
+	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
+	ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error)
 }
 
 type participationServiceClient struct {
@@ -476,6 +483,16 @@ func (c *participationServiceClient) SummarizePrograms(ctx context.Context, in *
 	return out, nil
 }
 
+func (c *participationServiceClient) ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(v1.ListAuditEventsResponse)
+	err := c.cc.Invoke(ctx, ParticipationService_ListAuditEvents_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ParticipationServiceServer is the server API for ParticipationService service.
 // All implementations must embed UnimplementedParticipationServiceServer
 // for forward compatibility.
@@ -557,6 +574,11 @@ type ParticipationServiceServer interface {
 	// every district (`districts/-`), grouped by district, term and kind
 	// (AIP-136).
 	SummarizePrograms(context.Context, *SummarizeProgramsRequest) (*SummarizeProgramsResponse, error)
+	// ListAuditEvents lists this service's audit events of a district, after
+	// the position in `page_token` (the pledge service's merged log passes
+	// its own token to every service). It has no REST mapping: read the
+	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
+	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
 	mustEmbedUnimplementedParticipationServiceServer()
 }
 
@@ -665,6 +687,9 @@ func (UnimplementedParticipationServiceServer) GetSurveyResults(context.Context,
 }
 func (UnimplementedParticipationServiceServer) SummarizePrograms(context.Context, *SummarizeProgramsRequest) (*SummarizeProgramsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SummarizePrograms not implemented")
+}
+func (UnimplementedParticipationServiceServer) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
 }
 func (UnimplementedParticipationServiceServer) mustEmbedUnimplementedParticipationServiceServer() {}
 func (UnimplementedParticipationServiceServer) testEmbeddedByValue()                              {}
@@ -1281,6 +1306,24 @@ func _ParticipationService_SummarizePrograms_Handler(srv interface{}, ctx contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ParticipationService_ListAuditEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(v1.ListAuditEventsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ParticipationServiceServer).ListAuditEvents(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ParticipationService_ListAuditEvents_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ParticipationServiceServer).ListAuditEvents(ctx, req.(*v1.ListAuditEventsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ParticipationService_ServiceDesc is the grpc.ServiceDesc for ParticipationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1419,6 +1462,10 @@ var ParticipationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SummarizePrograms",
 			Handler:    _ParticipationService_SummarizePrograms_Handler,
+		},
+		{
+			MethodName: "ListAuditEvents",
+			Handler:    _ParticipationService_ListAuditEvents_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

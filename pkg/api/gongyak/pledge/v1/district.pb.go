@@ -223,8 +223,12 @@ type Term struct {
 	EndDate *date.Date `protobuf:"bytes,4,opt,name=end_date,json=endDate" json:"end_date,omitempty"`
 	// The head of government elected for the term (구청장, 시장 or 군수).
 	HeadOfGovernment string `protobuf:"bytes,5,opt,name=head_of_government,json=headOfGovernment" json:"head_of_government,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Whether the term's pledges are published: a district admin sets it, and
+	// then every pledge of the term that is not deleted, with its card, can
+	// be read without signing in, personal data masked.
+	Public        bool `protobuf:"varint,6,opt,name=public" json:"public,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Term) Reset() {
@@ -290,6 +294,13 @@ func (x *Term) GetHeadOfGovernment() string {
 		return x.HeadOfGovernment
 	}
 	return ""
+}
+
+func (x *Term) GetPublic() bool {
+	if x != nil {
+		return x.Public
+	}
+	return false
 }
 
 // Department is a department (부서) of a district that owns pledges.
@@ -410,14 +421,15 @@ const file_gongyak_pledge_v1_district_proto_rawDesc = "" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime:C\xeaA@\n" +
-	"\x13gongyak.kr/District\x12\x14districts/{district}*\tdistricts2\bdistrict\"\xde\x01\n" +
+	"\x13gongyak.kr/District\x12\x14districts/{district}*\tdistricts2\bdistrict\"\xf6\x01\n" +
 	"\x04Term\x12\x1b\n" +
 	"\x06number\x18\x01 \x01(\x05B\x03\xe0A\x02R\x06number\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x125\n" +
 	"\n" +
 	"start_date\x18\x03 \x01(\v2\x11.google.type.DateB\x03\xe0A\x02R\tstartDate\x121\n" +
 	"\bend_date\x18\x04 \x01(\v2\x11.google.type.DateB\x03\xe0A\x02R\aendDate\x12,\n" +
-	"\x12head_of_government\x18\x05 \x01(\tR\x10headOfGovernment\"\xf5\x02\n" +
+	"\x12head_of_government\x18\x05 \x01(\tR\x10headOfGovernment\x12\x16\n" +
+	"\x06public\x18\x06 \x01(\bR\x06public\"\xf5\x02\n" +
 	"\n" +
 	"Department\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12&\n" +
