@@ -2,6 +2,7 @@
 //
 //	gongyak run      start the whole suite on this machine (make run)
 //	gongyak import   import a pledge card exported to text
+//	gongyak idp      serve the development OpenID provider
 //
 // Run `gongyak <command> -h` for a command's flags.
 package main
@@ -27,6 +28,8 @@ func main() {
 		err = runSuite(ctx, os.Args[2:])
 	case "import":
 		err = importCard(ctx, os.Args[2:])
+	case "idp":
+		err = runIDP(ctx, os.Args[2:], os.Stdout)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -49,5 +52,8 @@ commands:
            DATABASE_URL is set), every service, the gateway
   import   import a pledge card exported to text:
            gongyak import card.txt --district gwangsan [--term 7] [--strict]
+  idp      serve the development OpenID provider (sign-in for make run and
+           the tests; prints its users' passwords: development only):
+           gongyak idp [--addr 127.0.0.1:9100] [--data .data/idp] [--users FILE]
 `)
 }
