@@ -316,3 +316,26 @@ func TestSecretsMadeBeforeTheProviderAreItsOwn(t *testing.T) {
 		t.Errorf("the secret gongyak run would hand the pledge service: %v", err)
 	}
 }
+
+// The provider can be mounted under a path of another server, as gongyak
+// run may do: the issuer names the path.
+func TestIssuerWithAPath(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	cfg := testConfig(t)
+	cfg.Issuer = srv.URL + "/idp"
+	p, err := devidp.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("/idp/", p.Handler())
+
+	token, err := devlogin.Login(t.Context(), srv.Client(), cfg.Issuer, devidp.ConsoleClientID, redirectURI, "editor", "editor-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := verify(t, cfg.Issuer, token); err != nil || c.Subject != "editor" {
+		t.Errorf("token from %s: %+v, %v", cfg.Issuer, c, err)
+	}
+}
