@@ -22,6 +22,8 @@ const (
 	ReasonConcurrentChange   = "CONCURRENT_CHANGE"
 	ReasonFailedPrecondition = "FAILED_PRECONDITION"
 	ReasonUnavailable        = "UNAVAILABLE"
+	ReasonUnauthenticated    = "UNAUTHENTICATED"
+	ReasonPermissionDenied   = "PERMISSION_DENIED"
 	ReasonInternal           = "INTERNAL"
 )
 
@@ -92,6 +94,18 @@ func FailedPrecondition(format string, args ...any) *Error {
 // Unavailable says a service this one depends on could not answer.
 func Unavailable(format string, args ...any) *Error {
 	return &Error{Code: codes.Unavailable, Reason: ReasonUnavailable, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unauthenticated says the call needs a credential, or the one it
+// presented does not verify (HTTP 401).
+func Unauthenticated(format string, args ...any) *Error {
+	return &Error{Code: codes.Unauthenticated, Reason: ReasonUnauthenticated, Message: fmt.Sprintf(format, args...)}
+}
+
+// PermissionDenied says the verified caller may not make the call (HTTP
+// 403).
+func PermissionDenied(format string, args ...any) *Error {
+	return &Error{Code: codes.PermissionDenied, Reason: ReasonPermissionDenied, Message: fmt.Sprintf(format, args...)}
 }
 
 // EtagMismatch says the caller's etag is stale: someone changed the

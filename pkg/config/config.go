@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/gongyak/gongyak/pkg/tlsconfig"
 )
 
 // DefaultAddrs are where the services listen unless told otherwise.
@@ -75,6 +77,14 @@ type Common struct {
 	// within it replays the first result, and after it the record, which
 	// may hold a copy of personal data, is deleted.
 	RequestIDRetention time.Duration
+	// OIDCIssuers are the trusted token issuers (auth.ParseIssuers).
+	OIDCIssuers string
+	// KeyCacheTTL is how long an API key's check is remembered.
+	KeyCacheTTL time.Duration
+	// Reflection serves gRPC reflection.
+	Reflection bool
+	// TLS are the certificate files of gRPC between services.
+	TLS tlsconfig.Files
 }
 
 // Service defines the common flags of the service called name.
@@ -84,6 +94,33 @@ func Service(fs *flag.FlagSet, c *Common, name string) {
 	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	Duration(fs, &c.RequestIDRetention, "request-id-retention", "GONGYAK_REQUEST_ID_RETENTION", 7*24*time.Hour,
 		"how long a request_id is remembered for retries")
+	String(fs, &c.OIDCIssuers, "oidc-issuers", "GONGYAK_OIDC_ISSUERS", "",
+		"trusted token issuers: {issuer URL}={district or *}, comma-separated")
+	Duration(fs, &c.KeyCacheTTL, "api-key-cache-ttl", "GONGYAK_API_KEY_CACHE_TTL", 30*time.Second,
+		"how long an API key's check is remembered (at most 30s: a revoked key is refused within it)")
+	Bool(fs, &c.Reflection, "grpc-reflection", "GONGYAK_GRPC_REFLECTION", false, "serve gRPC reflection (development)")
+	TLS(fs, &c.TLS)
+}
+
+// TLS defines the flags of the certificate files gRPC between services
+// uses when set.
+func TLS(fs *flag.FlagSet, f *tlsconfig.Files) {
+	String(fs, &f.Cert, "tls-cert", "GONGYAK_TLS_CERT", "", "PEM certificate this binary serves and calls with (TLS between services)")
+	String(fs, &f.Key, "tls-key", "GONGYAK_TLS_KEY", "", "PEM key of --tls-cert")
+	String(fs, &f.CA, "tls-ca", "GONGYAK_TLS_CA", "", "PEM CA the other side's certificates are checked against")
+}
+
+// Bool defines a bool flag that falls back to env (true, false, 1, 0),
+// then def.
+func Bool(fs *flag.FlagSet, p *bool, name, env string, def bool, usage string) {
+	if v, ok := os.LookupEnv(env); ok && v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			def = b
+		} else {
+			badEnv = append(badEnv, fmt.Sprintf("%s=%q is not true or false", env, v))
+		}
+	}
+	fs.BoolVar(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
 }
 
 var badEnv []string

@@ -25,3 +25,14 @@ func Check(given, name string, revision int64) error {
 	}
 	return apierr.EtagMismatch(name)
 }
+
+// Require refuses a write that sends no etag, naming field: without it, a
+// change someone made since the caller read the resource would be
+// overwritten unseen. An update with allow_missing of a resource that does
+// not exist yet needs none; its caller checks that before asking.
+func Require(field, given string) error {
+	if given != "" {
+		return nil
+	}
+	return apierr.Invalid(field, "is required: read the resource first and send its etag, so that a change made since is not overwritten")
+}

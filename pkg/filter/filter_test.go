@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 )
@@ -14,6 +15,7 @@ var schema = Schema{
 	"status": {Column: "status", Kind: Enum, Values: map[string]int32{"PLEDGE_STATUS_COMPLETED": 1, "PLEDGE_STATUS_ON_TRACK": 3}},
 	"levels": {Column: "levels", Kind: EnumList, Values: map[string]int32{"IMPLEMENTING_LEVEL_LOCAL": 3}},
 	"done":   {Column: "done", Kind: Bool},
+	"time":   {Column: "time", Kind: Time},
 }
 
 func TestSQLTranslatesFilters(t *testing.T) {
@@ -31,6 +33,7 @@ func TestSQLTranslatesFilters(t *testing.T) {
 		{`title = "*혁신_TF*"`, "(title LIKE $1)", []any{`%혁신\_TF%`}},
 		{`levels:IMPLEMENTING_LEVEL_LOCAL`, "($1 = ANY(levels))", []any{int32(3)}},
 		{`title = "say \"hi\""`, "(title = $1)", []any{`say "hi"`}},
+		{`time >= "2026-03-01T09:00:00+09:00"`, "(time >= $1)", []any{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}},
 	}
 	for _, tt := range tests {
 		sql, args, err := SQL(tt.filter, schema, 1)
@@ -58,7 +61,9 @@ func TestSQLRefusesBadFiltersNamingTheFilterField(t *testing.T) {
 		"term = 7 AND":                      "ends where",
 		"title @ 3":                         "unexpected",
 		strings.Repeat("(", 30) + "term = 7" + strings.Repeat(")", 30): "nested",
-		"\xff": "UTF-8",
+		"\xff":                        "UTF-8",
+		`time > "yesterday"`:          "RFC 3339",
+		`time:"2026-01-01T00:00:00Z"`: "is a time",
 	} {
 		_, _, err := SQL(filter, schema, 1)
 		e, ok := err.(*apierr.Error)

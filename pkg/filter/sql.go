@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Kind is what values a field takes.
@@ -24,6 +25,9 @@ const (
 	Bool
 	// TextList is a repeated text, tested with : (has).
 	TextList
+	// Time is a point in time, compared with every operator but : against
+	// an RFC 3339 timestamp in quotes ("2026-01-01T00:00:00Z").
+	Time
 )
 
 // Field says how one filterable field maps to SQL.
@@ -130,6 +134,15 @@ func (b *builder) compare(c Compare) (string, error) {
 			return "", errAt(c.Pos, "%s takes a whole number, not %q", c.Field, c.Value)
 		}
 		return fmt.Sprintf("(%s %s %s)", f.Column, sqlOp, b.arg(n)), nil
+	case Time:
+		if c.Op == ":" {
+			return "", errAt(c.Pos, "%s is a time; compare it with = != < <= > >=", c.Field)
+		}
+		at, err := time.Parse(time.RFC3339Nano, c.Value)
+		if err != nil {
+			return "", errAt(c.Pos, "%s takes an RFC 3339 time such as \"2026-01-01T00:00:00Z\", not %q", c.Field, c.Value)
+		}
+		return fmt.Sprintf("(%s %s %s)", f.Column, sqlOp, b.arg(at.UTC())), nil
 	case Bool:
 		if c.Op != "=" && c.Op != "!=" {
 			return "", errAt(c.Pos, "%s takes = or !=", c.Field)

@@ -1,21 +1,27 @@
 // Package grpcserver runs a service's gRPC server the same way in every
-// binary: OpenTelemetry stats handler, panic recovery, the caller's actor in
-// the context, requests checked for UTF-8, every error mapped to one status
-// and logged at a level that fits its code, grpc.health.v1 tied to the
-// service's own database, reflection, and a graceful stop that drains calls
-// in flight.
+// binary: OpenTelemetry stats handler; logging and panic recovery from
+// go-grpc-middleware; every error mapped to one status; the caller
+// authenticated and every call checked against the service's policy,
+// denying by default; requests checked for UTF-8; grpc.health.v1 tied to
+// the service's own database; reflection only when configured; TLS when
+// configured; and a graceful stop that drains calls in flight.
 package grpcserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
+	"github.com/gongyak/gongyak/pkg/auth"
+	grpcauth "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -26,30 +32,126 @@ type Server struct {
 	grpc   *grpc.Server
 	health *health.Server
 	log    *slog.Logger
+	auth   *auth.Authenticator
+	policy auth.Policy
 	// DrainTimeout bounds how long a stop waits for calls in flight.
 	DrainTimeout time.Duration
 }
 
-// New returns a server that logs to log. Register services on GRPC()
-// before Serve.
-func New(log *slog.Logger) *Server {
-	s := &Server{health: health.NewServer(), log: log, DrainTimeout: 10 * time.Second}
-	s.grpc = grpc.NewServer(
+// Options say how a server checks its callers and what it offers.
+type Options struct {
+	// Authenticator verifies credentials; a server without one takes
+	// anonymous calls only.
+	Authenticator *auth.Authenticator
+	// Reflection registers gRPC server reflection, open to anyone: for
+	// development (make run), off by default.
+	Reflection bool
+	// TLS, when set, is the server's transport security.
+	TLS *tls.Config
+}
+
+// publicMethods are open to anyone on every server: health checks, and
+// reflection where it is registered at all.
+var publicMethods = auth.Policy{
+	"/grpc.health.v1.Health/Check":                               auth.Public,
+	"/grpc.health.v1.Health/Watch":                               auth.Public,
+	"/grpc.health.v1.Health/List":                                auth.Public,
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      auth.Public,
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": auth.Public,
+}
+
+// New returns a server that logs to log. Register services on it, with
+// their policies (Authorize), before Serve.
+func New(log *slog.Logger, opts Options) *Server {
+	a := opts.Authenticator
+	if a == nil {
+		a = &auth.Authenticator{}
+	}
+	s := &Server{health: health.NewServer(), log: log, auth: a, policy: publicMethods.With(nil), DrainTimeout: 10 * time.Second}
+	logger := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		log.Log(ctx, slog.Level(lvl), msg, fields...)
+	})
+	logOpts := []logging.Option{
+		logging.WithLogOnEvents(logging.FinishCall),
+		logging.WithLevels(levelOf),
+		logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
+			if id := auth.RequestID(ctx); id != "" {
+				return logging.Fields{"request_id", id}
+			}
+			return nil
+		}),
+	}
+	onPanic := recovery.WithRecoveryHandlerContext(s.recovered)
+	// Authorize reads the policy when a call arrives: services add their
+	// rules after New, before Serve.
+	authorize := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		return s.policy.UnaryServerInterceptor()(ctx, req, info, handler)
+	}
+	authorizeStream := func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		return s.policy.StreamServerInterceptor()(srv, ss, info, handler)
+	}
+	serverOpts := []grpc.ServerOption{
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
-		grpc.MaxRecvMsgSize(8<<20),
+		grpc.MaxRecvMsgSize(8 << 20),
 		grpc.ChainUnaryInterceptor(
-			s.logUnary,
-			s.recoverUnary,
-			actor.UnaryServerInterceptor,
+			logging.UnaryServerInterceptor(logger, logOpts...),
+			recovery.UnaryServerInterceptor(onPanic),
+			s.mapErrors,
+			grpcauth.UnaryServerInterceptor(a.AuthFunc),
+			authorize,
 			checkUTF8,
 		),
-		grpc.ChainStreamInterceptor(s.recoverStream),
-	)
+		grpc.ChainStreamInterceptor(
+			logging.StreamServerInterceptor(logger, logOpts...),
+			recovery.StreamServerInterceptor(onPanic),
+			grpcauth.StreamServerInterceptor(a.AuthFunc),
+			authorizeStream,
+		),
+	}
+	if opts.TLS != nil {
+		serverOpts = append(serverOpts, grpc.Creds(credentials.NewTLS(opts.TLS)))
+	}
+	s.grpc = grpc.NewServer(serverOpts...)
 	healthpb.RegisterHealthServer(s.grpc, s.health)
-	reflection.Register(s.grpc)
+	if opts.Reflection {
+		reflection.Register(s.grpc)
+	}
 	// Not serving until the first readiness check passes.
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
 	return s
+}
+
+// Registrar is where a service registers its servers, the policy that
+// guards them and how it checks API keys: a *Server, or a test's wrapper
+// of one.
+type Registrar interface {
+	grpc.ServiceRegistrar
+	Authorize(auth.Policy)
+	Authenticator() *auth.Authenticator
+}
+
+// RegisterService registers a gRPC service; together with Authorize it
+// makes the server a place services register on.
+func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) { s.grpc.RegisterService(desc, impl) }
+
+// Authorize adds a service's rules to the server's policy. A method left
+// without a rule is refused.
+func (s *Server) Authorize(p auth.Policy) { s.policy = s.policy.With(p) }
+
+// Authenticator is the server's, for a service that adds how it checks API
+// keys while it registers.
+func (s *Server) Authenticator() *auth.Authenticator { return s.auth }
+
+// Methods lists every method the server serves, by full name, for tests
+// that check each has a policy.
+func (s *Server) Methods() []string {
+	var out []string
+	for name, info := range s.grpc.GetServiceInfo() {
+		for _, m := range info.Methods {
+			out = append(out, "/"+name+"/"+m.Name)
+		}
+	}
+	return out
 }
 
 // GRPC returns the server to register services on.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/telemetry"
@@ -40,9 +41,9 @@ func (e *echo) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*he
 }
 
 func TestPanicsBecomeInternalWithoutDetail(t *testing.T) {
-	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"))
+	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"), grpcserver.Options{})
 	e := &echo{started: make(chan struct{})}
-	registerOnPrivateName(srv.GRPC(), e)
+	registerOnPrivateName(srv, e, auth.Public)
 	client := serve(t, srv)
 	_, err := client.Check(context.Background(), &healthpb.HealthCheckRequest{Service: "panic"})
 	st := status.Convert(err)
@@ -66,9 +67,9 @@ func TestPanicsBecomeInternalWithoutDetail(t *testing.T) {
 }
 
 func TestStopDrainsCallsInFlight(t *testing.T) {
-	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"))
+	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"), grpcserver.Options{})
 	e := &echo{started: make(chan struct{})}
-	registerOnPrivateName(srv.GRPC(), e)
+	registerOnPrivateName(srv, e, auth.Public)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -97,12 +98,37 @@ func TestStopDrainsCallsInFlight(t *testing.T) {
 	}
 }
 
-// registerOnPrivateName registers e as a service with the health service's
-// descriptor under another name, leaving the real health service alone.
-func registerOnPrivateName(s *grpc.Server, e *echo) {
-	desc := healthpb.Health_ServiceDesc
-	desc.ServiceName = "gongyak.test.Echo"
-	s.RegisterService(&desc, e)
+// registerOnPrivateName registers e as a service of its own,
+// gongyak.test.Echo, built on the health service's messages so the test
+// needs no protos, its Check allowed by rule (none when nil).
+func registerOnPrivateName(s *grpcserver.Server, e *echo, rule auth.Rule) {
+	s.RegisterService(&echoDesc, e)
+	if rule != nil {
+		s.Authorize(auth.Policy{"/gongyak.test.Echo/Check": rule})
+	}
+}
+
+type checker interface {
+	Check(context.Context, *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error)
+}
+
+// echoDesc serves Check under its own full name, which interceptors see.
+var echoDesc = grpc.ServiceDesc{
+	ServiceName: "gongyak.test.Echo",
+	HandlerType: (*checker)(nil),
+	Methods: []grpc.MethodDesc{{MethodName: "Check", Handler: func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+		in := new(healthpb.HealthCheckRequest)
+		if err := dec(in); err != nil {
+			return nil, err
+		}
+		handler := func(ctx context.Context, req any) (any, error) {
+			return srv.(checker).Check(ctx, req.(*healthpb.HealthCheckRequest))
+		}
+		if interceptor == nil {
+			return handler(ctx, in)
+		}
+		return interceptor(ctx, in, &grpc.UnaryServerInfo{Server: srv, FullMethod: "/gongyak.test.Echo/Check"}, handler)
+	}}},
 }
 
 func serve(t *testing.T, srv *grpcserver.Server) echoClient {

@@ -1,6 +1,6 @@
 // Package grpctest serves a service in a test exactly as its binary does
-// (the platform's interceptors, health and reflection) on a loopback port,
-// and dials it over a real connection.
+// (the platform's interceptors: authentication, the service's policy,
+// health) on a loopback port, and dials it over a real connection.
 package grpctest
 
 import (
@@ -10,25 +10,27 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/telemetry"
 	"google.golang.org/grpc"
 )
 
-// Serve starts a server with register's services on 127.0.0.1 and returns
-// a connection to it and its address. Both stop when t ends.
-func Serve(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string) {
+// Serve starts a server with register's services on 127.0.0.1, checking
+// callers with a, and returns a connection to it and its address. Both
+// stop when t ends.
+func Serve(t testing.TB, a *auth.Authenticator, register func(*grpcserver.Server)) (*grpc.ClientConn, string) {
 	t.Helper()
-	conn, addr, _ := ServeStoppable(t, register)
+	conn, addr, _ := ServeStoppable(t, a, register)
 	return conn, addr
 }
 
 // ServeStoppable is Serve, also returning a function that stops the server
 // early, to test what its callers do when it is gone.
-func ServeStoppable(t testing.TB, register func(*grpc.Server)) (*grpc.ClientConn, string, func()) {
+func ServeStoppable(t testing.TB, a *auth.Authenticator, register func(*grpcserver.Server)) (*grpc.ClientConn, string, func()) {
 	t.Helper()
-	return ServeOn(t, Listen(t), register)
+	return ServeOn(t, Listen(t), a, register)
 }
 
 // Listen reserves a loopback port, for a service whose address others must
@@ -43,10 +45,10 @@ func Listen(t testing.TB) net.Listener {
 }
 
 // ServeOn is ServeStoppable on a listener of the caller's.
-func ServeOn(t testing.TB, lis net.Listener, register func(*grpc.Server)) (*grpc.ClientConn, string, func()) {
+func ServeOn(t testing.TB, lis net.Listener, a *auth.Authenticator, register func(*grpcserver.Server)) (*grpc.ClientConn, string, func()) {
 	t.Helper()
-	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"))
-	register(srv.GRPC())
+	srv := grpcserver.New(telemetry.NewLogger(io.Discard, "test", "error"), grpcserver.Options{Authenticator: a})
+	register(srv)
 	srv.SetReady(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

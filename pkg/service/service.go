@@ -17,7 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/migrate"
@@ -41,9 +43,18 @@ type Spec struct {
 	// Flags adds the binary's own flags, such as the addresses of the
 	// services it calls.
 	Flags func(fs *flag.FlagSet)
-	// Register registers the service's gRPC servers. What it returns to
-	// close runs after the server has stopped.
-	Register func(ctx context.Context, s *grpc.Server, pool *pgxpool.Pool, log *slog.Logger) (closer func(), err error)
+	// Register registers the service's gRPC servers with their policies,
+	// and says how the service checks API keys. What it returns to close
+	// runs after the server has stopped.
+	Register func(ctx context.Context, s *grpcserver.Server, deps Deps) (closer func(), err error)
+}
+
+// Deps are what a service's registration gets from its binary.
+type Deps struct {
+	Pool *pgxpool.Pool
+	Log  *slog.Logger
+	// KeyCacheTTL is how long the service may remember an API key's check.
+	KeyCacheTTL time.Duration
 }
 
 // Main runs the service until it is signalled, and exits non-zero when it
@@ -94,12 +105,16 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 		return err
 	}
 
+	opts, err := serverOptions(cfg, log)
+	if err != nil {
+		return err
+	}
 	lis, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return err
 	}
-	srv := grpcserver.New(log)
-	closer, err := spec.Register(ctx, srv.GRPC(), pool, log)
+	srv := grpcserver.New(log, opts)
+	closer, err := spec.Register(ctx, srv, Deps{Pool: pool, Log: log, KeyCacheTTL: cfg.KeyCacheTTL})
 	if err != nil {
 		lis.Close()
 		return err
@@ -107,7 +122,8 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 	if closer != nil {
 		defer closer()
 	}
-	log.Info("serving", "addr", lis.Addr().String(), "schema", spec.Schema, "exporting_traces", exporting)
+	log.Info("serving", "addr", lis.Addr().String(), "schema", spec.Schema, "exporting_traces", exporting,
+		"tls", cfg.TLS.Enabled(), "reflection", cfg.Reflection, "oidc_issuers", cfg.OIDCIssuers)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, lis) })
@@ -131,4 +147,42 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 		return nil
 	}
 	return err
+}
+
+// serverOptions reads how the service checks callers and speaks TLS; TLS
+// configured for the server holds for the calls it makes too.
+func serverOptions(cfg config.Common, log *slog.Logger) (grpcserver.Options, error) {
+	issuers, err := auth.ParseIssuers(cfg.OIDCIssuers)
+	if err != nil {
+		return grpcserver.Options{}, fmt.Errorf("GONGYAK_OIDC_ISSUERS: %w", err)
+	}
+	if cfg.KeyCacheTTL > auth.MaxKeyCacheTTL {
+		return grpcserver.Options{}, fmt.Errorf("GONGYAK_API_KEY_CACHE_TTL=%s: at most %s, or a revoked key keeps working longer", cfg.KeyCacheTTL, auth.MaxKeyCacheTTL)
+	}
+	opts := grpcserver.Options{Reflection: cfg.Reflection, Authenticator: &auth.Authenticator{}}
+	if len(issuers) > 0 {
+		opts.Authenticator.Tokens = auth.NewOIDC(issuers, log)
+	}
+	if cfg.TLS.Enabled() {
+		if opts.TLS, err = cfg.TLS.Server(); err != nil {
+			return opts, err
+		}
+		client, err := cfg.TLS.Client()
+		if err != nil {
+			return opts, err
+		}
+		grpcclient.UseTLS(client)
+	}
+	return opts, nil
+}
+
+// KeysThroughPledge makes s check API keys through the pledge service on
+// conn, which owns them, remembering each answer for ttl (at most 30 s).
+func KeysThroughPledge(s *grpcserver.Server, conn *grpc.ClientConn, ttl time.Duration) error {
+	keys, err := auth.NewKeyCache(auth.NewRemoteKeys(conn), ttl)
+	if err != nil {
+		return err
+	}
+	s.Authenticator().Keys = keys
+	return nil
 }

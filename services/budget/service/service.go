@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 	"github.com/gongyak/gongyak/services/budget/internal/server"
@@ -24,7 +25,7 @@ var Migrations = migrations.FS
 
 // Register registers the budget service on s, storing in pool and asking
 // the pledge service over pledges. A nil log discards.
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, log *slog.Logger) {
+func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
 	"github.com/gongyak/gongyak/services/indicator/internal/server"
@@ -22,6 +23,6 @@ var Migrations = migrations.FS
 
 // Register registers the indicator service on s; now is the clock that
 // decides which years have passed.
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
+func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
 	indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), now))
 }

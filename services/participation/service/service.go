@@ -6,6 +6,7 @@ import (
 	"time"
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/participation/internal/postgres"
@@ -23,6 +24,6 @@ var Migrations = migrations.FS
 
 // Register registers the participation service on s; citizen hashes
 // voters' identifiers and now is the clock windows are enforced by.
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, citizen *personal.Hasher, now func() time.Time) {
+func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, citizen *personal.Hasher, now func() time.Time) {
 	participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), citizen, now))
 }

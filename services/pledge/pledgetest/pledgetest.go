@@ -6,8 +6,12 @@ package pledgetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/auth/authtest"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/pgtest"
@@ -25,17 +29,30 @@ var Schema = pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS}
 // Pledges is a running pledge service.
 type Pledges struct {
 	Addr string
-	// Conn is a client connection to it, for the service under test.
-	Conn      *grpc.ClientConn
-	Pledges   pledgev1.PledgeServiceClient
-	Districts pledgev1.DistrictServiceClient
+	// Conn is a client connection to it, for the service under test,
+	// which passes on its own callers' credentials.
+	Conn *grpc.ClientConn
+	// Issuer is the test's token issuer, trusted as the system issuer by
+	// the pledge service and, through Auth, by the service under test.
+	Issuer *authtest.Issuer
+	// AdminToken is a system admin's token of Issuer, which Pledges and
+	// Districts present.
+	AdminToken string
+	Pledges    pledgev1.PledgeServiceClient
+	Districts  pledgev1.DistrictServiceClient
+	Keys       pledgev1.ApiKeyServiceClient
 	// Stop stops the service early, to test what its callers do then.
 	Stop func()
 	// Card is the name of the seeded Gwangsan card pledge (민선 7기, within
-	// its term: 2018–2022); AfterTerm that of a 민선 8기 pledge completed
-	// after its term with an open period from 2021.
+	// its term: 2018–2022), owned by the department legal-support;
+	// AfterTerm that of a 민선 8기 pledge completed after its term with an
+	// open period from 2021.
 	Card, AfterTerm string
 }
+
+// KeyCacheTTL is how long the services of a test remember an API key's
+// check: short, so that tests of revocation run quickly.
+const KeyCacheTTL = time.Second
 
 // Beside makes a fresh test database holding the pledge schema and schema,
 // the one of the service under test, runs the seeded pledge service on it,
@@ -49,8 +66,15 @@ func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pledgePool.Close)
-	conn, addr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { service.Register(s, pledgePool, service.Backends{}) })
-	p := &Pledges{Addr: addr, Conn: conn, Pledges: pledgev1.NewPledgeServiceClient(conn), Districts: pledgev1.NewDistrictServiceClient(conn), Stop: stop}
+	issuer := authtest.NewIssuer(t)
+	conn, addr, stop := grpctest.ServeStoppable(t, authtest.Authenticator(nil, issuer.AsSystem()), func(s *grpcserver.Server) {
+		if err := service.Register(s, pledgePool, service.Backends{}, KeyCacheTTL); err != nil {
+			t.Fatal(err)
+		}
+	})
+	admin := authtest.WithToken(conn, issuer.Token(t, "admin", auth.RoleSystemAdmin))
+	p := &Pledges{Addr: addr, Conn: conn, Issuer: issuer, AdminToken: admin.Token, Stop: stop,
+		Pledges: pledgev1.NewPledgeServiceClient(admin), Districts: pledgev1.NewDistrictServiceClient(admin), Keys: pledgev1.NewApiKeyServiceClient(admin)}
 	p.seed(t)
 	pool, err := pgdb.Open(ctx, url, schema.Name, "test")
 	if err != nil {
@@ -58,6 +82,24 @@ func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 	}
 	t.Cleanup(pool.Close)
 	return p, pool
+}
+
+// Auth is how a service beside the pledge service checks its callers:
+// the test issuer's tokens, and API keys through the pledge service.
+func (p *Pledges) Auth(t testing.TB) *auth.Authenticator {
+	t.Helper()
+	keys, err := auth.NewKeyCache(auth.NewRemoteKeys(p.Conn), KeyCacheTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authtest.Authenticator(keys, p.Issuer.AsSystem())
+}
+
+// Token is a token of the test issuer for subject, holding roles written
+// as the gongyak_roles claim writes them.
+func (p *Pledges) Token(t testing.TB, subject string, roles ...string) string {
+	t.Helper()
+	return p.Issuer.Token(t, subject, roles...)
 }
 
 // Day is a google.type.Date.

@@ -11,6 +11,7 @@ import (
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 	"github.com/gongyak/gongyak/services/pledge/internal/server"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
@@ -18,17 +19,28 @@ import (
 	"google.golang.org/grpc"
 )
 
-// Backends are the services a card gathers its sections from and the
-// importer writes to. Without them the pledge service still serves
-// everything but cards and imports.
+// Backends are the services a card gathers its sections from, the
+// importer writes to and the audit log is merged from. Without them the
+// pledge service still serves everything but cards, imports and the other
+// services' audit events.
 type Backends = server.Backends
 
-// Register registers the pledge service's gRPC servers on s, storing in
-// pool.
-func Register(s grpc.ServiceRegistrar, pool *pgxpool.Pool, backends Backends) {
-	districts, pledges := server.New(postgres.New(pool), backends)
-	pledgev1.RegisterDistrictServiceServer(s, districts)
-	pledgev1.RegisterPledgeServiceServer(s, pledges)
+// Register registers the pledge service's gRPC servers and their policy
+// on s, storing in pool, and makes s check API keys against its own store,
+// remembering each answer for keyTTL (at most 30 s).
+func Register(s grpcserver.Registrar, pool *pgxpool.Pool, backends Backends, keyTTL time.Duration) error {
+	store := postgres.New(pool, server.View)
+	servers, err := server.New(store, backends, keyTTL)
+	if err != nil {
+		return err
+	}
+	pledgev1.RegisterDistrictServiceServer(s, servers.Districts)
+	pledgev1.RegisterPledgeServiceServer(s, servers.Pledges)
+	pledgev1.RegisterApiKeyServiceServer(s, servers.Keys)
+	pledgev1.RegisterAuditServiceServer(s, servers.Audit)
+	s.Authorize(server.Policy(store))
+	s.Authenticator().Keys = servers.KeyCheck
+	return nil
 }
 
 // Dial connects to the budget, indicator and participation services

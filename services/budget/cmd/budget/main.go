@@ -5,15 +5,13 @@ package main
 import (
 	"context"
 	"flag"
-	"log/slog"
 
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/service"
 	"github.com/gongyak/gongyak/services/budget/migrations"
 	budgetservice "github.com/gongyak/gongyak/services/budget/service"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc"
 )
 
 func main() {
@@ -23,12 +21,16 @@ func main() {
 		Schema:     migrations.Schema,
 		Migrations: migrations.FS,
 		Flags:      func(fs *flag.FlagSet) { config.Addr(fs, &pledgeAddr, "pledge") },
-		Register: func(_ context.Context, s *grpc.Server, pool *pgxpool.Pool, log *slog.Logger) (func(), error) {
+		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			conn, err := grpcclient.Dial(pledgeAddr)
 			if err != nil {
 				return nil, err
 			}
-			budgetservice.Register(s, pool, conn, log)
+			if err := service.KeysThroughPledge(s, conn, deps.KeyCacheTTL); err != nil {
+				conn.Close()
+				return nil, err
+			}
+			budgetservice.Register(s, deps.Pool, conn, deps.Log)
 			return func() { conn.Close() }, nil
 		},
 	})

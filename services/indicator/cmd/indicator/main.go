@@ -6,16 +6,14 @@ package main
 import (
 	"context"
 	"flag"
-	"log/slog"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/service"
 	"github.com/gongyak/gongyak/services/indicator/migrations"
 	indicatorservice "github.com/gongyak/gongyak/services/indicator/service"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc"
 )
 
 func main() {
@@ -25,12 +23,16 @@ func main() {
 		Schema:     migrations.Schema,
 		Migrations: migrations.FS,
 		Flags:      func(fs *flag.FlagSet) { config.Addr(fs, &pledgeAddr, "pledge") },
-		Register: func(_ context.Context, s *grpc.Server, pool *pgxpool.Pool, _ *slog.Logger) (func(), error) {
+		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			conn, err := grpcclient.Dial(pledgeAddr)
 			if err != nil {
 				return nil, err
 			}
-			indicatorservice.Register(s, pool, conn, time.Now)
+			if err := service.KeysThroughPledge(s, conn, deps.KeyCacheTTL); err != nil {
+				conn.Close()
+				return nil, err
+			}
+			indicatorservice.Register(s, deps.Pool, conn, time.Now)
 			return func() { conn.Close() }, nil
 		},
 	})

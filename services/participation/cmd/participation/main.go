@@ -7,17 +7,15 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"log/slog"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/service"
 	"github.com/gongyak/gongyak/services/participation/migrations"
 	participationservice "github.com/gongyak/gongyak/services/participation/service"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc"
 )
 
 func main() {
@@ -31,7 +29,7 @@ func main() {
 			config.String(fs, &citizenKey, "citizen-key", "GONGYAK_CITIZEN_KEY", "",
 				"secret key of the hash citizens are known by (32+ random characters); keep it: another key forgets who voted")
 		},
-		Register: func(_ context.Context, s *grpc.Server, pool *pgxpool.Pool, _ *slog.Logger) (func(), error) {
+		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			hasher, err := personal.NewHasher(citizenKey)
 			if err != nil {
 				return nil, errors.New("GONGYAK_CITIZEN_KEY (--citizen-key): " + err.Error())
@@ -40,7 +38,11 @@ func main() {
 			if err != nil {
 				return nil, err
 			}
-			participationservice.Register(s, pool, conn, hasher, time.Now)
+			if err := service.KeysThroughPledge(s, conn, deps.KeyCacheTTL); err != nil {
+				conn.Close()
+				return nil, err
+			}
+			participationservice.Register(s, deps.Pool, conn, hasher, time.Now)
 			return func() { conn.Close() }, nil
 		},
 	})

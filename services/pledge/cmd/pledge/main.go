@@ -7,15 +7,13 @@ package main
 import (
 	"context"
 	"flag"
-	"log/slog"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/service"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
 	pledgeservice "github.com/gongyak/gongyak/services/pledge/service"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc"
 )
 
 func main() {
@@ -32,12 +30,15 @@ func main() {
 			config.Duration(fs, &sectionTimeout, "card-section-timeout", "GONGYAK_CARD_SECTION_TIMEOUT", 2*time.Second,
 				"longest a card waits for one service's section before marking it unavailable")
 		},
-		Register: func(_ context.Context, s *grpc.Server, pool *pgxpool.Pool, _ *slog.Logger) (func(), error) {
+		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			backends, closeConns, err := pledgeservice.Dial(budgetAddr, indicatorAddr, participationAddr, sectionTimeout)
 			if err != nil {
 				return nil, err
 			}
-			pledgeservice.Register(s, pool, backends)
+			if err := pledgeservice.Register(s, deps.Pool, backends, deps.KeyCacheTTL); err != nil {
+				closeConns()
+				return nil, err
+			}
 			return closeConns, nil
 		},
 	})

@@ -42,6 +42,9 @@ type Term struct {
 	DisplayName      string
 	Start, End       Date
 	HeadOfGovernment string
+	// Public publishes the term's pledges: readable without signing in,
+	// personal data masked.
+	Public bool
 }
 
 // Name returns the district's resource name.

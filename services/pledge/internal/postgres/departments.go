@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/idempotency"
@@ -72,21 +73,26 @@ func (s *Store) CreateDepartment(ctx context.Context, d pledge.Department, key i
 		if _, err := lockDistrict(ctx, tx, d.DistrictID); err != nil {
 			return d, err
 		}
-		if err := insertDepartment(ctx, tx, d); err != nil {
+		if err := s.insertDepartment(ctx, tx, d); err != nil {
 			return d, err
 		}
 		return getDepartment(ctx, tx, d.DistrictID, d.ID, "")
 	})
 }
 
-// insertDepartment adds d in tx, whose district is locked.
-func insertDepartment(ctx context.Context, tx pgx.Tx, d pledge.Department) error {
+// insertDepartment adds d in tx, whose district is locked, and records
+// it.
+func (s *Store) insertDepartment(ctx context.Context, tx pgx.Tx, d pledge.Department) error {
 	_, err := tx.Exec(ctx, `INSERT INTO departments (district_id, id, display_name, teams, phone)
 		VALUES ($1, $2, $3, $4, $5)`, d.DistrictID, d.ID, d.DisplayName, nonNil(d.Teams), d.Phone)
 	if err != nil {
 		return departmentConflict(err, d)
 	}
-	return nil
+	created, err := getDepartment(ctx, tx, d.DistrictID, d.ID, "")
+	if err != nil {
+		return err
+	}
+	return s.record(ctx, tx, audit.Create, created.Name(), nil, created)
 }
 
 // UpdateDepartment applies change to a department, refusing a stale etag.
@@ -100,6 +106,7 @@ func (s *Store) UpdateDepartment(ctx context.Context, district, id, tag string, 
 		if err := etag.Check(tag, d.Name(), d.Revision); err != nil {
 			return err
 		}
+		before := d
 		if err := change(&d); err != nil {
 			return err
 		}
@@ -109,8 +116,10 @@ func (s *Store) UpdateDepartment(ctx context.Context, district, id, tag string, 
 		if err != nil {
 			return departmentConflict(err, d)
 		}
-		out, err = getDepartment(ctx, tx, district, id, "")
-		return err
+		if out, err = getDepartment(ctx, tx, district, id, ""); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Update, out.Name(), before, out)
 	})
 	return out, err
 }

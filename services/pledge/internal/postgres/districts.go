@@ -2,9 +2,12 @@ package postgres
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -33,7 +36,7 @@ func getDistrict(ctx context.Context, q pgdb.Querier, id, lock string) (pledge.D
 }
 
 func terms(ctx context.Context, q pgdb.Querier, district string) ([]pledge.Term, error) {
-	rows, err := q.Query(ctx, `SELECT number, display_name, start_date, end_date, head_of_government
+	rows, err := q.Query(ctx, `SELECT number, display_name, start_date, end_date, head_of_government, public
 		FROM terms WHERE district_id = $1 ORDER BY number`, district)
 	if err != nil {
 		return nil, err
@@ -41,7 +44,7 @@ func terms(ctx context.Context, q pgdb.Querier, district string) ([]pledge.Term,
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Term, error) {
 		var t pledge.Term
 		var start, end time.Time
-		err := row.Scan(&t.Number, &t.DisplayName, &start, &end, &t.HeadOfGovernment)
+		err := row.Scan(&t.Number, &t.DisplayName, &start, &end, &t.HeadOfGovernment, &t.Public)
 		t.Start, t.End = toDate(start), toDate(end)
 		return t, err
 	})
@@ -53,17 +56,19 @@ func (s *Store) GetDistrict(ctx context.Context, id string) (pledge.District, er
 }
 
 // ListDistricts returns a page of districts in id order and the token of
-// the next page.
-func (s *Store) ListDistricts(ctx context.Context, size int, token string) ([]pledge.District, string, error) {
-	binding := pagetoken.Bind("districts")
+// the next page. With only set (not nil), it lists those districts and the
+// ones that publish a term, and no other.
+func (s *Store) ListDistricts(ctx context.Context, size int, token string, only []string) ([]pledge.District, string, error) {
+	binding := pagetoken.Bind("districts", strings.Join(only, ","), strconv.FormatBool(only != nil))
 	after, err := pagetoken.Decode(token, binding, 1)
 	if err != nil {
 		return nil, "", err
 	}
 	keys := []pagetoken.Key{{Expr: "id", Type: "text"}}
-	cond, args := pagetoken.After(keys, after, 2)
-	rows, err := s.pool.Query(ctx, `SELECT `+districtColumns+` FROM districts WHERE `+cond+
-		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $1`, append([]any{size + 1}, args...)...)
+	cond, args := pagetoken.After(keys, after, 3)
+	rows, err := s.pool.Query(ctx, `SELECT `+districtColumns+` FROM districts WHERE `+cond+`
+		AND ($2::text[] IS NULL OR id = ANY($2) OR EXISTS (SELECT 1 FROM terms t WHERE t.district_id = districts.id AND t.public))
+		ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $1`, append([]any{size + 1, only}, args...)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -94,7 +99,11 @@ func (s *Store) CreateDistrict(ctx context.Context, d pledge.District, key idemp
 		if err := writeTerms(ctx, tx, d.ID, d.Terms); err != nil {
 			return d, err
 		}
-		return getDistrict(ctx, tx, d.ID, "")
+		created, err := getDistrict(ctx, tx, d.ID, "")
+		if err != nil {
+			return d, err
+		}
+		return created, s.record(ctx, tx, audit.Create, created.Name(), nil, created)
 	})
 }
 
@@ -109,6 +118,7 @@ func (s *Store) UpdateDistrict(ctx context.Context, id, tag string, change func(
 		if err := etag.Check(tag, d.Name(), d.Revision); err != nil {
 			return err
 		}
+		before := d
 		if err := change(&d); err != nil {
 			return err
 		}
@@ -121,8 +131,10 @@ func (s *Store) UpdateDistrict(ctx context.Context, id, tag string, change func(
 		if err := writeTerms(ctx, tx, id, d.Terms); err != nil {
 			return err
 		}
-		out, err = getDistrict(ctx, tx, id, "")
-		return err
+		if out, err = getDistrict(ctx, tx, id, ""); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Update, out.Name(), before, out)
 	})
 	return out, err
 }
@@ -133,12 +145,12 @@ func writeTerms(ctx context.Context, tx pgx.Tx, district string, terms []pledge.
 	keep := make([]int32, len(terms))
 	for i, t := range terms {
 		keep[i] = int32(t.Number)
-		_, err := tx.Exec(ctx, `INSERT INTO terms (district_id, number, display_name, start_date, end_date, head_of_government)
-			VALUES ($1, $2, $3, $4, $5, $6)
+		_, err := tx.Exec(ctx, `INSERT INTO terms (district_id, number, display_name, start_date, end_date, head_of_government, public)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (district_id, number) DO UPDATE SET display_name = excluded.display_name,
 				start_date = excluded.start_date, end_date = excluded.end_date,
-				head_of_government = excluded.head_of_government`,
-			district, t.Number, t.DisplayName, fromDate(t.Start), fromDate(t.End), t.HeadOfGovernment)
+				head_of_government = excluded.head_of_government, public = excluded.public`,
+			district, t.Number, t.DisplayName, fromDate(t.Start), fromDate(t.End), t.HeadOfGovernment, t.Public)
 		if err != nil {
 			return err
 		}

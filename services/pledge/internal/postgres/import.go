@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
@@ -61,7 +62,7 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 				if err := dep.Check("department"); err != nil {
 					return err
 				}
-				if err := insertDepartment(ctx, tx, dep); err != nil {
+				if err := s.insertDepartment(ctx, tx, dep); err != nil {
 					return err
 				}
 				id = dep.ID
@@ -132,6 +133,14 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 			return err
 		}
 		out.Pledge = PledgeWithTerm{Pledge: got, Term: term}
+		if out.Created {
+			err = s.record(ctx, tx, audit.Create, got.Name(), nil, got)
+		} else {
+			err = s.record(ctx, tx, audit.Update, got.Name(), out.Previous, got)
+		}
+		if err != nil {
+			return err
+		}
 		if validateOnly {
 			return errValidateOnly
 		}
@@ -170,6 +179,9 @@ func (s *Store) UndoImport(ctx context.Context, im Imported) error {
 			if _, err := tx.Exec(ctx, `DELETE FROM pledges WHERE district_id = $1 AND id = $2`, p.DistrictID, p.ID); err != nil {
 				return err
 			}
+			if err := s.record(ctx, tx, audit.Delete, p.Name(), p, nil); err != nil {
+				return err
+			}
 		} else {
 			prev := im.Previous
 			// Only what the import wrote is taken back: a pledge changed
@@ -189,10 +201,18 @@ func (s *Store) UndoImport(ctx context.Context, im Imported) error {
 				prev.DistrictID, prev.ID, im.LastStatusChange); err != nil {
 				return err
 			}
+			if err := s.record(ctx, tx, audit.Update, p.Name(), p, prev); err != nil {
+				return err
+			}
 		}
 		if len(im.Departments) > 0 {
 			if _, err := tx.Exec(ctx, `DELETE FROM departments WHERE district_id = $1 AND id = ANY($2)`, p.DistrictID, im.Departments); err != nil {
 				return err
+			}
+			for _, id := range im.Departments {
+				if err := s.record(ctx, tx, audit.Delete, pledge.DepartmentName(p.DistrictID, id), pledge.Department{DistrictID: p.DistrictID, ID: id}, nil); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
@@ -39,13 +41,15 @@ func (s *Store) SavePhotoFile(ctx context.Context, district, id string, n int, c
 			district, id, n, contentType, data, sum[:]); err != nil {
 			return err
 		}
+		before := p
+		before.Photos = slices.Clone(p.Photos)
 		p.Photos[n-1].URI = "/v1/" + PhotoName(district, id, n) + ":content"
 		if _, err := tx.Exec(ctx, `UPDATE pledges SET photos = $3, revision = revision + 1, update_time = now()
 			WHERE district_id = $1 AND id = $2`, district, id, p.Photos); err != nil {
 			return err
 		}
 		out = p.Photos[n-1]
-		return nil
+		return s.record(ctx, tx, audit.Update, p.Name(), before, p)
 	})
 	return out, err
 }

@@ -23,6 +23,10 @@ type PledgeQuery struct {
 	OrderBy     string
 	Query       string
 	ShowDeleted bool
+	// PublishedOnly lists the pledges of the district's public terms
+	// alone, deleted ones never: what a caller who may not read the
+	// district sees.
+	PublishedOnly bool
 	// Enum names filters compare against, by field.
 	Enums map[string]map[string]int32
 }
@@ -96,10 +100,13 @@ func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, err
 	if len([]rune(q.Query)) > 100 {
 		return PledgePage{}, apierr.Invalid("query", "is longer than 100 characters")
 	}
-	binding := pagetoken.Bind("pledges", q.District, q.Filter, q.OrderBy, q.Query, strconv.FormatBool(q.ShowDeleted))
+	binding := pagetoken.Bind("pledges", q.District, q.Filter, q.OrderBy, q.Query, strconv.FormatBool(q.ShowDeleted), strconv.FormatBool(q.PublishedOnly))
 
-	args := []any{q.District, q.ShowDeleted}
+	args := []any{q.District, q.ShowDeleted && !q.PublishedOnly}
 	where := []string{"district_id = $1", "($2 OR delete_time IS NULL)"}
+	if q.PublishedOnly {
+		where = append(where, "term IN (SELECT number FROM terms WHERE district_id = $1 AND public)")
+	}
 	relevance := ""
 	if q.Query != "" {
 		args = append(args, q.Query, "%"+escapeLike(q.Query)+"%")

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -111,7 +112,10 @@ func (s *Store) CreatePledge(ctx context.Context, p pledge.Pledge, key idempoten
 			return PledgeWithTerm{}, err
 		}
 		created, err := getPledge(ctx, tx, p.DistrictID, p.ID, "")
-		return PledgeWithTerm{Pledge: created, Term: term}, err
+		if err != nil {
+			return PledgeWithTerm{}, err
+		}
+		return PledgeWithTerm{Pledge: created, Term: term}, s.record(ctx, tx, audit.Create, created.Name(), nil, created)
 	})
 }
 
@@ -233,6 +237,7 @@ func (s *Store) UpdatePledge(ctx context.Context, district, id, tag string, chan
 		if !p.DeleteTime.IsZero() {
 			return apierr.FailedPrecondition("pledge %s was deleted", p.Name())
 		}
+		before := p
 		if err := change(&p); err != nil {
 			return err
 		}
@@ -251,8 +256,11 @@ func (s *Store) UpdatePledge(ctx context.Context, district, id, tag string, chan
 			return err
 		}
 		updated, err := getPledge(ctx, tx, district, id, "")
+		if err != nil {
+			return err
+		}
 		out = PledgeWithTerm{Pledge: updated, Term: term}
-		return err
+		return s.record(ctx, tx, audit.Update, updated.Name(), before, updated)
 	})
 	return out, err
 }
@@ -274,7 +282,11 @@ func (s *Store) DeletePledge(ctx context.Context, district, id, tag string) (Ple
 				update_time = now() WHERE district_id = $1 AND id = $2`, district, id); err != nil {
 				return err
 			}
+			before := p
 			if p, err = getPledge(ctx, tx, district, id, ""); err != nil {
+				return err
+			}
+			if err := s.record(ctx, tx, audit.Delete, p.Name(), before, p); err != nil {
 				return err
 			}
 		}
@@ -304,7 +316,11 @@ func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, stat
 		if err := recordStatus(ctx, tx, district, id, p.Status, status, reason); err != nil {
 			return PledgeWithTerm{}, err
 		}
+		before := p
 		if p, err = getPledge(ctx, tx, district, id, ""); err != nil {
+			return PledgeWithTerm{}, err
+		}
+		if err := s.record(ctx, tx, audit.ChangeStatus, p.Name(), before, p); err != nil {
 			return PledgeWithTerm{}, err
 		}
 		return withTerm(ctx, tx, p)
@@ -316,6 +332,6 @@ func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, stat
 func recordStatus(ctx context.Context, q pgdb.Querier, district, id string, previous, status pledge.Status, reason string) error {
 	_, err := q.Exec(ctx, `INSERT INTO status_changes (district_id, pledge_id, number, previous_status, status, reason, actor)
 		SELECT $1, $2, coalesce(max(number), 0) + 1, $3, $4, $5, $6 FROM status_changes
-		WHERE district_id = $1 AND pledge_id = $2`, district, id, previous, status, reason, actor.From(ctx))
+		WHERE district_id = $1 AND pledge_id = $2`, district, id, previous, status, reason, auth.FromContext(ctx).Actor())
 	return err
 }

@@ -9,20 +9,42 @@ import (
 	"errors"
 	"time"
 
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
 )
 
-// Store reads and writes the pledge service's data.
+// Store reads and writes the pledge service's data, and records every
+// change in the audit log in the change's own transaction.
 type Store struct {
 	pool *pgxpool.Pool
+	view View
 }
 
+// View writes a stored value (a District, Department, PledgeWithTerm or
+// APIKey) as the API shows it, which is what the audit log keeps.
+type View func(v any) proto.Message
+
 // New returns a store on pool, whose search_path must start with the
-// pledge schema.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// pledge schema; view writes what the audit log records.
+func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
+
+// record writes a change of resource to the audit log in q, the change's
+// transaction; before and after are stored values, nil where there is
+// none.
+func (s *Store) record(ctx context.Context, q pgdb.Querier, action, resource string, before, after any) error {
+	shown := func(v any) proto.Message {
+		if v == nil {
+			return nil
+		}
+		return s.view(v)
+	}
+	return audit.Record(ctx, q, action, resource, shown(before), shown(after))
+}
 
 // Ping checks the database answers, for readiness.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
@@ -47,4 +69,9 @@ func notFound(err error, notFound error) error {
 func lockDistrict(ctx context.Context, q pgdb.Querier, id string) (pledge.District, error) {
 	d, err := getDistrict(ctx, q, id, " FOR SHARE")
 	return d, err
+}
+
+// AuditEvents lists the pledge service's own audit events of a page.
+func (s *Store) AuditEvents(ctx context.Context, page audit.Page) ([]*typev1.AuditEvent, error) {
+	return audit.List(ctx, s.pool, "pledge", page)
 }

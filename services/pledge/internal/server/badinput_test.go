@@ -116,21 +116,33 @@ func TestBadInputIsRefusedNamingTheFieldAndNothingIsWritten(t *testing.T) {
 		{"a status change without a reason or status", func() error {
 			_, err := e.pledges.ChangePledgeStatus(ctx, &pledgev1.ChangePledgeStatusRequest{Name: card.GetName()})
 			return err
-		}, codes.InvalidArgument, []string{"reason", "status"}},
+		}, codes.InvalidArgument, []string{"etag", "reason", "status"}},
+		{"an update without an etag", func() error {
+			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: card.GetName(), Title: "덮어쓰기"}, UpdateMask: mask("title")})
+			return err
+		}, codes.InvalidArgument, []string{"pledge.etag"}},
+		{"a delete without an etag", func() error {
+			_, err := e.pledges.DeletePledge(ctx, &pledgev1.DeletePledgeRequest{Name: card.GetName()})
+			return err
+		}, codes.InvalidArgument, []string{"etag"}},
+		{"a status change without an etag", func() error {
+			_, err := e.pledges.ChangePledgeStatus(ctx, &pledgev1.ChangePledgeStatusRequest{Name: card.GetName(), Status: pledgev1.PledgeStatus_PLEDGE_STATUS_ON_HOLD, Reason: "보류"})
+			return err
+		}, codes.InvalidArgument, []string{"etag"}},
 		{"an update of an unknown field", func() error {
-			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: card.GetName(), Title: "x"}, UpdateMask: mask("title", "budget")})
+			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: card.GetName(), Etag: updated.GetEtag(), Title: "x"}, UpdateMask: mask("title", "budget")})
 			return err
 		}, codes.InvalidArgument, []string{"update_mask"}},
 		{"an update that breaks a rule", func() error {
-			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: card.GetName(), Title: strings.Repeat("가", 301)}, UpdateMask: mask("title")})
+			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: card.GetName(), Etag: updated.GetEtag(), Title: strings.Repeat("가", 301)}, UpdateMask: mask("title")})
 			return err
 		}, codes.InvalidArgument, []string{"pledge.title"}},
 		{"an update moving the pledge to another term", func() error {
-			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: card.GetName(), Term: 8}, UpdateMask: mask("term")})
+			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: card.GetName(), Etag: updated.GetEtag(), Term: 8}, UpdateMask: mask("term")})
 			return err
 		}, codes.InvalidArgument, []string{"pledge.term"}},
 		{"an update of an unknown pledge", func() error {
-			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: "districts/gwangsan/pledges/nothing", Title: "x"}})
+			_, err := e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: "districts/gwangsan/pledges/nothing", Etag: "0000", Title: "x"}})
 			return err
 		}, codes.NotFound, nil},
 	}

@@ -50,6 +50,7 @@ func districtToProto(d pledge.District) *pledgev1.District {
 			StartDate:        dateToProto(t.Start),
 			EndDate:          dateToProto(t.End),
 			HeadOfGovernment: t.HeadOfGovernment,
+			Public:           t.Public,
 		})
 	}
 	return out
@@ -70,6 +71,7 @@ func districtFromProto(in *pledgev1.District) pledge.District {
 			Start:            dateFromProto(t.GetStartDate()),
 			End:              dateFromProto(t.GetEndDate()),
 			HeadOfGovernment: t.GetHeadOfGovernment(),
+			Public:           t.GetPublic(),
 		})
 	}
 	return d

@@ -5,6 +5,8 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -30,7 +32,11 @@ func (s *DistrictServer) ListDistricts(ctx context.Context, req *pledgev1.ListDi
 	if err != nil {
 		return nil, err
 	}
-	list, next, err := s.store.ListDistricts(ctx, size, req.GetPageToken())
+	var only []string // nil: every district
+	if auth.PublishedOnly(ctx) {
+		only = readable(auth.FromContext(ctx))
+	}
+	list, next, err := s.store.ListDistricts(ctx, size, req.GetPageToken(), only)
 	if err != nil {
 		return nil, err
 	}
@@ -72,8 +78,11 @@ func (s *DistrictServer) UpdateDistrict(ctx context.Context, req *pledgev1.Updat
 	if req.GetDistrict() == nil {
 		return nil, apierr.Invalid("district", "is required")
 	}
+	var v apierr.Violations
 	id, err := pledge.ParseDistrictName("district.name", req.GetDistrict().GetName())
-	if err != nil {
+	v.Merge(err)
+	v.Merge(etag.Require("district.etag", req.GetDistrict().GetEtag()))
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	outputOnly := []string{"name", "etag", "create_time", "update_time"}
@@ -163,8 +172,11 @@ func (s *DistrictServer) UpdateDepartment(ctx context.Context, req *pledgev1.Upd
 	if req.GetDepartment() == nil {
 		return nil, apierr.Invalid("department", "is required")
 	}
+	var v apierr.Violations
 	district, id, err := pledge.ParseDepartmentName("department.name", req.GetDepartment().GetName())
-	if err != nil {
+	v.Merge(err)
+	v.Merge(etag.Require("department.etag", req.GetDepartment().GetEtag()))
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	outputOnly := []string{"name", "etag", "create_time", "update_time"}
@@ -184,4 +196,19 @@ func (s *DistrictServer) UpdateDepartment(ctx context.Context, req *pledgev1.Upd
 		return nil, err
 	}
 	return departmentToProto(d), nil
+}
+
+// readable are the districts p may read all of, besides those that
+// publish a term (never nil).
+func readable(p *auth.Principal) []string {
+	out := []string{}
+	if p.District != "" && p.Can(auth.ReadData, auth.In(p.District)) {
+		out = append(out, p.District)
+	}
+	for _, g := range p.Grants {
+		if d := g.District(); d != "" && p.Can(auth.ReadData, auth.In(d)) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -53,7 +53,7 @@ func TestDistrictKeepsItsTermsAndRefusesStaleOrBadUpdates(t *testing.T) {
 
 	st := wantStatus(t, func() error {
 		_, err := e.districts.UpdateDistrict(ctx, &pledgev1.UpdateDistrictRequest{
-			District:   &pledgev1.District{Name: d.GetName(), CurrentTerm: 12, Terms: []*pledgev1.Term{{Number: 7, StartDate: day(2022, 6, 30), EndDate: day(2018, 7, 1)}, {Number: 8, StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 0)}}},
+			District:   &pledgev1.District{Name: d.GetName(), Etag: updated.GetEtag(), CurrentTerm: 12, Terms: []*pledgev1.Term{{Number: 7, StartDate: day(2022, 6, 30), EndDate: day(2018, 7, 1)}, {Number: 8, StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 0)}}},
 			UpdateMask: mask("current_term", "terms"),
 		})
 		return err

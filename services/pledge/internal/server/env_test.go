@@ -4,13 +4,15 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth/authtest"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/pgtest"
-	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
-	"github.com/gongyak/gongyak/services/pledge/internal/server"
+	"github.com/gongyak/gongyak/services/pledge/service"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/genproto/googleapis/type/date"
@@ -22,22 +24,38 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // env is the pledge service serving over a real gRPC connection on a
-// fresh database.
+// fresh database, called by a system admin unless a test says otherwise.
 type env struct {
 	pool      *pgxpool.Pool
+	issuer    *authtest.Issuer
+	conn      grpc.ClientConnInterface
 	districts pledgev1.DistrictServiceClient
 	pledges   pledgev1.PledgeServiceClient
+	keys      pledgev1.ApiKeyServiceClient
+	audit     pledgev1.AuditServiceClient
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	pool := pgtest.NewPool(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
-	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		districts, pledges := server.New(postgres.New(pool), server.Backends{})
-		pledgev1.RegisterDistrictServiceServer(s, districts)
-		pledgev1.RegisterPledgeServiceServer(s, pledges)
+	issuer := authtest.NewIssuer(t)
+	conn, _ := grpctest.Serve(t, authtest.Authenticator(nil, issuer.AsSystem()), func(s *grpcserver.Server) {
+		if err := service.Register(s, pool, service.Backends{}, time.Second); err != nil {
+			t.Fatal(err)
+		}
 	})
-	return &env{pool: pool, districts: pledgev1.NewDistrictServiceClient(conn), pledges: pledgev1.NewPledgeServiceClient(conn)}
+	e := &env{pool: pool, issuer: issuer, conn: conn}
+	admin := authtest.WithToken(conn, issuer.Token(t, "admin", "system-admin"))
+	e.districts, e.pledges = pledgev1.NewDistrictServiceClient(admin), pledgev1.NewPledgeServiceClient(admin)
+	e.keys, e.audit = pledgev1.NewApiKeyServiceClient(admin), pledgev1.NewAuditServiceClient(admin)
+	return e
+}
+
+// as returns ctx presenting a token of the test issuer for subject with
+// roles.
+func (e *env) as(t *testing.T, ctx context.Context, subject string, roles ...string) context.Context {
+	t.Helper()
+	return authtest.As(ctx, e.issuer.Token(t, subject, roles...))
 }
 
 func day(y, m, d int32) *date.Date { return &date.Date{Year: y, Month: m, Day: d} }

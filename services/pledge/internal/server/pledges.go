@@ -5,6 +5,8 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -51,7 +53,10 @@ func (s *PledgeServer) ListPledges(ctx context.Context, req *pledgev1.ListPledge
 		OrderBy:     req.GetOrderBy(),
 		Query:       req.GetQuery(),
 		ShowDeleted: req.GetShowDeleted(),
-		Enums:       filterEnums,
+		// Set by the policy for callers who may read published pledges
+		// alone.
+		PublishedOnly: auth.PublishedOnly(ctx),
+		Enums:         filterEnums,
 	})
 	if err != nil {
 		return nil, err
@@ -101,8 +106,11 @@ func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePle
 	if req.GetPledge() == nil {
 		return nil, apierr.Invalid("pledge", "is required")
 	}
+	var v apierr.Violations
 	district, id, err := pledge.ParsePledgeName("pledge.name", req.GetPledge().GetName())
-	if err != nil {
+	v.Merge(err)
+	v.Merge(etag.Require("pledge.etag", req.GetPledge().GetEtag()))
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetPledge())
@@ -144,8 +152,11 @@ func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePle
 
 // DeletePledge marks a pledge deleted.
 func (s *PledgeServer) DeletePledge(ctx context.Context, req *pledgev1.DeletePledgeRequest) (*pledgev1.Pledge, error) {
+	var v apierr.Violations
 	district, id, err := pledge.ParsePledgeName("name", req.GetName())
-	if err != nil {
+	v.Merge(err)
+	v.Merge(etag.Require("etag", req.GetEtag()))
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	p, err := s.store.DeletePledge(ctx, district, id, req.GetEtag())
@@ -162,6 +173,7 @@ func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.Cha
 	v.Merge(err)
 	v.Merge(pledge.CheckStatus("status", pledge.Status(req.GetStatus())))
 	v.Merge(pledge.CheckReason("reason", req.GetReason()))
+	v.Merge(etag.Require("etag", req.GetEtag()))
 	key, err := idempotency.For("ChangePledgeStatus", req.GetRequestId(), req)
 	v.Merge(err)
 	if err := v.Err(); err != nil {

@@ -3,10 +3,10 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/racetest"
 	"github.com/gongyak/gongyak/services/pledge/fixture"
@@ -200,7 +200,9 @@ func TestCreateRetriedWithTheSameRequestIDCreatesOnce(t *testing.T) {
 func TestChangeStatusRecordsWhoWhenAndWhy(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t)
-	ctx := metadata.AppendToOutgoingContext(context.Background(), actor.Header, actor.Encode("법무지원과 윤다슬"))
+	// The verified caller is who; a header naming someone else is not.
+	ctx := e.as(t, context.Background(), "yoon.daseul", "district-admin@districts/gwangsan")
+	ctx = metadata.AppendToOutgoingContext(ctx, "x-gongyak-actor", url.PathEscape("구청장"))
 	p, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: &pledgev1.Pledge{Title: "행복동아리 지원", Term: 7}})
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +218,7 @@ func TestChangeStatusRecordsWhoWhenAndWhy(t *testing.T) {
 	}
 	// Status is not changed by an update.
 	_, err = e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{
-		Pledge:     &pledgev1.Pledge{Name: p.GetName(), Status: pledgev1.PledgeStatus_PLEDGE_STATUS_ABANDONED},
+		Pledge:     &pledgev1.Pledge{Name: p.GetName(), Status: pledgev1.PledgeStatus_PLEDGE_STATUS_ABANDONED, Etag: changed.GetEtag()},
 		UpdateMask: mask("status"),
 	})
 	wantStatus(t, err, codes.InvalidArgument)
@@ -229,7 +231,7 @@ func TestChangeStatusRecordsWhoWhenAndWhy(t *testing.T) {
 		t.Fatalf("history has %d entries, want 2 (created, completed)", len(hist.GetStatusChanges()))
 	}
 	last := hist.GetStatusChanges()[1]
-	if last.GetActor() != "법무지원과 윤다슬" || last.GetReason() != "10개 동아리 선정 완료" ||
+	if last.GetActor() != "user:yoon.daseul@"+strings.TrimPrefix(e.issuer.URL, "http://") || last.GetReason() != "10개 동아리 선정 완료" ||
 		last.GetPreviousStatus() != pledgev1.PledgeStatus_PLEDGE_STATUS_ON_TRACK ||
 		last.GetStatus() != pledgev1.PledgeStatus_PLEDGE_STATUS_COMPLETED ||
 		last.GetChangeTime() == nil || last.GetName() != p.GetName()+"/statusChanges/2" {
@@ -238,15 +240,16 @@ func TestChangeStatusRecordsWhoWhenAndWhy(t *testing.T) {
 	if !last.GetChangeTime().AsTime().Equal(changed.GetStatusChangeTime().AsTime()) {
 		t.Errorf("recorded at %v, pledge says %v", last.GetChangeTime().AsTime(), changed.GetStatusChangeTime().AsTime())
 	}
-	// Without the header the actor is anonymous.
+	// The default caller of the tests, a system admin, is recorded as
+	// itself.
 	if _, err := e.pledges.ChangePledgeStatus(context.Background(), &pledgev1.ChangePledgeStatusRequest{
-		Name: p.GetName(), Status: pledgev1.PledgeStatus_PLEDGE_STATUS_COMPLETED_CONTINUING, Reason: "계속 추진",
+		Name: p.GetName(), Status: pledgev1.PledgeStatus_PLEDGE_STATUS_COMPLETED_CONTINUING, Reason: "계속 추진", Etag: changed.GetEtag(),
 	}); err != nil {
 		t.Fatal(err)
 	}
 	hist, _ = e.pledges.ListStatusChanges(context.Background(), &pledgev1.ListStatusChangesRequest{Parent: p.GetName()})
-	if a := hist.GetStatusChanges()[2].GetActor(); a != "anonymous" {
-		t.Errorf("actor without a header = %q", a)
+	if a := hist.GetStatusChanges()[2].GetActor(); a != "user:admin@"+strings.TrimPrefix(e.issuer.URL, "http://") {
+		t.Errorf("actor of the admin's change = %q", a)
 	}
 }
 
@@ -342,7 +345,7 @@ func TestDeleteIsSoft(t *testing.T) {
 	if _, err := e.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: &pledgev1.Pledge{Title: "폐지될 공약"}}); err != nil {
 		t.Errorf("recreating a deleted pledge's title: %v", err)
 	}
-	_, err = e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: p.GetName(), Title: "x"}})
+	_, err = e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{Pledge: &pledgev1.Pledge{Name: p.GetName(), Etag: got.GetEtag(), Title: "x"}})
 	wantStatus(t, err, codes.FailedPrecondition)
 }
 
@@ -392,7 +395,7 @@ func TestUpdateHonoursNestedMaskPaths(t *testing.T) {
 	}
 	// "*" replaces every field but the status and the term.
 	got, err = e.pledges.UpdatePledge(ctx, &pledgev1.UpdatePledgeRequest{
-		Pledge: &pledgev1.Pledge{Name: p.GetName(), Title: "전부 바꾼 공약"}, UpdateMask: mask("*"),
+		Pledge: &pledgev1.Pledge{Name: p.GetName(), Etag: got.GetEtag(), Title: "전부 바꾼 공약"}, UpdateMask: mask("*"),
 	})
 	if err != nil {
 		t.Fatal(err)

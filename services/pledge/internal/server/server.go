@@ -4,7 +4,10 @@
 package server
 
 import (
+	"time"
+
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 )
 
@@ -21,8 +24,32 @@ type PledgeServer struct {
 	backends Backends
 }
 
+// Servers are the pledge service's gRPC servers, and how it checks the API
+// keys it issues.
+type Servers struct {
+	Districts *DistrictServer
+	Pledges   *PledgeServer
+	Keys      *ApiKeyServer
+	Audit     *AuditServer
+	// KeyCheck checks presented keys against the store, remembering each
+	// answer for the cache's time; a revocation here forgets them all.
+	KeyCheck *auth.KeyCache
+}
+
 // New returns the service's servers over store; backends are the services
-// a card gathers its other sections from, and the importer writes to.
-func New(store *postgres.Store, backends Backends) (*DistrictServer, *PledgeServer) {
-	return &DistrictServer{store: store}, &PledgeServer{store: store, backends: backends}
+// a card gathers its other sections from, the importer writes to and the
+// audit log is merged from. keyTTL bounds how long a key's check is
+// remembered (at most 30 s).
+func New(store *postgres.Store, backends Backends, keyTTL time.Duration) (*Servers, error) {
+	keys, err := auth.NewKeyCache(localKeys{store: store, now: time.Now}, keyTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &Servers{
+		Districts: &DistrictServer{store: store},
+		Pledges:   &PledgeServer{store: store, backends: backends},
+		Keys:      &ApiKeyServer{store: store, forget: keys.Forget, now: time.Now},
+		Audit:     &AuditServer{store: store, backends: backends},
+		KeyCheck:  keys,
+	}, nil
 }

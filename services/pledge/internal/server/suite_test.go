@@ -10,6 +10,9 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/auth/authtest"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -29,7 +32,10 @@ import (
 // with every schema.
 type suite struct {
 	url           string
+	issuer        *authtest.Issuer
+	adminToken    string
 	pledges       pledgev1.PledgeServiceClient
+	audit         pledgev1.AuditServiceClient
 	districts     pledgev1.DistrictServiceClient
 	budgets       budgetv1.BudgetServiceClient
 	indicators    indicatorv1.IndicatorServiceClient
@@ -64,7 +70,7 @@ func (f *faultyIndicators) UpdateIndicator(ctx context.Context, req *indicatorv1
 // faultRegistrar registers services on a server, wrapping the indicator
 // service in faultyIndicators.
 type faultRegistrar struct {
-	s    *grpc.Server
+	*grpcserver.Server
 	fail *atomic.Bool
 }
 
@@ -72,7 +78,7 @@ func (r faultRegistrar) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	if real, ok := impl.(indicatorv1.IndicatorServiceServer); ok {
 		impl = &faultyIndicators{IndicatorServiceServer: real, fail: r.fail}
 	}
-	r.s.RegisterService(desc, impl)
+	r.Server.RegisterService(desc, impl)
 }
 
 func newSuite(t *testing.T) *suite {
@@ -91,29 +97,48 @@ func newSuite(t *testing.T) *suite {
 		t.Cleanup(pool.Close)
 		return pool
 	}
-	st := &suite{url: url}
+	st := &suite{url: url, issuer: authtest.NewIssuer(t)}
 	pledgeLis := grpctest.Listen(t)
 	toPledges, err := grpctest.Dial(t, pledgeLis.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	budgetConn, _ := grpctest.Serve(t, func(s *grpc.Server) { budgetservice.Register(s, open(budgetservice.Schema), toPledges, nil) })
-	indicatorConn, _, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) {
-		indicatorservice.Register(faultRegistrar{s: s, fail: &st.failIndicatorWrites}, open(indicatorservice.Schema), toPledges, time.Now)
+	// Every service trusts the test issuer and checks API keys through the
+	// pledge service, as in a deployment.
+	authn := func() *auth.Authenticator {
+		keys, err := auth.NewKeyCache(auth.NewRemoteKeys(toPledges), time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return authtest.Authenticator(keys, st.issuer.AsSystem())
+	}
+	budgetConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) { budgetservice.Register(s, open(budgetservice.Schema), toPledges, nil) })
+	indicatorConn, _, stop := grpctest.ServeStoppable(t, authn(), func(s *grpcserver.Server) {
+		indicatorservice.Register(faultRegistrar{Server: s, fail: &st.failIndicatorWrites}, open(indicatorservice.Schema), toPledges, time.Now)
 	})
 	hasher, _ := personal.NewHasher("suite-test-key-0123456789abcdef0123456789")
-	participationConn, _ := grpctest.Serve(t, func(s *grpc.Server) {
+	participationConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) {
 		participationservice.Register(s, open(participationservice.Schema), toPledges, hasher, time.Now)
 	})
+	// The pledge service calls the others passing on its callers'
+	// credentials; the test calls them as a system admin.
 	backends := service.Backends{
 		Budgets:        budgetv1.NewBudgetServiceClient(budgetConn),
 		Indicators:     indicatorv1.NewIndicatorServiceClient(indicatorConn),
 		Participation:  participationv1.NewParticipationServiceClient(participationConn),
 		SectionTimeout: time.Second,
 	}
-	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, func(s *grpc.Server) { service.Register(s, open(service.Schema), backends) })
-	st.pledges, st.districts = pledgev1.NewPledgeServiceClient(pledgeConn), pledgev1.NewDistrictServiceClient(pledgeConn)
-	st.budgets, st.indicators, st.participation = backends.Budgets, backends.Indicators, backends.Participation
+	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, authtest.Authenticator(nil, st.issuer.AsSystem()), func(s *grpcserver.Server) {
+		if err := service.Register(s, open(service.Schema), backends, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	})
+	st.adminToken = st.issuer.Token(t, "admin", auth.RoleSystemAdmin)
+	as := func(conn grpc.ClientConnInterface) grpc.ClientConnInterface { return authtest.WithToken(conn, st.adminToken) }
+	st.pledges, st.districts = pledgev1.NewPledgeServiceClient(as(pledgeConn)), pledgev1.NewDistrictServiceClient(as(pledgeConn))
+	st.audit = pledgev1.NewAuditServiceClient(as(pledgeConn))
+	st.budgets, st.indicators = budgetv1.NewBudgetServiceClient(as(budgetConn)), indicatorv1.NewIndicatorServiceClient(as(indicatorConn))
+	st.participation = participationv1.NewParticipationServiceClient(as(participationConn))
 	st.stopIndicator = stop
 	for _, id := range []string{"gwangsan", "other"} {
 		d := gwangsan()

@@ -136,12 +136,10 @@ type CreateApiKeyRequest struct {
 	// `districts/{district}`, or empty for a cross-district key.
 	Parent string  `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
 	ApiKey *ApiKey `protobuf:"bytes,2,opt,name=api_key,json=apiKey" json:"api_key,omitempty"`
-	// The key's id: 4–40 lowercase letters, digits and hyphens; assigned by
-	// the server when empty.
-	ApiKeyId string `protobuf:"bytes,3,opt,name=api_key_id,json=apiKeyId" json:"api_key_id,omitempty"`
-	// A retry with the same id returns the first result, secret included,
-	// for as long as request ids are kept.
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	// The key's id (AIP-122: lowercase letters, digits and hyphens); assigned
+	// by the server when empty. A retry with the same id is refused with
+	// ALREADY_EXISTS: the secret is never kept, so it cannot be shown again.
+	ApiKeyId      string `protobuf:"bytes,3,opt,name=api_key_id,json=apiKeyId" json:"api_key_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -193,13 +191,6 @@ func (x *CreateApiKeyRequest) GetApiKey() *ApiKey {
 func (x *CreateApiKeyRequest) GetApiKeyId() string {
 	if x != nil {
 		return x.ApiKeyId
-	}
-	return ""
-}
-
-func (x *CreateApiKeyRequest) GetRequestId() string {
-	if x != nil {
-		return x.RequestId
 	}
 	return ""
 }
@@ -512,14 +503,12 @@ const file_gongyak_pledge_v1_api_key_proto_rawDesc = "" +
 	"\acreator\x18\x06 \x01(\tB\x03\xe0A\x03R\acreator\x12@\n" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime:b\xeaA_\n" +
-	"\x11gongyak.kr/ApiKey\x12&districts/{district}/apiKeys/{api_key}\x12\x11apiKeys/{api_key}*\aapiKeys2\x06apiKey\"\xa3\x01\n" +
+	"\x11gongyak.kr/ApiKey\x12&districts/{district}/apiKeys/{api_key}\x12\x11apiKeys/{api_key}*\aapiKeys2\x06apiKey\"\x84\x01\n" +
 	"\x13CreateApiKeyRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x127\n" +
 	"\aapi_key\x18\x02 \x01(\v2\x19.gongyak.pledge.v1.ApiKeyB\x03\xe0A\x02R\x06apiKey\x12\x1c\n" +
 	"\n" +
-	"api_key_id\x18\x03 \x01(\tR\bapiKeyId\x12\x1d\n" +
-	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"b\n" +
+	"api_key_id\x18\x03 \x01(\tR\bapiKeyId\"b\n" +
 	"\x14CreateApiKeyResponse\x122\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x19.gongyak.pledge.v1.ApiKeyR\x06apiKey\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\"+\n" +

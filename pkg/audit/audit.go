@@ -1,0 +1,126 @@
+// Package audit keeps each service's audit log: every change — who, when,
+// which resource, the fields before and after (personal data masked), the
+// request id and the client address — written in the same transaction as
+// the change, and every unmasked read of personal data (개인정보
+// 접속기록). Each service keeps its events in its own schema's
+// audit_events table, which a trigger keeps from being changed or
+// deleted; the pledge service merges the four logs into one.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Actions an event records.
+const (
+	Create           = "create"
+	Update           = "update"
+	Delete           = "delete"
+	ChangeStatus     = "change_status"
+	Revoke           = "revoke"
+	ReadPersonalData = "read_personal_data"
+)
+
+// TableSQL is the audit_events table every service's migrations create in
+// its own schema, with the trigger that keeps its rows as written. Each
+// service's migration repeats it: a migration is a service's own history.
+const TableSQL = `CREATE TABLE audit_events (
+    id             bigserial PRIMARY KEY,
+    time           timestamptz NOT NULL DEFAULT now(),
+    district_id    text NOT NULL,
+    actor          text NOT NULL,
+    action         text NOT NULL,
+    resource       text NOT NULL,
+    before         jsonb,
+    after          jsonb,
+    request_id     text NOT NULL DEFAULT '',
+    client_address text NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_events_by_district ON audit_events (district_id, time, id);
+CREATE FUNCTION audit_events_are_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit events cannot be changed or deleted';
+END $$;
+CREATE TRIGGER audit_events_are_kept BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_are_kept();`
+
+// Record writes one change to resource in q, which must be the
+// transaction that makes the change. before and after are the resource as
+// the API shows it to a caller without the right to personal data — nil
+// where there is none (a create has no before, a delete no after); only
+// the fields that differ are kept. Who, the request id and the client
+// address come from ctx; when is the transaction's time.
+func Record(ctx context.Context, q pgdb.Querier, action, resource string, before, after proto.Message) error {
+	b, err := fields(before)
+	if err != nil {
+		return err
+	}
+	a, err := fields(after)
+	if err != nil {
+		return err
+	}
+	for k, v := range b {
+		if w, ok := a[k]; ok && reflect.DeepEqual(v, w) {
+			delete(a, k)
+			delete(b, k)
+		}
+	}
+	return insert(ctx, q, action, resource, b, a)
+}
+
+// RecordRead writes that the caller of ctx was shown fields of resource's
+// personal data unmasked.
+func RecordRead(ctx context.Context, q pgdb.Querier, resource string, fieldsRead []string) error {
+	return insert(ctx, q, ReadPersonalData, resource, nil, map[string]any{"fields": fieldsRead})
+}
+
+func insert(ctx context.Context, q pgdb.Querier, action, resource string, before, after map[string]any) error {
+	district := auth.DistrictOf(resource)
+	if district == "" {
+		// A system-wide resource (a cross-district API key): listed with
+		// every district's events (districts/-) alone.
+		district = auth.AllDistricts
+	}
+	_, err := q.Exec(ctx, `INSERT INTO audit_events (district_id, actor, action, resource, before, after, request_id, client_address)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		district, auth.FromContext(ctx).Actor(), action, resource, jsonOrNil(before), jsonOrNil(after),
+		auth.RequestID(ctx), auth.ClientAddress(ctx))
+	return err
+}
+
+// ignored are fields that change with every write and say nothing of it.
+var ignored = []string{"etag", "updateTime"}
+
+// fields is m as the API writes it in JSON, by top-level field.
+func fields(m proto.Message) (map[string]any, error) {
+	if m == nil || reflect.ValueOf(m).IsNil() {
+		return map[string]any{}, nil
+	}
+	raw, err := protojson.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, err
+	}
+	for _, k := range ignored {
+		delete(out, k)
+	}
+	return out, nil
+}
+
+func jsonOrNil(m map[string]any) []byte {
+	if len(m) == 0 {
+		return nil
+	}
+	raw, _ := json.Marshal(m)
+	return raw
+}

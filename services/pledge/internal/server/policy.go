@@ -1,0 +1,198 @@
+package server
+
+import (
+	"context"
+	"path"
+	"strings"
+
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
+)
+
+// Policy says who may call each of the pledge service's methods. Reads
+// need the district's read permission, except what is published (a public
+// term's pledges, and their districts), which anyone may read; writes need
+// write permission, a department editor's only for pledges its department
+// owns; the district itself, its departments and imports need a district
+// admin; keys need a key manager; the audit log its reader.
+func Policy(store *postgres.Store) auth.Policy {
+	r := rules{store: store}
+	const (
+		districts = "/gongyak.pledge.v1.DistrictService/"
+		pledges   = "/gongyak.pledge.v1.PledgeService/"
+		keys      = "/gongyak.pledge.v1.ApiKeyService/"
+		audits    = "/gongyak.pledge.v1.AuditService/"
+	)
+	return auth.Policy{
+		districts + "GetDistrict":      r.readDistrict,
+		districts + "ListDistricts":    r.listDistricts,
+		districts + "CreateDistrict":   auth.Need(auth.CreateDistrict, newDistrict),
+		districts + "UpdateDistrict":   auth.InDistrict(auth.WriteDistrict, func(req any) string { return req.(*pledgev1.UpdateDistrictRequest).GetDistrict().GetName() }),
+		districts + "GetDepartment":    auth.InDistrict(auth.ReadData, auth.Name),
+		districts + "ListDepartments":  auth.InDistrict(auth.ReadData, auth.Parent),
+		districts + "CreateDepartment": auth.InDistrict(auth.WriteDistrict, auth.Parent),
+		districts + "UpdateDepartment": auth.InDistrict(auth.WriteDistrict, func(req any) string { return req.(*pledgev1.UpdateDepartmentRequest).GetDepartment().GetName() }),
+
+		pledges + "GetPledge":          r.readPledge(auth.Name),
+		pledges + "ListPledges":        r.listPledges,
+		pledges + "CreatePledge":       r.createPledge,
+		pledges + "UpdatePledge":       r.updatePledge,
+		pledges + "DeletePledge":       r.writePledge(auth.Name),
+		pledges + "ChangePledgeStatus": r.writePledge(auth.Name),
+		pledges + "GetPledgeCard":      r.readPledge(auth.Name),
+		pledges + "RenderPledgeCard":   r.readPledge(auth.Name),
+		pledges + "ImportPledgeCard":   auth.InDistrict(auth.WriteDistrict, auth.Parent),
+		pledges + "UploadPhoto":        r.writePledge(photoPledge),
+		pledges + "GetPhotoContent":    r.readPledge(photoPledge),
+		pledges + "ListStatusChanges":  auth.InDistrict(auth.ReadData, auth.Parent),
+
+		keys + "CreateApiKey": auth.InDistrict(auth.ManageKeys, auth.Parent),
+		keys + "GetApiKey":    auth.InDistrict(auth.ManageKeys, auth.Name),
+		keys + "ListApiKeys":  auth.InDistrict(auth.ManageKeys, auth.Parent),
+		keys + "RevokeApiKey": auth.InDistrict(auth.ManageKeys, auth.Name),
+		// A key's own description, to the key itself: how the other
+		// services check the keys they are shown.
+		keys + "VerifyApiKey": auth.Signed,
+
+		audits + "ListAuditEvents": auth.InDistrict(auth.ReadAudit, func(req any) string { return req.(*typev1.ListAuditEventsRequest).GetParent() }),
+	}
+}
+
+type rules struct {
+	store *postgres.Store
+}
+
+func newDistrict(_ context.Context, req any) (auth.Target, error) {
+	return auth.In(req.(*pledgev1.CreateDistrictRequest).GetDistrictId()), nil
+}
+
+// photoPledge is the pledge of `districts/d/pledges/p/photos/n`.
+func photoPledge(req any) string { return path.Dir(path.Dir(auth.Name(req))) }
+
+// readDistrict lets those who read a district's data read it, and anyone
+// read a district that publishes a term.
+func (r rules) readDistrict(ctx context.Context, req any) (context.Context, error) {
+	district := auth.DistrictOf(auth.Name(req))
+	if auth.FromContext(ctx).Can(auth.ReadData, auth.In(district)) {
+		return ctx, nil
+	}
+	if published, err := r.store.DistrictPublished(ctx, district); err != nil || !published {
+		return nil, auth.Deny(ctx, auth.ReadData, auth.In(district))
+	}
+	return auth.WithPublishedOnly(ctx), nil
+}
+
+// listDistricts lets anyone list; the list holds what the caller may
+// read (ListDistricts filters).
+func (r rules) listDistricts(ctx context.Context, _ any) (context.Context, error) {
+	if auth.FromContext(ctx).Can(auth.ReadData, auth.In(auth.AllDistricts)) {
+		return ctx, nil
+	}
+	return auth.WithPublishedOnly(ctx), nil
+}
+
+// readPledge lets those who read the district read the pledge, and anyone
+// read a published one.
+func (r rules) readPledge(name func(any) string) auth.Rule {
+	return func(ctx context.Context, req any) (context.Context, error) {
+		district, id := splitPledge(name(req))
+		t := auth.In(district)
+		if auth.FromContext(ctx).Can(auth.ReadData, t) {
+			return ctx, nil
+		}
+		a, err := r.store.PledgeAccess(ctx, district, id)
+		if err != nil || !a.Published {
+			return nil, auth.Deny(ctx, auth.ReadData, t)
+		}
+		return auth.WithPublishedOnly(ctx), nil
+	}
+}
+
+// listPledges lets those who read the district list everything, and
+// anyone list what is published.
+func (r rules) listPledges(ctx context.Context, req any) (context.Context, error) {
+	if auth.FromContext(ctx).Can(auth.ReadData, auth.In(auth.DistrictOf(auth.Parent(req)))) {
+		return ctx, nil
+	}
+	return auth.WithPublishedOnly(ctx), nil
+}
+
+// writePledge needs write permission for what the pledge's owning
+// department owns.
+func (r rules) writePledge(name func(any) string) auth.Rule {
+	return auth.Need(auth.WriteData, func(ctx context.Context, req any) (auth.Target, error) {
+		district, id := splitPledge(name(req))
+		return r.pledgeTarget(ctx, district, id)
+	})
+}
+
+func (r rules) pledgeTarget(ctx context.Context, district, id string) (auth.Target, error) {
+	t := auth.In(district)
+	if auth.FromContext(ctx).Can(auth.WriteData, t) {
+		return t, nil // no need to look: it may write the whole district
+	}
+	a, err := r.store.PledgeAccess(ctx, district, id)
+	if err != nil {
+		return t, err
+	}
+	if a.OwningDepartment != "" {
+		t.Departments = []string{a.OwningDepartment}
+	}
+	return t, nil
+}
+
+// createPledge needs write permission for the new pledge's owning
+// department.
+func (r rules) createPledge(ctx context.Context, req any) (context.Context, error) {
+	c := req.(*pledgev1.CreatePledgeRequest)
+	t := auth.In(auth.DistrictOf(c.GetParent()))
+	if d := departmentID(c.GetPledge().GetOwningDepartment()); d != "" {
+		t.Departments = []string{d}
+	}
+	if !auth.FromContext(ctx).Can(auth.WriteData, t) {
+		return nil, auth.Deny(ctx, auth.WriteData, t)
+	}
+	return ctx, nil
+}
+
+// updatePledge needs write permission for the pledge's owning department
+// and, when the update moves it, for the new one too.
+func (r rules) updatePledge(ctx context.Context, req any) (context.Context, error) {
+	u := req.(*pledgev1.UpdatePledgeRequest)
+	district, id := splitPledge(u.GetPledge().GetName())
+	t, err := r.pledgeTarget(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	moves := len(u.GetUpdateMask().GetPaths()) == 0 && u.GetPledge().GetOwningDepartment() != ""
+	for _, p := range u.GetUpdateMask().GetPaths() {
+		moves = moves || p == "owning_department" || p == "*"
+	}
+	if d := departmentID(u.GetPledge().GetOwningDepartment()); moves && len(t.Departments) > 0 && d != t.Departments[0] {
+		t.Departments = append(t.Departments, d)
+	}
+	if !auth.FromContext(ctx).Can(auth.WriteData, t) {
+		return nil, auth.Deny(ctx, auth.WriteData, t)
+	}
+	return ctx, nil
+}
+
+// splitPledge reads `districts/{district}/pledges/{pledge}`.
+func splitPledge(name string) (district, id string) {
+	parts := strings.Split(name, "/")
+	if len(parts) == 4 && parts[0] == "districts" && parts[2] == "pledges" {
+		return parts[1], parts[3]
+	}
+	return auth.DistrictOf(name), ""
+}
+
+// departmentID is the id in `districts/{district}/departments/{id}`.
+func departmentID(name string) string {
+	parts := strings.Split(name, "/")
+	if len(parts) == 4 && parts[2] == "departments" {
+		return parts[3]
+	}
+	return ""
+}
