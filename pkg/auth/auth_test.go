@@ -200,4 +200,3 @@ func TestAKeysCheckIsRememberedForAtMostItsTTL(t *testing.T) {
 		t.Errorf("an outage was remembered as an answer: %v", err)
 	}
 }
-

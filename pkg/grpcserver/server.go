@@ -53,9 +53,9 @@ type Options struct {
 // publicMethods are open to anyone on every server: health checks, and
 // reflection where it is registered at all.
 var publicMethods = auth.Policy{
-	"/grpc.health.v1.Health/Check":                               auth.Public,
-	"/grpc.health.v1.Health/Watch":                               auth.Public,
-	"/grpc.health.v1.Health/List":                                auth.Public,
+	"/grpc.health.v1.Health/Check":                                   auth.Public,
+	"/grpc.health.v1.Health/Watch":                                   auth.Public,
+	"/grpc.health.v1.Health/List":                                    auth.Public,
 	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      auth.Public,
 	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": auth.Public,
 }
@@ -132,7 +132,9 @@ type Registrar interface {
 
 // RegisterService registers a gRPC service; together with Authorize it
 // makes the server a place services register on.
-func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) { s.grpc.RegisterService(desc, impl) }
+func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) {
+	s.grpc.RegisterService(desc, impl)
+}
 
 // Authorize adds a service's rules to the server's policy. A method left
 // without a rule is refused.

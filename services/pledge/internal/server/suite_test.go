@@ -134,7 +134,9 @@ func newSuite(t *testing.T) *suite {
 		}
 	})
 	st.adminToken = st.issuer.Token(t, "admin", auth.RoleSystemAdmin)
-	as := func(conn grpc.ClientConnInterface) grpc.ClientConnInterface { return authtest.WithToken(conn, st.adminToken) }
+	as := func(conn grpc.ClientConnInterface) grpc.ClientConnInterface {
+		return authtest.WithToken(conn, st.adminToken)
+	}
 	st.pledges, st.districts = pledgev1.NewPledgeServiceClient(as(pledgeConn)), pledgev1.NewDistrictServiceClient(as(pledgeConn))
 	st.audit = pledgev1.NewAuditServiceClient(as(pledgeConn))
 	st.budgets, st.indicators = budgetv1.NewBudgetServiceClient(as(budgetConn)), indicatorv1.NewIndicatorServiceClient(as(indicatorConn))
