@@ -86,7 +86,11 @@ func startSuite(t *testing.T, otlp string, services ...string) *running {
 		procs:  map[string]*suite.Process{},
 		client: &http.Client{Timeout: 30 * time.Second},
 	}
-	env := []string{"DATABASE_URL=" + r.dbURL, "GONGYAK_LOG_LEVEL=debug", "GONGYAK_CITIZEN_KEY=e2e-citizen-key-0123456789abcdef0123456789"}
+	env := []string{"DATABASE_URL=" + r.dbURL, "GONGYAK_LOG_LEVEL=debug", "GONGYAK_CITIZEN_KEY=e2e-citizen-key-0123456789abcdef0123456789",
+		// Every test's requests come from 127.0.0.1 with one credential,
+		// dozens of citizens' ballots at once among them: more than one
+		// client would open or send.
+		"GONGYAK_MAX_CONNECTIONS_PER_CLIENT=256", "GONGYAK_RATE_LIMIT=1000", "GONGYAK_KEY_RATE_LIMIT=1000"}
 	if otlp != "" {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}
@@ -172,6 +176,9 @@ func (r *running) call(t *testing.T, method, path string, body any, headers ...s
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	// The gateway refuses a write without a credential. Until the services
+	// verify credentials, any will do.
+	req.Header.Set("Authorization", "Bearer e2e-placeholder")
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

@@ -136,18 +136,18 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	if err := os.WriteFile(file, []byte(other), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--dry-run", "--api", run.base)
+	out, err := gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--dry-run", "--api", run.base, "--credential", "e2e-placeholder")
 	if err != nil || !strings.Contains(out, "checked (nothing written)") || !strings.Contains(out, "budget lines 3, indicators 1, programs 1, submissions 7") {
 		t.Errorf("gongyak import --dry-run: %v\n%s", err, out)
 	}
 	if n := len(r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).get("pledges").([]any)); n != 1 {
 		t.Errorf("a dry run wrote: %d pledges", n)
 	}
-	out, err = gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--api", run.base)
+	out, err = gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--api", run.base, "--credential", "e2e-placeholder")
 	if err != nil || !strings.HasPrefix(out, "created districts/gwangsan/pledges/") || !strings.Contains(out, "주민 주도 마을계획단 운영") {
 		t.Errorf("gongyak import: %v\n%s", err, out)
 	}
-	out, err = gongyak(t, "import", file, "--district", "nowhere", "--api", run.base)
+	out, err = gongyak(t, "import", file, "--district", "nowhere", "--api", run.base, "--credential", "e2e-placeholder")
 	if err == nil || !strings.Contains(out, "refused (404)") {
 		t.Errorf("gongyak import into a district that does not exist: %v\n%s", err, out)
 	}

@@ -25,8 +25,9 @@ func importCard(ctx context.Context, args []string) error {
 	term := fs.Int("term", 0, "the term (민선 n기) the card belongs to; when 0, the term of the card's first year")
 	strict := fs.Bool("strict", false, "refuse the card when any line cannot be placed")
 	dryRun := fs.Bool("dry-run", false, "check the card and report, writing nothing")
-	var api string
+	var api, credential string
 	config.String(fs, &api, "api", "GONGYAK_API", "http://"+config.DefaultAddrs["http"], "the REST API's address")
+	config.String(fs, &credential, "credential", "GONGYAK_CREDENTIAL", "", "the token or API key sent as Authorization: Bearer (the gateway refuses writes without one)")
 	// Flags may come before or after the file.
 	var files []string
 	rest := args
@@ -40,7 +41,7 @@ func importCard(ctx context.Context, args []string) error {
 		files, rest = append(files, fs.Arg(0)), fs.Args()[1:]
 	}
 	if len(files) != 1 || *district == "" {
-		return errors.New("usage: gongyak import card.txt --district {district} [--term N] [--strict] [--dry-run] [--api URL]")
+		return errors.New("usage: gongyak import card.txt --district {district} [--term N] [--strict] [--dry-run] [--api URL] [--credential TOKEN]")
 	}
 	text, err := os.ReadFile(files[0])
 	if err != nil {
@@ -54,6 +55,9 @@ func importCard(ctx context.Context, args []string) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if credential != "" {
+		req.Header.Set("Authorization", "Bearer "+credential)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("the API at %s did not answer (is `make run` running?): %w", api, err)

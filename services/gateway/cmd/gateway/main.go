@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -51,15 +50,11 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer g.Close()
-	lis, err := net.Listen("tcp", cfg.HTTPAddr)
+	lis, err := gateway.Listen(cfg, log)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           g,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := gateway.NewServer(cfg, g)
 	log.Info("serving", "addr", "http://"+lis.Addr().String(), "backends", cfg.Addrs, "exporting_traces", exporting)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(lis) }()

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"flag"
+	"strings"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
@@ -9,12 +10,17 @@ import (
 
 // Settings are the gateway's flags, each with its environment fallback.
 type Settings struct {
-	httpAddr  string
-	addrs     map[string]*string
-	maxBody   int
-	maxUpload int
-	timeout   time.Duration
-	LogLevel  string
+	httpAddr       string
+	addrs          map[string]*string
+	maxBody        int
+	maxUpload      int
+	timeout        time.Duration
+	corsOrigins    string
+	maxConns       int
+	maxClientConns int
+	rateLimit      int
+	keyRateLimit   int
+	LogLevel       string
 }
 
 // Flags defines the gateway's flags on fs.
@@ -27,14 +33,34 @@ func Flags(fs *flag.FlagSet) *Settings {
 	}
 	config.Int(fs, &s.maxBody, "max-body-bytes", "GONGYAK_MAX_BODY_BYTES", 1<<20, "largest request body accepted")
 	config.Int(fs, &s.maxUpload, "max-upload-bytes", "GONGYAK_MAX_UPLOAD_BYTES", 6<<20, "largest file upload accepted (photos)")
-	config.Duration(fs, &s.timeout, "request-timeout", "GONGYAK_REQUEST_TIMEOUT", 30*time.Second, "longest a request may take")
+	config.Duration(fs, &s.timeout, "request-timeout", "GONGYAK_REQUEST_TIMEOUT", 30*time.Second, "longest a request may take, its body included")
+	config.String(fs, &s.corsOrigins, "cors-origins", "GONGYAK_CORS_ORIGINS", "", "comma-separated origins (such as http://127.0.0.1:5173) whose pages may call the API; none when empty")
+	config.Int(fs, &s.maxConns, "max-connections", "GONGYAK_MAX_CONNECTIONS", 4096, "most open connections in all; 0 for no limit")
+	config.Int(fs, &s.maxClientConns, "max-connections-per-client", "GONGYAK_MAX_CONNECTIONS_PER_CLIENT", 64, "most open connections from one client address; 0 for no limit")
+	config.Int(fs, &s.rateLimit, "rate-limit", "GONGYAK_RATE_LIMIT", 50, "requests per second from one client address, in bursts of twice that; 0 for no limit")
+	config.Int(fs, &s.keyRateLimit, "key-rate-limit", "GONGYAK_KEY_RATE_LIMIT", 100, "requests per second with one credential, in bursts of twice that; 0 for no limit")
 	config.String(fs, &s.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	return s
 }
 
 // Config returns the configuration the parsed flags describe.
 func (s *Settings) Config() Config {
-	cfg := Config{HTTPAddr: s.httpAddr, Addrs: map[string]string{}, MaxBodyBytes: int64(s.maxBody), MaxUploadBytes: int64(s.maxUpload), RequestTimeout: s.timeout}
+	cfg := Config{
+		HTTPAddr:                s.httpAddr,
+		Addrs:                   map[string]string{},
+		MaxBodyBytes:            int64(s.maxBody),
+		MaxUploadBytes:          int64(s.maxUpload),
+		RequestTimeout:          s.timeout,
+		MaxConnections:          s.maxConns,
+		MaxConnectionsPerClient: s.maxClientConns,
+		RateLimit:               s.rateLimit,
+		KeyRateLimit:            s.keyRateLimit,
+	}
+	for _, o := range strings.Split(s.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+		}
+	}
 	for name, addr := range s.addrs {
 		cfg.Addrs[name] = *addr
 	}

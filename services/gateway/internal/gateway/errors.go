@@ -19,8 +19,7 @@ import (
 // The generated handlers wrap what goes wrong before the call into a bare
 // INVALID_ARGUMENT; these read the field back out of its message.
 var (
-	queryError   = regexp.MustCompile(`^parsing (?:field|list|map key|map value) "([^"]+)": (.*)$`)
-	pathMismatch = regexp.MustCompile(`^type mismatch, parameter: (\S+), error: (.*)$`)
+	pathMismatch = regexp.MustCompile(`^type mismatch, parameter: (\S+), error: .*$`)
 	pathMissing  = regexp.MustCompile(`^missing parameter (\S+)$`)
 )
 
@@ -42,6 +41,10 @@ func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 // describe turns the gateway's own message about a bad request into an
 // error naming the field.
 func describe(ctx context.Context, msg string) error {
+	if rest, ok := strings.CutPrefix(msg, queryErrorPrefix); ok {
+		field, desc, _ := strings.Cut(rest, ": ")
+		return apierr.Invalid(field, "%s", desc)
+	}
 	if rest, ok := strings.CutPrefix(msg, bodyErrorPrefix); ok {
 		field, desc, _ := strings.Cut(rest, ": ")
 		path := join(bodyField(ctx), field)
@@ -50,11 +53,9 @@ func describe(ctx context.Context, msg string) error {
 		}
 		return apierr.Invalid(path, "%s", desc)
 	}
-	if m := queryError.FindStringSubmatch(msg); m != nil {
-		return apierr.Invalid(m[1], "is not a valid value (%s)", m[2])
-	}
+	// Go's parser text (strconv.ParseInt: …) means nothing to a client.
 	if m := pathMismatch.FindStringSubmatch(msg); m != nil {
-		return apierr.Invalid(m[1], "%s", m[2])
+		return apierr.Invalid(m[1], "is not a valid value")
 	}
 	if m := pathMissing.FindStringSubmatch(msg); m != nil {
 		return apierr.Invalid(m[1], "is required")
@@ -100,4 +101,20 @@ func routingErrorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.M
 	}
 	err := &runtime.HTTPStatusError{HTTPStatus: httpStatus, Err: apierr.ToStatus(e).Err()}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}
+
+// statusJSON writes the errors the edge answers itself, in the form
+// grpc-gateway writes the others.
+var statusJSON = newJSONMarshaler()
+
+// writeStatus answers e as a JSON google.rpc.Status with httpStatus, for
+// the requests the edge refuses before any service sees them.
+func writeStatus(w http.ResponseWriter, httpStatus int, e *apierr.Error) {
+	body, err := statusJSON.Marshal(apierr.ToStatus(e).Proto())
+	if err != nil {
+		body = []byte(`{"code":13,"message":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(httpStatus)
+	w.Write(body) //nolint:errcheck // the client went away
 }

@@ -10,11 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
@@ -24,6 +24,7 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -34,7 +35,21 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes bounds the body of a file upload.
 	MaxUploadBytes int64
+	// RequestTimeout bounds a request from its first byte to its answer,
+	// the reading of its body included.
 	RequestTimeout time.Duration
+	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
+	// a browser lets call the API; none when empty.
+	CORSOrigins []string
+	// MaxConnections bounds the open connections in all, and
+	// MaxConnectionsPerClient those from one client address; 0 is no limit.
+	MaxConnections          int
+	MaxConnectionsPerClient int
+	// RateLimit is the requests per second one client address may make,
+	// and KeyRateLimit those one credential may make, each in bursts of
+	// twice as many; 0 is no limit.
+	RateLimit    int
+	KeyRateLimit int
 }
 
 // backend is one service the gateway routes to.
@@ -71,18 +86,26 @@ type Gateway struct {
 	log      *slog.Logger
 	backends []backend
 	handler  http.Handler
+	cors     *corsPolicy
+	limits   *rateLimits
 }
 
 // New dials every backend (lazily: a backend that is down makes its
 // routes answer 503, not the gateway fail) and builds the handler.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
-	g := &Gateway{cfg: cfg, log: log}
+	cors, err := newCORSPolicy(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{cfg: cfg, log: log, cors: cors, limits: newRateLimits(cfg.RateLimit, cfg.KeyRateLimit)}
 	jsonOut := &runtime.HTTPBodyMarshaler{Marshaler: newJSONMarshaler()}
 	opts := []runtime.ServeMuxOption{
 		// google.api.HttpBody answers (a rendered card, a photo) go out as
 		// they are; everything else is JSON.
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonOut),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
+		runtime.WithMetadata(clientAddress),
+		runtime.SetQueryParameterParser(queryParser{}),
 		// gRPC's own content-type is no business of an HTTP client.
 		runtime.WithOutgoingHeaderMatcher(func(key string) (string, bool) {
 			if key == "content-type" {
@@ -122,15 +145,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	root := http.NewServeMux()
-	root.HandleFunc("GET /healthz", healthz)
-	root.HandleFunc("GET /readyz", g.readyz)
-	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+	api := http.NewServeMux()
+	api.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(doc) //nolint:errcheck // the client went away
 	})
-	root.Handle("/", g.edge(mux))
-	g.handler = withRoute(otelhttp.NewHandler(root, "gateway", otelhttp.WithSpanNameFormatter(spanName)))
+	api.Handle("/", mux)
+	// Health probes come from the platform, often and without credentials:
+	// they skip the edge's limits and its log.
+	root := http.NewServeMux()
+	root.HandleFunc("GET /healthz", healthz)
+	root.HandleFunc("GET /readyz", g.readyz)
+	root.Handle("/", g.edge(api))
+	g.handler = noSniff(withRoute(otelhttp.NewHandler(root, "gateway", otelhttp.WithSpanNameFormatter(spanName))))
 	return g, nil
 }
 
@@ -146,16 +173,38 @@ func (g *Gateway) Close() {
 	}
 }
 
-// headerMatcher passes the caller's actor and the request id on to the
-// services, besides the headers grpc-gateway passes by default.
+// ClientAddressMetadata is the gRPC metadata key under which the gateway
+// tells a service the address of the client it serves: the host part of
+// the connection's remote address, for audit rows.
+const ClientAddressMetadata = "x-gongyak-client-address"
+
+// headerMatcher passes the request id on to the services, besides the
+// headers grpc-gateway passes by default (Authorization goes as
+// `authorization`). Nothing else a caller writes becomes metadata: no
+// header names an actor or grants a role, and the client address is the
+// gateway's to say.
 func headerMatcher(key string) (string, bool) {
 	switch strings.ToLower(key) {
-	case actor.Header, actor.RolesHeader:
-		return strings.ToLower(key), true
 	case strings.ToLower(RequestIDHeader):
 		return "x-request-id", true
+	case ClientAddressMetadata:
+		return "", false
 	}
 	return runtime.DefaultHeaderMatcher(key)
+}
+
+// clientAddress is the metadata the gateway itself adds to every call;
+// grpc-gateway lets it replace whatever the request put under its keys.
+func clientAddress(_ context.Context, r *http.Request) metadata.MD {
+	return metadata.Pairs(ClientAddressMetadata, remoteHost(r.RemoteAddr))
+}
+
+// remoteHost is the host part of a connection's remote address.
+func remoteHost(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 // openAPIDocument is the generated document with a title of its own (the

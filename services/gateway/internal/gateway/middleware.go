@@ -48,9 +48,11 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// edge runs in front of the API: it names the request, bounds its body and
-// its time, and logs it once it is answered. It logs the method, path and
-// outcome, never bodies or query strings: those may hold personal data.
+// edge runs in front of the API: it names the request, answers CORS,
+// holds each client and credential to its rate, refuses writes that lack
+// a credential or a JSON body, bounds the body and the time, and logs the
+// request once it is answered. It logs the method, path and outcome, never
+// credentials, bodies or query strings: those may hold personal data.
 func (g *Gateway) edge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -63,6 +65,30 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 		trace.SpanFromContext(r.Context()).SetAttributes(attribute.String("gongyak.request_id", id))
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), g.cfg.RequestTimeout)
 		defer cancel()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			level := slog.LevelInfo
+			switch {
+			case rec.status >= 500:
+				level = slog.LevelError
+			case rec.status >= 400:
+				level = slog.LevelWarn
+			}
+			g.log.Log(ctx, level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"request_id", id, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		}()
+
+		allowedOrigin := g.cors.headers(rec, r)
+		if !g.limits.allow(rec, r) {
+			return
+		}
+		if isPreflight(r) {
+			g.cors.preflight(rec, allowedOrigin)
+			return
+		}
+		if !guardWrite(rec, r) {
+			return
+		}
 		if r.Body != nil {
 			limit := g.cfg.MaxBodyBytes
 			if isUpload(r) {
@@ -70,17 +96,16 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r.WithContext(ctx))
-		level := slog.LevelInfo
-		switch {
-		case rec.status >= 500:
-			level = slog.LevelError
-		case rec.status >= 400:
-			level = slog.LevelWarn
-		}
-		g.log.Log(ctx, level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"request_id", id, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+// noSniff tells browsers to take every answer as the type it says it is,
+// never to guess a script or a page from its bytes.
+func noSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
 	})
 }
 
