@@ -12,9 +12,10 @@ import (
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/telemetry"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 )
 
@@ -93,7 +94,16 @@ func newTestGateway(t *testing.T, cfg Config) (*Gateway, *pledgeBackend) {
 func newLoggingGateway(t *testing.T, cfg Config, logs io.Writer) (*Gateway, *pledgeBackend) {
 	t.Helper()
 	b := &pledgeBackend{}
-	_, addr := grpctest.Serve(t, func(s *grpc.Server) { pledgev1.RegisterPledgeServiceServer(s, b) })
+	_, addr := grpctest.Serve(t, nil, func(s *grpcserver.Server) {
+		pledgev1.RegisterPledgeServiceServer(s, b)
+		// The recording service lets every call through: what the gateway
+		// passes on is what these tests look at.
+		open := auth.Policy{}
+		for _, m := range pledgev1.PledgeService_ServiceDesc.Methods {
+			open["/"+pledgev1.PledgeService_ServiceDesc.ServiceName+"/"+m.MethodName] = auth.Public
+		}
+		s.Authorize(open)
+	})
 	cfg.Addrs = map[string]string{}
 	for _, s := range services {
 		cfg.Addrs[s.Name] = addr
@@ -150,4 +160,11 @@ func send(t *testing.T, client *http.Client, method, url, body string, headers .
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp, string(raw)
+}
+
+// AuthFuncOverride takes every caller as it comes (go-grpc-middleware's
+// per-service override): the recording service checks no credential, so
+// the tests see exactly what the gateway forwards.
+func (b *pledgeBackend) AuthFuncOverride(ctx context.Context, _ string) (context.Context, error) {
+	return ctx, nil
 }

@@ -33,18 +33,22 @@ type env struct {
 	pledges   pledgev1.PledgeServiceClient
 	keys      pledgev1.ApiKeyServiceClient
 	audit     pledgev1.AuditServiceClient
+	// methods are every method the server registered.
+	methods []string
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	pool := pgtest.NewPool(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	issuer := authtest.NewIssuer(t)
+	var methods []string
 	conn, _ := grpctest.Serve(t, authtest.Authenticator(nil, issuer.AsSystem()), func(s *grpcserver.Server) {
 		if err := service.Register(s, pool, service.Backends{}, time.Second); err != nil {
 			t.Fatal(err)
 		}
+		methods = s.Methods()
 	})
-	e := &env{pool: pool, issuer: issuer, conn: conn}
+	e := &env{pool: pool, issuer: issuer, conn: conn, methods: methods}
 	admin := authtest.WithToken(conn, issuer.Token(t, "admin", "system-admin"))
 	e.districts, e.pledges = pledgev1.NewDistrictServiceClient(admin), pledgev1.NewPledgeServiceClient(admin)
 	e.keys, e.audit = pledgev1.NewApiKeyServiceClient(admin), pledgev1.NewAuditServiceClient(admin)
