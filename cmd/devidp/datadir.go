@@ -41,6 +41,23 @@ func ClientSecrets(dataDir string) (map[string]string, error) {
 	return secrets, err
 }
 
+// DefaultUserPasswords returns the passwords of the default users, kept in
+// dataDir and made there on the first call, whether by the provider or by
+// whoever starts it: gongyak run prints them beside the users.
+func DefaultUserPasswords(dataDir string) (map[string]string, error) {
+	var names []string
+	for _, u := range DefaultUsers() {
+		names = append(names, u.Username)
+	}
+	var passwords map[string]string
+	err := withDataDir(dataDir, func() error {
+		var err error
+		passwords, err = loadOrMakeSecrets(filepath.Join(dataDir, passwordsFile), names, newPassword)
+		return err
+	})
+	return passwords, err
+}
+
 // withDataDir creates dataDir and runs fn holding the folder's lock, so a
 // provider and a gongyak run starting together agree on what is made first.
 func withDataDir(dataDir string, fn func() error) error {

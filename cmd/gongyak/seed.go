@@ -29,10 +29,13 @@ func gwangsan() *pledgev1.District {
 	}
 }
 
-// seed creates the district gwangsan unless it exists, and then imports
-// the Gwangsan card as demo data, so a new user sees a whole card at once;
-// the data of earlier runs is left as it is.
-func seed(ctx context.Context, pledgeAddr, httpAddr, demoCard string) error {
+// seed creates the district gwangsan unless it exists, with the department
+// 법무지원과 (legal-support, which the development department editor
+// edits), and then imports the Gwangsan card as demo data, so a new user
+// sees a whole card at once; the data of earlier runs is left as it is.
+// It calls as the bearer of token, a system admin.
+func seed(ctx context.Context, pledgeAddr, httpAddr, demoCard, token string) error {
+	ctx = withToken(ctx, token)
 	conn, err := grpcclient.Dial(pledgeAddr)
 	if err != nil {
 		return err
@@ -49,7 +52,13 @@ func seed(ctx context.Context, pledgeAddr, httpAddr, demoCard string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("seeded the district gwangsan (광주광역시 광산구) with 민선 7기, 8기 and 9기")
+	if _, err := districts.CreateDepartment(ctx, &pledgev1.CreateDepartmentRequest{
+		Parent: "districts/gwangsan", DepartmentId: "legal-support", RequestId: "seed-department-legal-support",
+		Department: &pledgev1.Department{DisplayName: "법무지원과", Teams: []string{"법무규제혁신팀"}, Phone: "062) 960-8891"},
+	}); err != nil {
+		return err
+	}
+	fmt.Println("seeded the district gwangsan (광주광역시 광산구) with 민선 7기, 8기 and 9기, and its department 법무지원과")
 	text, err := os.ReadFile(demoCard)
 	if err != nil {
 		fmt.Printf("no demo card imported (%v)\n", err)
