@@ -39,12 +39,13 @@ type Pledges struct {
 
 // Beside makes a fresh test database holding the pledge schema and schema,
 // the one of the service under test, runs the seeded pledge service on it,
-// and opens a pool on schema for the service under test.
+// and opens a pool on schema for the service under test. Each pool
+// connects as its service's role, as in production.
 func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 	t.Helper()
 	url := pgtest.NewDatabase(t, Schema, schema)
 	ctx := context.Background()
-	pledgePool, err := pgdb.Open(ctx, url, migrations.Schema, "pledgetest")
+	pledgePool, err := pgdb.Open(ctx, pgtest.ServiceURL(url, migrations.Schema), migrations.Schema, "pledgetest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 	conn, addr, stop := grpctest.ServeStoppable(t, func(s *grpc.Server) { service.Register(s, pledgePool, service.Backends{}) })
 	p := &Pledges{Addr: addr, Conn: conn, Pledges: pledgev1.NewPledgeServiceClient(conn), Districts: pledgev1.NewDistrictServiceClient(conn), Stop: stop}
 	p.seed(t)
-	pool, err := pgdb.Open(ctx, url, schema.Name, "test")
+	pool, err := pgdb.Open(ctx, pgtest.ServiceURL(url, schema.Name), schema.Name, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
