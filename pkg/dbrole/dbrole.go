@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gongyak/gongyak/pkg/scram"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -58,10 +59,6 @@ func EnsureRoles(ctx context.Context, conn *pgx.Conn, passwords map[string]strin
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(lockKey)); err != nil {
 			return err
 		}
-		// The passwords are stored as SCRAM verifiers, never in clear.
-		if _, err := tx.Exec(ctx, "SET LOCAL password_encryption = 'scram-sha-256'"); err != nil {
-			return err
-		}
 		for _, s := range schemas {
 			role := pgx.Identifier{Name(s)}.Sanitize()
 			var exists bool
@@ -77,10 +74,15 @@ func EnsureRoles(ctx context.Context, conn *pgx.Conn, passwords map[string]strin
 					attributes = "LOGIN NOCREATEDB NOCREATEROLE"
 				}
 			}
-			// Utility statements take no parameters: the password is
-			// quoted as a literal.
+			// The server is given the password's SCRAM verifier, never
+			// the password, which its log would show were the statement
+			// to fail. (Utility statements take no parameters.)
+			verifier, err := scram.Verifier(passwords[s])
+			if err != nil {
+				return fmt.Errorf("the password of %s: %w", Name(s), err)
+			}
 			if _, err := tx.Exec(ctx, fmt.Sprintf("%s ROLE %s WITH %s PASSWORD %s",
-				verb, role, attributes, quoteLiteral(passwords[s]))); err != nil {
+				verb, role, attributes, quoteLiteral(verifier))); err != nil {
 				return fmt.Errorf("%s role %s: %w", strings.ToLower(verb), Name(s), err)
 			}
 			if !super {

@@ -9,12 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gongyak/gongyak/pkg/scram"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// scram is the authentication method every connection goes through.
-const scram = "scram-sha-256"
+// scramMethod is the authentication method every connection goes through.
+const scramMethod = "scram-sha-256"
 
 // hbaFile is the cluster's client authentication file.
 func (c *Cluster) hbaFile() string { return filepath.Join(c.opts.DataDir, "pg_hba.conf") }
@@ -43,7 +44,7 @@ func requirePasswords(hba string) (string, bool) {
 		hit := false
 		for j := 3; j < len(fields); j++ {
 			if fields[j] == "trust" {
-				fields[j], hit = scram, true
+				fields[j], hit = scramMethod, true
 			}
 		}
 		if !hit {
@@ -67,11 +68,13 @@ func (c *Cluster) convert(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "SET password_encryption = 'scram-sha-256'"); err != nil {
+	// The server is given the password's verifier, never the password,
+	// which its log would show were the statement to fail.
+	verifier, err := scram.Verifier(c.opts.Password)
+	if err != nil {
 		return err
 	}
-	// ALTER ROLE takes no parameters: the password goes in as a literal.
-	if _, err := conn.Exec(ctx, "ALTER ROLE "+Superuser+" PASSWORD '"+strings.ReplaceAll(c.opts.Password, "'", "''")+"'"); err != nil {
+	if _, err := conn.Exec(ctx, "ALTER ROLE "+Superuser+" PASSWORD '"+verifier+"'"); err != nil {
 		return fmt.Errorf("set the superuser's password: %w", err)
 	}
 	raw, err := os.ReadFile(c.hbaFile())
