@@ -80,17 +80,17 @@ type running struct {
 func startSuite(t *testing.T, otlp string, services ...string) *running {
 	t.Helper()
 	r := &running{
-		dbURL:  pgtest.NewDatabase(t),
+		dbURL:  newServicesDatabase(t),
 		addrs:  map[string]string{},
 		logs:   map[string]*logBuffer{},
 		procs:  map[string]*suite.Process{},
 		client: &http.Client{Timeout: 30 * time.Second},
 	}
-	env := []string{"DATABASE_URL=" + r.dbURL, "GONGYAK_LOG_LEVEL=debug", "GONGYAK_CITIZEN_KEY=e2e-citizen-key-0123456789abcdef0123456789",
+	env := append(serviceDatabaseURLs(r.dbURL), "GONGYAK_LOG_LEVEL=debug", "GONGYAK_CITIZEN_KEY=e2e-citizen-key-0123456789abcdef0123456789",
 		// Every test's requests come from 127.0.0.1 with one credential,
 		// dozens of citizens' ballots at once among them: more than one
 		// client would open or send.
-		"GONGYAK_MAX_CONNECTIONS_PER_CLIENT=256", "GONGYAK_RATE_LIMIT=1000", "GONGYAK_KEY_RATE_LIMIT=1000"}
+		"GONGYAK_MAX_CONNECTIONS_PER_CLIENT=256", "GONGYAK_RATE_LIMIT=1000", "GONGYAK_KEY_RATE_LIMIT=1000")
 	if otlp != "" {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}
@@ -134,6 +134,29 @@ func startSuite(t *testing.T, otlp string, services ...string) *running {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// newServicesDatabase creates a fresh database holding every service's
+// schema, empty and owned by the service's role, as `gongyak run` prepares
+// its own: each service migrates it when it starts. It returns the admin's
+// URL, to look at the data behind the services' backs.
+func newServicesDatabase(t *testing.T) string {
+	t.Helper()
+	var schemas []pgtest.Schema
+	for _, b := range suite.Services {
+		schemas = append(schemas, pgtest.Schema{Name: b.Name})
+	}
+	return pgtest.NewDatabase(t, schemas...)
+}
+
+// serviceDatabaseURLs gives each service its own URL on the database at
+// dbURL, connecting as its role. The services need no DATABASE_URL.
+func serviceDatabaseURLs(dbURL string) []string {
+	var env []string
+	for _, b := range suite.Services {
+		env = append(env, "GONGYAK_"+strings.ToUpper(b.Name)+"_DATABASE_URL="+pgtest.ServiceURL(dbURL, b.Name))
+	}
+	return env
 }
 
 func contains(list []string, s string) bool {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/pgcluster"
-	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/pkg/suite"
 )
 
@@ -89,7 +88,10 @@ func gongyak(t *testing.T, args ...string) (string, error) {
 // and nothing is lost.
 func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	dataDir := t.TempDir()
-	env := []string{"DATABASE_URL=" + pgtest.NewDatabase(t), "GONGYAK_LOG_LEVEL=info"}
+	// DATABASE_URL names an outside server, so gongyak run starts none;
+	// the services' own URLs are passed on to them unchanged.
+	dbURL := newServicesDatabase(t)
+	env := append(serviceDatabaseURLs(dbURL), "DATABASE_URL="+dbURL, "GONGYAK_LOG_LEVEL=info")
 	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
 		port, err := pgcluster.FreePort()
 		if err != nil {
@@ -107,6 +109,7 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	if !strings.Contains(run.out.String(), "seeded the district gwangsan") || !strings.Contains(run.out.String(), "imported the demo card: 사회적가치 제고를 위한 시민참여형 구정혁신 TF 운영") {
 		t.Errorf("the first start did not say it seeded:\n%s", run.out.String())
 	}
+	checkServiceRoles(t, dbURL)
 	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}}
 	d := r.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusOK)
 	if d.str("displayName") != "광산구" || d.str("metropolitanGovernment") != "광주광역시" || len(d.get("terms").([]any)) != 3 || d.get("currentTerm") != float64(9) {

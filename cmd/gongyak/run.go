@@ -10,21 +10,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
-	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/suite"
-	"github.com/jackc/pgx/v5"
 )
 
 // runSuite starts PostgreSQL (unless DATABASE_URL names one), every
 // service and the gateway, seeds the district gwangsan on first start, and
-// stops it all, in order, on Ctrl-C.
+// stops it all, in order, on Ctrl-C. On its own PostgreSQL each service
+// connects as a role of its own (see startPostgres).
 func runSuite(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	binDir := fs.String("bin", "bin", "folder holding the built binaries")
@@ -54,22 +52,33 @@ func runSuite(ctx context.Context, args []string) error {
 		addrs[name] = envOr("GONGYAK_"+strings.ToUpper(name)+"_ADDR", def)
 	}
 
-	dbURL := os.Getenv("DATABASE_URL")
-	if dbURL == "" {
-		cluster, url, err := startPostgres(ctx, dataAbs, pgPort)
+	// With DATABASE_URL naming an outside server, the services find it
+	// (or their own GONGYAK_<SERVICE>_DATABASE_URL) in the environment and
+	// use it as it is. On the suite's own cluster each connects as its own
+	// role, and only that service is told its URL (a URL of the user's own
+	// for a service is passed on instead).
+	var env []string
+	ownURL := map[string][]string{}
+	database := redact(os.Getenv("DATABASE_URL"))
+	if os.Getenv("DATABASE_URL") == "" {
+		db, err := startPostgres(ctx, dataAbs, pgPort)
 		if err != nil {
 			return err
 		}
 		defer func() {
 			fmt.Println("stopping PostgreSQL")
-			if err := cluster.Stop(); err != nil {
+			if err := db.cluster.Stop(); err != nil {
 				fmt.Fprintln(os.Stderr, "gongyak: stopping PostgreSQL:", err)
 			}
 		}()
-		dbURL = url
+		for _, b := range suite.Services {
+			if name := serviceDatabaseEnv(b.Name); os.Getenv(name) == "" {
+				ownURL[b.Name] = []string{name + "=" + db.urls[b.Name]}
+			}
+		}
+		database = db.shown
 	}
 
-	env := []string{"DATABASE_URL=" + dbURL}
 	if os.Getenv("GONGYAK_CITIZEN_KEY") == "" {
 		key, err := citizenKey(dataAbs)
 		if err != nil {
@@ -98,7 +107,7 @@ func runSuite(ctx context.Context, args []string) error {
 	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for _, b := range suite.Services {
-		p, err := start(b, *binDir, logDir, env)
+		p, err := start(b, *binDir, logDir, append(ownURL[b.Name], env...))
 		if err != nil {
 			return err
 		}
@@ -119,7 +128,7 @@ func runSuite(ctx context.Context, args []string) error {
 	if err := seed(startCtx, addrs["pledge"], addrs["http"], *demoCard); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	banner(base, addrs, dbURL, logDir)
+	banner(base, addrs, database, logDir)
 
 	// Run until Ctrl-C, or until a part of the suite dies.
 	exited := make(chan *suite.Process, len(procs))
@@ -167,61 +176,6 @@ func (t *teeLines) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func startPostgres(ctx context.Context, dataDir string, port int) (*pgcluster.Cluster, string, error) {
-	pgData := filepath.Join(dataDir, "postgres")
-	if pid, running := postmasterPID(pgData); running {
-		// Left running by a run that was killed; this run holds the lock,
-		// so no other run uses it.
-		fmt.Printf("stopping PostgreSQL left running by an earlier run (pid %d)\n", pid)
-		syscall.Kill(pid, syscall.SIGINT) //nolint:errcheck // checked below
-		for i := 0; i < 100; i++ {
-			if _, running := postmasterPID(pgData); !running {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	fmt.Printf("starting PostgreSQL in %s on 127.0.0.1:%d\n", pgData, port)
-	cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: pgData, Port: port, LogFile: filepath.Join(dataDir, "logs", "postgres.log")})
-	if err != nil {
-		return nil, "", err
-	}
-	if err := ensureDatabase(ctx, cluster.URL("postgres"), "gongyak"); err != nil {
-		cluster.Stop()
-		return nil, "", err
-	}
-	return cluster, cluster.URL("gongyak"), nil
-}
-
-func postmasterPID(pgData string) (int, bool) {
-	raw, err := os.ReadFile(filepath.Join(pgData, "postmaster.pid"))
-	if err != nil {
-		return 0, false
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(raw), "\n", 2)[0]))
-	if err != nil || pid <= 0 {
-		return 0, false
-	}
-	return pid, syscall.Kill(pid, 0) == nil
-}
-
-func ensureDatabase(ctx context.Context, adminURL, name string) error {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return err
-	}
-	if exists {
-		return nil
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
-	return err
-}
-
 // lockRun makes sure one run at a time uses the data folder.
 func lockRun(dataDir string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(dataDir, "run.lock"), os.O_CREATE|os.O_RDWR, 0o644)
@@ -261,7 +215,8 @@ func envOr(name, def string) string {
 	return def
 }
 
-func banner(base string, addrs map[string]string, dbURL, logDir string) {
+// banner says where everything is; database is shown without passwords.
+func banner(base string, addrs map[string]string, database, logDir string) {
 	var services strings.Builder
 	for _, b := range suite.Services {
 		fmt.Fprintf(&services, "  %-13s %s (gRPC)\n", b.Name, addrs[b.Name])
@@ -279,7 +234,7 @@ Gongyak is running.
 Try:  curl -s %[1]s/v1/districts/gwangsan
 
 Ctrl-C stops everything.
-`, base, services.String(), redact(dbURL), logDir, traceTarget())
+`, base, services.String(), database, logDir, traceTarget())
 }
 
 func traceTarget() string {

@@ -2,8 +2,11 @@
 // starts a private cluster from the machine's installed server binaries,
 // runs the command with TEST_DATABASE_URL pointing at it, and removes the
 // cluster afterwards, whatever the command did. `make test` runs the whole
-// suite under it, so every test package shares one server. When
-// TEST_DATABASE_URL is already set, it just runs the command.
+// suite under it, so every test package shares one server. The URL is the
+// superuser's with its password, made for the run: the cluster lets nobody
+// in without one, and the services' roles (which pgtest creates, once per
+// server) get passwords derived from it. When TEST_DATABASE_URL is already
+// set, it just runs the command.
 //
 //	withpg -- go test ./...
 package main

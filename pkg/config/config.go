@@ -22,8 +22,8 @@ var DefaultAddrs = map[string]string{
 	"http":          "127.0.0.1:8080",
 }
 
-// DefaultDatabaseURL is used when neither --database-url nor DATABASE_URL
-// is given.
+// DefaultDatabaseURL is used when neither --database-url,
+// GONGYAK_{SERVICE}_DATABASE_URL nor DATABASE_URL is given.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/gongyak?sslmode=disable"
 
 // String defines a string flag name that falls back to the environment
@@ -67,6 +67,24 @@ func Addr(fs *flag.FlagSet, p *string, service string) {
 		"host:port of the "+service+" service")
 }
 
+// DatabaseURL defines the --database-url flag of the service called name:
+// the flag, else GONGYAK_{NAME}_DATABASE_URL (the service's own, connecting
+// as its role), else DATABASE_URL (shared by every service), else
+// DefaultDatabaseURL.
+func DatabaseURL(fs *flag.FlagSet, p *string, name string) {
+	own := "GONGYAK_" + upper(name) + "_DATABASE_URL"
+	def := DefaultDatabaseURL
+	for _, env := range []string{"DATABASE_URL", own} {
+		if v := os.Getenv(env); v != "" {
+			def = v
+		}
+	}
+	// The default is not shown: it may hold a password.
+	fs.Func("database-url", fmt.Sprintf("PostgreSQL URL (env %s, then DATABASE_URL; default %s)", own, DefaultDatabaseURL),
+		func(v string) error { *p = v; return nil })
+	*p = def
+}
+
 // Common are the settings every service binary has.
 type Common struct {
 	// ListenAddr is where the service's gRPC server listens.
@@ -90,7 +108,7 @@ type Common struct {
 // Service defines the common flags of the service called name.
 func Service(fs *flag.FlagSet, c *Common, name string) {
 	String(fs, &c.ListenAddr, "listen", "GONGYAK_"+upper(name)+"_ADDR", DefaultAddrs[name], "host:port the gRPC server listens on")
-	String(fs, &c.DatabaseURL, "database-url", "DATABASE_URL", DefaultDatabaseURL, "PostgreSQL URL")
+	DatabaseURL(fs, &c.DatabaseURL, name)
 	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	Duration(fs, &c.RequestIDRetention, "request-id-retention", "GONGYAK_REQUEST_ID_RETENTION", 7*24*time.Hour,
 		"how long a request_id is remembered for retries")

@@ -66,9 +66,9 @@ func Load(fsys fs.FS) ([]Migration, error) {
 	return out, nil
 }
 
-// Apply creates schema if needed and applies, each in its own transaction,
-// the migrations of fsys it has not applied yet. It refuses to run when a
-// migration already applied has since been edited.
+// Apply creates schema if it is missing and applies, each in its own
+// transaction, the migrations of fsys it has not applied yet. It refuses to
+// run when a migration already applied has since been edited.
 func Apply(ctx context.Context, pool *pgxpool.Pool, schema string, fsys fs.FS) error {
 	migrations, err := Load(fsys)
 	if err != nil {
@@ -86,8 +86,17 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, schema string, fsys fs.FS) e
 
 	ident := pgx.Identifier{schema}.Sanitize()
 	table := pgx.Identifier{schema, "schema_migrations"}.Sanitize()
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+ident); err != nil {
-		return fmt.Errorf("create schema %s: %w", schema, err)
+	// PostgreSQL checks the privilege to create schemas before IF NOT
+	// EXISTS, and a service's role has none: it owns the schema made for
+	// it, so it looks first.
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
+			return fmt.Errorf("create schema %s (a service's role cannot: make it as the superuser, owned by the role): %w", schema, err)
+		}
 	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+table+` (
 		version integer PRIMARY KEY,

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/gongyak/gongyak/pkg/migrate"
+	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 )
 
@@ -37,6 +38,31 @@ func TestApplyCreatesSchemaAndRecordsVersions(t *testing.T) {
 	}
 	if len(versions) != 2 || versions[0] != 1 || versions[1] != 2 {
 		t.Errorf("recorded versions = %v, want [1 2]", versions)
+	}
+}
+
+// TestApplyAsAServiceRole migrates as a service does: connected as its
+// role, which owns its schema and may create no other.
+func TestApplyAsAServiceRole(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t, pgtest.Schema{Name: "budget"}) // empty, owned by gongyak_budget
+	pool, err := pgdb.Open(ctx, pgtest.ServiceURL(url, "budget"), "budget", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	for range 2 {
+		if err := migrate.Apply(ctx, pool, "budget", os.DirFS("testdata/ok")); err != nil {
+			t.Fatalf("gongyak_budget migrating its own schema: %v", err)
+		}
+	}
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM budget.things").Scan(&n); err != nil || n != 1 {
+		t.Errorf("budget.things: %d rows, %v", n, err)
+	}
+	err = migrate.Apply(ctx, pool, "indicator", os.DirFS("testdata/ok"))
+	if !pgdb.IsCode(err, "42501") || !strings.Contains(err.Error(), "create schema indicator") {
+		t.Errorf("gongyak_budget making another schema: %v, want insufficient_privilege", err)
 	}
 }
 

@@ -2,7 +2,8 @@
 // binaries installed on the machine: for a test run (throwaway, on a free
 // loopback port) or for `make run` (its data kept in a folder between
 // runs). PostgreSQL refuses to run as root, so under root the cluster runs
-// as the postgres user, in folders that user owns.
+// as the postgres user, in folders that user owns. Every connection gives
+// its password (SCRAM): the superuser's is the caller's to keep.
 package pgcluster
 
 import (
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -21,6 +23,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Options say how to run a cluster.
@@ -33,21 +37,71 @@ type Options struct {
 	LogFile string
 	// Throwaway trades durability for speed (no fsync), for tests.
 	Throwaway bool
+	// Password is the superuser's. Every connection must give its
+	// password (SCRAM): initdb sets this one on a new cluster, and a
+	// cluster an earlier version left trusting every connection gets it
+	// when it starts.
+	Password string
 }
 
 // Cluster is a running PostgreSQL server.
 type Cluster struct {
-	opts Options
-	bin  string
-	cred *syscall.Credential
+	opts      Options
+	bin       string
+	cred      *syscall.Credential
+	converted bool
 }
 
-// Superuser is the role initdb creates; it needs no password on loopback.
+// Superuser is the role initdb creates.
 const Superuser = "postgres"
 
 // Start initialises the cluster if needed and starts it, waiting until it
-// accepts connections.
+// accepts connections. A cluster that trusts connections without a
+// password, as earlier versions made them, is converted: the superuser
+// gets opts.Password and pg_hba.conf asks everyone for theirs. Start fails
+// when the server refuses opts.Password.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	if opts.Password == "" {
+		return nil, errors.New("pgcluster: no password for the superuser")
+	}
+	c, err := newCluster(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.prepare(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(c.opts.DataDir, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
+		if err := c.initdb(ctx); err != nil {
+			return nil, err
+		}
+	}
+	trusting, err := c.trusts()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.serve(ctx); err != nil {
+		return nil, err
+	}
+	if trusting {
+		if err := c.convert(ctx); err != nil {
+			c.Stop() //nolint:errcheck // reporting the conversion's error
+			return nil, fmt.Errorf("requiring passwords in %s: %w", c.opts.DataDir, err)
+		}
+		c.converted = true
+	}
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		c.Stop() //nolint:errcheck // reporting the refusal
+		return nil, fmt.Errorf("the cluster in %s refuses the superuser's password: %w", c.opts.DataDir, err)
+	}
+	conn.Close(ctx)
+	return c, nil
+}
+
+// newCluster finds the server binaries, the user to run them as, the log
+// file and the port.
+func newCluster(opts Options) (*Cluster, error) {
 	bin, err := FindBin()
 	if err != nil {
 		return nil, err
@@ -70,29 +124,49 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 			return nil, err
 		}
 	}
-	if err := c.prepare(); err != nil {
-		return nil, err
+	return c, nil
+}
+
+// initdb creates the cluster with the superuser's password, handed over in
+// a file only the server's user can read, removed afterwards.
+func (c *Cluster) initdb(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "gongyak-pwfile-")
+	if err != nil {
+		return err
 	}
-	if _, err := os.Stat(filepath.Join(c.opts.DataDir, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
-		if err := c.run(ctx, "initdb", "-D", c.opts.DataDir, "-U", Superuser, "--auth=trust",
-			"--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"); err != nil {
-			return nil, err
+	defer os.RemoveAll(dir)
+	pwfile := filepath.Join(dir, "pwfile")
+	if err := os.WriteFile(pwfile, []byte(c.opts.Password+"\n"), 0o600); err != nil {
+		return err
+	}
+	if c.cred != nil {
+		for _, p := range []string{dir, pwfile} {
+			if err := os.Chown(p, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+				return err
+			}
 		}
 	}
+	return c.run(ctx, "initdb", "-D", c.opts.DataDir, "-U", Superuser, "--auth=scram-sha-256", "--pwfile="+pwfile,
+		"--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
+}
+
+// serve starts the server and waits until it accepts connections.
+func (c *Cluster) serve(ctx context.Context) error {
 	settings := []string{
 		"-p", strconv.Itoa(c.opts.Port),
 		"-c", "listen_addresses=127.0.0.1",
 		"-c", "unix_socket_directories=",
 		"-c", "max_connections=300",
+		"-c", "password_encryption=scram-sha-256",
 	}
 	if c.opts.Throwaway {
 		settings = append(settings, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
 	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.opts.DataDir, "-l", c.opts.LogFile,
 		"-o", strings.Join(settings, " ")); err != nil {
-		return nil, fmt.Errorf("%w\nserver log: %s", err, tail(c.opts.LogFile))
+		return fmt.Errorf("%w\nserver log: %s", err, tail(c.opts.LogFile))
 	}
-	return c, nil
+	return nil
 }
 
 // prepare creates the data folder and the log file for the server's user.
@@ -140,10 +214,17 @@ func (c *Cluster) Stop() error {
 // Port is the port the server listens on.
 func (c *Cluster) Port() int { return c.opts.Port }
 
-// URL returns a connection URL for database on the cluster.
+// URL returns the superuser's connection URL, with its password, for
+// database on the cluster.
 func (c *Cluster) URL(database string) string {
-	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", Superuser, c.opts.Port, database)
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(Superuser, c.opts.Password),
+		Host: "127.0.0.1:" + strconv.Itoa(c.opts.Port), Path: "/" + database, RawQuery: "sslmode=disable"}
+	return u.String()
 }
+
+// ConvertedFromTrust reports whether Start found the cluster trusting
+// connections without a password and made it require them.
+func (c *Cluster) ConvertedFromTrust() bool { return c.converted }
 
 func (c *Cluster) run(ctx context.Context, tool string, args ...string) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, tool), args...)

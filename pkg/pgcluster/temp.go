@@ -2,6 +2,8 @@ package pgcluster
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,7 +31,7 @@ func StartTemp(ctx context.Context, prefix string) (*Cluster, func(), error) {
 		os.RemoveAll(base)
 		return nil, nil, err
 	}
-	c, err := Start(ctx, Options{DataDir: filepath.Join(base, "data"), Throwaway: true})
+	c, err := Start(ctx, Options{DataDir: filepath.Join(base, "data"), Throwaway: true, Password: NewPassword()})
 	if err != nil {
 		os.RemoveAll(base)
 		return nil, nil, err
@@ -40,6 +42,14 @@ func StartTemp(ctx context.Context, prefix string) (*Cluster, func(), error) {
 		}
 		os.RemoveAll(base)
 	}, nil
+}
+
+// NewPassword returns a random password: 32 hexadecimal digits, which
+// need no quoting in a URL or a file.
+func NewPassword() string {
+	b := make([]byte, 16)
+	rand.Read(b) //nolint:errcheck // never fails
+	return hex.EncodeToString(b)
 }
 
 // reapOrphans stops and removes the clusters in prefix folders whose owner

@@ -4,12 +4,21 @@
 // binaries and removed afterwards. A fresh database is a copy of a template
 // that was migrated once, so it costs milliseconds.
 //
+// The services' schemas are owned by their roles (gongyak_pledge, …, see
+// dbrole), migrated as those roles, and tests connect as them
+// (ServiceURL), as the services do in production. pgtest creates the roles
+// on the server, so TEST_DATABASE_URL's user needs CREATEROLE as well as
+// CREATEDB. Their passwords are derived from that user's password: every
+// test binary sharing a server agrees on them, and a new server (withpg
+// starts one per run) means new ones.
+//
 // A package that uses it calls Main from TestMain. Without a server the
 // tests fail, saying what is missing; they never skip.
 package pgtest
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,9 +26,11 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/pkg/dbrole"
 	"github.com/gongyak/gongyak/pkg/migrate"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -39,30 +50,85 @@ func Main(m *testing.M) {
 // Run runs the package's tests with a PostgreSQL server and returns their
 // exit code, for a TestMain that has more to clean up before it exits.
 func Run(m *testing.M) int {
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		adminURL = u
-		return m.Run()
+	adminURL = os.Getenv("TEST_DATABASE_URL")
+	if adminURL == "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cluster, stop, err := pgcluster.StartTemp(ctx, "gongyak-pgtest-")
+		cancel()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest: tests need PostgreSQL and none could be started:", err)
+			return 1
+		}
+		defer stop()
+		adminURL = cluster.URL("postgres")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	cluster, stop, err := pgcluster.StartTemp(ctx, "gongyak-pgtest-")
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest: tests need PostgreSQL and none could be started:", err)
+	if err := ensureRoles(); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest: the services' roles on the test server (TEST_DATABASE_URL):", err)
 		return 1
 	}
-	defer stop()
-	adminURL = cluster.URL("postgres")
 	return m.Run()
 }
 
-// Schema is a service schema and its migrations.
+// ensureRoles creates the services' roles on the test server, or sets
+// their passwords to this server's; test binaries sharing the server do
+// it one after another (dbrole holds a lock) and agree on the passwords.
+func ensureRoles() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	passwords := map[string]string{}
+	for _, s := range dbrole.Schemas {
+		passwords[s] = rolePassword(s)
+	}
+	return dbrole.EnsureRoles(ctx, conn, passwords)
+}
+
+// rolePassword is the password of schema's role on the test server, an
+// HMAC of the role's name keyed with the admin's password. (A server whose
+// URL carries no password gets passwords anyone reading this could work
+// out; such a server lets people in without one anyway, or should be a
+// throwaway.)
+func rolePassword(schema string) string {
+	var key string
+	if u, err := url.Parse(adminURL); err == nil {
+		key, _ = u.User.Password()
+	}
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(dbrole.Name(schema)))
+	return hex.EncodeToString(mac.Sum(nil))[:32]
+}
+
+// ServiceURL returns dbURL, a test database's URL, connecting as the role
+// of the service owning schema (gongyak_<schema>) with its password. It
+// panics when schema is no service's: those schemas (of pkg tests) belong
+// to the admin.
+func ServiceURL(dbURL, schema string) string {
+	if !dbrole.IsService(schema) {
+		panic(fmt.Sprintf("pgtest.ServiceURL: %q is no service's schema (%s)", schema, strings.Join(dbrole.Schemas, ", ")))
+	}
+	u, err := dbrole.URL(dbURL, dbrole.Name(schema), rolePassword(schema))
+	if err != nil {
+		panic("pgtest.ServiceURL: " + err.Error())
+	}
+	return u
+}
+
+// Schema is a schema and its migrations. A service's schema is owned by
+// the service's role and migrated as that role; any other belongs to the
+// admin. Without migrations the schema is made empty, for a service to
+// migrate itself when it starts.
 type Schema struct {
 	Name       string
 	Migrations fs.FS
 }
 
 // NewDatabase creates an empty database for t, with schemas migrated, and
-// drops it when t ends. It returns the database's URL.
+// drops it when t ends. It returns the database's URL, which connects as
+// the admin (ServiceURL gives a service's).
 func NewDatabase(t testing.TB, schemas ...Schema) string {
 	t.Helper()
 	if adminURL == "" {
@@ -84,6 +150,9 @@ func NewDatabase(t testing.TB, schemas ...Schema) string {
 	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
+	if err := dbrole.GrantConnect(ctx, admin, name); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -96,13 +165,17 @@ func NewDatabase(t testing.TB, schemas ...Schema) string {
 }
 
 // NewPool creates a database as NewDatabase does and returns a pool on it
-// whose search_path is schemas[0], closed when t ends.
+// whose search_path is schemas[0], closed when t ends. The pool connects as
+// schemas[0]'s role when it is a service's, as the admin otherwise.
 func NewPool(t testing.TB, schemas ...Schema) *pgxpool.Pool {
 	t.Helper()
 	u := NewDatabase(t, schemas...)
 	search := "public"
 	if len(schemas) > 0 {
 		search = schemas[0].Name
+		if dbrole.IsService(search) {
+			u = ServiceURL(u, search)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -119,12 +192,18 @@ func NewPool(t testing.TB, schemas ...Schema) *pgxpool.Pool {
 // server, so creation holds an advisory lock.
 func ensureTemplate(ctx context.Context, admin *pgx.Conn, schemas []Schema) (string, error) {
 	h := sha256.New()
+	// Templates of earlier versions, on a server of the user's, were
+	// built otherwise.
+	fmt.Fprintf(h, "owned by the services' roles\x00")
 	for _, s := range schemas {
+		fmt.Fprintf(h, "%s\x00", s.Name)
+		if s.Migrations == nil {
+			continue
+		}
 		ms, err := migrate.Load(s.Migrations)
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "%s\x00", s.Name)
 		for _, m := range ms {
 			fmt.Fprintf(h, "%s\x00%s\x00", m.Name, m.Checksum)
 		}
@@ -148,8 +227,18 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, schemas []Schema) (str
 		return "", err
 	}
 	u := withDatabase(adminURL, building)
+	if err := prepare(ctx, u, schemas); err != nil {
+		return "", err
+	}
 	for _, s := range schemas {
-		pool, err := pgdb.Open(ctx, u, s.Name, "pgtest")
+		if s.Migrations == nil {
+			continue
+		}
+		as := u
+		if dbrole.IsService(s.Name) {
+			as = ServiceURL(u, s.Name)
+		}
+		pool, err := pgdb.Open(ctx, as, s.Name, "pgtest")
 		if err != nil {
 			return "", err
 		}
@@ -164,6 +253,29 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, schemas []Schema) (str
 		return "", err
 	}
 	return name, nil
+}
+
+// prepare makes the services' schemas among schemas, owned by their roles,
+// and the others that have no migrations, in the database at u.
+func prepare(ctx context.Context, u string, schemas []Schema) error {
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var services []string
+	for _, s := range schemas {
+		switch {
+		case dbrole.IsService(s.Name):
+			services = append(services, s.Name)
+		case s.Migrations == nil:
+			if _, err := conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{s.Name}.Sanitize()); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = dbrole.PrepareDatabase(ctx, conn, services...)
+	return err
 }
 
 // AdminURL returns the URL of the test server's maintenance database.

@@ -56,12 +56,13 @@ const KeyCacheTTL = time.Second
 
 // Beside makes a fresh test database holding the pledge schema and schema,
 // the one of the service under test, runs the seeded pledge service on it,
-// and opens a pool on schema for the service under test.
+// and opens a pool on schema for the service under test. Each pool
+// connects as its service's role, as in production.
 func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 	t.Helper()
 	url := pgtest.NewDatabase(t, Schema, schema)
 	ctx := context.Background()
-	pledgePool, err := pgdb.Open(ctx, url, migrations.Schema, "pledgetest")
+	pledgePool, err := pgdb.Open(ctx, pgtest.ServiceURL(url, migrations.Schema), migrations.Schema, "pledgetest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 	p := &Pledges{Addr: addr, Conn: conn, Issuer: issuer, AdminToken: admin.Token, Stop: stop,
 		Pledges: pledgev1.NewPledgeServiceClient(admin), Districts: pledgev1.NewDistrictServiceClient(admin), Keys: pledgev1.NewApiKeyServiceClient(admin)}
 	p.seed(t)
-	pool, err := pgdb.Open(ctx, url, schema.Name, "test")
+	pool, err := pgdb.Open(ctx, pgtest.ServiceURL(url, schema.Name), schema.Name, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ import (
 
 // suite runs all four services in-process, each behind its own gRPC
 // listener and calling the others over real connections, on one database
-// with every schema.
+// with every schema, each service connected as its own role.
 type suite struct {
 	url           string
 	issuer        *authtest.Issuer
@@ -90,7 +90,7 @@ func newSuite(t *testing.T) *suite {
 		pgtest.Schema{Name: indicatorservice.Schema, Migrations: indicatorservice.Migrations},
 		pgtest.Schema{Name: participationservice.Schema, Migrations: participationservice.Migrations})
 	open := func(schema string) *pgxpool.Pool {
-		pool, err := pgdb.Open(ctx, url, schema, "test")
+		pool, err := pgdb.Open(ctx, pgtest.ServiceURL(url, schema), schema, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +154,8 @@ func newSuite(t *testing.T) *suite {
 	return st
 }
 
-// counts counts the rows of every service's tables.
+// counts counts the rows of every service's tables, as the admin: no
+// service's role may read them all.
 func (st *suite) counts(t *testing.T) map[string]int {
 	t.Helper()
 	ctx := context.Background()
