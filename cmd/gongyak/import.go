@@ -27,7 +27,8 @@ func importCard(ctx context.Context, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "check the card and report, writing nothing")
 	var api, credential string
 	config.String(fs, &api, "api", "GONGYAK_API", "http://"+config.DefaultAddrs["http"], "the REST API's address")
-	config.String(fs, &credential, "credential", "GONGYAK_CREDENTIAL", "", "the token or API key sent as Authorization: Bearer (the gateway refuses writes without one)")
+	config.String(fs, &credential, "credential", "GONGYAK_CREDENTIAL", "",
+		"the token or API key sent as Authorization: Bearer; make run's development admin key (.data/admin.key) when empty")
 	// Flags may come before or after the file.
 	var files []string
 	rest := args
@@ -55,9 +56,15 @@ func importCard(ctx context.Context, args []string) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if credential != "" {
-		req.Header.Set("Authorization", "Bearer "+credential)
+	if credential == "" {
+		if raw, err := os.ReadFile(adminKeyFile(".data")); err == nil {
+			credential = strings.TrimSpace(string(raw))
+		}
 	}
+	if credential == "" {
+		return errors.New("no credential: pass --credential (or GONGYAK_CREDENTIAL) with a token or API key allowed to import into the district; make run writes its development admin key to .data/admin.key")
+	}
+	req.Header.Set("Authorization", "Bearer "+credential)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("the API at %s did not answer (is `make run` running?): %w", api, err)

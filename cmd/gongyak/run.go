@@ -106,6 +106,17 @@ func runSuite(ctx context.Context, args []string) error {
 
 	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	// Sign-in first: the services trust the development provider as the
+	// system issuer. Reflection is on for development tools (grpcurl).
+	idpAddr := envOr("GONGYAK_IDP_ADDR", config.DefaultAddrs["idp"])
+	idp, issuer, err := startIDP(startCtx, *binDir, logDir, dataAbs, idpAddr, "http://"+addrs["http"]+"/admin/callback")
+	if idp != nil {
+		procs = append(procs, idp)
+	}
+	if err != nil {
+		return fmt.Errorf("%w (log: %s)", err, filepath.Join(logDir, "idp.log"))
+	}
+	env = append(env, "GONGYAK_OIDC_ISSUERS="+issuer+"=*", "GONGYAK_GRPC_REFLECTION=true")
 	for _, b := range suite.Services {
 		p, err := start(b, *binDir, logDir, append(ownURL[b.Name], env...))
 		if err != nil {
@@ -125,10 +136,22 @@ func runSuite(ctx context.Context, args []string) error {
 	if err := suite.WaitHTTP(startCtx, gw, base+"/readyz"); err != nil {
 		return err
 	}
-	if err := seed(startCtx, addrs["pledge"], addrs["http"], *demoCard); err != nil {
+	token, err := cliToken(startCtx, issuer, dataAbs)
+	if err != nil {
+		return fmt.Errorf("a token for setting up: %w", err)
+	}
+	if err := seed(startCtx, addrs["pledge"], addrs["http"], *demoCard, token); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	banner(base, addrs, database, logDir)
+	key, made, err := ensureAdminKey(startCtx, addrs["pledge"], token, dataAbs)
+	if err != nil {
+		return err
+	}
+	users, err := usersTable(dataAbs)
+	if err != nil {
+		return err
+	}
+	banner(base, addrs, database, logDir, signIn{issuer: issuer, users: users, keyFile: adminKeyFile(dataAbs), key: key, made: made})
 
 	// Run until Ctrl-C, or until a part of the suite dies.
 	exited := make(chan *suite.Process, len(procs))
@@ -147,16 +170,7 @@ func runSuite(ctx context.Context, args []string) error {
 // start runs a binary, its output going to its log file and, prefixed with
 // its name, to the terminal.
 func start(b suite.Binary, binDir, logDir string, env []string) (*suite.Process, error) {
-	path := filepath.Join(binDir, b.Name)
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%s is not built (%v): run make run, which builds it", path, err)
-	}
-	logFile, err := os.OpenFile(filepath.Join(logDir, b.Name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	out := &teeLines{file: logFile, term: os.Stdout, prefix: fmt.Sprintf("%-8s| ", b.Name)}
-	return suite.Start(b.Name, path, nil, env, out, false)
+	return startArgs(b, filepath.Join(binDir, b.Name), nil, logDir, env)
 }
 
 // teeLines writes each line to a log file as it is and to the terminal
@@ -216,10 +230,21 @@ func envOr(name, def string) string {
 }
 
 // banner says where everything is; database is shown without passwords.
-func banner(base string, addrs map[string]string, database, logDir string) {
+// signIn is what the banner says about signing in.
+type signIn struct {
+	issuer, users, keyFile, key string
+	// made: the admin key was made by this start, and is shown once.
+	made bool
+}
+
+func banner(base string, addrs map[string]string, database, logDir string, si signIn) {
 	var services strings.Builder
 	for _, b := range suite.Services {
-		fmt.Fprintf(&services, "  %-13s %s (gRPC)\n", b.Name, addrs[b.Name])
+		fmt.Fprintf(&services, "  %-13s %s (gRPC, reflection on)\n", b.Name, addrs[b.Name])
+	}
+	key := "kept in " + si.keyFile
+	if si.made {
+		key = si.key + "\n                (made now, kept in " + si.keyFile + ")"
 	}
 	fmt.Printf(`
 Gongyak is running.
@@ -231,10 +256,15 @@ Gongyak is running.
   logs          %[4]s
   traces        %[5]s
 
-Try:  curl -s %[1]s/v1/districts/gwangsan
+Signing in (development only):
+  OpenID provider  %[6]s (users sign in there; their tokens work everywhere)
+  users            password           roles
+%[7]s  admin API key    %[8]s
+
+Try:  curl -s -H "Authorization: Bearer $(cat %[9]s)" %[1]s/v1/districts/gwangsan
 
 Ctrl-C stops everything.
-`, base, services.String(), database, logDir, traceTarget())
+`, base, services.String(), database, logDir, traceTarget(), si.issuer, si.users, key, si.keyFile)
 }
 
 func traceTarget() string {

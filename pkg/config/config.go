@@ -20,6 +20,8 @@ var DefaultAddrs = map[string]string{
 	"indicator":     "127.0.0.1:9103",
 	"participation": "127.0.0.1:9104",
 	"http":          "127.0.0.1:8080",
+	// The development OpenID provider of make run (gongyak idp).
+	"idp": "127.0.0.1:9100",
 }
 
 // DefaultDatabaseURL is used when neither --database-url,
