@@ -72,6 +72,12 @@ type running struct {
 	logs   map[string]*logBuffer
 	procs  map[string]*suite.Process
 	client *http.Client
+	// idp is the suite's development OpenID provider, which every service
+	// trusts as the system issuer.
+	idp *idp
+	// credential is what call presents unless told otherwise: the system
+	// admin's token.
+	credential string
 }
 
 // startSuite starts the named services and the gateway as processes on a
@@ -85,12 +91,14 @@ func startSuite(t *testing.T, otlp string, services ...string) *running {
 		logs:   map[string]*logBuffer{},
 		procs:  map[string]*suite.Process{},
 		client: &http.Client{Timeout: 30 * time.Second},
+		idp:    startIDP(t),
 	}
 	env := append(serviceDatabaseURLs(r.dbURL), "GONGYAK_LOG_LEVEL=debug", "GONGYAK_CITIZEN_KEY=e2e-citizen-key-0123456789abcdef0123456789",
 		// Every test's requests come from 127.0.0.1 with one credential,
 		// dozens of citizens' ballots at once among them: more than one
 		// client would open or send.
-		"GONGYAK_MAX_CONNECTIONS_PER_CLIENT=256", "GONGYAK_RATE_LIMIT=1000", "GONGYAK_KEY_RATE_LIMIT=1000")
+		"GONGYAK_MAX_CONNECTIONS_PER_CLIENT=256", "GONGYAK_RATE_LIMIT=1000", "GONGYAK_KEY_RATE_LIMIT=1000",
+		"GONGYAK_OIDC_ISSUERS="+r.idp.issuer+"=*", "GONGYAK_API_KEY_CACHE_TTL="+keyCacheTTL.String())
 	if otlp != "" {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}
@@ -133,7 +141,24 @@ func startSuite(t *testing.T, otlp string, services ...string) *running {
 	if err := suite.WaitHTTP(ctx, start(suite.Gateway), r.base+"/healthz"); err != nil {
 		t.Fatal(err)
 	}
+	r.credential = r.idp.token(t, "admin")
 	return r
+}
+
+// keyCacheTTL is how long the e2e services remember an API key's check:
+// short, so that a revoked key is seen refused quickly.
+const keyCacheTTL = 2 * time.Second
+
+// as is r calling with another credential: a user's token (by the e2e
+// username) or an API key.
+func (r *running) as(t *testing.T, who string) *running {
+	t.Helper()
+	c := *r
+	c.credential = who
+	if !strings.HasPrefix(who, "gyk_") && who != "" {
+		c.credential = r.idp.token(t, who)
+	}
+	return &c
 }
 
 // newServicesDatabase creates a fresh database holding every service's
@@ -201,7 +226,9 @@ func (r *running) call(t *testing.T, method, path string, body any, headers ...s
 	req.Header.Set("Content-Type", "application/json")
 	// The gateway refuses a write without a credential. Until the services
 	// verify credentials, any will do.
-	req.Header.Set("Authorization", "Bearer e2e-placeholder")
+	if r.credential != "" {
+		req.Header.Set("Authorization", bearer(r.credential))
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/services/pledge/fixture"
 	"github.com/google/go-cmp/cmp"
@@ -82,10 +81,12 @@ func TestGwangsanPledgeOverHTTP(t *testing.T) {
 		t.Errorf("a refused update changed the pledge")
 	}
 
-	official := actor.Encode("법무지원과 윤다슬")
-	changed := r.call(t, "POST", "/v1/"+name+":changeStatus", map[string]any{
+	// The district's admin, signed in, changes the status; a header naming
+	// 구청장 names no one.
+	mayor := url.PathEscape("구청장")
+	changed := r.as(t, "gwangsan-admin").call(t, "POST", "/v1/"+name+":changeStatus", map[string]any{
 		"status": "PLEDGE_STATUS_COMPLETED_CONTINUING", "reason": "2021년에도 TF 운영 계속", "etag": after.str("etag"),
-	}, "X-Gongyak-Actor", official, "Grpc-Metadata-X-Gongyak-Actor", official).must(t, http.StatusOK)
+	}, "X-Gongyak-Actor", mayor, "Grpc-Metadata-X-Gongyak-Actor", mayor).must(t, http.StatusOK)
 	if changed.str("status") != "PLEDGE_STATUS_COMPLETED_CONTINUING" {
 		t.Errorf("status after the change: %s", changed.str("status"))
 	}
@@ -95,8 +96,8 @@ func TestGwangsanPledgeOverHTTP(t *testing.T) {
 		t.Fatalf("history has %d entries: %s", len(changes), history.raw)
 	}
 	last := changes[1].(map[string]any)
-	// The header names no one: the gateway does not pass it on.
-	if last["actor"] != "anonymous" || last["reason"] != "2021년에도 TF 운영 계속" || last["previousStatus"] != "PLEDGE_STATUS_COMPLETED" || last["changeTime"] == nil {
+	// Who is the verified caller, whatever a header says.
+	if last["actor"] != "user:gwangsan-admin@"+strings.TrimPrefix(r.idp.issuer, "http://") || last["reason"] != "2021년에도 TF 운영 계속" || last["previousStatus"] != "PLEDGE_STATUS_COMPLETED" || last["changeTime"] == nil {
 		t.Errorf("history entry: %v", last)
 	}
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/cmd/devidp/devlogin"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/suite"
 )
@@ -92,7 +93,7 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	// the services' own URLs are passed on to them unchanged.
 	dbURL := newServicesDatabase(t)
 	env := append(serviceDatabaseURLs(dbURL), "DATABASE_URL="+dbURL, "GONGYAK_LOG_LEVEL=info")
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{AddrEnv: "GONGYAK_IDP_ADDR"}) {
 		port, err := pgcluster.FreePort()
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +111,22 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 		t.Errorf("the first start did not say it seeded:\n%s", run.out.String())
 	}
 	checkServiceRoles(t, dbURL)
-	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}}
+	// Nothing is open to callers without a credential; the admin key the
+	// banner shows once, kept in the data folder, opens everything.
+	anon := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}}
+	anon.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusUnauthorized)
+	rawKey, err := os.ReadFile(filepath.Join(dataDir, "admin.key"))
+	if err != nil {
+		t.Fatalf("no admin key in the data folder: %v", err)
+	}
+	key := strings.TrimSpace(string(rawKey))
+	if !strings.HasPrefix(key, "gyk_") || !strings.Contains(run.out.String(), key) {
+		t.Errorf("the admin key %q is not what the banner showed:\n%s", key, run.out.String())
+	}
+	if info, err := os.Stat(filepath.Join(dataDir, "admin.key")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("admin.key mode: %v %v", info.Mode(), err)
+	}
+	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}, credential: key}
 	d := r.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusOK)
 	if d.str("displayName") != "광산구" || d.str("metropolitanGovernment") != "광주광역시" || len(d.get("terms").([]any)) != 3 || d.get("currentTerm") != float64(9) {
 		t.Errorf("the seeded district: %s", d.raw)
@@ -139,32 +155,70 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	if err := os.WriteFile(file, []byte(other), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--dry-run", "--api", run.base, "--credential", "e2e-placeholder")
+	out, err := gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--dry-run", "--api", run.base, "--credential", key)
 	if err != nil || !strings.Contains(out, "checked (nothing written)") || !strings.Contains(out, "budget lines 3, indicators 1, programs 1, submissions 7") {
 		t.Errorf("gongyak import --dry-run: %v\n%s", err, out)
 	}
 	if n := len(r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).get("pledges").([]any)); n != 1 {
 		t.Errorf("a dry run wrote: %d pledges", n)
 	}
-	out, err = gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--api", run.base, "--credential", "e2e-placeholder")
+	out, err = gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--api", run.base, "--credential", key)
 	if err != nil || !strings.HasPrefix(out, "created districts/gwangsan/pledges/") || !strings.Contains(out, "주민 주도 마을계획단 운영") {
 		t.Errorf("gongyak import: %v\n%s", err, out)
 	}
-	out, err = gongyak(t, "import", file, "--district", "nowhere", "--api", run.base, "--credential", "e2e-placeholder")
+	out, err = gongyak(t, "import", file, "--district", "nowhere", "--api", run.base, "--credential", key)
 	if err == nil || !strings.Contains(out, "refused (404)") {
 		t.Errorf("gongyak import into a district that does not exist: %v\n%s", err, out)
 	}
+
+	// A development user signs in on the printed provider with the printed
+	// password, as a new user would.
+	issuer, password := bannerValue(t, run.out.String(), "OpenID provider"), bannerUserPassword(t, run.out.String(), "gwangsan-viewer")
+	token, err := devlogin.Login(context.Background(), nil, issuer, "gongyak-console", "http://"+run.base[len("http://"):]+"/admin/callback", "gwangsan-viewer", password)
+	if err != nil {
+		t.Fatalf("signing in as the printed viewer: %v", err)
+	}
+	viewer := &running{base: run.base, client: r.client, credential: token}
+	viewer.call(t, "GET", "/v1/"+demo+":card", nil).must(t, http.StatusOK)
+	viewer.call(t, "POST", "/v1/districts/gwangsan/pledges", map[string]any{"title": "보는 사람의 공약"}).must(t, http.StatusForbidden)
 
 	run.stop(t)
 	stopped = true
 
 	again := startRun(t, dataDir, env)
 	t.Cleanup(func() { again.stop(t) })
-	if strings.Contains(again.out.String(), "seeded the district") || strings.Contains(again.out.String(), "imported the demo card") {
-		t.Errorf("the second start seeded again:\n%s", again.out.String())
+	if strings.Contains(again.out.String(), "seeded the district") || strings.Contains(again.out.String(), "imported the demo card") ||
+		strings.Contains(again.out.String(), key) || !strings.Contains(again.out.String(), "kept in "+filepath.Join(dataDir, "admin.key")) {
+		t.Errorf("the second start seeded again or showed the key again:\n%s", again.out.String())
 	}
 	list = r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).must(t, http.StatusOK)
 	if n := len(list.get("pledges").([]any)); n != 2 {
 		t.Errorf("%d pledges after a restart, want the demo card and the imported one", n)
 	}
+}
+
+// bannerValue reads the value after label on a line of the banner.
+func bannerValue(t *testing.T, out, label string) string {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), label); ok {
+			if fields := strings.Fields(rest); len(fields) > 0 {
+				return fields[0]
+			}
+		}
+	}
+	t.Fatalf("the banner has no %q:\n%s", label, out)
+	return ""
+}
+
+// bannerUserPassword reads a development user's password off the banner.
+func bannerUserPassword(t *testing.T, out, user string) string {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if fields := strings.Fields(line); len(fields) >= 3 && fields[0] == user {
+			return fields[1]
+		}
+	}
+	t.Fatalf("the banner lists no user %s:\n%s", user, out)
+	return ""
 }
