@@ -82,7 +82,11 @@ func TestEveryChangeIsAuditedInItsOwnTransaction(t *testing.T) {
 
 	got := events()
 	if len(got) != 3 {
-		t.Fatalf("%d events after a create, an update and a delete: %v", len(got), got)
+		var actions []string
+		for _, ev := range got {
+			actions = append(actions, ev.GetAction()+" "+ev.GetRequestId())
+		}
+		t.Fatalf("%d events after a create, an update and a delete: %v", len(got), actions)
 	}
 	actor := "user:kim@" + strings.TrimPrefix(e.p.Issuer.URL, "http://")
 	for i, want := range []struct{ action, request string }{{"create", "create-1"}, {"update", "update-1"}, {"delete", "delete-1"}} {
