@@ -138,6 +138,12 @@ func TestWritesNeedTheirEtag(t *testing.T) {
 				req.GetAllowMissing(), req.GetValidateOnly(), err, violated(err))
 		}
 	}
+	bad := cardPlan(name)
+	bad.Lines[1].Year = 2030
+	_, err = e.budgets.UpdateBudget(ctx, &budgetv1.UpdateBudgetRequest{Budget: bad})
+	if !cmp.Equal(violated(err), []string{"budget.etag", "budget.lines[1].year"}) {
+		t.Errorf("a bad plan without its etag: violations %v, want both named", violated(err))
+	}
 	_, err = e.budgets.DeleteBudget(ctx, &budgetv1.DeleteBudgetRequest{Name: name})
 	if status.Code(err) != codes.InvalidArgument || !cmp.Equal(violated(err), []string{"etag"}) {
 		t.Errorf("a delete without its etag: %v, violations %v", err, violated(err))

@@ -124,6 +124,7 @@ func TestEachMethodLetsInExactlyTheCallersItShould(t *testing.T) {
 		for _, who := range []string{anonymous, systemAdmin, reporter, districtAdmin, owner, otherEditor, viewer, otherViewer, readKey, writeKey} {
 			err := tt.call(ctx, e.as(callers[who]))
 			code := status.Code(err)
+			t.Logf("%s, %s: %s → %v", tt.method, tt.what, who, code)
 			switch {
 			case slices.Contains(tt.allowed, who) && (code == codes.Unauthenticated || code == codes.PermissionDenied):
 				t.Errorf("%s, %s: %s was refused: %v", tt.method, tt.what, who, err)

@@ -94,11 +94,12 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 	}
 	tag := req.GetBudget().GetEtag()
 	district := budget.District{Kind: int(ref.District.GetKind()), Metropolitan: ref.District.GetMetropolitanGovernment()}
+	// change edits the plan as it is stored, or a new one; a plan that
+	// exists needs its etag, named with whatever else is wrong.
 	change := func(plan *budget.Plan) error {
+		var v apierr.Violations
 		if plan.Revision != 0 {
-			if err := etag.Require("budget.etag", tag); err != nil {
-				return err
-			}
+			v.Merge(etag.Require("budget.etag", tag))
 		}
 		edited := planToProto(*plan, nil)
 		if err := fieldmask.Apply(edited, req.GetBudget(), paths); err != nil {
@@ -108,7 +109,10 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 		d := edited.GetAsOfDate()
 		plan.AsOf = budget.Date{Year: int(d.GetYear()), Month: int(d.GetMonth()), Day: int(d.GetDay())}
 		plan.Term = ref.Term()
-		return plan.Check("budget", ref, district)
+		if err := plan.Check("budget", ref, district); !v.Merge(err) && err != nil {
+			return err
+		}
+		return v.Err()
 	}
 	if req.GetValidateOnly() {
 		plan, err := s.store.Draft(ctx, districtID, pledge, tag, req.GetAllowMissing())
