@@ -23,11 +23,13 @@ const Schema = migrations.Schema
 // Migrations are its schema migrations.
 var Migrations = migrations.FS
 
-// Register registers the budget service on s, storing in pool and asking
-// the pledge service over pledges. A nil log discards.
+// Register registers the budget service and its policy on s, storing in
+// pool and asking the pledge service over pledges. A nil log discards.
 func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), log))
+	ref := pledgeref.New(pledges)
+	budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(pool, server.View), ref, log))
+	s.Authorize(server.Policy(ref))
 }

@@ -21,8 +21,11 @@ const Schema = migrations.Schema
 // Migrations are its schema migrations.
 var Migrations = migrations.FS
 
-// Register registers the indicator service on s; now is the clock that
-// decides which years have passed.
+// Register registers the indicator service and its policy on s, storing
+// in pool and asking the pledge service over pledges; now is the clock
+// that decides which years have passed.
 func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
-	indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), now))
+	ref := pledgeref.New(pledges)
+	indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool, server.View), ref, now))
+	s.Authorize(server.Policy(ref))
 }

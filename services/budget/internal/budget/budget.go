@@ -38,6 +38,7 @@ type Plan struct {
 	Lines []Line
 	AsOf  Date
 
+	// Revision counts the plan's writes; 0 for a plan not stored yet.
 	Revision               int64
 	CreateTime, UpdateTime time.Time
 }

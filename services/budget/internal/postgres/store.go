@@ -1,29 +1,52 @@
 // Package postgres is the budget service's store: plans and their lines in
-// the `budget` schema, and the summaries reporting reads, computed in SQL.
+// the `budget` schema, their audit log, and the summaries reporting reads,
+// computed in SQL.
 package postgres
 
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
 )
 
-// Store reads and writes plans.
+// Store reads and writes plans, and records every change in the audit log
+// in the change's own transaction.
 type Store struct {
 	pool *pgxpool.Pool
+	view View
 }
 
+// View writes a plan as the API shows it, which is what the audit log
+// keeps.
+type View func(budget.Plan) proto.Message
+
 // New returns a store on pool, whose search_path starts with the budget
-// schema.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// schema; view writes what the audit log records.
+func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
+
+// record writes a change of a plan to the audit log in q, the change's
+// transaction; before and after are nil where there is none.
+func (s *Store) record(ctx context.Context, q pgdb.Querier, action, name string, before, after *budget.Plan) error {
+	shown := func(p *budget.Plan) proto.Message {
+		if p == nil {
+			return nil
+		}
+		return s.view(*p)
+	}
+	return audit.Record(ctx, q, action, name, shown(before), shown(after))
+}
 
 // Name is a plan's resource name.
 func Name(district, pledge string) string {
@@ -70,48 +93,38 @@ func get(ctx context.Context, q pgdb.Querier, district, pledge, lock string) (bu
 	return p, err
 }
 
-// Save writes a plan. The plan must still be at revision read (0 when it
-// did not exist) and, when the caller sent one, match its etag; otherwise
-// the write is refused with ABORTED and nothing changes. A plan that does
-// not exist is created only when allowMissing.
-func (s *Store) Save(ctx context.Context, p budget.Plan, read int64, tag string, allowMissing bool) (budget.Plan, error) {
+// Update changes a pledge's plan in one transaction: it reads the plan,
+// locked against other writers — a new plan, at revision 0, when there is
+// none and allowMissing — refuses a stale tag with ABORTED, lets change
+// edit it and check it, writes it whole and records the change in the
+// audit log. A plan that does not exist is NOT_FOUND without
+// allowMissing. An empty tag asks for no check: change decides whether it
+// may be empty.
+func (s *Store) Update(ctx context.Context, district, pledge, tag string, allowMissing bool, change func(*budget.Plan) error) (budget.Plan, error) {
 	var out budget.Plan
-	name := Name(p.DistrictID, p.PledgeID)
+	name := Name(district, pledge)
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		cur, err := get(ctx, tx, p.DistrictID, p.PledgeID, " FOR UPDATE")
-		exists := err == nil
-		if err != nil && !isNotFound(err) {
+		cur, err := get(ctx, tx, district, pledge, " FOR UPDATE")
+		p, err := editable(cur, err, name, tag, allowMissing)
+		if err != nil {
 			return err
 		}
-		switch {
-		case !exists && !allowMissing:
+		if err := change(&p); err != nil {
 			return err
-		case !exists && tag != "":
-			return apierr.EtagMismatch(name)
-		case exists:
-			if err := etag.Check(tag, name, cur.Revision); err != nil {
-				return err
-			}
-			if cur.Revision != read {
-				return apierr.EtagMismatch(name)
-			}
-		case read != 0:
-			// It was read, and deleted since: the caller saw another plan.
-			return apierr.EtagMismatch(name)
 		}
 		var asOf *time.Time
 		if !p.AsOf.IsZero() {
 			t := time.Date(p.AsOf.Year, time.Month(p.AsOf.Month), p.AsOf.Day, 0, 0, 0, 0, time.UTC)
 			asOf = &t
 		}
-		if exists {
+		if cur.Revision != 0 {
 			_, err = tx.Exec(ctx, `UPDATE plans SET as_of_date = $3, term = $4, revision = revision + 1, update_time = now()
-				WHERE district_id = $1 AND pledge_id = $2`, p.DistrictID, p.PledgeID, asOf, p.Term)
+				WHERE district_id = $1 AND pledge_id = $2`, district, pledge, asOf, p.Term)
 		} else {
-			var tag2 pgconn.CommandTag
-			tag2, err = tx.Exec(ctx, `INSERT INTO plans (district_id, pledge_id, term, as_of_date) VALUES ($1, $2, $3, $4)
-				ON CONFLICT DO NOTHING`, p.DistrictID, p.PledgeID, p.Term, asOf)
-			if err == nil && tag2.RowsAffected() == 0 {
+			var inserted pgconn.CommandTag
+			inserted, err = tx.Exec(ctx, `INSERT INTO plans (district_id, pledge_id, term, as_of_date) VALUES ($1, $2, $3, $4)
+				ON CONFLICT DO NOTHING`, district, pledge, p.Term, asOf)
+			if err == nil && inserted.RowsAffected() == 0 {
 				// Created by someone else since this request looked.
 				return apierr.EtagMismatch(name)
 			}
@@ -119,7 +132,7 @@ func (s *Store) Save(ctx context.Context, p budget.Plan, read int64, tag string,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM lines WHERE district_id = $1 AND pledge_id = $2`, p.DistrictID, p.PledgeID); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM lines WHERE district_id = $1 AND pledge_id = $2`, district, pledge); err != nil {
 			return err
 		}
 		batch := &pgx.Batch{}
@@ -127,30 +140,74 @@ func (s *Store) Save(ctx context.Context, p budget.Plan, read int64, tag string,
 			batch.Queue(`INSERT INTO lines (district_id, pledge_id, source, year, position, source_label,
 				planned_won, secured_won, executed_won, carry_over, note)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				p.DistrictID, p.PledgeID, l.Source, l.Year, i, l.SourceLabel, l.Planned, l.Secured, l.Executed, l.CarryOver, l.Note)
+				district, pledge, l.Source, l.Year, i, l.SourceLabel, l.Planned, l.Secured, l.Executed, l.CarryOver, l.Note)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return err
 		}
-		out, err = get(ctx, tx, p.DistrictID, p.PledgeID, "")
-		return err
+		if out, err = get(ctx, tx, district, pledge, ""); err != nil {
+			return err
+		}
+		if cur.Revision == 0 {
+			return s.record(ctx, tx, audit.Create, name, nil, &out)
+		}
+		return s.record(ctx, tx, audit.Update, name, &cur, &out)
 	})
 	return out, err
 }
 
-// Delete removes a pledge's plan, refusing a stale etag.
+// Draft is the plan Update would hand to change, read without a lock and
+// without writing: for requests that only validate.
+func (s *Store) Draft(ctx context.Context, district, pledge, tag string, allowMissing bool) (budget.Plan, error) {
+	cur, err := get(ctx, s.pool, district, pledge, "")
+	return editable(cur, err, Name(district, pledge), tag, allowMissing)
+}
+
+// editable decides what an update starts from, given the plan read (or
+// the error reading it): the plan itself when the tag is not stale, or a
+// new one when there is none and allowMissing.
+func editable(cur budget.Plan, err error, name, tag string, allowMissing bool) (budget.Plan, error) {
+	switch {
+	case err != nil && !isNotFound(err):
+		return cur, err
+	case err != nil && !allowMissing:
+		return cur, err
+	case err != nil && tag != "":
+		// The caller saw a plan that has been deleted since.
+		return cur, apierr.EtagMismatch(name)
+	case err != nil:
+		return budget.Plan{DistrictID: cur.DistrictID, PledgeID: cur.PledgeID}, nil
+	}
+	if err := etag.Check(tag, name, cur.Revision); err != nil {
+		return cur, err
+	}
+	p := cur
+	p.Lines = slices.Clone(cur.Lines)
+	return p, nil
+}
+
+// Delete removes a pledge's plan, refusing a stale etag, and records it in
+// the audit log.
 func (s *Store) Delete(ctx context.Context, district, pledge, tag string) error {
 	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		cur, err := get(ctx, tx, district, pledge, " FOR UPDATE")
 		if err != nil {
 			return err
 		}
-		if err := etag.Check(tag, Name(district, pledge), cur.Revision); err != nil {
+		name := Name(district, pledge)
+		if err := etag.Check(tag, name, cur.Revision); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM plans WHERE district_id = $1 AND pledge_id = $2`, district, pledge)
-		return err
+		if _, err = tx.Exec(ctx, `DELETE FROM plans WHERE district_id = $1 AND pledge_id = $2`, district, pledge); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Delete, name, &cur, nil)
 	})
+}
+
+// AuditEvents lists the budget service's audit events of a page.
+func (s *Store) AuditEvents(ctx context.Context, page audit.Page) ([]*typev1.AuditEvent, error) {
+	return audit.List(ctx, s.pool, "budget", page)
 }
 
 func isNotFound(err error) bool {

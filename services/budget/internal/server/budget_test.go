@@ -241,11 +241,11 @@ func TestWithThePledgeServiceDownNothingIsWritten(t *testing.T) {
 	}
 }
 
-// snapshot digests every row of the budget schema.
+// snapshot digests every row of the budget schema, its audit log too.
 func snapshot(t *testing.T, pool *pgxpool.Pool) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, table := range []string{"plans", "lines"} {
+	for _, table := range []string{"plans", "lines", "audit_events"} {
 		var d *string
 		if err := pool.QueryRow(context.Background(), `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM `+table+` t`).Scan(&d); err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -75,6 +76,10 @@ func planToProto(p budget.Plan, ref *pledgeref.Pledge) *budgetv1.Budget {
 	}
 	return out
 }
+
+// View is a plan as the API shows it, without the comparison with the
+// card (another service's data): what the audit log records of a change.
+func View(p budget.Plan) proto.Message { return planToProto(p, nil) }
 
 func linesFromProto(in []*budgetv1.BudgetLine) []budget.Line {
 	var out []budget.Line

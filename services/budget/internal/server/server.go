@@ -9,13 +9,15 @@ import (
 	"strings"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -54,7 +56,7 @@ func (s *Server) GetBudget(ctx context.Context, req *budgetv1.GetBudgetRequest) 
 	// The comparison with the card needs the pledge service; the plan is
 	// served without it when that service does not answer.
 	var ref *pledgeref.Pledge
-	if r, err := s.pledges.Lookup(ctx, pledgeName(district, pledge)); err == nil {
+	if r, err := s.lookup(ctx, pledgeName(district, pledge)); err == nil {
 		ref = &r
 	} else {
 		s.log.WarnContext(ctx, "plan served without the required budget comparison", "error", apierr.ToStatus(err).Message())
@@ -67,7 +69,8 @@ func pledgeName(district, pledge string) string {
 }
 
 // UpdateBudget writes a pledge's plan after the pledge service has
-// confirmed the pledge and its valid years.
+// confirmed the pledge and its valid years. A plan that exists is written
+// only with its etag; allow_missing creates one that does not, without.
 func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetRequest) (*budgetv1.Budget, error) {
 	if req.GetBudget() == nil {
 		return nil, apierr.Invalid("budget", "is required")
@@ -82,48 +85,59 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 	if err := fieldmask.Apply(&budgetv1.Budget{}, req.GetBudget(), paths); err != nil {
 		return nil, err
 	}
-	ref, err := s.pledges.Lookup(ctx, pledgeName(districtID, pledge))
+	ref, err := s.lookup(ctx, pledgeName(districtID, pledge))
 	if err != nil {
 		return nil, err
 	}
 	if ref.Deleted() {
 		return nil, apierr.FailedPrecondition("pledge %s was deleted; its plan cannot change", ref.Name())
 	}
-	cur, err := s.store.Get(ctx, districtID, pledge)
-	switch {
-	case err == nil:
-	case apierr.ToStatus(err).Code() == codes.NotFound && req.GetAllowMissing():
-		cur = budget.Plan{DistrictID: districtID, PledgeID: pledge}
-	default:
-		return nil, err
-	}
-	edited := planToProto(cur, nil)
-	if err := fieldmask.Apply(edited, req.GetBudget(), paths); err != nil {
-		return nil, err
-	}
-	plan := cur
-	plan.Lines = linesFromProto(edited.GetLines())
-	d := edited.GetAsOfDate()
-	plan.AsOf = budget.Date{Year: int(d.GetYear()), Month: int(d.GetMonth()), Day: int(d.GetDay())}
-	plan.Term = ref.Term()
+	tag := req.GetBudget().GetEtag()
 	district := budget.District{Kind: int(ref.District.GetKind()), Metropolitan: ref.District.GetMetropolitanGovernment()}
-	if err := plan.Check("budget", ref, district); err != nil {
-		return nil, err
+	// change edits the plan as it is stored, or a new one; a plan that
+	// exists needs its etag, named with whatever else is wrong.
+	change := func(plan *budget.Plan) error {
+		var v apierr.Violations
+		if plan.Revision != 0 {
+			v.Merge(etag.Require("budget.etag", tag))
+		}
+		edited := planToProto(*plan, nil)
+		if err := fieldmask.Apply(edited, req.GetBudget(), paths); err != nil {
+			return err
+		}
+		plan.Lines = linesFromProto(edited.GetLines())
+		d := edited.GetAsOfDate()
+		plan.AsOf = budget.Date{Year: int(d.GetYear()), Month: int(d.GetMonth()), Day: int(d.GetDay())}
+		plan.Term = ref.Term()
+		if err := plan.Check("budget", ref, district); !v.Merge(err) && err != nil {
+			return err
+		}
+		return v.Err()
 	}
 	if req.GetValidateOnly() {
+		plan, err := s.store.Draft(ctx, districtID, pledge, tag, req.GetAllowMissing())
+		if err != nil {
+			return nil, err
+		}
+		if err := change(&plan); err != nil {
+			return nil, err
+		}
 		return planToProto(plan, &ref), nil
 	}
-	saved, err := s.store.Save(ctx, plan, cur.Revision, req.GetBudget().GetEtag(), req.GetAllowMissing())
+	saved, err := s.store.Update(ctx, districtID, pledge, tag, req.GetAllowMissing(), change)
 	if err != nil {
 		return nil, err
 	}
 	return planToProto(saved, &ref), nil
 }
 
-// DeleteBudget removes a pledge's plan.
+// DeleteBudget removes a pledge's plan; it needs the plan's etag.
 func (s *Server) DeleteBudget(ctx context.Context, req *budgetv1.DeleteBudgetRequest) (*emptypb.Empty, error) {
+	var v apierr.Violations
 	district, pledge, err := parseName("name", req.GetName())
-	if err != nil {
+	v.Merge(err)
+	v.Merge(etag.Require("etag", req.GetEtag()))
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, s.store.Delete(ctx, district, pledge, req.GetEtag())
@@ -151,4 +165,18 @@ func (s *Server) SummarizeBudgets(ctx context.Context, req *budgetv1.SummarizeBu
 		resp.Rows = append(resp.Rows, summaryToProto(r))
 	}
 	return resp, nil
+}
+
+// ListAuditEvents lists the budget service's audit events of a district
+// (every district's for `districts/-`), for the pledge service to merge.
+func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEventsRequest) (*typev1.ListAuditEventsResponse, error) {
+	page, err := audit.ReadPage(req)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.store.AuditEvents(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	return audit.One(page, events), nil
 }

@@ -188,3 +188,31 @@ func TestSummariesPageAndRefuseBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryDistrictsSummaryNeedsASystemWideGrant lets the ministry's
+// reporter read `districts/-`, and refuses a district's viewer, who reads
+// its own district's.
+func TestEveryDistrictsSummaryNeedsASystemWideGrant(t *testing.T) {
+	e := summaryEnv(t)
+	ctx := context.Background()
+	all := &budgetv1.SummarizeBudgetsRequest{Parent: "districts/-", GroupBy: []string{"district", "source"}}
+	want, wantTotal := summarize(t, e, all)
+	resp, err := e.as(e.p.Token(t, "ministry", "ministry-reporter")).SummarizeBudgets(ctx, all)
+	if err != nil {
+		t.Fatalf("the ministry's reporter: %v", err)
+	}
+	var rows []string
+	for _, r := range resp.GetRows() {
+		rows = append(rows, row(r))
+	}
+	if !cmp.Equal(rows, want) || row(resp.GetTotal()) != wantTotal {
+		t.Errorf("the reporter read\n%v\nwant\n%v", rows, want)
+	}
+	viewer := e.as(e.p.Token(t, "lee", "viewer@districts/gwangsan"))
+	if _, err := viewer.SummarizeBudgets(ctx, all); status.Code(err) != codes.PermissionDenied {
+		t.Errorf("gwangsan's viewer read every district's summary: %v", err)
+	}
+	if _, err := viewer.SummarizeBudgets(ctx, &budgetv1.SummarizeBudgetsRequest{Parent: "districts/gwangsan"}); err != nil {
+		t.Errorf("gwangsan's viewer reading gwangsan's summary: %v", err)
+	}
+}

@@ -1,14 +1,16 @@
 // Package postgres is the indicator service's store: indicators and their
 // yearly entries in the `indicator` schema, with achievements computed by
-// the schema's functions as of a given year.
+// the schema's functions as of a given year, and their audit log.
 package postgres
 
 import (
 	"context"
-	"errors"
+	"slices"
 	"strconv"
 
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -16,16 +18,40 @@ import (
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
 )
 
-// Store reads and writes indicators.
+// Store reads and writes indicators, and records every change in the
+// audit log in the change's own transaction.
 type Store struct {
 	pool *pgxpool.Pool
+	view View
 }
 
+// View writes an indicator as the API shows it, which is what the audit
+// log keeps.
+type View func(indicator.Indicator) proto.Message
+
 // New returns a store on pool, whose search_path starts with the
-// indicator schema.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// indicator schema; view writes what the audit log records.
+func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
+
+// record writes a change of an indicator to the audit log in q, the
+// change's transaction; before and after are nil where there is none.
+func (s *Store) record(ctx context.Context, q pgdb.Querier, action, name string, before, after *indicator.Indicator) error {
+	shown := func(i *indicator.Indicator) proto.Message {
+		if i == nil {
+			return nil
+		}
+		return s.view(*i)
+	}
+	return audit.Record(ctx, q, action, name, shown(before), shown(after))
+}
+
+// AuditEvents lists the indicator service's audit events of a page.
+func (s *Store) AuditEvents(ctx context.Context, page audit.Page) ([]*typev1.AuditEvent, error) {
+	return audit.List(ctx, s.pool, "indicator", page)
+}
 
 func errNotFound(district, pledge, id string) error {
 	return apierr.NotFound("indicator", indicator.Indicator{DistrictID: district, PledgeID: pledge, ID: id}.Name())
@@ -225,7 +251,7 @@ func (s *Store) Create(ctx context.Context, i indicator.Indicator, key idempoten
 		if err != nil {
 			return i, err
 		}
-		return list[0], nil
+		return list[0], s.record(ctx, tx, audit.Create, i.Name(), nil, &list[0])
 	})
 }
 
@@ -252,8 +278,9 @@ func writeEntries(ctx context.Context, tx pgx.Tx, i indicator.Indicator) error {
 	return tx.SendBatch(ctx, batch).Close()
 }
 
-// Update applies change to an indicator, refusing a stale etag; change
-// checks the result.
+// Update applies change to an indicator in one transaction, refusing a
+// stale etag (an empty one asks for no check); change checks the result.
+// The change is recorded in the audit log.
 func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, currentYear int, change func(*indicator.Indicator) error) (indicator.Indicator, error) {
 	var out indicator.Indicator
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -268,6 +295,8 @@ func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, cu
 		if err := etag.Check(tag, i.Name(), i.Revision); err != nil {
 			return err
 		}
+		before := i
+		before.Entries = slices.Clone(i.Entries)
 		if err := change(&i); err != nil {
 			return err
 		}
@@ -280,32 +309,35 @@ func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, cu
 		if err := writeEntries(ctx, tx, i); err != nil {
 			return err
 		}
-		list, err = load(ctx, tx, district, pledge, []string{id}, currentYear, "")
-		if err == nil {
-			out = list[0]
+		if list, err = load(ctx, tx, district, pledge, []string{id}, currentYear, ""); err != nil {
+			return err
 		}
-		return err
+		out = list[0]
+		return s.record(ctx, tx, audit.Update, out.Name(), &before, &out)
 	})
 	return out, err
 }
 
-// Delete removes an indicator and its entries, refusing a stale etag.
-func (s *Store) Delete(ctx context.Context, district, pledge, id, tag string) error {
+// Delete removes an indicator and its entries, refusing a stale etag (an
+// empty one asks for no check), and records it in the audit log; the
+// event shows it as it was in currentYear.
+func (s *Store) Delete(ctx context.Context, district, pledge, id, tag string, currentYear int) error {
 	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var revision int64
-		err := tx.QueryRow(ctx, `SELECT revision FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3 FOR UPDATE`,
-			district, pledge, id).Scan(&revision)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNotFound(district, pledge, id)
-		}
+		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
 		if err != nil {
 			return err
 		}
-		if err := etag.Check(tag, indicator.Indicator{DistrictID: district, PledgeID: pledge, ID: id}.Name(), revision); err != nil {
+		if len(list) == 0 {
+			return errNotFound(district, pledge, id)
+		}
+		cur := list[0]
+		if err := etag.Check(tag, cur.Name(), cur.Revision); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3`, district, pledge, id)
-		return err
+		if _, err := tx.Exec(ctx, `DELETE FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3`, district, pledge, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Delete, cur.Name(), &cur, nil)
 	})
 }
 

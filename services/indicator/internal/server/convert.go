@@ -7,6 +7,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -43,6 +44,10 @@ func resultToProto(r indicator.Result) *indicatorv1.Achievement {
 		Measured: int32(r.Measured), NoData: int32(r.NoData), NotYetDue: int32(r.NotYetDue),
 	}
 }
+
+// View is an indicator as the API shows it: what the audit log records of
+// a change.
+func View(i indicator.Indicator) proto.Message { return indicatorToProto(i) }
 
 func indicatorToProto(i indicator.Indicator) *indicatorv1.Indicator {
 	out := &indicatorv1.Indicator{

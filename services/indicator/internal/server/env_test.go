@@ -3,17 +3,19 @@ package server_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth/authtest"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/pgtest"
-	"github.com/gongyak/gongyak/pkg/pledgeref"
-	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
-	"github.com/gongyak/gongyak/services/indicator/internal/server"
 	"github.com/gongyak/gongyak/services/indicator/migrations"
+	"github.com/gongyak/gongyak/services/indicator/service"
 	"github.com/gongyak/gongyak/services/pledge/pledgetest"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
@@ -25,21 +27,67 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // today is the tests' clock: 2026, so 2018–2025 have passed.
 var today = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
+// env runs the real pledge service and the indicator service behind their
+// own gRPC listeners on one fresh database; the indicator service checks
+// its callers' tokens and API keys as in production. indicators calls it
+// as a system admin.
 type env struct {
 	pool       *pgxpool.Pool
+	conn       *grpc.ClientConn
+	methods    []string
 	indicators indicatorv1.IndicatorServiceClient
 	pledges    *pledgetest.Pledges
 }
 
-// newEnv runs the real pledge service and the indicator service behind
-// their own gRPC listeners on one fresh database.
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	p, pool := pledgetest.Beside(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
-	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool), pledgeref.New(p.Conn), func() time.Time { return today }))
+	var methods []string
+	conn, _ := grpctest.Serve(t, p.Auth(t), func(s *grpcserver.Server) {
+		service.Register(s, pool, p.Conn, func() time.Time { return today })
+		methods = s.Methods()
 	})
-	return &env{pool: pool, indicators: indicatorv1.NewIndicatorServiceClient(conn), pledges: p}
+	return &env{pool: pool, conn: conn, methods: methods, pledges: p,
+		indicators: indicatorv1.NewIndicatorServiceClient(authtest.WithToken(conn, p.AdminToken))}
+}
+
+// as returns a client of the indicator service presenting token ("" for
+// an anonymous caller).
+func (e *env) as(token string) indicatorv1.IndicatorServiceClient {
+	return indicatorv1.NewIndicatorServiceClient(authtest.WithToken(e.conn, token))
+}
+
+// serviceMethods are the methods the server registered, but the
+// platform's own (health, reflection).
+func (e *env) serviceMethods() []string {
+	var out []string
+	for _, m := range e.methods {
+		if !strings.HasPrefix(m, "/grpc.") {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// publishTerm marks a term of gwangsan public, publishing its pledges.
+func (e *env) publishTerm(t *testing.T, number int32) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := e.pledges.Districts.GetDistrict(ctx, &pledgev1.GetDistrictRequest{Name: "districts/gwangsan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range d.GetTerms() {
+		if term.GetNumber() == number {
+			term.Public = true
+		}
+	}
+	if _, err := e.pledges.Districts.UpdateDistrict(ctx, &pledgev1.UpdateDistrictRequest{
+		District: &pledgev1.District{Name: d.GetName(), Etag: d.GetEtag(), Terms: d.GetTerms()},
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func num(s string) *indicatorv1.Measure {
@@ -59,14 +107,15 @@ func violated(err error) []string {
 	return out
 }
 
-// snapshot digests every row of the indicator schema.
+// snapshot digests every row of the indicator schema, its audit log too.
 func snapshot(t *testing.T, pool *pgxpool.Pool) string {
 	t.Helper()
 	var d string
 	err := pool.QueryRow(context.Background(), `SELECT
 		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM indicators t), '') ||
 		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM entries t), '') ||
-		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM request_ids t), '')`).Scan(&d)
+		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM request_ids t), '') ||
+		coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM audit_events t), '')`).Scan(&d)
 	if err != nil {
 		t.Fatal(err)
 	}

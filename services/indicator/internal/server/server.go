@@ -9,7 +9,9 @@ import (
 	"time"
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
@@ -135,7 +137,7 @@ func (s *Server) CreateIndicator(ctx context.Context, req *indicatorv1.CreateInd
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ref, err := s.pledges.Lookup(ctx, req.GetParent())
+	ref, err := s.lookup(ctx, req.GetParent())
 	if err != nil {
 		return nil, err
 	}
@@ -160,13 +162,16 @@ func (s *Server) CreateIndicator(ctx context.Context, req *indicatorv1.CreateInd
 var indicatorOutputOnly = []string{"name", "etag", "achievement", "term", "create_time", "update_time", "entries.achievement"}
 
 // UpdateIndicator changes an indicator, checked as a whole against the
-// pledge's valid years.
+// pledge's valid years; it needs the indicator's etag.
 func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateIndicatorRequest) (*indicatorv1.Indicator, error) {
 	if req.GetIndicator() == nil {
 		return nil, apierr.Invalid("indicator", "is required")
 	}
+	var v apierr.Violations
 	district, pledge, id, err := indicatorName("indicator.name", req.GetIndicator().GetName())
-	if err != nil {
+	v.Merge(err)
+	v.Merge(etag.Require("indicator.etag", req.GetIndicator().GetEtag()))
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetIndicator())
@@ -174,7 +179,7 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 	if err := fieldmask.Apply(&indicatorv1.Indicator{}, req.GetIndicator(), paths); err != nil {
 		return nil, err
 	}
-	ref, err := s.pledges.Lookup(ctx, "districts/"+district+"/pledges/"+pledge)
+	ref, err := s.lookup(ctx, "districts/"+district+"/pledges/"+pledge)
 	if err != nil {
 		return nil, err
 	}
@@ -215,13 +220,16 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 	return indicatorToProto(i), nil
 }
 
-// DeleteIndicator removes an indicator.
+// DeleteIndicator removes an indicator; it needs the indicator's etag.
 func (s *Server) DeleteIndicator(ctx context.Context, req *indicatorv1.DeleteIndicatorRequest) (*emptypb.Empty, error) {
+	var v apierr.Violations
 	district, pledge, id, err := indicatorName("name", req.GetName())
-	if err != nil {
+	v.Merge(err)
+	v.Merge(etag.Require("etag", req.GetEtag()))
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return &emptypb.Empty{}, s.store.Delete(ctx, district, pledge, id, req.GetEtag())
+	return &emptypb.Empty{}, s.store.Delete(ctx, district, pledge, id, req.GetEtag(), s.currentYear())
 }
 
 // GetPledgeAchievement says how far a pledge's indicators are achieved.
@@ -263,4 +271,19 @@ func (s *Server) SummarizeIndicators(ctx context.Context, req *indicatorv1.Summa
 		resp.Rows = append(resp.Rows, summaryToProto(r))
 	}
 	return resp, nil
+}
+
+// ListAuditEvents lists the indicator service's audit events of a
+// district (every district's for `districts/-`), for the pledge service to
+// merge.
+func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEventsRequest) (*typev1.ListAuditEventsResponse, error) {
+	page, err := audit.ReadPage(req)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.store.AuditEvents(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	return audit.One(page, events), nil
 }
