@@ -49,9 +49,9 @@ func (p Permission) String() string { return permissionNames[p] }
 
 // rolePermissions are what each role may do where it is held.
 var rolePermissions = map[string][]Permission{
-	RoleSystemAdmin:      {ReadData, ReadSummaries, WriteData, WriteDistrict, CreateDistrict, Participate, ManageKeys, ReadAudit},
+	RoleSystemAdmin:      {ReadData, ReadSummaries, WriteData, WriteDistrict, CreateDistrict, Participate, RecordPast, ManageKeys, ReadAudit},
 	RoleMinistryReporter: {ReadSummaries},
-	RoleDistrictAdmin:    {ReadData, ReadSummaries, WriteData, WriteDistrict, Participate, ManageKeys, ReadAudit},
+	RoleDistrictAdmin:    {ReadData, ReadSummaries, WriteData, WriteDistrict, Participate, RecordPast, ManageKeys, ReadAudit},
 	RoleDepartmentEditor: {ReadData, ReadSummaries, WriteData},
 	RoleViewer:           {ReadData, ReadSummaries},
 	RoleRegistrar:        {ReadData, ReadSummaries, Participate, RecordPast},
@@ -74,7 +74,8 @@ const (
 // district.
 var scopePermissions = map[string][]Permission{
 	ScopeRead:         {ReadData, ReadSummaries},
-	ScopeWrite:        {WriteData},
+	// Writing needs what is written read first: its etag, its pledge.
+	ScopeWrite:        {ReadData, WriteData},
 	ScopeParticipate:  {Participate},
 	ScopeRegistrar:    {RecordPast},
 	ScopePersonalData: {PersonalData},

@@ -116,7 +116,8 @@ func translate(err error, name string) error {
 		e := apierr.NotFound("pledge", name)
 		e.Message = st.Message()
 		return e
-	case codes.InvalidArgument:
+	case codes.InvalidArgument, codes.PermissionDenied, codes.Unauthenticated:
+		// An answer about the caller, not an outage.
 		return st.Err()
 	}
 	return apierr.Unavailable("the pledge service could not be asked about %s (%s); nothing was written", name, st.Code())

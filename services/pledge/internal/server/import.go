@@ -198,6 +198,24 @@ func gone(err error) error {
 	return err
 }
 
+// etagNow is the etag an undo sends: the one the import's write returned,
+// or, when its answer was lost, the resource's etag now (get reads it),
+// the import's own write being the change it expects to find there.
+// found is false when the resource is not there at all.
+func etagNow[T interface{ GetEtag() string }](ctx context.Context, written T, get func(context.Context) (T, error)) (etag string, found bool, err error) {
+	if e := written.GetEtag(); e != "" {
+		return e, true, nil
+	}
+	cur, err := get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return cur.GetEtag(), true, nil
+}
+
 // failed says which part of the card a service refused or could not take.
 // A service names fields from its own resource (budget.lines[2].year); the
 // import names them from the card (card.budget.lines[2].year).
@@ -290,12 +308,18 @@ func (w *cardWriter) prepareBudget(ctx context.Context, lines []*budgetv1.Budget
 		req.ValidateOnly = false
 		var written *budgetv1.Budget // its etag guards the undo when known
 		w.undo.push(func(ctx context.Context) error {
+			etag, found, err := etagNow(ctx, written, func(ctx context.Context) (*budgetv1.Budget, error) {
+				return w.backends.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: name})
+			})
+			if err != nil || !found {
+				return err
+			}
 			if prev == nil {
-				_, err := w.backends.Budgets.DeleteBudget(ctx, &budgetv1.DeleteBudgetRequest{Name: name, Etag: written.GetEtag()})
+				_, err := w.backends.Budgets.DeleteBudget(ctx, &budgetv1.DeleteBudgetRequest{Name: name, Etag: etag})
 				return gone(err)
 			}
-			_, err := w.backends.Budgets.UpdateBudget(ctx, &budgetv1.UpdateBudgetRequest{
-				Budget:     &budgetv1.Budget{Name: name, Lines: prev.GetLines(), AsOfDate: prev.GetAsOfDate(), Etag: written.GetEtag()},
+			_, err = w.backends.Budgets.UpdateBudget(ctx, &budgetv1.UpdateBudgetRequest{
+				Budget:     &budgetv1.Budget{Name: name, Lines: prev.GetLines(), AsOfDate: prev.GetAsOfDate(), Etag: etag},
 				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"lines", "as_of_date"}},
 			})
 			return err
@@ -372,7 +396,13 @@ func (w *cardWriter) prepareIndicators(ctx context.Context, inds []*indicatorv1.
 				o.create.ValidateOnly = false
 				created := w.name + "/indicators/" + o.create.GetIndicatorId()
 				w.undo.push(func(ctx context.Context) error {
-					_, err := w.backends.Indicators.DeleteIndicator(ctx, &indicatorv1.DeleteIndicatorRequest{Name: created})
+					etag, found, err := etagNow(ctx, (*indicatorv1.Indicator)(nil), func(ctx context.Context) (*indicatorv1.Indicator, error) {
+						return w.backends.Indicators.GetIndicator(ctx, &indicatorv1.GetIndicatorRequest{Name: created})
+					})
+					if err != nil || !found {
+						return err
+					}
+					_, err = w.backends.Indicators.DeleteIndicator(ctx, &indicatorv1.DeleteIndicatorRequest{Name: created, Etag: etag})
 					return gone(err)
 				})
 				if _, err := w.backends.Indicators.CreateIndicator(ctx, o.create); err != nil {
@@ -383,8 +413,14 @@ func (w *cardWriter) prepareIndicators(ctx context.Context, inds []*indicatorv1.
 				prev := proto.Clone(o.prev).(*indicatorv1.Indicator)
 				var updated *indicatorv1.Indicator
 				w.undo.push(func(ctx context.Context) error {
-					prev.Etag = updated.GetEtag()
-					_, err := w.backends.Indicators.UpdateIndicator(ctx, &indicatorv1.UpdateIndicatorRequest{Indicator: prev,
+					etag, found, err := etagNow(ctx, updated, func(ctx context.Context) (*indicatorv1.Indicator, error) {
+						return w.backends.Indicators.GetIndicator(ctx, &indicatorv1.GetIndicatorRequest{Name: prev.GetName()})
+					})
+					if err != nil || !found {
+						return err
+					}
+					prev.Etag = etag
+					_, err = w.backends.Indicators.UpdateIndicator(ctx, &indicatorv1.UpdateIndicatorRequest{Indicator: prev,
 						UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title", "kind", "direction", "unit", "baseline", "entries", "position"}}})
 					return err
 				})
@@ -452,15 +488,27 @@ func (w *cardWriter) prepareContest(ctx context.Context, c *cardtext.Contest) (f
 		if prev != nil {
 			old := proto.Clone(prev).(*participationv1.Program)
 			w.undo.push(func(ctx context.Context) error {
-				old.Etag = written.GetEtag()
-				_, err := w.backends.Participation.UpdateProgram(ctx, &participationv1.UpdateProgramRequest{Program: old, UpdateMask: paths})
+				etag, found, err := etagNow(ctx, written, func(ctx context.Context) (*participationv1.Program, error) {
+					return w.backends.Participation.GetProgram(ctx, &participationv1.GetProgramRequest{Name: old.GetName()})
+				})
+				if err != nil || !found {
+					return err
+				}
+				old.Etag = etag
+				_, err = w.backends.Participation.UpdateProgram(ctx, &participationv1.UpdateProgramRequest{Program: old, UpdateMask: paths})
 				return err
 			})
 			written, err = w.backends.Participation.UpdateProgram(ctx, &participationv1.UpdateProgramRequest{Program: program, UpdateMask: paths})
 		} else {
 			name := district + "/programs/" + create.GetProgramId()
 			w.undo.push(func(ctx context.Context) error {
-				_, err := w.backends.Participation.DeleteProgram(ctx, &participationv1.DeleteProgramRequest{Name: name})
+				etag, found, err := etagNow(ctx, (*participationv1.Program)(nil), func(ctx context.Context) (*participationv1.Program, error) {
+					return w.backends.Participation.GetProgram(ctx, &participationv1.GetProgramRequest{Name: name})
+				})
+				if err != nil || !found {
+					return err
+				}
+				_, err = w.backends.Participation.DeleteProgram(ctx, &participationv1.DeleteProgramRequest{Name: name, Etag: etag})
 				return gone(err)
 			})
 			create.ValidateOnly = false
@@ -500,8 +548,14 @@ func (w *cardWriter) writeSubmissions(ctx context.Context, program *participatio
 			old := proto.Clone(prev).(*participationv1.Submission)
 			var updated *participationv1.Submission
 			w.undo.push(func(ctx context.Context) error {
-				old.Etag = updated.GetEtag()
-				_, err := w.backends.Participation.UpdateSubmission(ctx, &participationv1.UpdateSubmissionRequest{Submission: old, UpdateMask: mask})
+				etag, found, err := etagNow(ctx, updated, func(ctx context.Context) (*participationv1.Submission, error) {
+					return w.backends.Participation.GetSubmission(ctx, &participationv1.GetSubmissionRequest{Name: old.GetName()})
+				})
+				if err != nil || !found {
+					return err
+				}
+				old.Etag = etag
+				_, err = w.backends.Participation.UpdateSubmission(ctx, &participationv1.UpdateSubmissionRequest{Submission: old, UpdateMask: mask})
 				return err
 			})
 			var err error
@@ -516,8 +570,15 @@ func (w *cardWriter) writeSubmissions(ctx context.Context, program *participatio
 			}
 			id := resourceid.New()
 			w.undo.push(func(ctx context.Context) error {
-				_, err := w.backends.Participation.DeleteSubmission(ctx, &participationv1.DeleteSubmissionRequest{Name: program.GetName() + "/submissions/" + id})
-				return gone(err) // NOT_FOUND: never written, or its program went first
+				name := program.GetName() + "/submissions/" + id
+				etag, found, err := etagNow(ctx, (*participationv1.Submission)(nil), func(ctx context.Context) (*participationv1.Submission, error) {
+					return w.backends.Participation.GetSubmission(ctx, &participationv1.GetSubmissionRequest{Name: name})
+				})
+				if err != nil || !found {
+					return err // not found: never written, or its program went first
+				}
+				_, err = w.backends.Participation.DeleteSubmission(ctx, &participationv1.DeleteSubmissionRequest{Name: name, Etag: etag})
+				return gone(err)
 			})
 			if _, err := w.backends.Participation.CreateSubmission(ctx, &participationv1.CreateSubmissionRequest{
 				Parent: program.GetName(), Submission: sub, SubmissionId: id, RequestId: w.requestID(fmt.Sprintf("submission-%d", n)),
