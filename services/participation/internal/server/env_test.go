@@ -6,20 +6,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth/authtest"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pgtest"
-	"github.com/gongyak/gongyak/pkg/pledgeref"
-	"github.com/gongyak/gongyak/services/participation/internal/postgres"
-	"github.com/gongyak/gongyak/services/participation/internal/server"
 	"github.com/gongyak/gongyak/services/participation/migrations"
+	"github.com/gongyak/gongyak/services/participation/service"
 	"github.com/gongyak/gongyak/services/pledge/pledgetest"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -31,8 +29,12 @@ var now = time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
 
 var kst = time.FixedZone("KST", 9*60*60)
 
+// env is the participation service beside the real pledge service, over
+// real gRPC connections on a fresh database; svc calls it as a system
+// admin unless a call says otherwise (as).
 type env struct {
 	pool    *pgxpool.Pool
+	conn    *grpc.ClientConn
 	svc     participationv1.ParticipationServiceClient
 	pledges *pledgetest.Pledges
 }
@@ -44,20 +46,25 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(p.Conn), hasher, func() time.Time { return now }))
+	conn, _ := grpctest.Serve(t, p.Auth(t), func(s *grpcserver.Server) {
+		service.Register(s, pool, p.Conn, hasher, func() time.Time { return now })
 	})
-	return &env{pool: pool, svc: participationv1.NewParticipationServiceClient(conn), pledges: p}
+	return &env{pool: pool, conn: conn, svc: participationv1.NewParticipationServiceClient(authtest.WithToken(conn, p.AdminToken)), pledges: p}
 }
 
-// as returns a context whose caller holds roles.
-func as(roles ...string) context.Context {
-	ctx := context.Background()
-	for _, r := range roles {
-		ctx = metadata.AppendToOutgoingContext(ctx, actor.RolesHeader, r)
-	}
-	return ctx
+// as returns a context whose calls present a token of the test issuer
+// holding roles, written as the gongyak_roles claim writes them.
+func (e *env) as(t *testing.T, roles ...string) context.Context {
+	t.Helper()
+	return authtest.As(context.Background(), e.pledges.Token(t, "official", roles...))
 }
+
+// Roles of the tests, in the district gwangsan unless named otherwise.
+const (
+	viewer       = "viewer@districts/gwangsan"
+	personalData = "personal-data@districts/gwangsan"
+	registrar    = "registrar@districts/gwangsan"
+)
 
 func at(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }
 
