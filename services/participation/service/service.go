@@ -6,6 +6,7 @@ import (
 	"time"
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
@@ -22,8 +23,12 @@ const Schema = migrations.Schema
 // Migrations are its schema migrations.
 var Migrations = migrations.FS
 
-// Register registers the participation service on s; citizen hashes
+// Register registers the participation service and its policy on s,
+// storing in pool; pledges is a connection to the pledge service that
+// passes on each caller's credential (pkg/grpcclient), citizen hashes
 // voters' identifiers and now is the clock windows are enforced by.
 func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, citizen *personal.Hasher, now func() time.Time) {
-	participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(pledges), citizen, now))
+	store := postgres.New(pool, server.View)
+	participationv1.RegisterParticipationServiceServer(s, server.New(store, pledgeref.New(pledges), citizen, now))
+	s.Authorize(server.Policy(store, pledgev1.NewPledgeServiceClient(pledges)))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/idempotency"
@@ -52,11 +53,23 @@ func (s *Store) GetProgram(ctx context.Context, district, id string) (participat
 	return getProgram(ctx, s.pool, district, id, "")
 }
 
+// ProgramPledges returns the ids of the pledges a program serves, for
+// deciding who may read and write it.
+func (s *Store) ProgramPledges(ctx context.Context, district, id string) ([]string, error) {
+	var pledges []string
+	err := s.pool.QueryRow(ctx, `SELECT pledges FROM programs WHERE district_id = $1 AND id = $2`, district, id).Scan(&pledges)
+	return pledges, notFound(err, "program", programName(district, id))
+}
+
 // ProgramQuery is what ListPrograms lists.
 type ProgramQuery struct {
 	District, Token, Filter string
 	Size                    int
 	Kinds, Statuses         map[string]int32
+	// Pledge, when set, lists only the programs serving that pledge (an
+	// id), whatever the filter says: a reader of published data lists the
+	// programs of the published pledge it named.
+	Pledge string
 }
 
 // ListPrograms returns a page of a district's programs, newest first by
@@ -72,14 +85,15 @@ func (s *Store) ListPrograms(ctx context.Context, q ProgramQuery) ([]participati
 		"status":  {Column: "p.status", Kind: filter.Enum, Values: q.Statuses},
 		"term":    {Column: "p.term", Kind: filter.Int},
 		"pledges": {Column: "(SELECT array_agg('districts/' || p.district_id || '/pledges/' || x) FROM unnest(p.pledges) x)", Kind: filter.TextList},
-	}, 3)
+	}, 4)
 	if err != nil {
 		return nil, "", err
 	}
 	keys := []pagetoken.Key{{Expr: "p.create_time", Type: "timestamptz"}, {Expr: "p.id", Type: "text"}}
-	afterCond, afterArgs := pagetoken.After(keys, after, 3+len(args))
-	rows, err := s.pool.Query(ctx, `SELECT `+programColumns+` FROM programs p WHERE p.district_id = $1 AND `+cond+` AND `+afterCond+
-		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $2`, append(append([]any{q.District, q.Size + 1}, args...), afterArgs...)...)
+	afterCond, afterArgs := pagetoken.After(keys, after, 4+len(args))
+	rows, err := s.pool.Query(ctx, `SELECT `+programColumns+` FROM programs p WHERE p.district_id = $1
+		AND ($3 = '' OR $3 = ANY(p.pledges)) AND `+cond+` AND `+afterCond+
+		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $2`, append(append([]any{q.District, q.Size + 1, q.Pledge}, args...), afterArgs...)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -119,11 +133,17 @@ func (s *Store) CreateProgram(ctx context.Context, p participation.Program, key 
 		if err != nil {
 			return p, conflict(err, p.Name())
 		}
-		return getProgram(ctx, tx, p.DistrictID, p.ID, "")
+		created, err := getProgram(ctx, tx, p.DistrictID, p.ID, "")
+		if err != nil {
+			return created, err
+		}
+		return created, s.record(ctx, tx, audit.Create, created.Name(), p.DistrictID, p.ID, nil, created)
 	})
 }
 
-// UpdateProgram applies change to a program, refusing a stale etag.
+// UpdateProgram applies change to a program in one transaction: it locks
+// the program, refuses a stale etag, applies change, checks the result,
+// writes it and records the change.
 func (s *Store) UpdateProgram(ctx context.Context, district, id, tag string, change func(*participation.Program) error) (participation.Program, error) {
 	var out participation.Program
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -134,7 +154,12 @@ func (s *Store) UpdateProgram(ctx context.Context, district, id, tag string, cha
 		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
 			return err
 		}
+		before := p
 		if err := change(&p); err != nil {
+			return err
+		}
+		p.DistrictID, p.ID = district, id
+		if err := p.Check("program"); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE programs SET term = $3, kind = $4, title = $5, description = $6, status = $7,
@@ -146,8 +171,10 @@ func (s *Store) UpdateProgram(ctx context.Context, district, id, tag string, cha
 		if err != nil {
 			return err
 		}
-		out, err = getProgram(ctx, tx, district, id, "")
-		return err
+		if out, err = getProgram(ctx, tx, district, id, ""); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Update, out.Name(), district, id, before, out)
 	})
 	return out, err
 }
@@ -169,8 +196,10 @@ func (s *Store) DeleteProgram(ctx context.Context, district, id, tag string) err
 		if _, err := tx.Exec(ctx, `DELETE FROM responses WHERE district_id = $1 AND program_id = $2`, district, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM programs WHERE district_id = $1 AND id = $2`, district, id)
-		return err
+		if _, err = tx.Exec(ctx, `DELETE FROM programs WHERE district_id = $1 AND id = $2`, district, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Delete, p.Name(), district, id, p, nil)
 	})
 }
 

@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
-	"github.com/gongyak/gongyak/pkg/filter"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -80,310 +78,63 @@ func sortKey(table string) string {
 	return "to_char(create_time AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS')"
 }
 
-// --- members ---------------------------------------------------------------
+// getter reads one record of a program in q.
+type getter[T any] func(ctx context.Context, q pgdb.Querier, district, program, id string) (T, error)
 
-const memberColumns = `id, person_name, person_phone, person_email, role, affiliation, join_date, leave_date, revision,
-	create_time, update_time, sort_key`
-
-func scanMember(row pgx.Row) (participation.Member, string, string, error) {
-	var m participation.Member
-	var joined, left *time.Time
-	var key string
-	err := row.Scan(&m.ID, &m.Person.Name, &m.Person.Phone, &m.Person.Email, &m.Role, &m.Affiliation, &joined, &left,
-		&m.Revision, &m.Created, &m.Updated, &key)
-	m.Joined, m.Left = dateOf(joined), dateOf(left)
-	return m, key, m.ID, err
-}
-
-func getMember(ctx context.Context, q pgdb.Querier, district, program, id string) (participation.Member, error) {
-	m, _, _, err := scanMember(q.QueryRow(ctx, `SELECT `+memberColumns+` FROM (SELECT *, '' AS sort_key FROM members) t
-		WHERE district_id = $1 AND program_id = $2 AND id = $3`, district, program, id))
-	return m, notFound(err, "member", child(district, program, "members", id))
-}
-
-// GetMember returns one member.
-func (s *Store) GetMember(ctx context.Context, district, program, id string) (participation.Member, error) {
-	return getMember(ctx, s.pool, district, program, id)
-}
-
-// ListMembers lists a program's members in the order they were added.
-func (s *Store) ListMembers(ctx context.Context, p Page) ([]participation.Member, string, error) {
-	return list(ctx, s.pool, p, "members", memberColumns, "TRUE", nil, scanMember)
-}
-
-// SaveMember creates (when create) or replaces a member.
-func (s *Store) SaveMember(ctx context.Context, district, program string, m participation.Member, create bool, tag string, key idempotency.Key) (participation.Member, error) {
-	name := child(district, program, "members", m.ID)
-	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Member, error) {
-		if _, err := lockProgram(ctx, tx, district, program); err != nil {
-			return m, err
-		}
-		var err error
-		if create {
-			_, err = tx.Exec(ctx, `INSERT INTO members (district_id, program_id, id, person_name, person_phone, person_email,
-				role, affiliation, join_date, leave_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				district, program, m.ID, m.Person.Name, m.Person.Phone, m.Person.Email, m.Role, m.Affiliation, sqlDate(m.Joined), sqlDate(m.Left))
-			err = conflict(err, name)
-		} else {
-			if err := checkRevision(ctx, tx, "members", district, program, m.ID, name, tag); err != nil {
-				return m, err
-			}
-			_, err = tx.Exec(ctx, `UPDATE members SET person_name = $4, person_phone = $5, person_email = $6, role = $7,
-				affiliation = $8, join_date = $9, leave_date = $10, revision = revision + 1, update_time = now()
-				WHERE district_id = $1 AND program_id = $2 AND id = $3`,
-				district, program, m.ID, m.Person.Name, m.Person.Phone, m.Person.Email, m.Role, m.Affiliation, sqlDate(m.Joined), sqlDate(m.Left))
-		}
-		if err != nil {
-			return m, err
-		}
-		return getMember(ctx, tx, district, program, m.ID)
-	})
-}
-
-// --- submissions -----------------------------------------------------------
-
-const submissionColumns = `id, title, description, proposer_name, proposer_phone, proposer_email, receive_time, scores,
-	coalesce((SELECT round(avg((x->>'score')::numeric), 2)::text FROM jsonb_array_elements(scores) x), ''),
-	selected, award, award_rank, revision, create_time, update_time, sort_key`
-
-func scanSubmission(row pgx.Row) (participation.Submission, string, string, error) {
-	var s participation.Submission
-	var key string
-	err := row.Scan(&s.ID, &s.Title, &s.Description, &s.Proposer.Name, &s.Proposer.Phone, &s.Proposer.Email, &s.Received,
-		&s.Scores, &s.MeanScore, &s.Selected, &s.Award, &s.AwardRank, &s.Revision, &s.Created, &s.Updated, &key)
-	return s, key, s.ID, err
-}
-
-func getSubmission(ctx context.Context, q pgdb.Querier, district, program, id string) (participation.Submission, error) {
-	s, _, _, err := scanSubmission(q.QueryRow(ctx, `SELECT `+submissionColumns+` FROM (SELECT *, '' AS sort_key FROM submissions) t
-		WHERE district_id = $1 AND program_id = $2 AND id = $3`, district, program, id))
-	return s, notFound(err, "submission", child(district, program, "submissions", id))
-}
-
-// GetSubmission returns one submission.
-func (s *Store) GetSubmission(ctx context.Context, district, program, id string) (participation.Submission, error) {
-	return getSubmission(ctx, s.pool, district, program, id)
-}
-
-// ListSubmissions lists a program's submissions in the order they came,
-// filtered on selected and award_rank.
-func (s *Store) ListSubmissions(ctx context.Context, p Page) ([]participation.Submission, string, error) {
-	cond, args, err := filter.SQL(p.Filter, filter.Schema{
-		"selected":   {Column: "selected", Kind: filter.Bool},
-		"award_rank": {Column: "award_rank", Kind: filter.Int},
-	}, 4)
-	if err != nil {
-		return nil, "", err
-	}
-	return list(ctx, s.pool, p, "submissions", submissionColumns, cond, args, scanSubmission)
-}
-
-// CreateSubmission adds a submission. admit sees the program, locked, and
-// says when the submission counts as received (the program's window is
-// checked in the transaction that writes).
-func (s *Store) CreateSubmission(ctx context.Context, district, program string, sub participation.Submission, key idempotency.Key,
-	admit func(participation.Program) (time.Time, error)) (participation.Submission, error) {
-	name := child(district, program, "submissions", sub.ID)
-	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Submission, error) {
+// create adds a record of a program in one transaction with its request id
+// and audit event: insert writes it, given the program, held against
+// change meanwhile.
+func create[T any](ctx context.Context, s *Store, key idempotency.Key, table, district, program, id string,
+	get getter[T], insert func(tx pgx.Tx, p participation.Program) error) (T, error) {
+	name := child(district, program, table, id)
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (T, error) {
+		var created T
 		p, err := lockProgram(ctx, tx, district, program)
 		if err != nil {
-			return sub, err
+			return created, err
 		}
-		if sub.Received, err = admit(p); err != nil {
-			return sub, err
+		if err := insert(tx, p); err != nil {
+			return created, conflict(err, name)
 		}
-		scores, _ := json.Marshal(nonNilScores(sub.Scores))
-		_, err = tx.Exec(ctx, `INSERT INTO submissions (district_id, program_id, id, title, description, proposer_name,
-			proposer_phone, proposer_email, receive_time, scores, selected, award, award_rank)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			district, program, sub.ID, sub.Title, sub.Description, sub.Proposer.Name, sub.Proposer.Phone, sub.Proposer.Email,
-			sub.Received, scores, sub.Selected, sub.Award, sub.AwardRank)
-		if err != nil {
-			return sub, conflict(err, name)
+		if created, err = get(ctx, tx, district, program, id); err != nil {
+			return created, err
 		}
-		return getSubmission(ctx, tx, district, program, sub.ID)
+		return created, s.record(ctx, tx, audit.Create, name, district, program, nil, created)
 	})
 }
 
-func nonNilScores(s []participation.JudgeScore) []participation.JudgeScore {
-	if s == nil {
-		return []participation.JudgeScore{}
-	}
-	return s
-}
-
-// UpdateSubmission applies change (judging: scores, selection, award) to a
-// submission, refusing a stale etag.
-func (s *Store) UpdateSubmission(ctx context.Context, district, program, id, tag string, change func(*participation.Submission) error) (participation.Submission, error) {
-	var out participation.Submission
-	name := child(district, program, "submissions", id)
+// update changes a record of a program in one transaction: it holds the
+// program, locks the record and refuses a stale etag, applies change to
+// what is stored, and has write check and write the result; the change is
+// recorded in the same transaction.
+func update[T any](ctx context.Context, s *Store, table, district, program, id, tag string,
+	get getter[T], change func(*T) error, write func(tx pgx.Tx, next T) error) (T, error) {
+	var out T
+	name := child(district, program, table, id)
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := checkRevision(ctx, tx, "submissions", district, program, id, name, tag); err != nil {
+		if _, err := lockProgram(ctx, tx, district, program); err != nil {
 			return err
 		}
-		sub, err := getSubmission(ctx, tx, district, program, id)
+		if err := lockRecord(ctx, tx, table, district, program, id, name, tag); err != nil {
+			return err
+		}
+		before, err := get(ctx, tx, district, program, id)
 		if err != nil {
 			return err
 		}
-		if err := change(&sub); err != nil {
+		next := before
+		if err := change(&next); err != nil {
 			return err
 		}
-		scores, _ := json.Marshal(nonNilScores(sub.Scores))
-		_, err = tx.Exec(ctx, `UPDATE submissions SET title = $4, description = $5, proposer_name = $6, proposer_phone = $7,
-			proposer_email = $8, scores = $9, selected = $10, award = $11, award_rank = $12, revision = revision + 1,
-			update_time = now() WHERE district_id = $1 AND program_id = $2 AND id = $3`,
-			district, program, id, sub.Title, sub.Description, sub.Proposer.Name, sub.Proposer.Phone, sub.Proposer.Email,
-			scores, sub.Selected, sub.Award, sub.AwardRank)
-		if err != nil {
+		if err := write(tx, next); err != nil {
 			return err
 		}
-		out, err = getSubmission(ctx, tx, district, program, id)
-		return err
+		if out, err = get(ctx, tx, district, program, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Update, name, district, program, before, out)
 	})
 	return out, err
-}
-
-// --- entries ---------------------------------------------------------------
-
-const entryColumns = `id, title, description, coalesce(panel_score::text, ''), position, revision, create_time, update_time, sort_key`
-
-func scanEntry(row pgx.Row) (participation.Entry, string, string, error) {
-	var e participation.Entry
-	var key string
-	err := row.Scan(&e.ID, &e.Title, &e.Description, &e.PanelScore, &e.Position, &e.Revision, &e.Created, &e.Updated, &key)
-	return e, key, e.ID, err
-}
-
-func getEntry(ctx context.Context, q pgdb.Querier, district, program, id string) (participation.Entry, error) {
-	e, _, _, err := scanEntry(q.QueryRow(ctx, `SELECT `+entryColumns+` FROM (SELECT *, '' AS sort_key FROM entries) t WHERE district_id = $1 AND program_id = $2 AND id = $3`,
-		district, program, id))
-	return e, notFound(err, "entry", child(district, program, "entries", id))
-}
-
-// GetEntry returns one evaluation entry.
-func (s *Store) GetEntry(ctx context.Context, district, program, id string) (participation.Entry, error) {
-	return getEntry(ctx, s.pool, district, program, id)
-}
-
-// ListEntries lists a program's entries by position.
-func (s *Store) ListEntries(ctx context.Context, p Page) ([]participation.Entry, string, error) {
-	return list(ctx, s.pool, p, "entries", entryColumns, "TRUE", nil, scanEntry)
-}
-
-// SaveEntry creates or replaces an entry; a new one without a position
-// goes last.
-func (s *Store) SaveEntry(ctx context.Context, district, program string, e participation.Entry, create bool, tag string, key idempotency.Key) (participation.Entry, error) {
-	name := child(district, program, "entries", e.ID)
-	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Entry, error) {
-		if _, err := lockProgram(ctx, tx, district, program); err != nil {
-			return e, err
-		}
-		if err := nextPosition(ctx, tx, "entries", district, program, &e.Position); err != nil {
-			return e, err
-		}
-		score := nullText(e.PanelScore)
-		var err error
-		if create {
-			_, err = tx.Exec(ctx, `INSERT INTO entries (district_id, program_id, id, position, title, description, panel_score)
-				VALUES ($1, $2, $3, $4, $5, $6, $7::text::numeric)`, district, program, e.ID, e.Position, e.Title, e.Description, score)
-			err = conflict(err, name)
-		} else {
-			if err := checkRevision(ctx, tx, "entries", district, program, e.ID, name, tag); err != nil {
-				return e, err
-			}
-			_, err = tx.Exec(ctx, `UPDATE entries SET position = $4, title = $5, description = $6, panel_score = $7::text::numeric,
-				revision = revision + 1, update_time = now() WHERE district_id = $1 AND program_id = $2 AND id = $3`,
-				district, program, e.ID, e.Position, e.Title, e.Description, score)
-		}
-		if err != nil {
-			return e, err
-		}
-		return getEntry(ctx, tx, district, program, e.ID)
-	})
-}
-
-func nullText(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func nextPosition(ctx context.Context, tx pgx.Tx, table, district, program string, pos *int) error {
-	if *pos != 0 {
-		return nil
-	}
-	return tx.QueryRow(ctx, `SELECT coalesce(max(position), 0) + 1 FROM `+table+` WHERE district_id = $1 AND program_id = $2`,
-		district, program).Scan(pos)
-}
-
-// --- questions -------------------------------------------------------------
-
-const questionColumns = `id, text, kind, options, scale_min, scale_max, required, position, revision, create_time, update_time, sort_key`
-
-func scanQuestion(row pgx.Row) (participation.Question, string, string, error) {
-	var q participation.Question
-	var key string
-	err := row.Scan(&q.ID, &q.Text, &q.Kind, &q.Options, &q.ScaleMin, &q.ScaleMax, &q.Required, &q.Position, &q.Revision,
-		&q.Created, &q.Updated, &key)
-	return q, key, q.ID, err
-}
-
-func getQuestion(ctx context.Context, q pgdb.Querier, district, program, id string) (participation.Question, error) {
-	qu, _, _, err := scanQuestion(q.QueryRow(ctx, `SELECT `+questionColumns+` FROM (SELECT *, '' AS sort_key FROM questions) t WHERE district_id = $1 AND program_id = $2 AND id = $3`,
-		district, program, id))
-	return qu, notFound(err, "question", child(district, program, "questions", id))
-}
-
-// GetQuestion returns one survey question.
-func (s *Store) GetQuestion(ctx context.Context, district, program, id string) (participation.Question, error) {
-	return getQuestion(ctx, s.pool, district, program, id)
-}
-
-// ListQuestions lists a survey's questions by position.
-func (s *Store) ListQuestions(ctx context.Context, p Page) ([]participation.Question, string, error) {
-	return list(ctx, s.pool, p, "questions", questionColumns, "TRUE", nil, scanQuestion)
-}
-
-// SaveQuestion creates or replaces a question.
-func (s *Store) SaveQuestion(ctx context.Context, district, program string, q participation.Question, create bool, tag string, key idempotency.Key) (participation.Question, error) {
-	name := child(district, program, "questions", q.ID)
-	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Question, error) {
-		if _, err := lockProgram(ctx, tx, district, program); err != nil {
-			return q, err
-		}
-		if !create {
-			var answered bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM answers WHERE district_id = $1 AND program_id = $2 AND question_id = $3)`,
-				district, program, q.ID).Scan(&answered); err != nil {
-				return q, err
-			}
-			if answered {
-				return q, apierr.FailedPrecondition("%s has answers already and cannot change", name)
-			}
-		}
-		if err := nextPosition(ctx, tx, "questions", district, program, &q.Position); err != nil {
-			return q, err
-		}
-		opts := nonNil(q.Options)
-		var err error
-		if create {
-			_, err = tx.Exec(ctx, `INSERT INTO questions (district_id, program_id, id, position, text, kind, options, scale_min, scale_max, required)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, district, program, q.ID, q.Position, q.Text, q.Kind, opts, q.ScaleMin, q.ScaleMax, q.Required)
-			err = conflict(err, name)
-		} else {
-			if err := checkRevision(ctx, tx, "questions", district, program, q.ID, name, tag); err != nil {
-				return q, err
-			}
-			_, err = tx.Exec(ctx, `UPDATE questions SET position = $4, text = $5, kind = $6, options = $7, scale_min = $8, scale_max = $9,
-				required = $10, revision = revision + 1, update_time = now() WHERE district_id = $1 AND program_id = $2 AND id = $3`,
-				district, program, q.ID, q.Position, q.Text, q.Kind, opts, q.ScaleMin, q.ScaleMax, q.Required)
-		}
-		if err != nil {
-			return q, err
-		}
-		return getQuestion(ctx, tx, district, program, q.ID)
-	})
 }
 
 // DeleteRecord removes a member, submission, entry or question, refusing a
@@ -391,13 +142,38 @@ func (s *Store) SaveQuestion(ctx context.Context, district, program string, q pa
 func (s *Store) DeleteRecord(ctx context.Context, table, district, program, id, tag string) error {
 	name := child(district, program, table, id)
 	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := checkRevision(ctx, tx, table, district, program, id, name, tag); err != nil {
+		if _, err := lockProgram(ctx, tx, district, program); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE district_id = $1 AND program_id = $2 AND id = $3`, district, program, id)
+		if err := lockRecord(ctx, tx, table, district, program, id, name, tag); err != nil {
+			return err
+		}
+		before, err := getAny(ctx, tx, table, district, program, id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM `+table+` WHERE district_id = $1 AND program_id = $2 AND id = $3`, district, program, id)
 		if pgdb.IsCode(err, pgdb.ForeignKeyViolation) {
 			return apierr.FailedPrecondition("%s has ballots or answers and cannot be removed", name)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, audit.Delete, name, district, program, before, nil)
 	})
+}
+
+// getAny reads a record of table as the value its getter returns.
+func getAny(ctx context.Context, q pgdb.Querier, table, district, program, id string) (any, error) {
+	switch table {
+	case "members":
+		return getMember(ctx, q, district, program, id)
+	case "submissions":
+		return getSubmission(ctx, q, district, program, id)
+	case "entries":
+		return getEntry(ctx, q, district, program, id)
+	case "questions":
+		return getQuestion(ctx, q, district, program, id)
+	}
+	return nil, apierr.NotFound("record", child(district, program, table, id))
 }

@@ -1,6 +1,8 @@
 // Package postgres is the participation service's store: programs and
 // their records in the `participation` schema, with tallies, results and
-// summaries computed in SQL.
+// summaries computed in SQL. Every write runs in one transaction with its
+// audit event (and its request_id record, for creates), and every update
+// reads, checks and writes its row in that same transaction.
 package postgres
 
 import (
@@ -8,22 +10,73 @@ import (
 	"errors"
 	"time"
 
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
 )
 
-// Store reads and writes participation records.
+// Store reads and writes participation records, and records every change
+// in the audit log in the change's own transaction.
 type Store struct {
 	pool *pgxpool.Pool
+	view View
 }
 
+// View writes a stored value (a Program, Member, Submission, Entry,
+// Question, Ballot or Response of the participation package) of a program
+// in district as the API shows it to a caller who may not see personal
+// data: what the audit log keeps.
+type View func(district, program string, v any) proto.Message
+
 // New returns a store on pool, whose search_path starts with the
-// participation schema.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// participation schema; view writes what the audit log records.
+func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
+
+// record writes a change of resource, a program's or one of its records',
+// to the audit log in q, the change's transaction; before and after are
+// stored values, nil where there is none.
+func (s *Store) record(ctx context.Context, q pgdb.Querier, action, resource, district, program string, before, after any) error {
+	shown := func(v any) proto.Message {
+		if v == nil {
+			return nil
+		}
+		return s.view(district, program, v)
+	}
+	return audit.Record(ctx, q, action, resource, shown(before), shown(after))
+}
+
+// Read is one resource an answer shows unmasked, and which of its fields.
+type Read struct {
+	Resource string
+	Fields   []string
+}
+
+// RecordReads writes that the caller of ctx is being shown personal data
+// unmasked (개인정보 접속기록), one event per resource, all or none.
+func (s *Store) RecordReads(ctx context.Context, reads []Read) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, r := range reads {
+			if err := audit.RecordRead(ctx, tx, r.Resource, r.Fields); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AuditEvents lists the participation service's audit events of a page.
+func (s *Store) AuditEvents(ctx context.Context, page audit.Page) ([]*typev1.AuditEvent, error) {
+	return audit.List(ctx, s.pool, "participation", page)
+}
 
 func dateOf(t *time.Time) participation.Date {
 	if t == nil {
@@ -75,13 +128,17 @@ func conflict(err error, name string) error {
 	return err
 }
 
-// checkRevision locks a record and refuses a stale etag.
-func checkRevision(ctx context.Context, tx pgx.Tx, table, district, program, id, name, tag string) error {
+// lockRecord locks a record of a program against concurrent writes and
+// refuses a stale etag.
+func lockRecord(ctx context.Context, tx pgx.Tx, table, district, program, id, name, tag string) error {
 	var revision int64
 	err := tx.QueryRow(ctx, `SELECT revision FROM `+table+` WHERE district_id = $1 AND program_id = $2 AND id = $3 FOR UPDATE`,
 		district, program, id).Scan(&revision)
 	if err != nil {
-		return notFound(err, table[:len(table)-1], name)
+		return notFound(err, kinds[table], name)
 	}
 	return etag.Check(tag, name, revision)
 }
+
+// kinds name each table's records in messages.
+var kinds = map[string]string{"members": "member", "submissions": "submission", "entries": "entry", "questions": "question"}

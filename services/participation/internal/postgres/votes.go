@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/jackc/pgx/v5"
@@ -65,8 +66,8 @@ func (s *Store) CastBallot(ctx context.Context, district, program string, b part
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return b, err
 		}
-		b.CitizenHash = nil // never leaves the store
-		return b, nil
+		b.CitizenHash = nil // never leaves the store, nor reaches the audit log
+		return b, s.record(ctx, tx, audit.Create, child(district, program, "ballots", b.ID), district, program, nil, b)
 	})
 }
 
@@ -165,7 +166,7 @@ func (s *Store) SubmitResponse(ctx context.Context, district, program string, r 
 			return r, err
 		}
 		r.CitizenHash = nil
-		return r, nil
+		return r, s.record(ctx, tx, audit.Create, child(district, program, "responses", r.ID), district, program, nil, r)
 	})
 }
 

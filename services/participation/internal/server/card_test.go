@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/services/pledge/pledgetest"
 	"github.com/google/go-cmp/cmp"
@@ -67,9 +66,9 @@ func TestTheCardsParticipationIsHeldAndReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	registrar := as(actor.RoleRegistrar)
+	asRegistrar := e.as(t, registrar)
 	for i, a := range cardAwards {
-		if _, err := e.svc.CreateSubmission(registrar, &participationv1.CreateSubmissionRequest{Parent: contest.GetName(), Submission: &participationv1.Submission{
+		if _, err := e.svc.CreateSubmission(asRegistrar, &participationv1.CreateSubmissionRequest{Parent: contest.GetName(), Submission: &participationv1.Submission{
 			Title: a.title, Proposer: &participationv1.Person{Name: a.proposer}, Selected: true, Award: a.award, AwardRank: ranks[a.award],
 			ReceiveTime: at(time.Date(2020, 1, 21+i, 10, 0, 0, 0, kst)),
 		}}); err != nil {
@@ -107,7 +106,7 @@ func TestTheCardsParticipationIsHeldAndReadBack(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument {
 		t.Errorf("a past receive time without the registrar role: %v", err)
 	}
-	_, err = e.svc.CreateSubmission(registrar, &participationv1.CreateSubmissionRequest{Parent: contest.GetName(), Submission: &participationv1.Submission{
+	_, err = e.svc.CreateSubmission(asRegistrar, &participationv1.CreateSubmissionRequest{Parent: contest.GetName(), Submission: &participationv1.Submission{
 		Title: "기한 후 소급", ReceiveTime: at(time.Date(2020, 2, 15, 9, 0, 0, 0, kst))}})
 	if !cmp.Equal(violated(err), []string{"submission.receive_time"}) {
 		t.Errorf("a registrar recording after the window: %v", err)
@@ -141,7 +140,7 @@ func TestPersonalDataIsMaskedUnlessTheCallerMaySeeIt(t *testing.T) {
 	if !cmp.Equal(created.GetPerson().GetName(), masked.GetName()) || created.GetPerson().GetPhone() != masked.GetPhone() || created.GetPerson().GetEmail() != masked.GetEmail() {
 		t.Errorf("created answered %v, want it masked", created.GetPerson())
 	}
-	got, err := e.svc.GetMember(as(actor.RolePersonalData), &participationv1.GetMemberRequest{Name: created.GetName()})
+	got, err := e.svc.GetMember(e.as(t, viewer, personalData), &participationv1.GetMemberRequest{Name: created.GetName()})
 	if err != nil || got.GetPerson().GetName() != "김민수" || got.GetPerson().GetPhone() != "010-1234-5678" {
 		t.Errorf("with the personal-data role: %v, %v", err, got.GetPerson())
 	}
@@ -151,9 +150,9 @@ func TestPersonalDataIsMaskedUnlessTheCallerMaySeeIt(t *testing.T) {
 	}
 	// A masked value sent back cannot overwrite what is stored.
 	_, err = e.svc.UpdateMember(context.Background(), &participationv1.UpdateMemberRequest{Member: &participationv1.Member{
-		Name: created.GetName(), Person: masked, Role: participationv1.MemberRole_MEMBER_ROLE_CITIZEN,
+		Name: created.GetName(), Person: masked, Role: participationv1.MemberRole_MEMBER_ROLE_CITIZEN, Etag: created.GetEtag(),
 	}})
-	if status.Code(err) != codes.InvalidArgument {
+	if status.Code(err) != codes.InvalidArgument || !cmp.Equal(violated(err), []string{"member.person"}) {
 		t.Errorf("overwriting personal data without the role: %v", err)
 	}
 	// A bad phone is named, never repeated.

@@ -6,21 +6,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth/authtest"
+	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pgtest"
-	"github.com/gongyak/gongyak/pkg/pledgeref"
-	"github.com/gongyak/gongyak/services/participation/internal/postgres"
-	"github.com/gongyak/gongyak/services/participation/internal/server"
 	"github.com/gongyak/gongyak/services/participation/migrations"
+	"github.com/gongyak/gongyak/services/participation/service"
 	"github.com/gongyak/gongyak/services/pledge/pledgetest"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -31,8 +32,13 @@ var now = time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
 
 var kst = time.FixedZone("KST", 9*60*60)
 
+// env is the participation service beside the real pledge service, over
+// real gRPC connections on a fresh database; svc calls it as a system
+// admin unless a call says otherwise (as).
 type env struct {
 	pool    *pgxpool.Pool
+	conn    *grpc.ClientConn
+	srv     *grpcserver.Server
 	svc     participationv1.ParticipationServiceClient
 	pledges *pledgetest.Pledges
 }
@@ -44,19 +50,66 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, _ := grpctest.Serve(t, func(s *grpc.Server) {
-		participationv1.RegisterParticipationServiceServer(s, server.New(postgres.New(pool), pledgeref.New(p.Conn), hasher, func() time.Time { return now }))
+	var srv *grpcserver.Server
+	conn, _ := grpctest.Serve(t, p.Auth(t), func(s *grpcserver.Server) {
+		srv = s
+		service.Register(s, pool, p.Conn, hasher, func() time.Time { return now })
 	})
-	return &env{pool: pool, svc: participationv1.NewParticipationServiceClient(conn), pledges: p}
+	return &env{pool: pool, conn: conn, srv: srv, svc: participationv1.NewParticipationServiceClient(authtest.WithToken(conn, p.AdminToken)), pledges: p}
 }
 
-// as returns a context whose caller holds roles.
-func as(roles ...string) context.Context {
+// as returns a context whose calls present a token of the test issuer
+// holding roles, written as the gongyak_roles claim writes them.
+func (e *env) as(t *testing.T, roles ...string) context.Context {
+	t.Helper()
+	return authtest.As(context.Background(), e.pledges.Token(t, "official", roles...))
+}
+
+// Roles of the tests, in the district gwangsan unless named otherwise.
+const (
+	districtAdmin = "district-admin@districts/gwangsan"
+	legalEditor   = "department-editor@districts/gwangsan/departments/legal-support"
+	welfareEditor = "department-editor@districts/gwangsan/departments/welfare"
+	viewer        = "viewer@districts/gwangsan"
+	personalData  = "personal-data@districts/gwangsan"
+	registrar     = "registrar@districts/gwangsan"
+	otherViewer   = "viewer@districts/buk"
+)
+
+// anonymous is a client that presents no credential.
+func (e *env) anonymous() participationv1.ParticipationServiceClient {
+	return participationv1.NewParticipationServiceClient(e.conn)
+}
+
+// publishTerm marks a term of gwangsan public, as its district admin
+// would: its pledges become readable by anyone.
+func (e *env) publishTerm(t *testing.T, number int32) {
+	t.Helper()
 	ctx := context.Background()
-	for _, r := range roles {
-		ctx = metadata.AppendToOutgoingContext(ctx, actor.RolesHeader, r)
+	d, err := e.pledges.Districts.GetDistrict(ctx, &pledgev1.GetDistrictRequest{Name: "districts/gwangsan"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ctx
+	for _, term := range d.GetTerms() {
+		if term.GetNumber() == number {
+			term.Public = true
+		}
+	}
+	if _, err := e.pledges.Districts.UpdateDistrict(ctx, &pledgev1.UpdateDistrictRequest{
+		District: d, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"terms"}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// auditEvents lists gwangsan's participation audit events matching filter,
+// as its district admin reads them.
+func (e *env) auditEvents(t *testing.T, filter string) []*typev1.AuditEvent {
+	t.Helper()
+	resp, err := e.svc.ListAuditEvents(e.as(t, districtAdmin), &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan", Filter: filter, PageSize: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.GetAuditEvents()
 }
 
 func at(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }

@@ -6,6 +6,8 @@ import (
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -98,10 +100,20 @@ func (s *Server) ListPrograms(ctx context.Context, req *participationv1.ListProg
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	list, next, err := s.store.ListPrograms(ctx, postgres.ProgramQuery{
+	q := postgres.ProgramQuery{
 		District: district, Token: req.GetPageToken(), Filter: req.GetFilter(), Size: size,
 		Kinds: participationv1.ProgramKind_value, Statuses: participationv1.ProgramStatus_value,
-	})
+	}
+	if auth.PublishedOnly(ctx) {
+		// Published data alone: the programs serving the published pledge
+		// the policy let the caller name, whatever else the filter says.
+		pledge := publishedPledge(ctx)
+		if pledge == "" {
+			return nil, auth.Deny(ctx, auth.ReadData, auth.In(district))
+		}
+		q.Pledge = pledge
+	}
+	list, next, err := s.store.ListPrograms(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +166,10 @@ func (s *Server) UpdateProgram(ctx context.Context, req *participationv1.UpdateP
 	if err != nil {
 		return nil, err
 	}
+	tag := req.GetProgram().GetEtag()
+	if err := etag.Require("program.etag", tag); err != nil {
+		return nil, err
+	}
 	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetProgram())
 	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetProgram(), programOutputOnly...), programOutputOnly...)
 	if err := fieldmask.Apply(&participationv1.Program{}, req.GetProgram(), paths); err != nil {
@@ -178,12 +194,15 @@ func (s *Server) UpdateProgram(ctx context.Context, req *participationv1.UpdateP
 		return nil, err
 	}
 	if req.GetValidateOnly() {
+		if err := etag.Check(tag, cur.Name(), cur.Revision); err != nil {
+			return nil, err
+		}
 		next.Recorded, next.Revision, next.Created, next.Updated = cur.Recorded, cur.Revision, cur.Created, cur.Updated
 		return programToProto(next), nil
 	}
-	tag := req.GetProgram().GetEtag()
 	p, err := s.store.UpdateProgram(ctx, district, id, tag, func(p *participation.Program) error {
-		if tag == "" && p.Revision != cur.Revision {
+		// The pledges were checked for the program as read above.
+		if p.Revision != cur.Revision {
 			return apierr.EtagMismatch(p.Name())
 		}
 		next.Revision, next.Created, next.Updated = p.Revision, p.Created, p.Updated
@@ -200,6 +219,9 @@ func (s *Server) UpdateProgram(ctx context.Context, req *participationv1.UpdateP
 func (s *Server) DeleteProgram(ctx context.Context, req *participationv1.DeleteProgramRequest) (*emptypb.Empty, error) {
 	district, id, err := parseProgram("name", req.GetName())
 	if err != nil {
+		return nil, err
+	}
+	if err := etag.Require("etag", req.GetEtag()); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, s.store.DeleteProgram(ctx, district, id, req.GetEtag())

@@ -6,6 +6,7 @@ import (
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -28,12 +29,13 @@ func page(parent string, size int32, token, filter string) (postgres.Page, error
 // recordOutputOnly are fields of records an update ignores.
 var recordOutputOnly = []string{"name", "etag", "create_time", "update_time", "mean_score", "receive_time"}
 
-// edit applies an update's mask to the stored record's proto form and
-// returns the result; resource is the request's record.
-func edit[T proto.Message](stored, resource T, mask []string) (T, error) {
+// maskPaths are the fields an update writes: its mask, or those its
+// resource sets, without the output-only ones; a path the resource does
+// not have is refused before anything is read.
+func maskPaths(mask []string, resource proto.Message) ([]string, error) {
 	paths := fieldmask.Without(fieldmask.Expand(fieldmask.Paths(mask, resource), resource, recordOutputOnly...), recordOutputOnly...)
-	err := fieldmask.Apply(stored, resource, paths)
-	return stored, err
+	empty := resource.ProtoReflect().New().Interface()
+	return paths, fieldmask.Apply(empty, resource, paths)
 }
 
 // touches reports whether an update (its mask, or the fields its resource
@@ -45,6 +47,28 @@ func touches(mask []string, resource proto.Message, field string) bool {
 		}
 	}
 	return false
+}
+
+// refusePersonal refuses an update that writes personal data for a caller
+// who may not see it: a masked value sent back would overwrite what is
+// stored. It is refused whatever the value, since comparing it would tell
+// a guesser whether the guess was right.
+func refusePersonal(ctx context.Context, district string, mask []string, resource proto.Message, field, path string) error {
+	if !unmasked(ctx, district) && touches(mask, resource, field) {
+		return apierr.Invalid(path, "can be changed only by a caller who may see personal data")
+	}
+	return nil
+}
+
+func (s *Server) deleteRecord(ctx context.Context, name, collection, tag string) (*emptypb.Empty, error) {
+	d, p, id, err := parseChild("name", name, collection)
+	if err != nil {
+		return nil, err
+	}
+	if err := etag.Require("etag", tag); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, s.store.DeleteRecord(ctx, collection, d, p, id, tag)
 }
 
 // --- members ---------------------------------------------------------------
@@ -59,7 +83,15 @@ func (s *Server) GetMember(ctx context.Context, req *participationv1.GetMemberRe
 	if err != nil {
 		return nil, err
 	}
-	return memberToProto(d, p, m, mask(ctx)), nil
+	out := memberToProto(d, p, m, !unmasked(ctx, d))
+	if unmasked(ctx, d) {
+		var r reads
+		r.person(out.GetName(), "person", m.Person)
+		if err := s.recordReads(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // ListMembers lists a program's members.
@@ -72,9 +104,18 @@ func (s *Server) ListMembers(ctx context.Context, req *participationv1.ListMembe
 	if err != nil {
 		return nil, err
 	}
+	show := unmasked(ctx, pg.District)
+	var r reads
 	resp := &participationv1.ListMembersResponse{NextPageToken: next}
 	for _, m := range list {
-		resp.Members = append(resp.Members, memberToProto(pg.District, pg.Program, m, mask(ctx)))
+		out := memberToProto(pg.District, pg.Program, m, !show)
+		if show {
+			r.person(out.GetName(), "person", m.Person)
+		}
+		resp.Members = append(resp.Members, out)
+	}
+	if err := s.recordReads(ctx, r); err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
@@ -92,62 +133,52 @@ func (s *Server) CreateMember(ctx context.Context, req *participationv1.CreateMe
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	saved, err := s.store.SaveMember(ctx, d, p, m, true, "", key)
+	saved, err := s.store.CreateMember(ctx, d, p, m, key)
 	if err != nil {
 		return nil, err
 	}
-	return memberToProto(d, p, saved, mask(ctx)), nil
+	return memberToProto(d, p, saved, true), nil
 }
 
 // UpdateMember changes a member. Personal data is changed by sending it
 // whole: a masked value sent back would overwrite what is stored, so the
-// caller must hold the personal-data role to change it.
+// caller must be one who may see it to change it.
 func (s *Server) UpdateMember(ctx context.Context, req *participationv1.UpdateMemberRequest) (*participationv1.Member, error) {
 	d, p, id, err := parseChild("member.name", req.GetMember().GetName(), "members")
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.store.GetMember(ctx, d, p, id)
-	if err != nil {
-		return nil, err
-	}
-	if mask(ctx) && touches(req.GetUpdateMask().GetPaths(), req.GetMember(), "person") {
-		// Refused whatever the value: comparing it would tell a guesser
-		// whether the guess was right.
-		return nil, apierr.Invalid("member.person", "can be changed only by a caller who may see personal data")
-	}
-	edited, err := edit(memberToProto(d, p, cur, false), req.GetMember(), req.GetUpdateMask().GetPaths())
-	if err != nil {
-		return nil, err
-	}
-	m := memberFromProto(edited)
-	m.ID = id
-	if err := m.Check("member"); err != nil {
-		return nil, err
-	}
-	// Without an etag the member must still be as read.
 	tag := req.GetMember().GetEtag()
-	if tag == "" {
-		tag = memberToProto(d, p, cur, false).GetEtag()
+	if err := etag.Require("member.etag", tag); err != nil {
+		return nil, err
 	}
-	saved, err := s.store.SaveMember(ctx, d, p, m, false, tag, idempotency.Key{})
+	mask := req.GetUpdateMask().GetPaths()
+	if err := refusePersonal(ctx, d, mask, req.GetMember(), "person", "member.person"); err != nil {
+		return nil, err
+	}
+	paths, err := maskPaths(mask, req.GetMember())
 	if err != nil {
 		return nil, err
 	}
-	return memberToProto(d, p, saved, mask(ctx)), nil
+	saved, err := s.store.UpdateMember(ctx, d, p, id, tag, func(m *participation.Member) error {
+		edited := memberToProto(d, p, *m, false)
+		if err := fieldmask.Apply(edited, req.GetMember(), paths); err != nil {
+			return err
+		}
+		next := memberFromProto(edited)
+		next.ID, next.Revision, next.Created, next.Updated = m.ID, m.Revision, m.Created, m.Updated
+		*m = next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return memberToProto(d, p, saved, true), nil
 }
 
 // DeleteMember removes a member.
 func (s *Server) DeleteMember(ctx context.Context, req *participationv1.DeleteMemberRequest) (*emptypb.Empty, error) {
 	return s.deleteRecord(ctx, req.GetName(), "members", req.GetEtag())
-}
-
-func (s *Server) deleteRecord(ctx context.Context, name, collection, etag string) (*emptypb.Empty, error) {
-	d, p, id, err := parseChild("name", name, collection)
-	if err != nil {
-		return nil, err
-	}
-	return &emptypb.Empty{}, s.store.DeleteRecord(ctx, collection, d, p, id, etag)
 }
 
 // --- submissions -----------------------------------------------------------
@@ -163,7 +194,15 @@ func (s *Server) GetSubmission(ctx context.Context, req *participationv1.GetSubm
 	if err != nil {
 		return nil, err
 	}
-	return submissionToProto(d, p, sub, mask(ctx)), nil
+	out := submissionToProto(d, p, sub, !unmasked(ctx, d))
+	if unmasked(ctx, d) {
+		var r reads
+		r.person(out.GetName(), "proposer", sub.Proposer)
+		if err := s.recordReads(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // ListSubmissions lists a program's submissions.
@@ -176,9 +215,18 @@ func (s *Server) ListSubmissions(ctx context.Context, req *participationv1.ListS
 	if err != nil {
 		return nil, err
 	}
+	show := unmasked(ctx, pg.District)
+	var r reads
 	resp := &participationv1.ListSubmissionsResponse{NextPageToken: next}
 	for _, sub := range list {
-		resp.Submissions = append(resp.Submissions, submissionToProto(pg.District, pg.Program, sub, mask(ctx)))
+		out := submissionToProto(pg.District, pg.Program, sub, !show)
+		if show {
+			r.person(out.GetName(), "proposer", sub.Proposer)
+		}
+		resp.Submissions = append(resp.Submissions, out)
+	}
+	if err := s.recordReads(ctx, r); err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
@@ -199,12 +247,12 @@ func (s *Server) CreateSubmission(ctx context.Context, req *participationv1.Crea
 		return nil, err
 	}
 	saved, err := s.store.CreateSubmission(ctx, d, p, sub, key, func(prog participation.Program) (time.Time, error) {
-		return s.at(ctx, sub.Received, prog.Submissions, "submission.receive_time", "submissions")
+		return s.at(ctx, d, sub.Received, prog.Submissions, "submission.receive_time", "submissions")
 	})
 	if err != nil {
 		return nil, err
 	}
-	return submissionToProto(d, p, saved, mask(ctx)), nil
+	return submissionToProto(d, p, saved, true), nil
 }
 
 // UpdateSubmission judges a submission: scores, selection, award.
@@ -213,26 +261,32 @@ func (s *Server) UpdateSubmission(ctx context.Context, req *participationv1.Upda
 	if err != nil {
 		return nil, err
 	}
-	if mask(ctx) && touches(req.GetUpdateMask().GetPaths(), req.GetSubmission(), "proposer") {
-		return nil, apierr.Invalid("submission.proposer", "can be changed only by a caller who may see personal data")
+	tag := req.GetSubmission().GetEtag()
+	if err := etag.Require("submission.etag", tag); err != nil {
+		return nil, err
 	}
-	saved, err := s.store.UpdateSubmission(ctx, d, p, id, req.GetSubmission().GetEtag(), func(cur *participation.Submission) error {
-		edited, err := edit(submissionToProto(d, p, *cur, false), req.GetSubmission(), req.GetUpdateMask().GetPaths())
-		if err != nil {
+	mask := req.GetUpdateMask().GetPaths()
+	if err := refusePersonal(ctx, d, mask, req.GetSubmission(), "proposer", "submission.proposer"); err != nil {
+		return nil, err
+	}
+	paths, err := maskPaths(mask, req.GetSubmission())
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.store.UpdateSubmission(ctx, d, p, id, tag, func(cur *participation.Submission) error {
+		edited := submissionToProto(d, p, *cur, false)
+		if err := fieldmask.Apply(edited, req.GetSubmission(), paths); err != nil {
 			return err
 		}
 		next := submissionFromProto(edited)
-		next.ID, next.Received, next.Revision = cur.ID, cur.Received, cur.Revision
-		if err := next.Check("submission"); err != nil {
-			return err
-		}
+		next.ID, next.Received, next.Revision, next.Created, next.Updated = cur.ID, cur.Received, cur.Revision, cur.Created, cur.Updated
 		*cur = next
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return submissionToProto(d, p, saved, mask(ctx)), nil
+	return submissionToProto(d, p, saved, true), nil
 }
 
 // DeleteSubmission removes a submission.
@@ -285,7 +339,7 @@ func (s *Server) CreateEntry(ctx context.Context, req *participationv1.CreateEnt
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	saved, err := s.store.SaveEntry(ctx, d, p, e, true, "", key)
+	saved, err := s.store.CreateEntry(ctx, d, p, e, key)
 	if err != nil {
 		return nil, err
 	}
@@ -298,24 +352,24 @@ func (s *Server) UpdateEntry(ctx context.Context, req *participationv1.UpdateEnt
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.store.GetEntry(ctx, d, p, id)
-	if err != nil {
-		return nil, err
-	}
-	edited, err := edit(entryToProto(d, p, cur), req.GetEntry(), req.GetUpdateMask().GetPaths())
-	if err != nil {
-		return nil, err
-	}
-	e := entryFromProto(edited)
-	e.ID = id
-	if err := e.Check("entry"); err != nil {
-		return nil, err
-	}
 	tag := req.GetEntry().GetEtag()
-	if tag == "" {
-		tag = entryToProto(d, p, cur).GetEtag()
+	if err := etag.Require("entry.etag", tag); err != nil {
+		return nil, err
 	}
-	saved, err := s.store.SaveEntry(ctx, d, p, e, false, tag, idempotency.Key{})
+	paths, err := maskPaths(req.GetUpdateMask().GetPaths(), req.GetEntry())
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.store.UpdateEntry(ctx, d, p, id, tag, func(cur *participation.Entry) error {
+		edited := entryToProto(d, p, *cur)
+		if err := fieldmask.Apply(edited, req.GetEntry(), paths); err != nil {
+			return err
+		}
+		next := entryFromProto(edited)
+		next.ID, next.Revision, next.Created, next.Updated = cur.ID, cur.Revision, cur.Created, cur.Updated
+		*cur = next
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +426,7 @@ func (s *Server) CreateQuestion(ctx context.Context, req *participationv1.Create
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	saved, err := s.store.SaveQuestion(ctx, d, p, q, true, "", key)
+	saved, err := s.store.CreateQuestion(ctx, d, p, q, key)
 	if err != nil {
 		return nil, err
 	}
@@ -385,24 +439,24 @@ func (s *Server) UpdateQuestion(ctx context.Context, req *participationv1.Update
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.store.GetQuestion(ctx, d, p, id)
-	if err != nil {
-		return nil, err
-	}
-	edited, err := edit(questionToProto(d, p, cur), req.GetQuestion(), req.GetUpdateMask().GetPaths())
-	if err != nil {
-		return nil, err
-	}
-	q := questionFromProto(edited)
-	q.ID = id
-	if err := q.Check("question"); err != nil {
-		return nil, err
-	}
 	tag := req.GetQuestion().GetEtag()
-	if tag == "" {
-		tag = questionToProto(d, p, cur).GetEtag()
+	if err := etag.Require("question.etag", tag); err != nil {
+		return nil, err
 	}
-	saved, err := s.store.SaveQuestion(ctx, d, p, q, false, tag, idempotency.Key{})
+	paths, err := maskPaths(req.GetUpdateMask().GetPaths(), req.GetQuestion())
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.store.UpdateQuestion(ctx, d, p, id, tag, func(cur *participation.Question) error {
+		edited := questionToProto(d, p, *cur)
+		if err := fieldmask.Apply(edited, req.GetQuestion(), paths); err != nil {
+			return err
+		}
+		next := questionFromProto(edited)
+		next.ID, next.Revision, next.Created, next.Updated = cur.ID, cur.Revision, cur.Created, cur.Updated
+		*cur = next
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
-// Package server serves the participation service's gRPC API. Personal
-// data in its answers is masked unless the caller holds the personal-data
-// role, and never appears in an error message: errors name the field, not
-// its value.
+// Package server serves the participation service's gRPC API and says who
+// may call it (Policy). Personal data in its answers is masked unless the
+// verified caller may see the district's personal data, every answer that
+// shows it unmasked is recorded in the audit log first, and it never
+// appears in an error message: errors name the field, not its value.
 package server
 
 import (
@@ -9,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/resourceid"
@@ -37,9 +38,6 @@ type Server struct {
 func New(store *postgres.Store, pledges *pledgeref.Client, citizen *personal.Hasher, now func() time.Time) *Server {
 	return &Server{store: store, pledges: pledges, citizen: citizen, now: now}
 }
-
-// mask reports whether personal data must be masked for the caller.
-func mask(ctx context.Context) bool { return !actor.Has(ctx, actor.RolePersonalData) }
 
 func childName(district, program, collection, id string) string {
 	return "districts/" + district + "/programs/" + program + "/" + collection + "/" + id
@@ -95,19 +93,25 @@ func newID(field, chosen string, v *apierr.Violations) string {
 }
 
 // at decides the time a submission, ballot or response counts at: the
-// server's clock, or for a registrar recording a past one the time given,
-// which must lie in the window. field names the time in the request.
-func (s *Server) at(ctx context.Context, given time.Time, w participation.Window, field, what string) (time.Time, error) {
+// server's clock, or for a registrar recording a past one (RecordPast in
+// the district: the registrar role, or a key with the registrar scope) the
+// time given, which must lie in the window and not ahead of the server's
+// clock. Nobody else sets the time: a caller that could would reopen a
+// closed window. field names the time in the request.
+func (s *Server) at(ctx context.Context, district string, given time.Time, w participation.Window, field, what string) (time.Time, error) {
+	now := s.now()
 	if !given.IsZero() {
-		if !actor.Has(ctx, actor.RoleRegistrar) {
-			return time.Time{}, apierr.Invalid(field, "is set by the server; recording a past %s needs the %s role", what, actor.RoleRegistrar)
+		if !auth.FromContext(ctx).Can(auth.RecordPast, auth.In(district)) {
+			return time.Time{}, apierr.Invalid(field, "is set by the server; recording a past %s needs the %s role in districts/%s", what, auth.RoleRegistrar, district)
+		}
+		if given.After(now) {
+			return time.Time{}, apierr.Invalid(field, "lies ahead of the server's clock; only past %s are recorded", what)
 		}
 		if !w.Contains(given) {
 			return time.Time{}, apierr.Invalid(field, "lies outside the program's window (%s)", describe(w))
 		}
 		return given, nil
 	}
-	now := s.now()
 	if !w.Contains(now) {
 		e := apierr.FailedPrecondition("the program takes no %s now: its window is %s", what, describe(w))
 		e.Violations = []apierr.FieldViolation{{Field: field, Description: "the window is closed (" + describe(w) + ")"}}

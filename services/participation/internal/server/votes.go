@@ -59,7 +59,7 @@ func (s *Server) CreateBallot(ctx context.Context, req *participationv1.CreateBa
 		if err := participation.CheckBallot("ballot", in.GetCitizenId(), b.Scores, entries, prog.BallotScaleMax); err != nil {
 			return time.Time{}, err
 		}
-		return s.at(ctx, given, prog.Voting, "ballot.cast_time", "ballots")
+		return s.at(ctx, d, given, prog.Voting, "ballot.cast_time", "ballots")
 	})
 	if err != nil {
 		return nil, err
@@ -115,28 +115,16 @@ func (s *Server) CreateResponse(ctx context.Context, req *participationv1.Create
 		if err := participation.CheckResponse("response", r.Answers, questions); err != nil {
 			return time.Time{}, err
 		}
-		return s.at(ctx, given, prog.Responses, "response.submit_time", "responses")
+		return s.at(ctx, d, given, prog.Responses, "response.submit_time", "responses")
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.responseFor(ctx, d, p, saved), nil
+	return responseToProto(d, p, maskAnswers(saved)), nil
 }
 
-// responseFor writes a response; free-text answers, which may hold
-// personal data, only for a caller who may see it.
-func (s *Server) responseFor(ctx context.Context, district, program string, r participation.Response) *participationv1.Response {
-	if mask(ctx) {
-		for i := range r.Answers {
-			if r.Answers[i].Text != "" {
-				r.Answers[i].Text = "***"
-			}
-		}
-	}
-	return responseToProto(district, program, r)
-}
-
-// ListResponses lists a survey's responses.
+// ListResponses lists a survey's responses; free-text answers, which may
+// hold personal data, are shown only to a caller who may see it.
 func (s *Server) ListResponses(ctx context.Context, req *participationv1.ListResponsesRequest) (*participationv1.ListResponsesResponse, error) {
 	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
 	if err != nil {
@@ -146,9 +134,20 @@ func (s *Server) ListResponses(ctx context.Context, req *participationv1.ListRes
 	if err != nil {
 		return nil, err
 	}
+	show := unmasked(ctx, pg.District)
+	var r reads
 	resp := &participationv1.ListResponsesResponse{NextPageToken: next}
-	for _, r := range list {
-		resp.Responses = append(resp.Responses, s.responseFor(ctx, pg.District, pg.Program, r))
+	for _, rs := range list {
+		out := responseToProto(pg.District, pg.Program, rs)
+		if show {
+			r.answers(out.GetName(), rs)
+		} else {
+			out = responseToProto(pg.District, pg.Program, maskAnswers(rs))
+		}
+		resp.Responses = append(resp.Responses, out)
+	}
+	if err := s.recordReads(ctx, r); err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
