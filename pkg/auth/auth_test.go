@@ -66,7 +66,7 @@ func TestRolesAllowWhatTheyShould(t *testing.T) {
 		{"anonymous", &auth.Principal{}, []check{{auth.ReadData, home, false}, {auth.ReadSummaries, all, false}}},
 		{"system admin", user("system-admin"), []check{
 			{auth.ReadData, away, true}, {auth.WriteData, other, true}, {auth.CreateDistrict, home, true}, {auth.ReadSummaries, all, true},
-			{auth.PersonalData, home, false}, {auth.RecordPast, home, false}}},
+			{auth.PersonalData, home, false}, {auth.RecordPast, home, true}}},
 		{"ministry reporter", user("ministry-reporter"), []check{
 			{auth.ReadSummaries, all, true}, {auth.ReadSummaries, away, true}, {auth.ReadData, home, false}, {auth.PersonalData, home, false}, {auth.WriteData, home, false}}},
 		{"district admin", user("district-admin@districts/gwangsan"), []check{

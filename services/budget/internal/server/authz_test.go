@@ -77,7 +77,8 @@ func TestEachMethodLetsInExactlyTheCallersItShould(t *testing.T) {
 	if _, err := e.budgets.UpdateBudget(ctx, &budgetv1.UpdateBudgetRequest{Budget: cardPlan(card), AllowMissing: true}); err != nil {
 		t.Fatal(err)
 	}
-	readers := []string{systemAdmin, districtAdmin, owner, otherEditor, viewer, readKey}
+	// A key that writes reads what it writes (its etag, its pledge).
+	readers := []string{systemAdmin, districtAdmin, owner, otherEditor, viewer, readKey, writeKey}
 	summaryReaders := []string{systemAdmin, reporter, districtAdmin, owner, otherEditor, viewer, readKey}
 	tests := []policyCase{
 		{budgetv1.BudgetService_GetBudget_FullMethodName, "the card's plan", func(ctx context.Context, c budgetv1.BudgetServiceClient) error {

@@ -78,7 +78,8 @@ func TestEachMethodLetsInExactlyTheCallersItShould(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readers := []string{systemAdmin, districtAdmin, owner, otherEditor, viewer, readKey}
+	// A key that writes reads what it writes (its etag, its pledge).
+	readers := []string{systemAdmin, districtAdmin, owner, otherEditor, viewer, readKey, writeKey}
 	writers := []string{systemAdmin, districtAdmin, owner, writeKey}
 	summaryReaders := []string{systemAdmin, reporter, districtAdmin, owner, otherEditor, viewer, readKey}
 	tests := []policyCase{

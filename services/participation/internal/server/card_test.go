@@ -100,11 +100,13 @@ func TestTheCardsParticipationIsHeldAndReadBack(t *testing.T) {
 	if status.Code(err) != codes.FailedPrecondition || !cmp.Equal(violated(err), []string{"submission.receive_time"}) {
 		t.Errorf("a submission after the deadline: %v", err)
 	}
-	// A past time needs the registrar role, and must lie in the window.
-	_, err = e.svc.CreateSubmission(ctx, &participationv1.CreateSubmissionRequest{Parent: contest.GetName(), Submission: &participationv1.Submission{
+	// A past time needs the right to record past ones (a registrar's or a
+	// district admin's), not just to write the program, and must lie in the
+	// window.
+	_, err = e.svc.CreateSubmission(e.as(t, legalEditor), &participationv1.CreateSubmissionRequest{Parent: contest.GetName(), Submission: &participationv1.Submission{
 		Title: "소급 접수", ReceiveTime: at(time.Date(2020, 1, 25, 0, 0, 0, 0, kst))}})
 	if status.Code(err) != codes.InvalidArgument {
-		t.Errorf("a past receive time without the registrar role: %v", err)
+		t.Errorf("a past receive time from the program's editor: %v", err)
 	}
 	_, err = e.svc.CreateSubmission(asRegistrar, &participationv1.CreateSubmissionRequest{Parent: contest.GetName(), Submission: &participationv1.Submission{
 		Title: "기한 후 소급", ReceiveTime: at(time.Date(2020, 2, 15, 9, 0, 0, 0, kst))}})

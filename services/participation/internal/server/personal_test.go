@@ -197,7 +197,7 @@ func TestTheRolesHeaderGivesNoRole(t *testing.T) {
 	}
 
 	// A past contest and a past evaluation: recording what happened then
-	// is the registrar's.
+	// is the registrar's (or a district admin's), never a header's.
 	past := &participationv1.Window{OpenTime: at(time.Date(2020, 1, 20, 0, 0, 0, 0, kst)), CloseTime: at(time.Date(2020, 2, 14, 0, 0, 0, 0, kst))}
 	contest, err := e.svc.CreateProgram(context.Background(), &participationv1.CreateProgramRequest{Parent: "districts/gwangsan", Program: &participationv1.Program{
 		Kind: participationv1.ProgramKind_PROGRAM_KIND_POLICY_COMPETITION, Title: "지난 경진대회", SubmissionWindow: past, VotingWindow: past}})
@@ -226,10 +226,9 @@ func TestTheRolesHeaderGivesNoRole(t *testing.T) {
 	}
 	before := snapshot(t, e.pool)
 	for who, ctx := range map[string]context.Context{
-		"a district admin":  e.as(t, districtAdmin),
-		"a system admin":    context.Background(),
-		"a participate key": authtest.As(context.Background(), key.GetSecret()),
-		"a viewer":          e.as(t, viewer),
+		"the program's department editor": e.as(t, legalEditor),
+		"a participate key":               authtest.As(context.Background(), key.GetSecret()),
+		"a viewer":                        e.as(t, viewer),
 	} {
 		ctx = metadata.AppendToOutgoingContext(ctx, rolesHeader, "registrar")
 		if err := submission(ctx); err == nil {
