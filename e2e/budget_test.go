@@ -102,12 +102,14 @@ func TestTheCardsPlanRoundTripsThroughREST(t *testing.T) {
 		t.Errorf("a refused write changed the plan: %s", after.raw)
 	}
 
-	// Bad amounts, named.
+	// Bad amounts, named; and a write without its etag.
+	current := r.call(t, "GET", path, nil).str("etag")
 	for _, tt := range []struct{ body, field string }{
-		{`{"lines": [{"source": "FUNDING_SOURCE_LOCAL", "year": 2020, "plannedWon": "99999999999999999999"}]}`, "budget.lines[0].planned_won"},
-		{`{"lines": [{"source": "FUNDING_SOURCE_LOCAL", "year": 2020, "plannedWon": "-2500000"}]}`, "budget.lines[0].planned_won"},
-		{`{"lines": [{"source": "FUNDING_SOURCE_LOTTERY", "year": 2020}]}`, "budget.lines[0].source"},
-		{`{"lines": [{"source": "FUNDING_SOURCE_LOCAL", "year": 2024, "plannedWon": "1"}]}`, "budget.lines[0].year"},
+		{`{"etag": "` + current + `", "lines": [{"source": "FUNDING_SOURCE_LOCAL", "year": 2020, "plannedWon": "99999999999999999999"}]}`, "budget.lines[0].planned_won"},
+		{`{"etag": "` + current + `", "lines": [{"source": "FUNDING_SOURCE_LOCAL", "year": 2020, "plannedWon": "-2500000"}]}`, "budget.lines[0].planned_won"},
+		{`{"etag": "` + current + `", "lines": [{"source": "FUNDING_SOURCE_LOTTERY", "year": 2020}]}`, "budget.lines[0].source"},
+		{`{"etag": "` + current + `", "lines": [{"source": "FUNDING_SOURCE_LOCAL", "year": 2024, "plannedWon": "1"}]}`, "budget.lines[0].year"},
+		{`{"lines": [{"source": "FUNDING_SOURCE_LOCAL", "year": 2020, "plannedWon": "1"}]}`, "budget.etag"},
 	} {
 		resp := r.call(t, "PATCH", path, tt.body).must(t, http.StatusBadRequest)
 		if v := resp.violations(); len(v) != 1 || v[0] != tt.field {

@@ -41,6 +41,7 @@ func TestTheCardThroughREST(t *testing.T) {
 
 	// The renderings: HTML for people, text that reads back.
 	req, _ := http.NewRequest("GET", r.base+"/v1/"+name+":render?format=text", nil)
+	req.Header.Set("Authorization", bearer(r.credential))
 	resp, err := r.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +52,7 @@ func TestTheCardThroughREST(t *testing.T) {
 		t.Errorf("text rendering (%d %s):\n%.2000s", resp.StatusCode, resp.Header.Get("Content-Type"), rendered.String())
 	}
 	req, _ = http.NewRequest("GET", r.base+"/v1/"+name+":render", nil)
+	req.Header.Set("Authorization", bearer(r.credential))
 	resp, err = r.client.Do(req)
 	if err != nil {
 		t.Fatal(err)

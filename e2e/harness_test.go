@@ -85,6 +85,25 @@ type running struct {
 // empty. Everything stops when t ends.
 func startSuite(t *testing.T, otlp string, services ...string) *running {
 	t.Helper()
+	return startSuiteWith(t, suiteOptions{otlp: otlp, services: services})
+}
+
+// suiteOptions say how to start a suite for a test.
+type suiteOptions struct {
+	otlp     string
+	services []string
+	// env is added to every process's environment, after the harness's
+	// own (a later value wins).
+	env []string
+	// tls: the services speak TLS, so the suite is waited for through the
+	// gateway's readiness, which asks them over it.
+	tls bool
+}
+
+// startSuiteWith starts a suite as opts say.
+func startSuiteWith(t *testing.T, opts suiteOptions) *running {
+	t.Helper()
+	otlp, services := opts.otlp, opts.services
 	r := &running{
 		dbURL:  newServicesDatabase(t),
 		addrs:  map[string]string{},
@@ -102,6 +121,7 @@ func startSuite(t *testing.T, otlp string, services ...string) *running {
 	if otlp != "" {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}
+	env = append(env, opts.env...)
 	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
 		port, err := pgcluster.FreePort()
 		if err != nil {
@@ -134,11 +154,19 @@ func startSuite(t *testing.T, otlp string, services ...string) *running {
 		if !contains(services, b.Name) {
 			continue
 		}
-		if err := suite.WaitGRPC(ctx, start(b), r.addrs[b.Name]); err != nil {
+		p := start(b)
+		if opts.tls {
+			continue
+		}
+		if err := suite.WaitGRPC(ctx, p, r.addrs[b.Name]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := suite.WaitHTTP(ctx, start(suite.Gateway), r.base+"/healthz"); err != nil {
+	ready := "/healthz"
+	if opts.tls {
+		ready = "/readyz"
+	}
+	if err := suite.WaitHTTP(ctx, start(suite.Gateway), r.base+ready); err != nil {
 		t.Fatal(err)
 	}
 	r.credential = r.idp.token(t, "admin")

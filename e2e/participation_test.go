@@ -1,19 +1,14 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/actor"
-	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
-	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/racetest"
 	"github.com/gongyak/gongyak/services/pledge/fixture"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // TestTheCardsParticipationThroughREST enters the card's participation over
@@ -64,34 +59,23 @@ func TestTheCardsParticipationThroughREST(t *testing.T) {
 		{"장려상", "아동과 노인의 상생하는 나라", "강*경"},
 	}
 	rank := map[string]int{"금상": 1, "은상": 2, "동상": 3, "장려상": 4}
-	// Recording past submissions takes the registrar role, which no header
-	// a caller writes grants through the gateway.
-	refused := r.call(t, "POST", "/v1/"+contest.str("name")+"/submissions", map[string]any{
-		"title": awards[0].title, "proposer": map[string]string{"name": awards[0].proposer}, "selected": true,
-		"receiveTime": time.Date(2020, 2, 1, 9, 0, 0, 0, kst).Format(time.RFC3339),
-	}, "X-Gongyak-Roles", "registrar", "Grpc-Metadata-X-Gongyak-Roles", "registrar").must(t, http.StatusBadRequest)
-	if v := refused.violations(); len(v) != 1 || v[0] != "submission.receive_time" {
-		t.Errorf("a header granted the registrar role: %s", refused.raw)
-	}
-	// The registrar records them over gRPC, where the role still travels as
-	// metadata until the services verify credentials.
-	conn, err := grpcclient.Dial(r.addrs["participation"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	registrar := actor.WithRoles(context.Background(), actor.RoleRegistrar)
-	for i, a := range awards {
-		_, err := participationv1.NewParticipationServiceClient(conn).CreateSubmission(registrar, &participationv1.CreateSubmissionRequest{
-			Parent: contest.str("name"),
-			Submission: &participationv1.Submission{
-				Title: a.title, Proposer: &participationv1.Person{Name: a.proposer}, Selected: true, Award: a.award, AwardRank: int32(rank[a.award]),
-				ReceiveTime: timestamppb.New(time.Date(2020, 2, 1+i, 9, 0, 0, 0, kst)),
-			},
-		})
-		if err != nil {
-			t.Fatalf("recording award %d: %v", i, err)
+	// Recording past submissions takes the right to record past ones: no
+	// header a caller writes grants it, a registrar signed in has it.
+	for _, who := range []string{"gwangsan-viewer", "gwangsan-editor"} {
+		refused := r.as(t, who).call(t, "POST", "/v1/"+contest.str("name")+"/submissions", map[string]any{
+			"title": awards[0].title, "proposer": map[string]string{"name": awards[0].proposer}, "selected": true,
+			"receiveTime": time.Date(2020, 2, 1, 9, 0, 0, 0, kst).Format(time.RFC3339),
+		}, "X-Gongyak-Roles", "registrar", "Grpc-Metadata-X-Gongyak-Roles", "registrar")
+		if refused.status == http.StatusOK {
+			t.Fatalf("%s with a registrar header backdated a submission: %s", who, refused.raw)
 		}
+	}
+	registrar := r.as(t, "gwangsan-registrar")
+	for i, a := range awards {
+		registrar.call(t, "POST", "/v1/"+contest.str("name")+"/submissions", map[string]any{
+			"title": a.title, "proposer": map[string]string{"name": a.proposer}, "selected": true, "award": a.award, "awardRank": rank[a.award],
+			"receiveTime": time.Date(2020, 2, 1+i, 9, 0, 0, 0, kst).Format(time.RFC3339),
+		}).must(t, http.StatusOK)
 	}
 	results := r.call(t, "GET", "/v1/"+contest.str("name")+"/contestResults", nil).must(t, http.StatusOK)
 	published, _ := results.body["awards"].([]any)

@@ -64,13 +64,13 @@ func TestGongyakRunOnItsOwnClusterGivesEachServiceItsRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"DATABASE_URL=", "GONGYAK_LOG_LEVEL=info", fmt.Sprintf("GONGYAK_PG_PORT=%d", pgPort)}
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{Name: "idp", AddrEnv: "GONGYAK_IDP_ADDR"}) {
 		port, err := pgcluster.FreePort()
 		if err != nil {
 			t.Fatal(err)
 		}
 		env = append(env, fmt.Sprintf("%s=127.0.0.1:%d", b.AddrEnv, port))
-		if b != suite.Gateway {
+		if b != suite.Gateway && b.Name != "idp" {
 			env = append(env, "GONGYAK_"+strings.ToUpper(b.Name)+"_DATABASE_URL=")
 		}
 	}
@@ -111,6 +111,10 @@ func TestGongyakRunOnItsOwnClusterGivesEachServiceItsRole(t *testing.T) {
 	}
 	checkServiceRoles(t, fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/gongyak?sslmode=disable", passwords["postgres"], pgPort))
 
-	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}}
+	key, err := os.ReadFile(filepath.Join(dataDir, "admin.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}, credential: string(key)}
 	r.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusOK)
 }

@@ -73,7 +73,7 @@ const (
 // scopePermissions are what each scope gives a district's key in its
 // district.
 var scopePermissions = map[string][]Permission{
-	ScopeRead:         {ReadData, ReadSummaries},
+	ScopeRead: {ReadData, ReadSummaries},
 	// Writing needs what is written read first: its etag, its pledge.
 	ScopeWrite:        {ReadData, WriteData},
 	ScopeParticipate:  {Participate},

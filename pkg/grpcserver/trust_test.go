@@ -2,17 +2,8 @@ package grpcserver_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -21,6 +12,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/telemetry"
 	"github.com/gongyak/gongyak/pkg/tlsconfig"
+	"github.com/gongyak/gongyak/pkg/tlsconfig/tlstest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -107,7 +99,7 @@ func TestReflectionOnlyWhenConfigured(t *testing.T) {
 // asks for callers' certificates: a caller with its own certificate of the
 // CA gets through, a plaintext caller and one without a certificate do not.
 func TestTLSBetweenServices(t *testing.T) {
-	files := testCertificates(t)
+	files := tlstest.Certificates(t)
 	serverTLS, err := files.Server()
 	if err != nil {
 		t.Fatal(err)
@@ -146,35 +138,4 @@ func TestTLSBetweenServices(t *testing.T) {
 	if err := check(credentials.NewTLS(noCert)); err == nil {
 		t.Error("a caller without a certificate got through")
 	}
-}
-
-// testCertificates makes a CA and one certificate it signs for 127.0.0.1,
-// used by both sides, as a deployment's internal CA would.
-func testCertificates(t *testing.T) tlsconfig.Files {
-	t.Helper()
-	dir := t.TempDir()
-	write := func(name, kind string, der []byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gongyak test CA"}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "gongyak service"}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, _ := x509.MarshalECPrivateKey(key)
-	return tlsconfig.Files{Cert: write("cert.pem", "CERTIFICATE", leafDER), Key: write("key.pem", "EC PRIVATE KEY", keyDER), CA: write("ca.pem", "CERTIFICATE", caDER)}
 }

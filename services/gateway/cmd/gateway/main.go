@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/telemetry"
 	"github.com/gongyak/gongyak/services/gateway/internal/gateway"
 )
@@ -34,6 +35,13 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg := settings.Config()
+	if settings.TLS.Enabled() {
+		tlsCfg, err := settings.TLS.Client()
+		if err != nil {
+			return err
+		}
+		grpcclient.UseTLS(tlsCfg)
+	}
 	log := telemetry.NewLogger(os.Stderr, "gateway", settings.LogLevel)
 	shutdownTraces, exporting, err := telemetry.Setup(ctx, "gateway")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/tlsconfig"
 )
 
 // Settings are the gateway's flags, each with its environment fallback.
@@ -21,6 +22,9 @@ type Settings struct {
 	rateLimit      int
 	keyRateLimit   int
 	LogLevel       string
+	// TLS are the certificate files the gateway calls the services with
+	// when gRPC between them speaks TLS.
+	TLS tlsconfig.Files
 }
 
 // Flags defines the gateway's flags on fs.
@@ -40,6 +44,7 @@ func Flags(fs *flag.FlagSet) *Settings {
 	config.Int(fs, &s.rateLimit, "rate-limit", "GONGYAK_RATE_LIMIT", 50, "requests per second from one client address, in bursts of twice that; 0 for no limit")
 	config.Int(fs, &s.keyRateLimit, "key-rate-limit", "GONGYAK_KEY_RATE_LIMIT", 100, "requests per second with one credential, in bursts of twice that; 0 for no limit")
 	config.String(fs, &s.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
+	config.TLS(fs, &s.TLS)
 	return s
 }
 

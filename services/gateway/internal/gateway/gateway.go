@@ -67,6 +67,8 @@ var services = []backend{
 		return errors.Join(
 			pledgev1.RegisterDistrictServiceHandler(ctx, mux, conn),
 			pledgev1.RegisterPledgeServiceHandler(ctx, mux, conn),
+			pledgev1.RegisterApiKeyServiceHandler(ctx, mux, conn),
+			pledgev1.RegisterAuditServiceHandler(ctx, mux, conn),
 		)
 	}},
 	{Name: "budget", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
