@@ -107,7 +107,9 @@ var walkTable = map[string]walkRow{
 	}, cardWriters},
 	"gongyak.pledge.v1.PledgeService/GetPledgeCard":    {func(f walkNames) proto.Message { return &pledgev1.GetPledgeCardRequest{Name: f.card} }, readers},
 	"gongyak.pledge.v1.PledgeService/RenderPledgeCard": {func(f walkNames) proto.Message { return &pledgev1.RenderPledgeCardRequest{Name: f.card} }, readers},
-	"gongyak.pledge.v1.PledgeService/ImportPledgeCard": {func(f walkNames) proto.Message { return &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan"} }, admins},
+	"gongyak.pledge.v1.PledgeService/ImportPledgeCard": {func(f walkNames) proto.Message {
+		return &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan"}
+	}, admins},
 	"gongyak.pledge.v1.PledgeService/UploadPhoto": {func(f walkNames) proto.Message {
 		return &pledgev1.UploadPhotoRequest{Name: f.card + "/photos/1", Content: &httpbody.HttpBody{ContentType: "image/png", Data: []byte("not a png")}}
 	}, cardWriters},
@@ -116,9 +118,13 @@ var walkTable = map[string]walkRow{
 	"gongyak.pledge.v1.ApiKeyService/CreateApiKey": {func(f walkNames) proto.Message {
 		return &pledgev1.CreateApiKeyRequest{Parent: "districts/gwangsan", ApiKey: &pledgev1.ApiKey{}}
 	}, admins},
-	"gongyak.pledge.v1.ApiKeyService/GetApiKey":    {func(f walkNames) proto.Message { return &pledgev1.GetApiKeyRequest{Name: "districts/gwangsan/apiKeys/none"} }, admins},
-	"gongyak.pledge.v1.ApiKeyService/ListApiKeys":  {func(f walkNames) proto.Message { return &pledgev1.ListApiKeysRequest{Parent: "districts/gwangsan"} }, admins},
-	"gongyak.pledge.v1.ApiKeyService/RevokeApiKey": {func(f walkNames) proto.Message { return &pledgev1.RevokeApiKeyRequest{Name: "districts/gwangsan/apiKeys/none"} }, admins},
+	"gongyak.pledge.v1.ApiKeyService/GetApiKey": {func(f walkNames) proto.Message {
+		return &pledgev1.GetApiKeyRequest{Name: "districts/gwangsan/apiKeys/none"}
+	}, admins},
+	"gongyak.pledge.v1.ApiKeyService/ListApiKeys": {func(f walkNames) proto.Message { return &pledgev1.ListApiKeysRequest{Parent: "districts/gwangsan"} }, admins},
+	"gongyak.pledge.v1.ApiKeyService/RevokeApiKey": {func(f walkNames) proto.Message {
+		return &pledgev1.RevokeApiKeyRequest{Name: "districts/gwangsan/apiKeys/none"}
+	}, admins},
 	"gongyak.pledge.v1.ApiKeyService/VerifyApiKey": {func(f walkNames) proto.Message { return &pledgev1.VerifyApiKeyRequest{} }, signedIn},
 	"gongyak.pledge.v1.AuditService/ListAuditEvents": {func(f walkNames) proto.Message {
 		return &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"}
@@ -128,7 +134,9 @@ var walkTable = map[string]walkRow{
 	"gongyak.budget.v1.BudgetService/UpdateBudget": {func(f walkNames) proto.Message {
 		return &budgetv1.UpdateBudgetRequest{Budget: &budgetv1.Budget{Name: f.card + "/budget", Etag: f.stale}}
 	}, cardWriters},
-	"gongyak.budget.v1.BudgetService/DeleteBudget": {func(f walkNames) proto.Message { return &budgetv1.DeleteBudgetRequest{Name: f.card + "/budget", Etag: f.stale} }, cardWriters},
+	"gongyak.budget.v1.BudgetService/DeleteBudget": {func(f walkNames) proto.Message {
+		return &budgetv1.DeleteBudgetRequest{Name: f.card + "/budget", Etag: f.stale}
+	}, cardWriters},
 	"gongyak.budget.v1.BudgetService/SummarizeBudgets": {func(f walkNames) proto.Message {
 		return &budgetv1.SummarizeBudgetsRequest{Parent: "districts/gwangsan"}
 	}, summaries},
@@ -166,7 +174,9 @@ var walkTable = map[string]walkRow{
 	"gongyak.participation.v1.ParticipationService/DeleteProgram": {func(f walkNames) proto.Message {
 		return &participationv1.DeleteProgramRequest{Name: f.program, Etag: f.stale}
 	}, cardWriters},
-	"gongyak.participation.v1.ParticipationService/GetMember":   {func(f walkNames) proto.Message { return &participationv1.GetMemberRequest{Name: f.program + "/members/none"} }, readers},
+	"gongyak.participation.v1.ParticipationService/GetMember": {func(f walkNames) proto.Message {
+		return &participationv1.GetMemberRequest{Name: f.program + "/members/none"}
+	}, readers},
 	"gongyak.participation.v1.ParticipationService/ListMembers": {func(f walkNames) proto.Message { return &participationv1.ListMembersRequest{Parent: f.program} }, readers},
 	"gongyak.participation.v1.ParticipationService/CreateMember": {func(f walkNames) proto.Message {
 		return &participationv1.CreateMemberRequest{Parent: f.program, Member: &participationv1.Member{}}
@@ -190,7 +200,9 @@ var walkTable = map[string]walkRow{
 	"gongyak.participation.v1.ParticipationService/DeleteSubmission": {func(f walkNames) proto.Message {
 		return &participationv1.DeleteSubmissionRequest{Name: f.program + "/submissions/none", Etag: f.stale}
 	}, cardWriters},
-	"gongyak.participation.v1.ParticipationService/GetEntry":   {func(f walkNames) proto.Message { return &participationv1.GetEntryRequest{Name: f.program + "/entries/none"} }, readers},
+	"gongyak.participation.v1.ParticipationService/GetEntry": {func(f walkNames) proto.Message {
+		return &participationv1.GetEntryRequest{Name: f.program + "/entries/none"}
+	}, readers},
 	"gongyak.participation.v1.ParticipationService/ListEntries": {func(f walkNames) proto.Message { return &participationv1.ListEntriesRequest{Parent: f.program} }, readers},
 	"gongyak.participation.v1.ParticipationService/CreateEntry": {func(f walkNames) proto.Message {
 		return &participationv1.CreateEntryRequest{Parent: f.program, Entry: &participationv1.Entry{}}
@@ -222,9 +234,13 @@ var walkTable = map[string]walkRow{
 	"gongyak.participation.v1.ParticipationService/CreateResponse": {func(f walkNames) proto.Message {
 		return &participationv1.CreateResponseRequest{Parent: f.program, Response: &participationv1.Response{}}
 	}, voters},
-	"gongyak.participation.v1.ParticipationService/GetTally":          {func(f walkNames) proto.Message { return &participationv1.GetTallyRequest{Name: f.program + "/tally"} }, readers},
-	"gongyak.participation.v1.ParticipationService/GetContestResults": {func(f walkNames) proto.Message { return &participationv1.GetContestResultsRequest{Name: f.program + "/contestResults"} }, readers},
-	"gongyak.participation.v1.ParticipationService/GetSurveyResults":  {func(f walkNames) proto.Message { return &participationv1.GetSurveyResultsRequest{Name: f.program + "/surveyResults"} }, readers},
+	"gongyak.participation.v1.ParticipationService/GetTally": {func(f walkNames) proto.Message { return &participationv1.GetTallyRequest{Name: f.program + "/tally"} }, readers},
+	"gongyak.participation.v1.ParticipationService/GetContestResults": {func(f walkNames) proto.Message {
+		return &participationv1.GetContestResultsRequest{Name: f.program + "/contestResults"}
+	}, readers},
+	"gongyak.participation.v1.ParticipationService/GetSurveyResults": {func(f walkNames) proto.Message {
+		return &participationv1.GetSurveyResultsRequest{Name: f.program + "/surveyResults"}
+	}, readers},
 	"gongyak.participation.v1.ParticipationService/SummarizePrograms": {func(f walkNames) proto.Message {
 		return &participationv1.SummarizeProgramsRequest{Parent: "districts/gwangsan"}
 	}, summaries},
@@ -486,4 +502,3 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
-

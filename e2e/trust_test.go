@@ -386,4 +386,3 @@ func TestServicesSpeakTLSWhenConfigured(t *testing.T) {
 		t.Error("a caller without a certificate got through")
 	}
 }
-
