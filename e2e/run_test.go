@@ -111,10 +111,12 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 		t.Errorf("the first start did not say it seeded:\n%s", run.out.String())
 	}
 	checkServiceRoles(t, dbURL)
-	// Nothing is open to callers without a credential; the admin key the
-	// banner shows once, kept in the data folder, opens everything.
+	// Callers without a credential read the published demo term and
+	// nothing more; the admin key the banner shows once, kept in the data
+	// folder, opens everything.
 	anon := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}}
-	anon.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusUnauthorized)
+	anon.call(t, "GET", "/v1/districts/gwangsan/departments", nil).must(t, http.StatusUnauthorized)
+	anon.call(t, "POST", "/v1/districts/gwangsan/pledges", map[string]any{"title": "익명 공약"}).must(t, http.StatusUnauthorized)
 	rawKey, err := os.ReadFile(filepath.Join(dataDir, "admin.key"))
 	if err != nil {
 		t.Fatalf("no admin key in the data folder: %v", err)
@@ -137,6 +139,9 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 		t.Fatalf("%d pledges after the first start, want the demo card's: %s", len(pledges), list.raw)
 	}
 	demo := pledges[0].(map[string]any)["name"].(string)
+	if got := anon.call(t, "GET", "/v1/"+demo+":card", nil).must(t, http.StatusOK); got.str("participationSection.state") != "SECTION_STATE_AVAILABLE" {
+		t.Errorf("the published demo card without signing in: %s", got.raw)
+	}
 	card := r.call(t, "GET", "/v1/"+demo+":card", nil).must(t, http.StatusOK)
 	if n := len(card.get("budget.lines").([]any)); n != 3 || len(card.get("indicators").([]any)) != 1 || len(card.get("programs").([]any)) != 1 {
 		t.Errorf("the demo card is not whole: %s", card.raw)

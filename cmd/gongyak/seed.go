@@ -13,7 +13,7 @@ import (
 )
 
 // gwangsan is the district the suite starts with: 광주광역시 광산구 and its
-// terms 민선 7기, 8기 and 9기 (current).
+// terms 민선 7기 (published), 8기 and 9기 (current).
 func gwangsan() *pledgev1.District {
 	day := func(y, m, d int32) *date.Date { return &date.Date{Year: y, Month: m, Day: d} }
 	return &pledgev1.District{
@@ -21,7 +21,9 @@ func gwangsan() *pledgev1.District {
 		Kind:                   pledgev1.DistrictKind_DISTRICT_KIND_AUTONOMOUS_DISTRICT,
 		MetropolitanGovernment: "광주광역시",
 		Terms: []*pledgev1.Term{
-			{Number: 7, DisplayName: "민선 7기", StartDate: day(2018, 7, 1), EndDate: day(2022, 6, 30), HeadOfGovernment: "김삼호"},
+			// The demo card's term is published, as its card was: anyone may
+			// read it without signing in.
+			{Number: 7, DisplayName: "민선 7기", StartDate: day(2018, 7, 1), EndDate: day(2022, 6, 30), HeadOfGovernment: "김삼호", Public: true},
 			{Number: 8, DisplayName: "민선 8기", StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 30), HeadOfGovernment: "박병규"},
 			{Number: 9, DisplayName: "민선 9기", StartDate: day(2026, 7, 1), EndDate: day(2030, 6, 30)},
 		},
@@ -58,7 +60,7 @@ func seed(ctx context.Context, pledgeAddr, httpAddr, demoCard, token string) err
 	}); err != nil {
 		return err
 	}
-	fmt.Println("seeded the district gwangsan (광주광역시 광산구) with 민선 7기, 8기 and 9기, and its department 법무지원과")
+	fmt.Println("seeded the district gwangsan (광주광역시 광산구) with 민선 7기 (published: readable without signing in), 8기 and 9기, and its department 법무지원과")
 	text, err := os.ReadFile(demoCard)
 	if err != nil {
 		fmt.Printf("no demo card imported (%v)\n", err)
