@@ -56,7 +56,7 @@ func (s *Server) GetBudget(ctx context.Context, req *budgetv1.GetBudgetRequest) 
 	// The comparison with the card needs the pledge service; the plan is
 	// served without it when that service does not answer.
 	var ref *pledgeref.Pledge
-	if r, err := s.lookup(ctx, pledgeName(district, pledge)); err == nil {
+	if r, err := s.pledges.Known(ctx, pledgeName(district, pledge)); err == nil {
 		ref = &r
 	} else {
 		s.log.WarnContext(ctx, "plan served without the required budget comparison", "error", apierr.ToStatus(err).Message())
@@ -85,7 +85,7 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 	if err := fieldmask.Apply(&budgetv1.Budget{}, req.GetBudget(), paths); err != nil {
 		return nil, err
 	}
-	ref, err := s.lookup(ctx, pledgeName(districtID, pledge))
+	ref, err := s.pledges.Known(ctx, pledgeName(districtID, pledge))
 	if err != nil {
 		return nil, err
 	}

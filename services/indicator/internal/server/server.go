@@ -137,7 +137,7 @@ func (s *Server) CreateIndicator(ctx context.Context, req *indicatorv1.CreateInd
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ref, err := s.lookup(ctx, req.GetParent())
+	ref, err := s.pledges.Known(ctx, req.GetParent())
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 	if err := fieldmask.Apply(&indicatorv1.Indicator{}, req.GetIndicator(), paths); err != nil {
 		return nil, err
 	}
-	ref, err := s.lookup(ctx, "districts/"+district+"/pledges/"+pledge)
+	ref, err := s.pledges.Known(ctx, "districts/"+district+"/pledges/"+pledge)
 	if err != nil {
 		return nil, err
 	}

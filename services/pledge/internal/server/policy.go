@@ -8,6 +8,7 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 )
 
@@ -148,7 +149,7 @@ func (r rules) pledgeTarget(ctx context.Context, district, id string) (auth.Targ
 func (r rules) createPledge(ctx context.Context, req any) (context.Context, error) {
 	c := req.(*pledgev1.CreatePledgeRequest)
 	t := auth.In(auth.DistrictOf(c.GetParent()))
-	if d := departmentID(c.GetPledge().GetOwningDepartment()); d != "" {
+	if d := pledgeref.DepartmentID(c.GetPledge().GetOwningDepartment()); d != "" {
 		t.Departments = []string{d}
 	}
 	if !auth.FromContext(ctx).Can(auth.WriteData, t) {
@@ -170,7 +171,7 @@ func (r rules) updatePledge(ctx context.Context, req any) (context.Context, erro
 	for _, p := range u.GetUpdateMask().GetPaths() {
 		moves = moves || p == "owning_department" || p == "*"
 	}
-	if d := departmentID(u.GetPledge().GetOwningDepartment()); moves && len(t.Departments) > 0 && d != t.Departments[0] {
+	if d := pledgeref.DepartmentID(u.GetPledge().GetOwningDepartment()); moves && len(t.Departments) > 0 && d != t.Departments[0] {
 		t.Departments = append(t.Departments, d)
 	}
 	if !auth.FromContext(ctx).Can(auth.WriteData, t) {
@@ -186,13 +187,4 @@ func splitPledge(name string) (district, id string) {
 		return parts[1], parts[3]
 	}
 	return auth.DistrictOf(name), ""
-}
-
-// departmentID is the id in `districts/{district}/departments/{id}`.
-func departmentID(name string) string {
-	parts := strings.Split(name, "/")
-	if len(parts) == 4 && parts[2] == "departments" {
-		return parts[3]
-	}
-	return ""
 }
