@@ -13,10 +13,7 @@ import (
 func TestAServiceActsAsItselfWithItsClientCredentials(t *testing.T) {
 	srv, p := start(t, testConfig(t))
 	verifier := &auth.Authenticator{Tokens: auth.NewOIDC(auth.Issuers{srv.URL: auth.SystemIssuer}, slog.New(slog.DiscardHandler))}
-	id, err := auth.NewServiceIdentity(t.Context(), srv.URL, "gongyak-pledge", p.ClientSecret("gongyak-pledge"), verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := auth.NewServiceIdentity(srv.URL, "gongyak-pledge", p.ClientSecret("gongyak-pledge"), verifier)
 	ctx, err := id.Context(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -26,10 +23,7 @@ func TestAServiceActsAsItselfWithItsClientCredentials(t *testing.T) {
 		t.Errorf("the service's identity: %v", who)
 	}
 	// The secret is checked when a token is asked for.
-	bad, err := auth.NewServiceIdentity(t.Context(), srv.URL, "gongyak-pledge", "wrong", verifier)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := auth.NewServiceIdentity(srv.URL, "gongyak-pledge", "wrong", verifier)
 	if _, err := bad.Context(t.Context()); err == nil {
 		t.Error("a wrong client secret gave an identity")
 	}

@@ -105,6 +105,14 @@ type Common struct {
 	Reflection bool
 	// TLS are the certificate files of gRPC between services.
 	TLS tlsconfig.Files
+	// Identity is the service's own client at a token issuer, for work no
+	// caller asked for just now (finishing an import cut off by a crash).
+	Identity ServiceClient
+}
+
+// ServiceClient is a service's confidential client at an OpenID issuer.
+type ServiceClient struct {
+	Issuer, ClientID, Secret string
 }
 
 // Service defines the common flags of the service called name.
@@ -120,6 +128,12 @@ func Service(fs *flag.FlagSet, c *Common, name string) {
 		"how long an API key's check is remembered (at most 30s: a revoked key is refused within it)")
 	Bool(fs, &c.Reflection, "grpc-reflection", "GONGYAK_GRPC_REFLECTION", false, "serve gRPC reflection (development)")
 	TLS(fs, &c.TLS)
+	String(fs, &c.Identity.Issuer, "service-token-issuer", "GONGYAK_SERVICE_TOKEN_ISSUER", "",
+		"issuer of the service's own tokens (one of --oidc-issuers)")
+	String(fs, &c.Identity.ClientID, "service-client-id", "GONGYAK_SERVICE_CLIENT_ID", "gongyak-"+name,
+		"the service's client id at --service-token-issuer")
+	String(fs, &c.Identity.Secret, "service-client-secret", "GONGYAK_SERVICE_CLIENT_SECRET", "",
+		"the service's client secret (the service acts as itself only when it is set)")
 }
 
 // TLS defines the flags of the certificate files gRPC between services

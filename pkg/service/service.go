@@ -55,6 +55,9 @@ type Deps struct {
 	Log  *slog.Logger
 	// KeyCacheTTL is how long the service may remember an API key's check.
 	KeyCacheTTL time.Duration
+	// Identity is the service acting as itself, nil unless its client
+	// secret is configured.
+	Identity *auth.ServiceIdentity
 }
 
 // Main runs the service until it is signalled, and exits non-zero when it
@@ -114,7 +117,15 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 		return err
 	}
 	srv := grpcserver.New(log, opts)
-	closer, err := spec.Register(ctx, srv, Deps{Pool: pool, Log: log, KeyCacheTTL: cfg.KeyCacheTTL})
+	deps := Deps{Pool: pool, Log: log, KeyCacheTTL: cfg.KeyCacheTTL}
+	if id := cfg.Identity; id.Secret != "" {
+		if id.Issuer == "" {
+			lis.Close()
+			return errors.New("GONGYAK_SERVICE_CLIENT_SECRET is set without GONGYAK_SERVICE_TOKEN_ISSUER")
+		}
+		deps.Identity = auth.NewServiceIdentity(id.Issuer, id.ClientID, id.Secret, srv.Authenticator())
+	}
+	closer, err := spec.Register(ctx, srv, deps)
 	if err != nil {
 		lis.Close()
 		return err

@@ -4,6 +4,8 @@
 package service
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
@@ -12,6 +14,7 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
+	"github.com/gongyak/gongyak/services/pledge/internal/importflow"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 	"github.com/gongyak/gongyak/services/pledge/internal/server"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
@@ -42,6 +45,18 @@ func Register(s grpcserver.Registrar, pool *pgxpool.Pool, backends Backends, key
 	s.Authenticator().Keys = servers.KeyCheck
 	return nil
 }
+
+// RecoverImports finishes, as the service itself (identity), the card
+// imports a crash or an outage cut off, at once and then every interval
+// until ctx ends: each rolls forward, or is undone when a service refused
+// its write. Without an identity it only logs that an import waits for a
+// retry of its request_id.
+func RecoverImports(ctx context.Context, pool *pgxpool.Pool, backends Backends, identity Identity, log *slog.Logger, interval time.Duration) {
+	server.Imports(postgres.New(pool, server.View), backends, identity, log).Recover(ctx, interval)
+}
+
+// Identity is the service acting as itself (an *auth.ServiceIdentity).
+type Identity = importflow.Identity
 
 // Dial connects to the budget, indicator and participation services
 // (lazily: they may start later) and returns the backends and a function

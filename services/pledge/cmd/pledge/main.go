@@ -30,7 +30,7 @@ func main() {
 			config.Duration(fs, &sectionTimeout, "card-section-timeout", "GONGYAK_CARD_SECTION_TIMEOUT", 2*time.Second,
 				"longest a card waits for one service's section before marking it unavailable")
 		},
-		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
+		Register: func(ctx context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			backends, closeConns, err := pledgeservice.Dial(budgetAddr, indicatorAddr, participationAddr, sectionTimeout)
 			if err != nil {
 				return nil, err
@@ -39,7 +39,20 @@ func main() {
 				closeConns()
 				return nil, err
 			}
-			return closeConns, nil
+			// Imports cut off by a crash are finished by the service
+			// itself, from the start and then every 5 s (a query of
+			// an index, when there is none).
+			rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				var identity pledgeservice.Identity
+				if deps.Identity != nil {
+					identity = deps.Identity
+				}
+				pledgeservice.RecoverImports(rctx, deps.Pool, backends, identity, deps.Log, 5*time.Second)
+			}()
+			return func() { stop(); <-done; closeConns() }, nil
 		},
 	})
 }

@@ -27,6 +27,12 @@ type Card struct {
 	Indicators []*indicatorv1.Indicator
 	// The contest results of VII, when the card shows any.
 	Contest *Contest
+	// Unread are the pledge's fields (by proto name, such as
+	// project_type) and the other services' parts (budget, indicators)
+	// the card does not carry, or carries in a form that could not be
+	// read, each with why. An import keeps their stored values; a part the
+	// card carries empty is not here: it clears.
+	Unread map[string]string
 }
 
 // Contest is a contest whose results a card shows.
@@ -91,8 +97,23 @@ type parser struct {
 	opts     Options
 	lines    []*line
 	sections map[string][]*line
-	card     *Card
-	warnings []Warning
+	// seen are the sections whose marker or title the card has, and
+	// headerKeys the header's parts it has (code, types, owner, related,
+	// contacts, required, status).
+	seen       map[string]bool
+	headerKeys map[string]bool
+	card       *Card
+	warnings   []Warning
+}
+
+// unread records that the card does not give field, and why, unless an
+// earlier reason was recorded.
+func (p *parser) unread(why string, fields ...string) {
+	for _, f := range fields {
+		if _, ok := p.card.Unread[f]; !ok {
+			p.card.Unread[f] = why
+		}
+	}
 }
 
 func (p *parser) warn(l *line, format string, args ...any) {
@@ -112,15 +133,18 @@ func Parse(text string, opts Options) (*Card, []Warning, error) {
 		return nil, nil, err
 	}
 	p := &parser{
-		opts:     opts,
-		lines:    lines,
-		sections: map[string][]*line{},
-		card:     &Card{Pledge: &pledgev1.Pledge{}},
+		opts:       opts,
+		lines:      lines,
+		sections:   map[string][]*line{},
+		seen:       map[string]bool{},
+		headerKeys: map[string]bool{},
+		card:       &Card{Pledge: &pledgev1.Pledge{}, Unread: map[string]string{}},
 	}
 	current := "header"
 	for _, l := range lines {
 		if id, only := sectionOf(l.text); id != "" && only {
 			current = id
+			p.seen[id] = true
 			l.used = true
 			continue
 		}
@@ -137,6 +161,7 @@ func Parse(text string, opts Options) (*Card, []Warning, error) {
 	p.card.Pledge.FuturePlans = p.log(p.sections["V"])
 	p.risks(p.sections["VI"])
 	p.photos(p.sections["VII"])
+	p.unreadSections()
 	for _, l := range lines {
 		if !l.used && !l.blank() {
 			p.warn(l, "not understood here")
@@ -176,6 +201,7 @@ func (p *parser) header(lines []*line) {
 		case key == "공약번호" || key == "연번" || key == "번호":
 			l.used = true
 			pl.Code = l.cell(1)
+			p.headerKeys["code"] = true
 		case strings.HasPrefix(key, "유형별공약현황") || key == "" && strings.Contains(compact(l.text), "신규사업"):
 			i = p.typeTable(lines, i)
 		default:
@@ -213,13 +239,16 @@ func (p *parser) typeTable(lines []*line, i int) int {
 	}
 	marks := lines[j]
 	if !strings.ContainsAny(marks.text, "○OoV√✓●◯◎") || len(marks.cells) < 2 {
+		p.headerKeys["types"] = true // the table, with nothing marked
 		return j - 1
 	}
 	marks.used = true
 	if len(marks.cells) < len(names.cells)-1 {
 		p.warn(marks, "the type marks lost their columns (tabs); mark the type again after import")
+		p.unread(sprintf("the type marks of line %d lost their columns", marks.n), "project_type", "implementing_levels", "completion_timing")
 		return j
 	}
+	p.headerKeys["types"] = true
 	pl := p.card.Pledge
 	for c, name := range names.cells {
 		if !marked(marks.cell(c)) {
@@ -263,7 +292,9 @@ func (p *parser) keyValues(l *line) bool {
 		switch key {
 		case "담당부서", "주관부서":
 			p.card.Department, p.card.Pledge.OwningTeam = splitTeam(value)
+			p.headerKeys["owner"] = true
 		case "관련부서", "협조부서":
+			p.headerKeys["related"] = true
 			if compact(value) == "전부서" {
 				p.card.Pledge.AllDepartmentsRelated = true
 			} else {
@@ -273,19 +304,25 @@ func (p *parser) keyValues(l *line) bool {
 			}
 		case "담당자":
 			contacts = value
+			p.headerKeys["contacts"] = true
 		case "연락처", "전화번호":
 			phone = value
+			p.headerKeys["contacts"] = true
 		case "소요예산", "총사업비":
 			rb, bad := p.requiredBudget(value)
 			p.card.Pledge.RequiredBudget = rb
+			p.headerKeys["required"] = true
 			if bad != "" {
 				p.warn(l, "%s", bad)
+				p.unread(sprintf("the 소요예산 of line %d could not be read", l.n), "required_budget")
 			}
 		case "추진상황", "이행상황":
 			if st, ok := statuses[compact(value)]; ok {
 				p.card.Pledge.Status = st
+				p.headerKeys["status"] = true
 			} else if value != "" {
 				p.warn(l, "%q is not a status (완료, 이행 후 계속추진, 정상추진, 일부추진, 보류, 폐기)", value)
+				p.unread(sprintf("the 추진상황 of line %d is not a status", l.n), "status")
 			}
 		default:
 			continue
@@ -372,4 +409,46 @@ func contactsOf(names, phones string) ([]*pledgev1.Contact, bool) {
 		out = append(out, c)
 	}
 	return out, len(ph) <= 1 || len(ph) == len(people)
+}
+
+// headerFields are the header's fields by the words that carry them; a
+// card without the words does not carry the fields.
+var headerFields = []struct {
+	key, why string
+	fields   []string
+}{
+	{"code", "the card has no 공약번호", []string{"code"}},
+	{"owner", "the card names no 담당부서", []string{"owning_department", "owning_team"}},
+	{"related", "the card names no 관련부서", []string{"related_departments", "all_departments_related"}},
+	{"contacts", "the card names no 담당자 or 연락처", []string{"contacts"}},
+	{"required", "the card has no 소요예산", []string{"required_budget"}},
+	{"types", "the card has no 유형별 공약현황 table", []string{"project_type", "implementing_levels", "completion_timing"}},
+	{"status", "the card has no 추진상황", []string{"status"}},
+}
+
+// unreadSections records what the card does not carry: header fields whose
+// words are missing, and whole sections it lacks. A section that is there
+// but empty is carried (empty).
+func (p *parser) unreadSections() {
+	for _, h := range headerFields {
+		if !p.headerKeys[h.key] {
+			p.unread(h.why, h.fields...)
+		}
+	}
+	for _, s := range []struct {
+		id     string
+		fields []string
+	}{
+		{"I", []string{"background", "overview", "final_goal", "yearly_goals"}},
+		{"II", []string{"indicators"}},
+		{"III", []string{"budget"}},
+		{"IV", []string{"progress_log"}},
+		{"V", []string{"future_plans"}},
+		{"VI", []string{"risks"}},
+		{"VII", []string{"photos"}},
+	} {
+		if !p.seen[s.id] {
+			p.unread("the card has no section "+s.id, s.fields...)
+		}
+	}
 }

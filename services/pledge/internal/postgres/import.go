@@ -27,13 +27,25 @@ type Imported struct {
 	Departments []string
 }
 
+// ImportOptions say how ImportPledge writes.
+type ImportOptions struct {
+	// ValidateOnly checks everything and keeps nothing.
+	ValidateOnly bool
+	// Keep, given the stored pledge a card updates and the card's, puts
+	// back into the card's what the card does not carry.
+	Keep func(prev pledge.Pledge, next *pledge.Pledge)
+	// Record, when set, is the import's own record, written in the same
+	// transaction with what undoing the pledge's part needs.
+	Record *ImportRecord
+}
+
 // ImportPledge writes a card's pledge in one transaction: it creates the
 // departments the card names that the district lacks (by display name),
 // then creates the pledge or, when one of the same term already has its
 // identity (code, or title without one), updates it, recording a status
-// change when the card's status differs. With validateOnly everything is
-// checked and nothing kept.
-func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string, related []string, validateOnly bool) (Imported, error) {
+// change when the card's status differs.
+func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string, related []string, opts ImportOptions) (Imported, error) {
+	validateOnly := opts.ValidateOnly
 	var out Imported
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		d, err := lockDistrict(ctx, tx, p.DistrictID)
@@ -112,6 +124,9 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 			}
 			p.Status = prev.Status
 			keepPhotoFiles(&p, prev)
+			if opts.Keep != nil {
+				opts.Keep(prev, &p)
+			}
 			if err := checkPledge(ctx, tx, &p, term); err != nil {
 				return err
 			}
@@ -144,6 +159,9 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 		if validateOnly {
 			return errValidateOnly
 		}
+		if opts.Record != nil {
+			return s.insertImport(ctx, tx, opts.Record, out)
+		}
 		return nil
 	})
 	if errors.Is(err, errValidateOnly) {
@@ -162,14 +180,28 @@ func keepPhotoFiles(p *pledge.Pledge, prev pledge.Pledge) {
 	}
 }
 
-// UndoImport takes back what ImportPledge wrote: a created pledge and its
+// undoImport takes back what ImportPledge wrote: a created pledge and its
 // history go entirely; an updated one gets its previous fields back and
 // loses the history entries the import added; departments the import
-// created go.
-func (s *Store) UndoImport(ctx context.Context, im Imported) error {
-	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+// created go. A pledge changed since the import is left as it is (an
+// ETAG_MISMATCH error, before anything is written).
+func (s *Store) undoImport(ctx context.Context, tx pgx.Tx, im Imported) error {
+	{
 		p := im.Pledge.Pledge
 		if im.Created {
+			// Only what the import wrote is taken back: a pledge changed
+			// since by someone else stays, and the undo says so.
+			var revision int64
+			err := tx.QueryRow(ctx, `SELECT revision FROM pledges WHERE district_id = $1 AND id = $2 FOR UPDATE`, p.DistrictID, p.ID).Scan(&revision)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if revision != p.Revision {
+				return apierr.EtagMismatch(p.Name())
+			}
 			if _, err := tx.Exec(ctx, `DELETE FROM status_changes WHERE district_id = $1 AND pledge_id = $2`, p.DistrictID, p.ID); err != nil {
 				return err
 			}
@@ -216,5 +248,5 @@ func (s *Store) UndoImport(ctx context.Context, im Imported) error {
 			}
 		}
 		return nil
-	})
+	}
 }

@@ -155,29 +155,27 @@ func TestACardWithoutATermGoesToTheTermOfItsYears(t *testing.T) {
 	}
 }
 
-// TestAnIndicatorServiceFailingMidImportLeavesNothing makes the indicator
+// TestAnIndicatorServiceRefusingMidImportLeavesNothing makes the indicator
 // service refuse its writes after the budget was written: the import fails
-// and nothing of the card remains in any service.
-func TestAnIndicatorServiceFailingMidImportLeavesNothing(t *testing.T) {
+// with the refusal and nothing of the card remains in any service.
+func TestAnIndicatorServiceRefusingMidImportLeavesNothing(t *testing.T) {
 	st := newSuite(t)
 	empty := st.counts(t)
-	st.failIndicatorWrites.Store(true)
+	st.failIndicatorWrites(codes.FailedPrecondition)
 	_, err := st.pledges.ImportPledgeCard(context.Background(), &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: seedCard(t), Term: 7})
-	if status.Code(err) != codes.Unavailable || !strings.Contains(status.Convert(err).Message(), "nothing of the card was kept") {
-		t.Fatalf("import with the indicator service failing: %v", err)
+	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(status.Convert(err).Message(), "nothing of the card was kept") {
+		t.Fatalf("import with the indicator service refusing: %v", err)
 	}
 	if after := st.counts(t); !cmp.Equal(empty, after) {
 		t.Errorf("rows remain after a failed import:\n%v", cmp.Diff(empty, after))
 	}
 
 	// A re-import that fails restores what the first import wrote.
-	st.failIndicatorWrites.Store(false)
+	st.failIndicatorWrites(codes.OK)
 	first := st.importCard(t, "gwangsan", seedCard(t))
 	card1, _ := st.pledges.GetPledgeCard(context.Background(), &pledgev1.GetPledgeCardRequest{Name: first.GetPledge().GetName()})
-	changed := strings.Replace(seedCard(t), "구 비\t8.5\t-\t-\t2.5\t3\t3", "구 비\t9.5\t-\t-\t3.5\t3\t3", 1)
-	changed = strings.Replace(changed, "소요예산\t8.5백만원(구 100)\t추진상황\t완료", "소요예산\t9.5백만원(구 100)\t추진상황\t정상추진", 1)
-	st.failIndicatorWrites.Store(true)
-	if _, err := st.pledges.ImportPledgeCard(context.Background(), &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: changed, Term: 7}); err == nil {
+	st.failIndicatorWrites(codes.FailedPrecondition)
+	if _, err := st.pledges.ImportPledgeCard(context.Background(), &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", CardText: changedCard(t), Term: 7}); err == nil {
 		t.Fatal("the failing re-import succeeded")
 	}
 	card2, err := st.pledges.GetPledgeCard(context.Background(), &pledgev1.GetPledgeCardRequest{Name: first.GetPledge().GetName()})

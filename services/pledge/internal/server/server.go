@@ -4,10 +4,12 @@
 package server
 
 import (
+	"log/slog"
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/services/pledge/internal/importflow"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 )
 
@@ -22,6 +24,7 @@ type PledgeServer struct {
 	pledgev1.UnimplementedPledgeServiceServer
 	store    *postgres.Store
 	backends Backends
+	imports  *importflow.Flow
 }
 
 // Servers are the pledge service's gRPC servers, and how it checks the API
@@ -47,9 +50,25 @@ func New(store *postgres.Store, backends Backends, keyTTL time.Duration) (*Serve
 	}
 	return &Servers{
 		Districts: &DistrictServer{store: store},
-		Pledges:   &PledgeServer{store: store, backends: backends},
+		Pledges:   &PledgeServer{store: store, backends: backends, imports: Imports(store, backends, nil, nil)},
 		Keys:      &ApiKeyServer{store: store, forget: keys.Forget, now: time.Now},
 		Audit:     &AuditServer{store: store, backends: backends},
 		KeyCheck:  keys,
 	}, nil
+}
+
+// Imports is the workflow of card imports over store, writing to
+// backends. With an identity (the service's own) and a log, it also
+// finishes imports cut off by a crash (Flow.Recover).
+func Imports(store *postgres.Store, backends Backends, identity importflow.Identity, log *slog.Logger) *importflow.Flow {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &importflow.Flow{
+		Store:    store,
+		Services: importflow.Services{Budgets: backends.Budgets, Indicators: backends.Indicators, Participation: backends.Participation},
+		Show:     pledgeToProto,
+		Identity: identity,
+		Log:      log,
+	}
 }

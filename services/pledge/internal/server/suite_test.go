@@ -41,28 +41,52 @@ type suite struct {
 	indicators    indicatorv1.IndicatorServiceClient
 	participation participationv1.ParticipationServiceClient
 	stopIndicator func()
-	// failIndicatorWrites makes the indicator service refuse every write
-	// that is not validate_only, as a service failing mid-import would.
-	failIndicatorWrites atomic.Bool
+	// indicatorFault, when set, is asked before each indicator write that
+	// is not validate_only; what it returns is the write's error.
+	indicatorFault atomic.Pointer[func(context.Context) error]
+	// The pledge service's database and the services it calls, for a
+	// second worker of its imports.
+	pledgePool *pgxpool.Pool
+	backends   service.Backends
+	authn      *auth.Authenticator
+}
+
+// failIndicatorWrites makes the indicator service answer every write with
+// code, as a service failing (UNAVAILABLE) or refusing (FAILED_PRECONDITION)
+// mid-import would; codes.OK heals it.
+func (st *suite) failIndicatorWrites(code codes.Code) {
+	if code == codes.OK {
+		st.indicatorFault.Store(nil)
+		return
+	}
+	fail := func(context.Context) error { return status.Error(code, "injected: the indicator service fails") }
+	st.indicatorFault.Store(&fail)
 }
 
 // faultyIndicators is the real indicator service whose writes can be made
 // to fail.
 type faultyIndicators struct {
 	indicatorv1.IndicatorServiceServer
-	fail *atomic.Bool
+	fault *atomic.Pointer[func(context.Context) error]
+}
+
+func (f *faultyIndicators) injected(ctx context.Context, validateOnly bool) error {
+	if fault := f.fault.Load(); fault != nil && !validateOnly {
+		return (*fault)(ctx)
+	}
+	return nil
 }
 
 func (f *faultyIndicators) CreateIndicator(ctx context.Context, req *indicatorv1.CreateIndicatorRequest) (*indicatorv1.Indicator, error) {
-	if f.fail.Load() && !req.GetValidateOnly() {
-		return nil, status.Error(codes.Unavailable, "injected: the indicator service is failing")
+	if err := f.injected(ctx, req.GetValidateOnly()); err != nil {
+		return nil, err
 	}
 	return f.IndicatorServiceServer.CreateIndicator(ctx, req)
 }
 
 func (f *faultyIndicators) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateIndicatorRequest) (*indicatorv1.Indicator, error) {
-	if f.fail.Load() && !req.GetValidateOnly() {
-		return nil, status.Error(codes.Unavailable, "injected: the indicator service is failing")
+	if err := f.injected(ctx, req.GetValidateOnly()); err != nil {
+		return nil, err
 	}
 	return f.IndicatorServiceServer.UpdateIndicator(ctx, req)
 }
@@ -71,12 +95,12 @@ func (f *faultyIndicators) UpdateIndicator(ctx context.Context, req *indicatorv1
 // service in faultyIndicators.
 type faultRegistrar struct {
 	*grpcserver.Server
-	fail *atomic.Bool
+	fault *atomic.Pointer[func(context.Context) error]
 }
 
 func (r faultRegistrar) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	if real, ok := impl.(indicatorv1.IndicatorServiceServer); ok {
-		impl = &faultyIndicators{IndicatorServiceServer: real, fail: r.fail}
+		impl = &faultyIndicators{IndicatorServiceServer: real, fault: r.fault}
 	}
 	r.Server.RegisterService(desc, impl)
 }
@@ -114,7 +138,7 @@ func newSuite(t *testing.T) *suite {
 	}
 	budgetConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) { budgetservice.Register(s, open(budgetservice.Schema), toPledges, nil) })
 	indicatorConn, _, stop := grpctest.ServeStoppable(t, authn(), func(s *grpcserver.Server) {
-		indicatorservice.Register(faultRegistrar{Server: s, fail: &st.failIndicatorWrites}, open(indicatorservice.Schema), toPledges, time.Now)
+		indicatorservice.Register(faultRegistrar{Server: s, fault: &st.indicatorFault}, open(indicatorservice.Schema), toPledges, time.Now)
 	})
 	hasher, _ := personal.NewHasher("suite-test-key-0123456789abcdef0123456789")
 	participationConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) {
@@ -128,8 +152,9 @@ func newSuite(t *testing.T) *suite {
 		Participation:  participationv1.NewParticipationServiceClient(participationConn),
 		SectionTimeout: time.Second,
 	}
-	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, authtest.Authenticator(nil, st.issuer.AsSystem()), func(s *grpcserver.Server) {
-		if err := service.Register(s, open(service.Schema), backends, time.Second); err != nil {
+	st.pledgePool, st.backends, st.authn = open(service.Schema), backends, authtest.Authenticator(nil, st.issuer.AsSystem())
+	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, st.authn, func(s *grpcserver.Server) {
+		if err := service.Register(s, st.pledgePool, backends, time.Second); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -721,7 +721,11 @@ type ImportPledgeCardRequest struct {
 	// card's first year (of its goals and budget), else the current one.
 	Term int32 `protobuf:"varint,4,opt,name=term" json:"term,omitempty"`
 	// Check and report without writing anything (AIP-163).
-	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
+	ValidateOnly bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
+	// Makes the import safe to retry (AIP-155): a retry with the same id
+	// returns the first import's result once it has finished — finishing an
+	// import that was cut off on the way — and writes nothing twice.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -791,6 +795,13 @@ func (x *ImportPledgeCardRequest) GetValidateOnly() bool {
 	return false
 }
 
+func (x *ImportPledgeCardRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 type ImportPledgeCardResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The pledge as written (or as it would be, for validate_only).
@@ -807,8 +818,13 @@ type ImportPledgeCardResponse struct {
 	BudgetLines        int32 `protobuf:"varint,6,opt,name=budget_lines,json=budgetLines" json:"budget_lines,omitempty"`
 	Programs           int32 `protobuf:"varint,7,opt,name=programs" json:"programs,omitempty"`
 	Submissions        int32 `protobuf:"varint,8,opt,name=submissions" json:"submissions,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The stored values the import kept because the card did not carry them,
+	// or carried them in a form that could not be read (such as a type-marks
+	// row that lost its columns), each with why. A section the card carries
+	// empty clears its field instead.
+	KeptFields    []*KeptField `protobuf:"bytes,9,rep,name=kept_fields,json=keptFields" json:"kept_fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ImportPledgeCardResponse) Reset() {
@@ -897,6 +913,69 @@ func (x *ImportPledgeCardResponse) GetSubmissions() int32 {
 	return 0
 }
 
+func (x *ImportPledgeCardResponse) GetKeptFields() []*KeptField {
+	if x != nil {
+		return x.KeptFields
+	}
+	return nil
+}
+
+// KeptField is a stored value an import left as it was.
+type KeptField struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The field, as the request would name it: `pledge.project_type`,
+	// `pledge.risks`, `budget`.
+	Field string `protobuf:"bytes,1,opt,name=field" json:"field,omitempty"`
+	// Why the card did not change it.
+	Reason        string `protobuf:"bytes,2,opt,name=reason" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeptField) Reset() {
+	*x = KeptField{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeptField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeptField) ProtoMessage() {}
+
+func (x *KeptField) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeptField.ProtoReflect.Descriptor instead.
+func (*KeptField) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *KeptField) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *KeptField) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 type UploadPhotoRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/pledges/{pledge}/photos/{n}`, n from 1.
@@ -909,7 +988,7 @@ type UploadPhotoRequest struct {
 
 func (x *UploadPhotoRequest) Reset() {
 	*x = UploadPhotoRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -921,7 +1000,7 @@ func (x *UploadPhotoRequest) String() string {
 func (*UploadPhotoRequest) ProtoMessage() {}
 
 func (x *UploadPhotoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -934,7 +1013,7 @@ func (x *UploadPhotoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadPhotoRequest.ProtoReflect.Descriptor instead.
 func (*UploadPhotoRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{13}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UploadPhotoRequest) GetName() string {
@@ -960,7 +1039,7 @@ type GetPhotoContentRequest struct {
 
 func (x *GetPhotoContentRequest) Reset() {
 	*x = GetPhotoContentRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -972,7 +1051,7 @@ func (x *GetPhotoContentRequest) String() string {
 func (*GetPhotoContentRequest) ProtoMessage() {}
 
 func (x *GetPhotoContentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -985,7 +1064,7 @@ func (x *GetPhotoContentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPhotoContentRequest.ProtoReflect.Descriptor instead.
 func (*GetPhotoContentRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{14}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetPhotoContentRequest) GetName() string {
@@ -1051,13 +1130,15 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"J\n" +
 	"\x17RenderPledgeCardRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x16\n" +
-	"\x06format\x18\x02 \x01(\tR\x06format\"\xa9\x01\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format\"\xc8\x01\n" +
 	"\x17ImportPledgeCardRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12 \n" +
 	"\tcard_text\x18\x02 \x01(\tB\x03\xe0A\x02R\bcardText\x12\x16\n" +
 	"\x06strict\x18\x03 \x01(\bR\x06strict\x12\x12\n" +
 	"\x04term\x18\x04 \x01(\x05R\x04term\x12#\n" +
-	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\"\xd7\x02\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestId\"\x96\x03\n" +
 	"\x18ImportPledgeCardResponse\x121\n" +
 	"\x06pledge\x18\x01 \x01(\v2\x19.gongyak.pledge.v1.PledgeR\x06pledge\x12\x18\n" +
 	"\acreated\x18\x02 \x01(\bR\acreated\x12<\n" +
@@ -1068,7 +1149,12 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"indicators\x12!\n" +
 	"\fbudget_lines\x18\x06 \x01(\x05R\vbudgetLines\x12\x1a\n" +
 	"\bprograms\x18\a \x01(\x05R\bprograms\x12 \n" +
-	"\vsubmissions\x18\b \x01(\x05R\vsubmissions\"b\n" +
+	"\vsubmissions\x18\b \x01(\x05R\vsubmissions\x12=\n" +
+	"\vkept_fields\x18\t \x03(\v2\x1c.gongyak.pledge.v1.KeptFieldR\n" +
+	"keptFields\"9\n" +
+	"\tKeptField\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"b\n" +
 	"\x12UploadPhotoRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x123\n" +
 	"\acontent\x18\x02 \x01(\v2\x14.google.api.HttpBodyB\x03\xe0A\x02R\acontent\"1\n" +
@@ -1100,7 +1186,7 @@ func file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_pledge_v1_pledge_service_proto_rawDescData
 }
 
-var file_gongyak_pledge_v1_pledge_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_gongyak_pledge_v1_pledge_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_gongyak_pledge_v1_pledge_service_proto_goTypes = []any{
 	(*GetPledgeRequest)(nil),          // 0: gongyak.pledge.v1.GetPledgeRequest
 	(*ListPledgesRequest)(nil),        // 1: gongyak.pledge.v1.ListPledgesRequest
@@ -1115,56 +1201,58 @@ var file_gongyak_pledge_v1_pledge_service_proto_goTypes = []any{
 	(*RenderPledgeCardRequest)(nil),   // 10: gongyak.pledge.v1.RenderPledgeCardRequest
 	(*ImportPledgeCardRequest)(nil),   // 11: gongyak.pledge.v1.ImportPledgeCardRequest
 	(*ImportPledgeCardResponse)(nil),  // 12: gongyak.pledge.v1.ImportPledgeCardResponse
-	(*UploadPhotoRequest)(nil),        // 13: gongyak.pledge.v1.UploadPhotoRequest
-	(*GetPhotoContentRequest)(nil),    // 14: gongyak.pledge.v1.GetPhotoContentRequest
-	(*Pledge)(nil),                    // 15: gongyak.pledge.v1.Pledge
-	(*fieldmaskpb.FieldMask)(nil),     // 16: google.protobuf.FieldMask
-	(PledgeStatus)(0),                 // 17: gongyak.pledge.v1.PledgeStatus
-	(*StatusChange)(nil),              // 18: gongyak.pledge.v1.StatusChange
-	(*ImportWarning)(nil),             // 19: gongyak.pledge.v1.ImportWarning
-	(*httpbody.HttpBody)(nil),         // 20: google.api.HttpBody
-	(*PledgeCard)(nil),                // 21: gongyak.pledge.v1.PledgeCard
-	(*Photo)(nil),                     // 22: gongyak.pledge.v1.Photo
+	(*KeptField)(nil),                 // 13: gongyak.pledge.v1.KeptField
+	(*UploadPhotoRequest)(nil),        // 14: gongyak.pledge.v1.UploadPhotoRequest
+	(*GetPhotoContentRequest)(nil),    // 15: gongyak.pledge.v1.GetPhotoContentRequest
+	(*Pledge)(nil),                    // 16: gongyak.pledge.v1.Pledge
+	(*fieldmaskpb.FieldMask)(nil),     // 17: google.protobuf.FieldMask
+	(PledgeStatus)(0),                 // 18: gongyak.pledge.v1.PledgeStatus
+	(*StatusChange)(nil),              // 19: gongyak.pledge.v1.StatusChange
+	(*ImportWarning)(nil),             // 20: gongyak.pledge.v1.ImportWarning
+	(*httpbody.HttpBody)(nil),         // 21: google.api.HttpBody
+	(*PledgeCard)(nil),                // 22: gongyak.pledge.v1.PledgeCard
+	(*Photo)(nil),                     // 23: gongyak.pledge.v1.Photo
 }
 var file_gongyak_pledge_v1_pledge_service_proto_depIdxs = []int32{
-	15, // 0: gongyak.pledge.v1.ListPledgesResponse.pledges:type_name -> gongyak.pledge.v1.Pledge
-	15, // 1: gongyak.pledge.v1.CreatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
-	15, // 2: gongyak.pledge.v1.UpdatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
-	16, // 3: gongyak.pledge.v1.UpdatePledgeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	17, // 4: gongyak.pledge.v1.ChangePledgeStatusRequest.status:type_name -> gongyak.pledge.v1.PledgeStatus
-	18, // 5: gongyak.pledge.v1.ListStatusChangesResponse.status_changes:type_name -> gongyak.pledge.v1.StatusChange
-	15, // 6: gongyak.pledge.v1.ImportPledgeCardResponse.pledge:type_name -> gongyak.pledge.v1.Pledge
-	19, // 7: gongyak.pledge.v1.ImportPledgeCardResponse.warnings:type_name -> gongyak.pledge.v1.ImportWarning
-	20, // 8: gongyak.pledge.v1.UploadPhotoRequest.content:type_name -> google.api.HttpBody
-	0,  // 9: gongyak.pledge.v1.PledgeService.GetPledge:input_type -> gongyak.pledge.v1.GetPledgeRequest
-	1,  // 10: gongyak.pledge.v1.PledgeService.ListPledges:input_type -> gongyak.pledge.v1.ListPledgesRequest
-	3,  // 11: gongyak.pledge.v1.PledgeService.CreatePledge:input_type -> gongyak.pledge.v1.CreatePledgeRequest
-	4,  // 12: gongyak.pledge.v1.PledgeService.UpdatePledge:input_type -> gongyak.pledge.v1.UpdatePledgeRequest
-	5,  // 13: gongyak.pledge.v1.PledgeService.DeletePledge:input_type -> gongyak.pledge.v1.DeletePledgeRequest
-	6,  // 14: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:input_type -> gongyak.pledge.v1.ChangePledgeStatusRequest
-	9,  // 15: gongyak.pledge.v1.PledgeService.GetPledgeCard:input_type -> gongyak.pledge.v1.GetPledgeCardRequest
-	10, // 16: gongyak.pledge.v1.PledgeService.RenderPledgeCard:input_type -> gongyak.pledge.v1.RenderPledgeCardRequest
-	11, // 17: gongyak.pledge.v1.PledgeService.ImportPledgeCard:input_type -> gongyak.pledge.v1.ImportPledgeCardRequest
-	13, // 18: gongyak.pledge.v1.PledgeService.UploadPhoto:input_type -> gongyak.pledge.v1.UploadPhotoRequest
-	14, // 19: gongyak.pledge.v1.PledgeService.GetPhotoContent:input_type -> gongyak.pledge.v1.GetPhotoContentRequest
-	7,  // 20: gongyak.pledge.v1.PledgeService.ListStatusChanges:input_type -> gongyak.pledge.v1.ListStatusChangesRequest
-	15, // 21: gongyak.pledge.v1.PledgeService.GetPledge:output_type -> gongyak.pledge.v1.Pledge
-	2,  // 22: gongyak.pledge.v1.PledgeService.ListPledges:output_type -> gongyak.pledge.v1.ListPledgesResponse
-	15, // 23: gongyak.pledge.v1.PledgeService.CreatePledge:output_type -> gongyak.pledge.v1.Pledge
-	15, // 24: gongyak.pledge.v1.PledgeService.UpdatePledge:output_type -> gongyak.pledge.v1.Pledge
-	15, // 25: gongyak.pledge.v1.PledgeService.DeletePledge:output_type -> gongyak.pledge.v1.Pledge
-	15, // 26: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:output_type -> gongyak.pledge.v1.Pledge
-	21, // 27: gongyak.pledge.v1.PledgeService.GetPledgeCard:output_type -> gongyak.pledge.v1.PledgeCard
-	20, // 28: gongyak.pledge.v1.PledgeService.RenderPledgeCard:output_type -> google.api.HttpBody
-	12, // 29: gongyak.pledge.v1.PledgeService.ImportPledgeCard:output_type -> gongyak.pledge.v1.ImportPledgeCardResponse
-	22, // 30: gongyak.pledge.v1.PledgeService.UploadPhoto:output_type -> gongyak.pledge.v1.Photo
-	20, // 31: gongyak.pledge.v1.PledgeService.GetPhotoContent:output_type -> google.api.HttpBody
-	8,  // 32: gongyak.pledge.v1.PledgeService.ListStatusChanges:output_type -> gongyak.pledge.v1.ListStatusChangesResponse
-	21, // [21:33] is the sub-list for method output_type
-	9,  // [9:21] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	16, // 0: gongyak.pledge.v1.ListPledgesResponse.pledges:type_name -> gongyak.pledge.v1.Pledge
+	16, // 1: gongyak.pledge.v1.CreatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
+	16, // 2: gongyak.pledge.v1.UpdatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
+	17, // 3: gongyak.pledge.v1.UpdatePledgeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	18, // 4: gongyak.pledge.v1.ChangePledgeStatusRequest.status:type_name -> gongyak.pledge.v1.PledgeStatus
+	19, // 5: gongyak.pledge.v1.ListStatusChangesResponse.status_changes:type_name -> gongyak.pledge.v1.StatusChange
+	16, // 6: gongyak.pledge.v1.ImportPledgeCardResponse.pledge:type_name -> gongyak.pledge.v1.Pledge
+	20, // 7: gongyak.pledge.v1.ImportPledgeCardResponse.warnings:type_name -> gongyak.pledge.v1.ImportWarning
+	13, // 8: gongyak.pledge.v1.ImportPledgeCardResponse.kept_fields:type_name -> gongyak.pledge.v1.KeptField
+	21, // 9: gongyak.pledge.v1.UploadPhotoRequest.content:type_name -> google.api.HttpBody
+	0,  // 10: gongyak.pledge.v1.PledgeService.GetPledge:input_type -> gongyak.pledge.v1.GetPledgeRequest
+	1,  // 11: gongyak.pledge.v1.PledgeService.ListPledges:input_type -> gongyak.pledge.v1.ListPledgesRequest
+	3,  // 12: gongyak.pledge.v1.PledgeService.CreatePledge:input_type -> gongyak.pledge.v1.CreatePledgeRequest
+	4,  // 13: gongyak.pledge.v1.PledgeService.UpdatePledge:input_type -> gongyak.pledge.v1.UpdatePledgeRequest
+	5,  // 14: gongyak.pledge.v1.PledgeService.DeletePledge:input_type -> gongyak.pledge.v1.DeletePledgeRequest
+	6,  // 15: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:input_type -> gongyak.pledge.v1.ChangePledgeStatusRequest
+	9,  // 16: gongyak.pledge.v1.PledgeService.GetPledgeCard:input_type -> gongyak.pledge.v1.GetPledgeCardRequest
+	10, // 17: gongyak.pledge.v1.PledgeService.RenderPledgeCard:input_type -> gongyak.pledge.v1.RenderPledgeCardRequest
+	11, // 18: gongyak.pledge.v1.PledgeService.ImportPledgeCard:input_type -> gongyak.pledge.v1.ImportPledgeCardRequest
+	14, // 19: gongyak.pledge.v1.PledgeService.UploadPhoto:input_type -> gongyak.pledge.v1.UploadPhotoRequest
+	15, // 20: gongyak.pledge.v1.PledgeService.GetPhotoContent:input_type -> gongyak.pledge.v1.GetPhotoContentRequest
+	7,  // 21: gongyak.pledge.v1.PledgeService.ListStatusChanges:input_type -> gongyak.pledge.v1.ListStatusChangesRequest
+	16, // 22: gongyak.pledge.v1.PledgeService.GetPledge:output_type -> gongyak.pledge.v1.Pledge
+	2,  // 23: gongyak.pledge.v1.PledgeService.ListPledges:output_type -> gongyak.pledge.v1.ListPledgesResponse
+	16, // 24: gongyak.pledge.v1.PledgeService.CreatePledge:output_type -> gongyak.pledge.v1.Pledge
+	16, // 25: gongyak.pledge.v1.PledgeService.UpdatePledge:output_type -> gongyak.pledge.v1.Pledge
+	16, // 26: gongyak.pledge.v1.PledgeService.DeletePledge:output_type -> gongyak.pledge.v1.Pledge
+	16, // 27: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:output_type -> gongyak.pledge.v1.Pledge
+	22, // 28: gongyak.pledge.v1.PledgeService.GetPledgeCard:output_type -> gongyak.pledge.v1.PledgeCard
+	21, // 29: gongyak.pledge.v1.PledgeService.RenderPledgeCard:output_type -> google.api.HttpBody
+	12, // 30: gongyak.pledge.v1.PledgeService.ImportPledgeCard:output_type -> gongyak.pledge.v1.ImportPledgeCardResponse
+	23, // 31: gongyak.pledge.v1.PledgeService.UploadPhoto:output_type -> gongyak.pledge.v1.Photo
+	21, // 32: gongyak.pledge.v1.PledgeService.GetPhotoContent:output_type -> google.api.HttpBody
+	8,  // 33: gongyak.pledge.v1.PledgeService.ListStatusChanges:output_type -> gongyak.pledge.v1.ListStatusChangesResponse
+	22, // [22:34] is the sub-list for method output_type
+	10, // [10:22] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_pledge_v1_pledge_service_proto_init() }
@@ -1180,7 +1268,7 @@ func file_gongyak_pledge_v1_pledge_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_pledge_v1_pledge_service_proto_rawDesc), len(file_gongyak_pledge_v1_pledge_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
