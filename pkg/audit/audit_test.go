@@ -19,8 +19,12 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// schema is a schema with the audit log. Goose runs TableSQL as one
+// statement, semicolons and all, as the services' migrations mark their
+// function bodies.
 func schema(name string) pgtest.Schema {
-	return pgtest.Schema{Name: name, Migrations: fstest.MapFS{"0001_audit.sql": {Data: []byte(audit.TableSQL)}}}
+	sql := "-- +goose Up\n-- +goose StatementBegin\n" + audit.TableSQL + "\n-- +goose StatementEnd\n"
+	return pgtest.Schema{Name: name, Migrations: fstest.MapFS{"0001_audit.sql": {Data: []byte(sql)}}}
 }
 
 // caller is a signed-in official calling through the gateway.

@@ -24,7 +24,7 @@ var Schemas = []string{"pledge", "budget", "indicator", "participation"}
 // lockKey is the advisory lock held while the roles are created: roles
 // belong to the whole server, and test binaries sharing one create them at
 // the same moment.
-const lockKey = 0x676f6e6779616b + 1 // "gongyak", one above the migrations' lock
+const lockKey = 0x676f6e6779616b + 1 // "gongyak" plus one; each schema's migrations have a lock of their own (dbschema)
 
 // Name returns the role of the service owning schema: gongyak_<schema>.
 func Name(schema string) string { return "gongyak_" + schema }

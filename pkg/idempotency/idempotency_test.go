@@ -18,7 +18,7 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-var schema = pgtest.Schema{Name: "idem", Migrations: fstest.MapFS{"0001_init.sql": {Data: []byte(`
+var schema = pgtest.Schema{Name: "idem", Migrations: fstest.MapFS{"0001_init.sql": {Data: []byte(`-- +goose Up
 CREATE TABLE request_ids (
     method text NOT NULL, request_id text NOT NULL, fingerprint bytea NOT NULL,
     result bytea NOT NULL DEFAULT '', create_time timestamptz NOT NULL DEFAULT now(),

@@ -23,6 +23,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -31,7 +32,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/dbrole"
-	"github.com/gongyak/gongyak/pkg/migrate"
+	"github.com/gongyak/gongyak/pkg/dbschema"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/jackc/pgx/v5"
@@ -194,18 +195,14 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, schemas []Schema) (str
 	h := sha256.New()
 	// Templates of earlier versions, on a server of the user's, were
 	// built otherwise.
-	fmt.Fprintf(h, "owned by the services' roles\x00")
+	fmt.Fprintf(h, "owned by the services' roles, migrated by goose\x00")
 	for _, s := range schemas {
 		fmt.Fprintf(h, "%s\x00", s.Name)
 		if s.Migrations == nil {
 			continue
 		}
-		ms, err := migrate.Load(s.Migrations)
-		if err != nil {
+		if err := hashFiles(h, s.Migrations); err != nil {
 			return "", err
-		}
-		for _, m := range ms {
-			fmt.Fprintf(h, "%s\x00%s\x00", m.Name, m.Checksum)
 		}
 	}
 	name := "tmpl_" + hex.EncodeToString(h.Sum(nil)[:10])
@@ -242,7 +239,7 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, schemas []Schema) (str
 		if err != nil {
 			return "", err
 		}
-		err = migrate.Apply(ctx, pool, s.Name, s.Migrations)
+		_, err = dbschema.Migrate(ctx, pool, s.Name, s.Migrations)
 		pool.Close()
 		if err != nil {
 			return "", err
@@ -253,6 +250,27 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, schemas []Schema) (str
 		return "", err
 	}
 	return name, nil
+}
+
+// hashFiles writes the name and content of each file in the root of fsys
+// to h.
+func hashFiles(h io.Writer, fsys fs.FS) error {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		body, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", e.Name(), len(body))
+		h.Write(body)
+	}
+	return nil
 }
 
 // prepare makes the services' schemas among schemas, owned by their roles,

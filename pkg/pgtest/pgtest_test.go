@@ -11,13 +11,13 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// Two services' schemas with made-up migrations.
+// Two services' schemas with made-up migrations, in goose's format.
 var (
 	pledge = pgtest.Schema{Name: "pledge", Migrations: fstest.MapFS{
-		"0001_pledges.sql": {Data: []byte("CREATE TABLE pledges (id text PRIMARY KEY); INSERT INTO pledges VALUES ('happy-clubs');")},
+		"0001_pledges.sql": {Data: []byte("-- +goose Up\nCREATE TABLE pledges (id text PRIMARY KEY); INSERT INTO pledges VALUES ('happy-clubs');")},
 	}}
 	budget = pgtest.Schema{Name: "budget", Migrations: fstest.MapFS{
-		"0001_plans.sql": {Data: []byte("CREATE TABLE plans (pledge_id text PRIMARY KEY); INSERT INTO plans VALUES ('happy-clubs');")},
+		"0001_plans.sql": {Data: []byte("-- +goose Up\nCREATE TABLE plans (pledge_id text PRIMARY KEY); INSERT INTO plans VALUES ('happy-clubs');")},
 	}}
 )
 
@@ -61,7 +61,7 @@ func TestServiceURLConnectsAsTheServiceRole(t *testing.T) {
 
 func TestAPoolOfNoServiceSchemaIsTheAdmins(t *testing.T) {
 	ctx := context.Background()
-	pool := pgtest.NewPool(t, pgtest.Schema{Name: "things", Migrations: fstest.MapFS{"0001_things.sql": {Data: []byte("CREATE TABLE things (id int)")}}})
+	pool := pgtest.NewPool(t, pgtest.Schema{Name: "things", Migrations: fstest.MapFS{"0001_things.sql": {Data: []byte("-- +goose Up\nCREATE TABLE things (id int);")}}})
 	var super bool
 	if err := pool.QueryRow(ctx, "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil || !super {
 		t.Errorf("the pool of the schema things: may create roles %v (%v), want the admin", super, err)

@@ -19,10 +19,10 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/dbschema"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/idempotency"
-	"github.com/gongyak/gongyak/pkg/migrate"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/telemetry"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -104,8 +104,14 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	if err := migrate.Apply(ctx, pool, spec.Schema, spec.Migrations); err != nil {
+	// Replicas starting together migrate one at a time (dbschema holds
+	// the schema's lock); the others wait and find nothing left to do.
+	applied, err := dbschema.Migrate(ctx, pool, spec.Schema, spec.Migrations)
+	if err != nil {
 		return err
+	}
+	if len(applied) > 0 {
+		log.Info("migrated", "schema", spec.Schema, "applied", applied)
 	}
 
 	opts, err := serverOptions(cfg, log)

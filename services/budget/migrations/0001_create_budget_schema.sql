@@ -1,3 +1,4 @@
+-- +goose Up
 -- The budget service's tables, in its own schema. Totals are never
 -- stored: they are summed from the lines when read, so they cannot disagree.
 

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The indicator service's tables, in its own schema. Quantitative values
 -- are numeric, never floating point. How far an entry is achieved is
 -- computed by the functions below, in one place, for single indicators and
@@ -43,6 +44,7 @@ CREATE INDEX indicators_term_idx ON indicators (term, district_id);
 
 -- entry_state says whether a year is measured (1), has no data (2) or is
 -- not yet due (3); current_year is the year it is now.
+-- +goose StatementBegin
 CREATE FUNCTION entry_state(kind smallint, target_number numeric, actual_number numeric,
                             assessment smallint, year integer, current_year integer)
 RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
@@ -59,12 +61,14 @@ RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
             ELSE 3 END
     END::smallint
 $$;
+-- +goose StatementEnd
 
 -- entry_achievement is how far a measured year met its target, 0 to 100,
 -- unrounded; NULL when the year is not measured. Quantitative, higher is
 -- better: min(actual / target, 1) × 100, 100 for a target of 0. Lower is
 -- better: min(target / actual, 1) × 100, 100 for an actual of 0.
 -- Qualitative: achieved 100, partly 50, not achieved 0.
+-- +goose StatementBegin
 CREATE FUNCTION entry_achievement(kind smallint, direction smallint, target_number numeric,
                                   actual_number numeric, assessment smallint)
 RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
@@ -78,9 +82,11 @@ RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
         WHEN kind = 2 THEN CASE assessment WHEN 1 THEN 100 WHEN 2 THEN 50 WHEN 3 THEN 0 END
     END
 $$;
+-- +goose StatementEnd
 
 -- entry_results is every entry with its state and achievement as of
 -- current_year, and whether its actual is missing.
+-- +goose StatementBegin
 CREATE FUNCTION entry_results(current_year integer)
 RETURNS TABLE (district_id text, pledge_id text, indicator_id text, term integer, year integer,
                state smallint, achievement numeric, missing_actual boolean)
@@ -91,6 +97,7 @@ LANGUAGE sql STABLE AS $$
         CASE WHEN i.kind = 1 THEN e.actual_number IS NULL ELSE e.actual_text = '' END
     FROM entries e JOIN indicators i ON i.district_id = e.district_id AND i.pledge_id = e.pledge_id AND i.id = e.indicator_id
 $$;
+-- +goose StatementEnd
 
 CREATE TABLE request_ids (
     method text NOT NULL,

@@ -7,7 +7,8 @@ import "embed"
 // Schema is the PostgreSQL schema the indicator service owns.
 const Schema = "indicator"
 
-// FS holds the migrations, named NNNN_what.sql.
+// FS holds the migrations, named NNNN_what.sql, in goose's format (see
+// pkg/dbschema).
 //
 //go:embed *.sql
 var FS embed.FS

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The participation service's tables, in its own schema. Citizens' names,
 -- phones and e-mails are stored as given and masked when read by anyone
 -- without the right to see them. Voters and respondents are kept only as

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The audit log (pkg/audit): every change of a program or its records,
 -- written in the change's transaction, and every unmasked read of
 -- personal data (개인정보 접속기록); never changed or deleted.
@@ -14,9 +15,11 @@ CREATE TABLE audit_events (
     client_address text NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_events_by_district ON audit_events (district_id, time, id);
+-- +goose StatementBegin
 CREATE FUNCTION audit_events_are_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'audit events cannot be changed or deleted';
 END $$;
+-- +goose StatementEnd
 CREATE TRIGGER audit_events_are_kept BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
     FOR EACH STATEMENT EXECUTE FUNCTION audit_events_are_kept();

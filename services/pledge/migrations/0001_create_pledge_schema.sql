@@ -1,3 +1,4 @@
+-- +goose Up
 -- The pledge service's tables, in its own schema (the migrator sets the
 -- search_path). Card sections that are read and written whole live in
 -- jsonb; what lists filter and sort on has its own column.

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Image files attached to a pledge's photos, by the photo's position.
 CREATE TABLE photo_files (
     district_id text NOT NULL,

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Trust: published terms, API keys, and the audit log.
 
 -- A term a district admin marks public publishes its pledges: readable,
@@ -35,9 +36,11 @@ CREATE TABLE audit_events (
     client_address text NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_events_by_district ON audit_events (district_id, time, id);
+-- +goose StatementBegin
 CREATE FUNCTION audit_events_are_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'audit events cannot be changed or deleted';
 END $$;
+-- +goose StatementEnd
 CREATE TRIGGER audit_events_are_kept BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
     FOR EACH STATEMENT EXECUTE FUNCTION audit_events_are_kept();

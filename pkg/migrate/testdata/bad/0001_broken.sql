@@ -1,2 +1,0 @@
-CREATE TABLE broken (id bigint PRIMARY KEY);
-CREATE TABLE broken (id bigint PRIMARY KEY);
