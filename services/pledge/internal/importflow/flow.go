@@ -16,6 +16,7 @@ package importflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -147,6 +148,11 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 	rec := &postgres.ImportRecord{ID: runID, DistrictID: req.District.ID, RequestID: req.RequestID, Digest: req.Digest,
 		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps)}
 	im, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{Keep: keeper(req.Card), Record: rec})
+	if errors.Is(err, postgres.ErrImportRequested) {
+		// The same request sent twice at once: this one wrote nothing and
+		// answers as a retry does.
+		return f.Import(ctx, req)
+	}
 	if err != nil {
 		return nil, underCard(err)
 	}

@@ -48,6 +48,12 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 	validateOnly := opts.ValidateOnly
 	var out Imported
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// Imports into one district go one at a time, dry runs too: two
+		// cards naming the same new department, or the same new pledge,
+		// would both create it.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('gongyak.pledge.import/' || $1, 0))`, p.DistrictID); err != nil {
+			return err
+		}
 		d, err := lockDistrict(ctx, tx, p.DistrictID)
 		if err != nil {
 			return err

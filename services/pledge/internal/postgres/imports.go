@@ -48,8 +48,15 @@ func (s *Store) insertImport(ctx context.Context, tx pgx.Tx, rec *ImportRecord, 
 	_, err = tx.Exec(ctx, `INSERT INTO imports (id, district_id, request_id, request_digest, pledge_id, subject, state, pledge_undo, steps, lease_until)
 		VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, $8, $9, now() + $10::interval)`,
 		rec.ID, rec.DistrictID, rec.RequestID, rec.Digest, rec.PledgeID, rec.Subject, rec.State, undo, rec.Steps, ImportLease.String())
+	if pgdb.IsCode(err, pgdb.UniqueViolation) {
+		return ErrImportRequested
+	}
 	return err
 }
+
+// ErrImportRequested says another import with the same request_id was
+// recorded first (two sends of one request at once); nothing was written.
+var ErrImportRequested = errors.New("an import with this request_id was recorded first")
 
 const importColumns = `id, district_id, coalesce(request_id, ''), request_digest, pledge_id, subject, state, pledge_undo, steps,
 	response, failure`

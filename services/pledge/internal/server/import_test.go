@@ -12,6 +12,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/racetest"
 	"github.com/gongyak/gongyak/services/pledge/service"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
@@ -353,5 +354,30 @@ func TestAReimportKeepsWhatTheCardDoesNotCarry(t *testing.T) {
 		if k.GetField() == "pledge.risks" {
 			t.Errorf("an empty section VI was kept: %v", k)
 		}
+	}
+}
+
+// TestOneRequestSentFourTimesAtOnceImportsOnce sends one import with one
+// request_id four times at once: it is written once; each send answers
+// with its result, or that it is still being written; a retry then
+// answers with the result.
+func TestOneRequestSentFourTimesAtOnceImportsOnce(t *testing.T) {
+	st := newSuite(t)
+	empty := st.counts(t)
+	errs := make([]error, 4)
+	racetest.Together(len(errs), func(i int) {
+		_, errs[i] = st.importAs("twice-1", seedCard(t))
+	})
+	for i, err := range errs {
+		if err != nil && (status.Code(err) != codes.Unavailable || !strings.Contains(status.Convert(err).Message(), "still being written")) {
+			t.Errorf("send %d: %v", i, err)
+		}
+	}
+	resp, err := st.importAs("twice-1", seedCard(t))
+	if err != nil || !resp.GetCreated() {
+		t.Fatalf("the retry: %v %v", resp, err)
+	}
+	if got := since(empty, st.counts(t)); got["pledge.pledges"] != 1 || got["indicator.indicators"] != 1 || got["participation.submissions"] != 7 {
+		t.Errorf("four sends of one import wrote %v; want one pledge, one indicator, 7 submissions", got)
 	}
 }
