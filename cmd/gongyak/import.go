@@ -10,10 +10,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/resourceid"
 )
 
 // importCard reads a text card and imports it through the REST API:
@@ -48,14 +50,15 @@ func importCard(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(map[string]any{"cardText": string(text), "strict": *strict, "term": *term, "validateOnly": *dryRun})
+	// One request_id for every send of this import: a retry after an
+	// outage gets the import's result, and never imports twice.
+	fields := map[string]any{"cardText": string(text), "strict": *strict, "term": *term, "validateOnly": *dryRun}
+	if !*dryRun {
+		fields["requestId"] = "cli-" + resourceid.New()
+	}
+	body, _ := json.Marshal(fields)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(api, "/")+"/v1/districts/"+*district+"/pledges:import", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
 	if credential == "" {
 		if raw, err := os.ReadFile(adminKeyFile(".data")); err == nil {
 			credential = strings.TrimSpace(string(raw))
@@ -64,15 +67,10 @@ func importCard(ctx context.Context, args []string) error {
 	if credential == "" {
 		return errors.New("no credential: pass --credential (or GONGYAK_CREDENTIAL) with a token or API key allowed to import into the district; make run writes its development admin key to .data/admin.key")
 	}
-	req.Header.Set("Authorization", "Bearer "+credential)
-	resp, err := http.DefaultClient.Do(req)
+	url := strings.TrimRight(api, "/") + "/v1/districts/" + *district + "/pledges:import"
+	raw, err := postRetrying(ctx, url, credential, body)
 	if err != nil {
-		return fmt.Errorf("the API at %s did not answer (is `make run` running?): %w", api, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return apiError(resp.StatusCode, raw)
+		return err
 	}
 	var out struct {
 		Pledge struct {
@@ -85,7 +83,11 @@ func importCard(ctx context.Context, args []string) error {
 		BudgetLines        int  `json:"budgetLines"`
 		Programs           int  `json:"programs"`
 		Submissions        int  `json:"submissions"`
-		Warnings           []struct {
+		KeptFields         []struct {
+			Field  string `json:"field"`
+			Reason string `json:"reason"`
+		} `json:"keptFields"`
+		Warnings []struct {
 			Line    int    `json:"line"`
 			Text    string `json:"text"`
 			Message string `json:"message"`
@@ -104,6 +106,9 @@ func importCard(ctx context.Context, args []string) error {
 	fmt.Printf("%s %s\n  %s\n", verb, out.Pledge.Name, out.Pledge.Title)
 	fmt.Printf("  budget lines %d, indicators %d, programs %d, submissions %d, departments created %d\n",
 		out.BudgetLines, out.Indicators, out.Programs, out.Submissions, out.DepartmentsCreated)
+	for _, k := range out.KeptFields {
+		fmt.Printf("  kept %s as stored: %s\n", k.Field, k.Reason)
+	}
 	for _, w := range out.Warnings {
 		if w.Line == 0 {
 			fmt.Printf("  note: %s\n", w.Message)
@@ -135,4 +140,49 @@ func apiError(code int, raw []byte) error {
 		}
 	}
 	return errors.New(msg)
+}
+
+// postRetrying posts body to url until it is answered for good: a 503 or
+// 504 is sent again after the server's Retry-After (1 s without one) until
+// ctx ends; no answer at all, for 10 s (a part of the suite restarting).
+// It returns the body of a 200.
+func postRetrying(ctx context.Context, url, credential string, body []byte) ([]byte, error) {
+	var unanswered time.Time
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+credential)
+		wait := time.Second
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			switch {
+			case resp.StatusCode == http.StatusOK:
+				return raw, nil
+			case resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != http.StatusGatewayTimeout:
+				return nil, apiError(resp.StatusCode, raw)
+			}
+			if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s > 0 {
+				wait = time.Duration(s) * time.Second
+			}
+			err, unanswered = apiError(resp.StatusCode, raw), time.Time{}
+		} else {
+			if unanswered.IsZero() {
+				unanswered = time.Now()
+			}
+			if time.Since(unanswered) > 10*time.Second {
+				return nil, fmt.Errorf("the API at %s did not answer (is `make run` running?): %w", url, err)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "gongyak import: %v; sending again in %s\n", err, wait)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("the API at %s did not take the import in time (is `make run` running?): %w", url, err)
+		case <-time.After(wait):
+		}
+	}
 }
