@@ -145,8 +145,14 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 		}
 		return resp, nil
 	}
+	// What is known of the answer now is kept with the import, for a
+	// worker that finishes it for a caller who is gone.
+	early, err := protojson.Marshal(resp)
+	if err != nil {
+		return nil, err
+	}
 	rec := &postgres.ImportRecord{ID: runID, DistrictID: req.District.ID, RequestID: req.RequestID, Digest: req.Digest,
-		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps)}
+		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps), Response: early}
 	im, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{Keep: keeper(req.Card), Record: rec})
 	if errors.Is(err, postgres.ErrImportRequested) {
 		// The same request sent twice at once: this one wrote nothing and

@@ -180,12 +180,15 @@ func (f *Flow) resume(ctx context.Context, rec postgres.ImportRecord) (*pledgev1
 	if err := json.Unmarshal(rec.Steps, &steps); err != nil {
 		return nil, fmt.Errorf("import %s: its steps do not read: %w", rec.ID, err)
 	}
-	resp := &pledgev1.ImportPledgeCardResponse{Created: rec.Undo.Created, DepartmentsCreated: int32(len(rec.Undo.Departments))}
-	for _, st := range steps {
-		if st.Kind == "budget" {
-			resp.BudgetLines = int32(budgetLines(st))
+	// The answer as it was known when the import began: its warnings, the
+	// fields kept, what the card holds.
+	resp := &pledgev1.ImportPledgeCardResponse{}
+	if len(rec.Response) > 0 {
+		if err := protojson.Unmarshal(rec.Response, resp); err != nil {
+			return nil, fmt.Errorf("import %s: its answer does not read: %w", rec.ID, err)
 		}
 	}
+	resp.Created, resp.DepartmentsCreated = rec.Undo.Created, int32(len(rec.Undo.Departments))
 	r := &run{flow: f, rec: &rec, steps: steps, resp: resp}
 	r.hold(ctx)
 	if len(rec.Failure) > 0 {
@@ -198,14 +201,6 @@ func (f *Flow) resume(ctx context.Context, rec postgres.ImportRecord) (*pledgev1
 		return nil, r.abandon(ctx, why)
 	}
 	return r.finish(ctx)
-}
-
-func budgetLines(st *Step) int {
-	var b struct {
-		Lines []json.RawMessage `json:"lines"`
-	}
-	json.Unmarshal(st.Write, &b) //nolint:errcheck // a count for the answer
-	return len(b.Lines)
 }
 
 // Recover takes up, one after another, the imports cut off on the way

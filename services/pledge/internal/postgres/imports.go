@@ -22,8 +22,9 @@ type ImportRecord struct {
 	// Steps are the writes to the other services, as the workflow keeps
 	// them (JSON).
 	Steps json.RawMessage
-	// Response is the answer once done, and Failure why it was undone
-	// (each JSON, as the workflow writes them).
+	// Response is the answer: what is known of it from the start (the
+	// card's warnings, the fields kept), and all of it once done; Failure
+	// is why it was undone (each JSON, as the workflow writes them).
 	Response, Failure json.RawMessage
 }
 
@@ -45,9 +46,9 @@ func (s *Store) insertImport(ctx context.Context, tx pgx.Tx, rec *ImportRecord, 
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO imports (id, district_id, request_id, request_digest, pledge_id, subject, state, pledge_undo, steps, lease_until)
-		VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, $8, $9, now() + $10::interval)`,
-		rec.ID, rec.DistrictID, rec.RequestID, rec.Digest, rec.PledgeID, rec.Subject, rec.State, undo, rec.Steps, ImportLease.String())
+	_, err = tx.Exec(ctx, `INSERT INTO imports (id, district_id, request_id, request_digest, pledge_id, subject, state, pledge_undo, steps, response, lease_until)
+		VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, $8, $9, $10, now() + $11::interval)`,
+		rec.ID, rec.DistrictID, rec.RequestID, rec.Digest, rec.PledgeID, rec.Subject, rec.State, undo, rec.Steps, rec.Response, ImportLease.String())
 	if pgdb.IsCode(err, pgdb.UniqueViolation) {
 		return ErrImportRequested
 	}
