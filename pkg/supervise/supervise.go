@@ -135,6 +135,7 @@ func (s *Supervisor) Stop() error {
 	var errs []error
 	for i := len(s.children) - 1; i >= 0; i-- {
 		ch := s.children[i]
+		s.say("stopping %s", ch.Name)
 		if err := ch.proc.Stop(ch.Grace); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ch.Name, err))
 		}
