@@ -17,7 +17,7 @@
 // Tests (d) and (e), of the card import, belong beside the others in
 // import_test.go: build the binaries with the faultinject tag (buildTags),
 // arm the pledge service's crash hook through suiteOptions.env, and use
-// startSuite, Kill, waitBack and call as (a) does.
+// startSuite, kill, waitBack, call and must as (a) does.
 package faults
 
 import (
@@ -121,19 +121,12 @@ func startSuite(t *testing.T, opts suiteOptions) *runningSuite {
 	for _, name := range services {
 		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_DATABASE_URL=")
 	}
-	for _, name := range append([]string{"http", "idp"}, services...) {
-		port, err := pgcluster.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.addrs[name] = fmt.Sprintf("127.0.0.1:%d", port)
+	ports := freePorts(t, len(services)+3)
+	for i, name := range append([]string{"http", "idp"}, services...) {
+		s.addrs[name] = fmt.Sprintf("127.0.0.1:%d", ports[i])
 		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_ADDR="+s.addrs[name])
 	}
-	pgPort, err := pgcluster.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env = append(env, "GONGYAK_PG_PORT="+strconv.Itoa(pgPort))
+	env = append(env, "GONGYAK_PG_PORT="+strconv.Itoa(ports[len(ports)-1]))
 	env = append(env, opts.env...)
 	s.base = "http://" + s.addrs["http"]
 
@@ -161,6 +154,23 @@ func startSuite(t *testing.T, opts suiteOptions) *runningSuite {
 	}
 	s.key = strings.TrimSpace(string(raw))
 	return s
+}
+
+// freePorts returns n different ports that were free a moment ago: the
+// system may hand out a port it has just handed out, once it is closed.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ports []int
+	for len(ports) < n {
+		port, err := pgcluster.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(ports, port) {
+			ports = append(ports, port)
+		}
+	}
+	return ports
 }
 
 // stop sends what Ctrl-C sends, waits for the suite to end, and removes
