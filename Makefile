@@ -26,6 +26,10 @@ test: prerequisites proto-lint generated-check ## Run every check and every test
 	go vet $(MODULES)
 	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
 
+.PHONY: test-faults
+test-faults: prerequisites ## Break a running suite on purpose (kill, stop, restart its parts) and check nothing is lost; one test at a time.
+	go test -tags faults -count=1 -p 1 -v -timeout 20m ./e2e/faults/
+
 .PHONY: mutants
 mutants: prerequisites ## Apply each deliberate bug in scripts/mutants/ to a scratch copy and show the tests catch it.
 	@scripts/mutants.sh

@@ -57,8 +57,9 @@ func startPostgres(ctx context.Context, dataDir string, port int) (*localDatabas
 		return nil, err
 	}
 	fmt.Printf("starting PostgreSQL in %s on 127.0.0.1:%d\n", pgData, port)
+	// In the foreground, so that the supervisor sees it die.
 	cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: pgData, Port: port, Password: super,
-		LogFile: filepath.Join(dataDir, "logs", "postgres.log")})
+		LogFile: filepath.Join(dataDir, "logs", "postgres.log"), Foreground: true})
 	if err != nil {
 		if pgcluster.RefusedPassword(err) {
 			if made {

@@ -52,6 +52,19 @@ func runSuite(ctx context.Context, args []string) error {
 		addrs[name] = envOr("GONGYAK_"+strings.ToUpper(name)+"_ADDR", def)
 	}
 
+	// Every part of the suite is supervised from its start: one that dies
+	// is started again while the others keep serving, and Ctrl-C stops
+	// them from the front (the gateway) to the back (PostgreSQL).
+	sup, err := newSupervisor(dataAbs, logDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := sup.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "gongyak:", err)
+		}
+	}()
+
 	// With DATABASE_URL naming an outside server, the services find it
 	// (or their own GONGYAK_<SERVICE>_DATABASE_URL) in the environment and
 	// use it as it is. On the suite's own cluster each connects as its own
@@ -65,12 +78,7 @@ func runSuite(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		defer func() {
-			fmt.Println("stopping PostgreSQL")
-			if err := db.cluster.Stop(); err != nil {
-				fmt.Fprintln(os.Stderr, "gongyak: stopping PostgreSQL:", err)
-			}
-		}()
+		sup.Adopt(supervisedPostgres(db.cluster, filepath.Join(logDir, "postgres.log")), db.cluster.Server())
 		for _, b := range suite.Services {
 			if name := serviceDatabaseEnv(b.Name); os.Getenv(name) == "" {
 				ownURL[b.Name] = []string{name + "=" + db.urls[b.Name]}
@@ -94,45 +102,43 @@ func runSuite(ctx context.Context, args []string) error {
 		env = append(env, b.AddrEnv+"="+addrs[name])
 	}
 
-	var procs []*suite.Process
-	stopAll := func() {
-		for i := len(procs) - 1; i >= 0; i-- {
-			if err := procs[i].Stop(15 * time.Second); err != nil {
-				fmt.Fprintln(os.Stderr, "gongyak:", err)
-			}
-		}
-	}
-	defer stopAll()
-
 	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	// Sign-in first: the services trust the development provider as the
 	// system issuer. Reflection is on for development tools (grpcurl).
 	idpAddr := envOr("GONGYAK_IDP_ADDR", config.DefaultAddrs["idp"])
-	idp, issuer, err := startIDP(startCtx, *binDir, logDir, dataAbs, idpAddr, "http://"+addrs["http"]+"/admin/callback")
-	if idp != nil {
-		procs = append(procs, idp)
+	issuer := "http://" + idpAddr
+	idp := part{
+		Binary: idpBinary, path: filepath.Join(*binDir, "gongyak"), logDir: logDir,
+		args: []string{"idp", "--addr", idpAddr, "--issuer", issuer, "--data", filepath.Join(dataAbs, "idp"),
+			"--redirect-uri", "http://" + addrs["http"] + "/admin/callback"},
+		ready: func(ctx context.Context, p *suite.Process) error {
+			return suite.WaitHTTP(ctx, p, issuer+"/.well-known/openid-configuration")
+		},
 	}
-	if err != nil {
-		return fmt.Errorf("%w (log: %s)", err, filepath.Join(logDir, "idp.log"))
+	if _, err := idp.startSupervised(startCtx, sup); err != nil {
+		return err
 	}
 	env = append(env, "GONGYAK_OIDC_ISSUERS="+issuer+"=*", "GONGYAK_GRPC_REFLECTION=true")
 	for _, b := range suite.Services {
-		p, err := start(b, *binDir, logDir, append(ownURL[b.Name], env...))
-		if err != nil {
+		service := part{
+			Binary: b, path: filepath.Join(*binDir, b.Name), logDir: logDir, env: append(ownURL[b.Name], env...),
+			ready: func(ctx context.Context, p *suite.Process) error { return suite.WaitGRPC(ctx, p, addrs[b.Name]) },
+		}
+		if _, err := service.startSupervised(startCtx, sup); err != nil {
 			return err
 		}
-		procs = append(procs, p)
-		if err := suite.WaitGRPC(startCtx, p, addrs[b.Name]); err != nil {
-			return fmt.Errorf("%w (log: %s)", err, filepath.Join(logDir, b.Name+".log"))
-		}
 	}
-	gw, err := start(suite.Gateway, *binDir, logDir, env)
+	base := "http://" + addrs["http"]
+	gateway := part{
+		Binary: suite.Gateway, path: filepath.Join(*binDir, suite.Gateway.Name), logDir: logDir, env: env,
+		// Alive is enough: its readiness waits for every service.
+		ready: func(ctx context.Context, p *suite.Process) error { return suite.WaitHTTP(ctx, p, base+"/healthz") },
+	}
+	gw, err := gateway.startSupervised(startCtx, sup)
 	if err != nil {
 		return err
 	}
-	procs = append(procs, gw)
-	base := "http://" + addrs["http"]
 	if err := suite.WaitHTTP(startCtx, gw, base+"/readyz"); err != nil {
 		return err
 	}
@@ -153,24 +159,10 @@ func runSuite(ctx context.Context, args []string) error {
 	}
 	banner(base, addrs, database, logDir, signIn{issuer: issuer, users: users, keyFile: adminKeyFile(dataAbs), key: key, made: made})
 
-	// Run until Ctrl-C, or until a part of the suite dies.
-	exited := make(chan *suite.Process, len(procs))
-	for _, p := range procs {
-		go func() { <-p.Done(); exited <- p }()
-	}
-	select {
-	case <-ctx.Done():
-		fmt.Println("\nstopping the suite")
-		return nil
-	case p := <-exited:
-		return fmt.Errorf("%s exited (%v); stopping the suite; its log: %s", p.Name, p.Err(), filepath.Join(logDir, p.Name+".log"))
-	}
-}
-
-// start runs a binary, its output going to its log file and, prefixed with
-// its name, to the terminal.
-func start(b suite.Binary, binDir, logDir string, env []string) (*suite.Process, error) {
-	return startArgs(b, filepath.Join(binDir, b.Name), nil, logDir, env)
+	// Run until Ctrl-C; the supervisor starts again whatever dies.
+	<-ctx.Done()
+	fmt.Println("\nstopping the suite")
+	return nil
 }
 
 // teeLines writes each line to a log file as it is and to the terminal
@@ -254,6 +246,8 @@ Gongyak is running.
   health        %[1]s/healthz   %[1]s/readyz
 %[2]s  database      %[3]s
   logs          %[4]s
+  pids          %[10]s
+                (a part that dies is started again, said behind "supervisor|")
   traces        %[5]s
 
 Signing in (development only):
@@ -264,7 +258,7 @@ Signing in (development only):
 Try:  curl -s -H "Authorization: Bearer $(cat %[9]s)" %[1]s/v1/districts/gwangsan
 
 Ctrl-C stops everything.
-`, base, services.String(), database, logDir, traceTarget(), si.issuer, si.users, key, si.keyFile)
+`, base, services.String(), database, logDir, traceTarget(), si.issuer, si.users, key, si.keyFile, filepath.Join(filepath.Dir(logDir), "pids"))
 }
 
 func traceTarget() string {

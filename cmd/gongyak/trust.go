@@ -26,21 +26,6 @@ import (
 // idpBinary is `gongyak idp`, the development OpenID provider.
 var idpBinary = suite.Binary{Name: "idp"}
 
-// startIDP runs `gongyak idp` from binDir on addr with its data in
-// dataDir/idp, and returns it with its issuer URL once it answers.
-func startIDP(ctx context.Context, binDir, logDir, dataDir, addr, consoleRedirect string) (*suite.Process, string, error) {
-	issuer := "http://" + addr
-	p, err := startArgs(idpBinary, filepath.Join(binDir, "gongyak"), []string{"idp", "--addr", addr, "--issuer", issuer,
-		"--data", filepath.Join(dataDir, "idp"), "--redirect-uri", consoleRedirect}, logDir, nil)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := suite.WaitHTTP(ctx, p, issuer+"/.well-known/openid-configuration"); err != nil {
-		return p, "", err
-	}
-	return p, issuer, nil
-}
-
 // cliToken is a token of the gongyak-cli client (system admin), for the
 // suite's own setup: seeding and the first admin key.
 func cliToken(ctx context.Context, issuer, dataDir string) (string, error) {
@@ -111,5 +96,11 @@ func startArgs(b suite.Binary, path string, args []string, logDir string, env []
 		return nil, err
 	}
 	out := &teeLines{file: logFile, term: os.Stdout, prefix: fmt.Sprintf("%-8s| ", b.Name)}
-	return suite.Start(b.Name, path, args, env, out, false)
+	p, err := suite.Start(b.Name, path, args, env, out, false)
+	if err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	go func() { <-p.Done(); logFile.Close() }()
+	return p, nil
 }

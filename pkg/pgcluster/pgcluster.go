@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -42,6 +43,10 @@ type Options struct {
 	// cluster an earlier version left trusting every connection gets it
 	// when it starts.
 	Password string
+	// Foreground runs the server as a child of this process instead of
+	// through pg_ctl, so that its exit is seen at once (Server) and it can
+	// be started again (Serve).
+	Foreground bool
 }
 
 // Cluster is a running PostgreSQL server.
@@ -50,6 +55,10 @@ type Cluster struct {
 	bin       string
 	cred      *syscall.Credential
 	converted bool
+
+	mu sync.Mutex
+	// server is the server process of a foreground cluster.
+	server *Server
 }
 
 // Superuser is the role initdb creates.
@@ -152,6 +161,19 @@ func (c *Cluster) initdb(ctx context.Context) error {
 
 // serve starts the server and waits until it accepts connections.
 func (c *Cluster) serve(ctx context.Context) error {
+	if c.opts.Foreground {
+		_, err := c.serveForeground(ctx)
+		return err
+	}
+	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.opts.DataDir, "-l", c.opts.LogFile,
+		"-o", strings.Join(c.settings(), " ")); err != nil {
+		return fmt.Errorf("%w\nserver log: %s", err, tail(c.opts.LogFile))
+	}
+	return nil
+}
+
+// settings are the server's command-line settings.
+func (c *Cluster) settings() []string {
 	settings := []string{
 		"-p", strconv.Itoa(c.opts.Port),
 		"-c", "listen_addresses=127.0.0.1",
@@ -162,11 +184,7 @@ func (c *Cluster) serve(ctx context.Context) error {
 	if c.opts.Throwaway {
 		settings = append(settings, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.opts.DataDir, "-l", c.opts.LogFile,
-		"-o", strings.Join(settings, " ")); err != nil {
-		return fmt.Errorf("%w\nserver log: %s", err, tail(c.opts.LogFile))
-	}
-	return nil
+	return settings
 }
 
 // prepare creates the data folder and the log file for the server's user.
@@ -206,6 +224,12 @@ func (c *Cluster) prepare() error {
 
 // Stop shuts the server down, letting it finish what it was doing.
 func (c *Cluster) Stop() error {
+	if c.opts.Foreground {
+		if s := c.Server(); s != nil {
+			return s.Stop(60 * time.Second)
+		}
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	return c.run(ctx, "pg_ctl", "stop", "-w", "-m", "fast", "-D", c.opts.DataDir)

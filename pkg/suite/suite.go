@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -47,7 +48,16 @@ var Command = Binary{Name: "gongyak", Package: "github.com/gongyak/gongyak/cmd/g
 // Build compiles binaries into dir with the go command, in the workspace
 // of the current directory.
 func Build(ctx context.Context, dir string, bins ...Binary) error {
+	return BuildTagged(ctx, dir, nil, bins...)
+}
+
+// BuildTagged is Build with build tags, such as faultinject, which
+// compiles in the hooks the fault tests crash a service with.
+func BuildTagged(ctx context.Context, dir string, tags []string, bins ...Binary) error {
 	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
 	for _, b := range bins {
 		args = append(args, b.Package)
 	}
