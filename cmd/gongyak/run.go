@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gongyak/gongyak/cmd/devidp"
+
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/suite"
 )
@@ -119,10 +121,17 @@ func runSuite(ctx context.Context, args []string) error {
 	if _, err := idp.startSupervised(startCtx, sup); err != nil {
 		return err
 	}
-	env = append(env, "GONGYAK_OIDC_ISSUERS="+issuer+"=*", "GONGYAK_GRPC_REFLECTION=true")
+	env = append(env, "GONGYAK_OIDC_ISSUERS="+issuer+"=*", "GONGYAK_GRPC_REFLECTION=true", "GONGYAK_SERVICE_TOKEN_ISSUER="+issuer)
+	// Each service acts as itself, for work no caller is waiting on
+	// (finishing an import a crash cut off), with its own client secret.
+	secrets, err := devidp.ClientSecrets(filepath.Join(dataAbs, "idp"))
+	if err != nil {
+		return err
+	}
 	for _, b := range suite.Services {
+		own := append(ownURL[b.Name], "GONGYAK_SERVICE_CLIENT_SECRET="+secrets["gongyak-"+b.Name])
 		service := part{
-			Binary: b, path: filepath.Join(*binDir, b.Name), logDir: logDir, env: append(ownURL[b.Name], env...),
+			Binary: b, path: filepath.Join(*binDir, b.Name), logDir: logDir, env: append(own, env...),
 			ready: func(ctx context.Context, p *suite.Process) error { return suite.WaitGRPC(ctx, p, addrs[b.Name]) },
 		}
 		if _, err := service.startSupervised(startCtx, sup); err != nil {

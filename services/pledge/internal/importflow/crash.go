@@ -2,6 +2,9 @@
 
 package importflow
 
-// crashpoint marks a point of an import where the fault tests crash the
-// service; built without the faultinject tag, it does nothing.
+// crashpoint and refusal mark the points of an import where the fault
+// tests crash the service, or have a write refused; built without the
+// faultinject tag, they do nothing.
 func crashpoint(string) {}
+
+func refusal(string) error { return nil }

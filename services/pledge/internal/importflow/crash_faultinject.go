@@ -6,27 +6,55 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
 )
 
-// CrashFileEnv names the file that says where an import crashes the
-// service: the fault tests write a point's name (pledge, step-2-sent,
-// done…) into it, and the service, reaching that point, removes the file
-// and kills itself at once, as a power cut would — once.
-const CrashFileEnv = "GONGYAK_FAULT_CRASH_FILE"
+// FaultFileEnv names the file of the faults an import meets, for the
+// fault tests: one per line, taken in order, each once —
+//
+//	crash <point>    the service kills itself at the point, as a power
+//	                 cut would (pledge, step-2-sent, done, undoing…)
+//	refuse step-<n>  the n-th step is refused, as a service refusing its
+//	                 write would (FAILED_PRECONDITION)
+const FaultFileEnv = "GONGYAK_FAULT_FILE"
 
-// crashpoint kills the process when the crash file names point.
-func crashpoint(point string) {
-	file := os.Getenv(CrashFileEnv)
+// next returns the first fault of the file when it is verb at point, and
+// takes it off the file.
+func next(verb, point string) bool {
+	file := os.Getenv(FaultFileEnv)
 	if file == "" {
-		return
+		return false
 	}
-	want, err := os.ReadFile(file)
-	if err != nil || strings.TrimSpace(string(want)) != point {
-		return
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return false
 	}
-	if os.Remove(file) != nil {
-		return
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if strings.TrimSpace(lines[0]) != verb+" "+point {
+		return false
 	}
-	syscall.Kill(os.Getpid(), syscall.SIGKILL) //nolint:errcheck // it does not return
-	select {}
+	rest := strings.Join(lines[1:], "\n")
+	if rest == "" {
+		err = os.Remove(file)
+	} else {
+		err = os.WriteFile(file, []byte(rest+"\n"), 0o644)
+	}
+	return err == nil
+}
+
+// crashpoint kills the process when the next fault is a crash at point.
+func crashpoint(point string) {
+	if next("crash", point) {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL) //nolint:errcheck // it does not return
+		select {}
+	}
+}
+
+// refusal is a refusal when the next fault is one at point.
+func refusal(point string) error {
+	if next("refuse", point) {
+		return apierr.FailedPrecondition("injected: %s refused", point)
+	}
+	return nil
 }

@@ -53,7 +53,7 @@ type Store interface {
 	ImportPledge(ctx context.Context, p pledge.Pledge, owning string, related []string, opts postgres.ImportOptions) (postgres.Imported, error)
 	GetPledge(ctx context.Context, district, id string) (postgres.PledgeWithTerm, error)
 	ImportByRequest(ctx context.Context, district, requestID string) (postgres.ImportRecord, bool, error)
-	ClaimImport(ctx context.Context, id string) (postgres.ImportRecord, bool, error)
+	ClaimImport(ctx context.Context, id string, lease time.Duration) (postgres.ImportRecord, bool, error)
 	SaveImportSteps(ctx context.Context, id string, steps json.RawMessage) error
 	LeaseImport(ctx context.Context, id string, d time.Duration) error
 	ReleaseImport(ctx context.Context, id string, wait time.Duration) error
@@ -72,6 +72,17 @@ type Flow struct {
 	// finished by a retry of the same request_id.
 	Identity Identity
 	Log      *slog.Logger
+	// Lease is how long a worker holds an import without saying so
+	// again (postgres.DefaultImportLease when 0): after a crash, the
+	// import waits that long for another worker.
+	Lease time.Duration
+}
+
+func (f *Flow) lease() time.Duration {
+	if f.Lease > 0 {
+		return f.Lease
+	}
+	return postgres.DefaultImportLease
 }
 
 // Request is one import: the card read, and the pledge it makes, in the
@@ -152,7 +163,8 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 		return nil, err
 	}
 	rec := &postgres.ImportRecord{ID: runID, DistrictID: req.District.ID, RequestID: req.RequestID, Digest: req.Digest,
-		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps), Response: early}
+		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps), Response: early, Lease: f.lease()}
+	crashpoint("planned")
 	im, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{Keep: keeper(req.Card), Record: rec})
 	if errors.Is(err, postgres.ErrImportRequested) {
 		// The same request sent twice at once: this one wrote nothing and
@@ -204,7 +216,7 @@ func (f *Flow) outcome(ctx context.Context, rec postgres.ImportRecord) (*pledgev
 		}
 		return nil, failure
 	}
-	claimed, ok, err := f.Store.ClaimImport(ctx, rec.ID)
+	claimed, ok, err := f.Store.ClaimImport(ctx, rec.ID, f.lease())
 	if err != nil {
 		return nil, err
 	}

@@ -34,14 +34,14 @@ func (r *run) hold(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(postgres.ImportLease / 3)
+		tick := time.NewTicker(r.flow.lease() / 3)
 		defer tick.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
-				r.flow.Store.LeaseImport(ctx, r.rec.ID, postgres.ImportLease) //nolint:errcheck // the next tick tries again
+				r.flow.Store.LeaseImport(ctx, r.rec.ID, r.flow.lease()) //nolint:errcheck // the next tick tries again
 			}
 		}
 	}()
@@ -77,9 +77,12 @@ func (r *run) save(ctx context.Context, point string) error {
 func (r *run) finish(ctx context.Context) (*pledgev1.ImportPledgeCardResponse, error) {
 	defer r.letGo(ctx, 0)
 	for i, st := range r.steps {
-		err := st.do(ctx, r.flow.Services, func(point string) error {
-			return r.save(ctx, fmt.Sprintf("step-%d-%s", i+1, point))
-		})
+		err := refusal(fmt.Sprintf("step-%d", i+1))
+		if err == nil {
+			err = st.do(ctx, r.flow.Services, func(point string) error {
+				return r.save(ctx, fmt.Sprintf("step-%d-%s", i+1, point))
+			})
+		}
 		switch {
 		case err == nil:
 			continue
@@ -156,6 +159,14 @@ func (r *run) abandon(ctx context.Context, refusal error) error {
 		if steps[i].State == left {
 			kept = append(kept, steps[i].Name)
 		}
+		if steps[i].State == undone {
+			// Recorded as it goes, so that a worker taking the import up
+			// after a crash does not ask for it again.
+			if err := f.Store.SaveImportSteps(ctx, rec.ID, encodeSteps(steps)); err != nil {
+				return err
+			}
+			crashpoint(fmt.Sprintf("undone-%d", i+1))
+		}
 	}
 	out := *why
 	err = f.Store.AbandonImport(ctx, *rec, encodeSteps(steps), func(pledgeLeft bool) (json.RawMessage, error) {
@@ -219,7 +230,7 @@ func (f *Flow) Recover(ctx context.Context, interval time.Duration) {
 
 func (f *Flow) recoverAll(ctx context.Context) {
 	for ctx.Err() == nil {
-		rec, ok, err := f.Store.ClaimImport(ctx, "")
+		rec, ok, err := f.Store.ClaimImport(ctx, "", f.lease())
 		if err != nil {
 			f.Log.WarnContext(ctx, "looking for imports to finish", "error", err.Error())
 			return

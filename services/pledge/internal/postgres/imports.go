@@ -26,6 +26,8 @@ type ImportRecord struct {
 	// card's warnings, the fields kept), and all of it once done; Failure
 	// is why it was undone (each JSON, as the workflow writes them).
 	Response, Failure json.RawMessage
+	// Lease is how long the worker that records the import holds it.
+	Lease time.Duration `json:"-"`
 }
 
 // Import states.
@@ -35,10 +37,10 @@ const (
 	ImportUndone  = "undone"
 )
 
-// ImportLease is how long a worker holds an import it runs without saying
-// so again; one that crashed lets go when it runs out, and another worker
-// takes the import up.
-const ImportLease = 15 * time.Second
+// DefaultImportLease is how long a worker holds an import it runs without
+// saying so again; one that crashed lets go when it runs out, and another
+// worker takes the import up.
+const DefaultImportLease = 15 * time.Second
 
 func (s *Store) insertImport(ctx context.Context, tx pgx.Tx, rec *ImportRecord, im Imported) error {
 	rec.PledgeID, rec.Undo, rec.State = im.Pledge.Pledge.ID, im, ImportRunning
@@ -48,7 +50,7 @@ func (s *Store) insertImport(ctx context.Context, tx pgx.Tx, rec *ImportRecord, 
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO imports (id, district_id, request_id, request_digest, pledge_id, subject, state, pledge_undo, steps, response, lease_until)
 		VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, $8, $9, $10, now() + $11::interval)`,
-		rec.ID, rec.DistrictID, rec.RequestID, rec.Digest, rec.PledgeID, rec.Subject, rec.State, undo, rec.Steps, rec.Response, ImportLease.String())
+		rec.ID, rec.DistrictID, rec.RequestID, rec.Digest, rec.PledgeID, rec.Subject, rec.State, undo, rec.Steps, rec.Response, rec.Lease.String())
 	if pgdb.IsCode(err, pgdb.UniqueViolation) {
 		return ErrImportRequested
 	}
@@ -84,22 +86,22 @@ func (s *Store) ImportByRequest(ctx context.Context, district, requestID string)
 // ClaimImport takes a running import no worker holds, holding it for the
 // lease: id's (a retry of its request_id), or with id empty the oldest
 // due to be taken up again. ok is false when there is none to take.
-func (s *Store) ClaimImport(ctx context.Context, id string) (ImportRecord, bool, error) {
+func (s *Store) ClaimImport(ctx context.Context, id string, lease time.Duration) (ImportRecord, bool, error) {
 	r, err := scanImport(s.pool.QueryRow(ctx, `UPDATE imports SET lease_until = now() + $2::interval, update_time = now()
 		WHERE id = (SELECT id FROM imports WHERE state = 'running' AND lease_until < now()
 				AND (id = $1 OR $1 = '' AND next_attempt < now())
 			ORDER BY next_attempt LIMIT 1 FOR UPDATE SKIP LOCKED)
-		RETURNING `+importColumns, id, ImportLease.String()))
+		RETURNING `+importColumns, id, lease.String()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, false, nil
 	}
 	return r, err == nil, err
 }
 
-// SaveImportSteps records how far an import got, and holds it longer.
+// SaveImportSteps records how far an import got.
 func (s *Store) SaveImportSteps(ctx context.Context, id string, steps json.RawMessage) error {
-	_, err := s.pool.Exec(ctx, `UPDATE imports SET steps = $2, lease_until = now() + $3::interval, update_time = now()
-		WHERE id = $1 AND state = 'running'`, id, steps, ImportLease.String())
+	_, err := s.pool.Exec(ctx, `UPDATE imports SET steps = $2, update_time = now()
+		WHERE id = $1 AND state = 'running'`, id, steps)
 	return err
 }
 

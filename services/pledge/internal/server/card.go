@@ -25,6 +25,9 @@ type Backends struct {
 	// SectionTimeout bounds each service's part of a card; a section that
 	// misses it is marked unavailable.
 	SectionTimeout time.Duration
+	// ImportLease is how long a card import is held by the worker running
+	// it without its saying so again (importflow.Flow.Lease).
+	ImportLease time.Duration
 }
 
 var available = &pledgev1.Section{State: pledgev1.SectionState_SECTION_STATE_AVAILABLE}

@@ -70,5 +70,6 @@ func Imports(store *postgres.Store, backends Backends, identity importflow.Ident
 		Show:     pledgeToProto,
 		Identity: identity,
 		Log:      log,
+		Lease:    backends.ImportLease,
 	}
 }
