@@ -71,7 +71,11 @@ func UnaryClientInterceptor(ctx context.Context, method string, req, reply any, 
 	callCtx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	err := invoker(callCtx, method, req, reply, cc, opts...)
-	if status.Code(err) == codes.DeadlineExceeded && callCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+	// The method's deadline ran out, on this side or (a hair sooner) on the
+	// service's, which then cancels the call: an error without details.
+	// One with details is the service's own, passed on.
+	st := status.Convert(err)
+	if st.Code() == codes.DeadlineExceeded && ctx.Err() == nil && (callCtx.Err() != nil || len(st.Details()) == 0) {
 		return apierr.ToStatus(&apierr.Error{
 			Code:    codes.DeadlineExceeded,
 			Reason:  apierr.ReasonDeadlineExceeded,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/deadline"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"google.golang.org/grpc"
@@ -129,6 +130,31 @@ func TestAHungServiceCostsItsCallerTheMethodsDeadline(t *testing.T) {
 			t.Errorf("%d goroutines after the calls ended, %d before", n, before)
 		}
 	})
+}
+
+// relaying is a budget service whose UpdateBudget at once passes on the
+// deadline another service ran out of.
+type relaying struct {
+	budgetv1.UnimplementedBudgetServiceServer
+}
+
+func (relaying) UpdateBudget(context.Context, *budgetv1.UpdateBudgetRequest) (*budgetv1.Budget, error) {
+	return nil, apierr.ToStatus(&apierr.Error{Code: codes.DeadlineExceeded, Message: "the pledge service did not answer within 5s"}).Err()
+}
+
+func TestADeadlinePassedOnKeepsItsMessage(t *testing.T) {
+	srv := grpc.NewServer()
+	budgetv1.RegisterBudgetServiceServer(srv, relaying{})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(lis) //nolint:errcheck // stopped below
+	t.Cleanup(srv.Stop)
+	_, err = budgetv1.NewBudgetServiceClient(dial(t, lis.Addr().String())).UpdateBudget(context.Background(), &budgetv1.UpdateBudgetRequest{})
+	if st := status.Convert(err); st.Code() != codes.DeadlineExceeded || st.Message() != "the pledge service did not answer within 5s" {
+		t.Errorf("got %v %q, want the pledge service's deadline passed on", st.Code(), st.Message())
+	}
 }
 
 func TestAStoppedProcessCostsItsCallerTheMethodsDeadline(t *testing.T) {
