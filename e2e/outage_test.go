@@ -94,7 +94,7 @@ func TestAStoppedServiceIsA504WithinItsDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	cont := sync.OnceFunc(func() { syscall.Kill(budget, syscall.SIGCONT) }) //nolint:errcheck // it may be gone
-	t.Cleanup(cont)                                                          // before the harness stops it
+	t.Cleanup(cont)                                                         // before the harness stops it
 
 	const requests = 8
 	var wg sync.WaitGroup
