@@ -94,7 +94,8 @@ func TestAStoppedServiceIsA504WithinItsDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	cont := sync.OnceFunc(func() { syscall.Kill(budget, syscall.SIGCONT) }) //nolint:errcheck // it may be gone
-	t.Cleanup(cont)                                                         // before the harness stops it
+	// Let it run again before the harness stops it (cleanups run last first).
+	t.Cleanup(cont)
 
 	const requests = 8
 	var wg sync.WaitGroup
