@@ -135,11 +135,18 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 		u.Host = addr
 		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_DATABASE_URL="+u.String())
 	}
+	// A port just let go may be handed out again: each process gets one
+	// no other was given.
+	given := map[int]bool{}
 	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
 		port, err := pgcluster.FreePort()
+		for err == nil && given[port] {
+			port, err = pgcluster.FreePort()
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
+		given[port] = true
 		r.addrs[b.Name] = fmt.Sprintf("127.0.0.1:%d", port)
 		env = append(env, b.AddrEnv+"="+r.addrs[b.Name])
 	}
