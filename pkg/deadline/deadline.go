@@ -59,6 +59,10 @@ func For(method string) time.Duration {
 	return Write
 }
 
+// serviceSooner is how much sooner than the caller a service may find
+// that a call's deadline has passed: the time the request took to reach it.
+const serviceSooner = 250 * time.Millisecond
+
 // UnaryClientInterceptor gives a call the deadline of its method unless
 // the caller's context ends sooner. A call that runs out of the method's
 // deadline fails DEADLINE_EXCEEDED saying which service did not answer in
@@ -72,10 +76,10 @@ func UnaryClientInterceptor(ctx context.Context, method string, req, reply any, 
 	defer cancel()
 	err := invoker(callCtx, method, req, reply, cc, opts...)
 	// The method's deadline ran out, on this side or (a hair sooner) on the
-	// service's, which then cancels the call: an error without details.
-	// One with details is the service's own, passed on.
-	st := status.Convert(err)
-	if st.Code() == codes.DeadlineExceeded && ctx.Err() == nil && (callCtx.Err() != nil || len(st.Details()) == 0) {
+	// service's, which then answers DEADLINE_EXCEEDED itself. Long before
+	// it, a DEADLINE_EXCEEDED is the service's own, passed on.
+	end, _ := callCtx.Deadline()
+	if status.Code(err) == codes.DeadlineExceeded && ctx.Err() == nil && time.Until(end) < serviceSooner {
 		return apierr.ToStatus(&apierr.Error{
 			Code:    codes.DeadlineExceeded,
 			Reason:  apierr.ReasonDeadlineExceeded,
