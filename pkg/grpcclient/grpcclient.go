@@ -35,9 +35,10 @@ func UseTLS(cfg *tls.Config) {
 // reconnect is how a connection tries again after it lost its service:
 // soon, then at most every MaxDelay (gRPC's default grows to two minutes,
 // which would keep a restarted service's callers away long after its
-// return). A connection attempt may take MinConnectTimeout, so that a
-// service that accepts but does not answer (a stopped process) is given
-// up on and tried again.
+// return). A connection attempt may take MinConnectTimeout, so that one to
+// a host that is gone is given up on and tried again; it is longer than a
+// read's deadline, so that a read from a service that accepts and never
+// answers (a stopped process) ends with that deadline, saying so.
 var reconnect = grpc.ConnectParams{
 	Backoff: backoff.Config{
 		BaseDelay:  100 * time.Millisecond,
@@ -45,7 +46,7 @@ var reconnect = grpc.ConnectParams{
 		Jitter:     0.2,
 		MaxDelay:   2 * time.Second,
 	},
-	MinConnectTimeout: 5 * time.Second,
+	MinConnectTimeout: 10 * time.Second,
 }
 
 // Dial returns a connection to the service at target (host:port). It
