@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,6 +99,10 @@ type suiteOptions struct {
 	// tls: the services speak TLS, so the suite is waited for through the
 	// gateway's readiness, which asks them over it.
 	tls bool
+	// databaseVia names, by service, the address (host:port) through which
+	// the service reaches the database instead of the server's own: a
+	// proxy the test takes away.
+	databaseVia map[string]string
 }
 
 // startSuiteWith starts a suite as opts say.
@@ -122,11 +127,26 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}
 	env = append(env, opts.env...)
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
-		port, err := pgcluster.FreePort()
+	for name, addr := range opts.databaseVia {
+		u, err := url.Parse(pgtest.ServiceURL(r.dbURL, name))
 		if err != nil {
 			t.Fatal(err)
 		}
+		u.Host = addr
+		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_DATABASE_URL="+u.String())
+	}
+	// A port just let go may be handed out again: each process gets one
+	// no other was given.
+	given := map[int]bool{}
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+		port, err := pgcluster.FreePort()
+		for err == nil && given[port] {
+			port, err = pgcluster.FreePort()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		given[port] = true
 		r.addrs[b.Name] = fmt.Sprintf("127.0.0.1:%d", port)
 		env = append(env, b.AddrEnv+"="+r.addrs[b.Name])
 	}

@@ -6,6 +6,7 @@ package apierr
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc/codes"
 )
@@ -22,6 +23,7 @@ const (
 	ReasonConcurrentChange   = "CONCURRENT_CHANGE"
 	ReasonFailedPrecondition = "FAILED_PRECONDITION"
 	ReasonUnavailable        = "UNAVAILABLE"
+	ReasonDeadlineExceeded   = "DEADLINE_EXCEEDED"
 	ReasonUnauthenticated    = "UNAUTHENTICATED"
 	ReasonPermissionDenied   = "PERMISSION_DENIED"
 	ReasonInternal           = "INTERNAL"
@@ -38,7 +40,16 @@ type Error struct {
 	// Metadata goes into ErrorInfo.metadata, such as the resource name that
 	// was not found.
 	Metadata map[string]string
+	// RetryDelay, when set, goes into a google.rpc.RetryInfo: how long the
+	// caller should wait before it retries. Every UNAVAILABLE error carries
+	// one, DefaultRetryDelay unless it says otherwise.
+	RetryDelay time.Duration
 }
+
+// DefaultRetryDelay is the RetryInfo of an UNAVAILABLE error that names
+// none: an outage of a second or two (a restart, a failover) passes
+// without a client hammering the service meanwhile.
+const DefaultRetryDelay = time.Second
 
 // FieldViolation names one bad field by its path in the request, such as
 // `pledge.progress_log[2].date.label`, and says what is wrong with it.
@@ -91,7 +102,8 @@ func FailedPrecondition(format string, args ...any) *Error {
 	return &Error{Code: codes.FailedPrecondition, Reason: ReasonFailedPrecondition, Message: fmt.Sprintf(format, args...)}
 }
 
-// Unavailable says a service this one depends on could not answer.
+// Unavailable says a service this one depends on could not answer: the
+// caller may retry after the error's RetryInfo (DefaultRetryDelay).
 func Unavailable(format string, args ...any) *Error {
 	return &Error{Code: codes.Unavailable, Reason: ReasonUnavailable, Message: fmt.Sprintf(format, args...)}
 }

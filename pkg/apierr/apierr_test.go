@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -23,9 +23,7 @@ func TestToStatusMapsEveryKindOfError(t *testing.T) {
 		{NotFound("pledge", "districts/x/pledges/y"), codes.NotFound, ReasonNotFound},
 		{v.Err(), codes.InvalidArgument, ReasonInvalidArgument},
 		{fmt.Errorf("wrapped: %w", EtagMismatch("districts/x")), codes.Aborted, ReasonEtagMismatch},
-		{&pgconn.PgError{Code: "40001"}, codes.Aborted, ReasonConcurrentChange},
-		{&pgconn.PgError{Code: "23505", Detail: "Key (title)=(윤송미) already exists."}, codes.AlreadyExists, ReasonAlreadyExists},
-		{context.DeadlineExceeded, codes.DeadlineExceeded, "DEADLINE_EXCEEDED"},
+		{context.DeadlineExceeded, codes.DeadlineExceeded, ReasonDeadlineExceeded},
 		{status.Error(codes.Unavailable, "budget is down"), codes.Unavailable, ""},
 		{errors.New("dial tcp 10.0.0.1: secret detail 윤송미"), codes.Internal, ReasonInternal},
 	}
@@ -34,7 +32,7 @@ func TestToStatusMapsEveryKindOfError(t *testing.T) {
 		if st.Code() != tt.code || Reason(st) != tt.reason {
 			t.Errorf("ToStatus(%v) = %v %q, want %v %q", tt.err, st.Code(), Reason(st), tt.code, tt.reason)
 		}
-		if tt.code == codes.Internal || tt.code == codes.AlreadyExists {
+		if tt.code == codes.Internal {
 			if st.Message() == tt.err.Error() || containsAny(st.Message(), "secret", "윤송미") {
 				t.Errorf("the message %q reveals the cause", st.Message())
 			}
@@ -55,4 +53,24 @@ func containsAny(s string, subs ...string) bool {
 		}
 	}
 	return false
+}
+
+func TestEveryUnavailableTellsWhenToRetry(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want time.Duration
+	}{
+		{"a service of ours", Unavailable("the budget service could not be asked"), DefaultRetryDelay},
+		{"with its own delay", &Error{Code: codes.Unavailable, Message: "failing over", RetryDelay: 3 * time.Second}, 3 * time.Second},
+		{"a gRPC connection's own", status.Error(codes.Unavailable, "connection refused"), DefaultRetryDelay},
+		{"passed on from another service", fmt.Errorf("card: %w", FromStatus(ToStatus(&Error{Code: codes.Unavailable, RetryDelay: 2 * time.Second}))), 2 * time.Second},
+		{"not an outage", NotFound("pledge", "districts/x/pledges/y"), 0},
+		{"a stale etag, which needs a fresh read first", EtagMismatch("districts/x"), 0},
+	}
+	for _, tt := range tests {
+		if got := RetryDelay(ToStatus(tt.err)); got != tt.want {
+			t.Errorf("%s: retry delay %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

@@ -3,28 +3,22 @@ package apierr
 import (
 	"context"
 	"errors"
+	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
-)
-
-// PostgreSQL error codes the services act on.
-const (
-	pgUniqueViolation      = "23505"
-	pgForeignKeyViolation  = "23503"
-	pgSerializationFailure = "40001"
-	pgDeadlockDetected     = "40P01"
-	pgQueryCanceled        = "57014"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // ToStatus maps any error to the gRPC status its caller sees. Errors of
 // this package keep their code and details; gRPC statuses (from a service
-// called downstream) pass through; storage conflicts become ABORTED or
-// ALREADY_EXISTS; anything else is INTERNAL with a message that reveals
-// nothing of the input.
+// called downstream) pass through; a context that ran out or was canceled
+// says so; anything else is INTERNAL with a message that reveals nothing
+// of the input. Storage errors are the storage's to classify first
+// (pgdb.Classify). Every UNAVAILABLE status leaves with a RetryInfo, so a
+// client knows it may retry and when.
 func ToStatus(err error) *status.Status {
 	if err == nil {
 		return status.New(codes.OK, "")
@@ -34,26 +28,13 @@ func ToStatus(err error) *status.Status {
 		return fromError(e)
 	}
 	if s, ok := status.FromError(err); ok {
-		return s
+		return withRetryInfo(s)
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fromError(&Error{Code: codes.DeadlineExceeded, Reason: "DEADLINE_EXCEEDED", Message: "the request ran out of time"})
+		return fromError(&Error{Code: codes.DeadlineExceeded, Reason: ReasonDeadlineExceeded, Message: "the request ran out of time"})
 	case errors.Is(err, context.Canceled):
 		return fromError(&Error{Code: codes.Canceled, Reason: "CANCELED", Message: "the request was canceled"})
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case pgSerializationFailure, pgDeadlockDetected:
-			return fromError(&Error{Code: codes.Aborted, Reason: ReasonConcurrentChange, Message: "the request collided with a concurrent change; retry it"})
-		case pgUniqueViolation:
-			return fromError(&Error{Code: codes.AlreadyExists, Reason: ReasonAlreadyExists, Message: "a resource with the same identity already exists"})
-		case pgForeignKeyViolation:
-			return fromError(&Error{Code: codes.FailedPrecondition, Reason: ReasonFailedPrecondition, Message: "the change would leave a reference to something that does not exist"})
-		case pgQueryCanceled:
-			return fromError(&Error{Code: codes.DeadlineExceeded, Reason: "DEADLINE_EXCEEDED", Message: "the request ran out of time"})
-		}
 	}
 	return fromError(&Error{Code: codes.Internal, Reason: ReasonInternal, Message: "internal error"})
 }
@@ -72,7 +53,27 @@ func fromError(e *Error) *status.Status {
 		}
 		details = append(details, br)
 	}
+	delay := e.RetryDelay
+	if delay <= 0 && e.Code == codes.Unavailable {
+		delay = DefaultRetryDelay
+	}
+	if delay > 0 {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(delay)})
+	}
 	withDetails, err := st.WithDetails(details...)
+	if err != nil {
+		return st
+	}
+	return withDetails
+}
+
+// withRetryInfo gives an UNAVAILABLE status that carries no RetryInfo (one
+// a gRPC connection raised itself, say) the default one.
+func withRetryInfo(st *status.Status) *status.Status {
+	if st.Code() != codes.Unavailable || RetryDelay(st) > 0 {
+		return st
+	}
+	withDetails, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(DefaultRetryDelay)})
 	if err != nil {
 		return st
 	}
@@ -91,9 +92,9 @@ func IsClientError(code codes.Code) bool {
 }
 
 // FromStatus turns a status another service returned back into an Error,
-// keeping its code, reason, message and field violations.
+// keeping its code, reason, message, field violations and retry delay.
 func FromStatus(st *status.Status) *Error {
-	return &Error{Code: st.Code(), Reason: Reason(st), Message: st.Message(), Violations: FieldViolations(st)}
+	return &Error{Code: st.Code(), Reason: Reason(st), Message: st.Message(), Violations: FieldViolations(st), RetryDelay: RetryDelay(st)}
 }
 
 // FieldViolations returns the BadRequest field violations a status carries.
@@ -117,4 +118,15 @@ func Reason(st *status.Status) string {
 		}
 	}
 	return ""
+}
+
+// RetryDelay returns how long the status's RetryInfo asks the caller to
+// wait before it retries, or 0 when it carries none.
+func RetryDelay(st *status.Status) time.Duration {
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.RetryInfo); ok {
+			return info.GetRetryDelay().AsDuration()
+		}
+	}
+	return 0
 }

@@ -54,6 +54,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, raw string) (*Principa
 			return nil, status.Error(codes.Unauthenticated, "API keys are not accepted here")
 		}
 		p, err = a.Keys.VerifyKey(ctx, raw)
+		if err != nil && !errors.Is(err, ErrBadKey) {
+			// The key could not be checked, its store being away say:
+			// that is the error, not that the key is bad.
+			return nil, err
+		}
 		if err == nil {
 			p = p.WithCredential(raw)
 		}

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -26,14 +27,15 @@ func levelOf(code codes.Code) logging.Level {
 }
 
 // mapErrors turns whatever a handler returns into the status its caller
-// sees (apierr.ToStatus). The cause of an internal error stays in the log
-// and out of the reply.
+// sees: database errors as pgdb.Classify says (an outage is UNAVAILABLE
+// with a RetryInfo, never INTERNAL), the rest as apierr.ToStatus does. The
+// cause of a server error stays in the log and out of the reply.
 func (s *Server) mapErrors(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	resp, err := handler(ctx, req)
 	if err == nil {
 		return resp, nil
 	}
-	st := apierr.ToStatus(err)
+	st := apierr.ToStatus(pgdb.Classify(err))
 	if !apierr.IsClientError(st.Code()) {
 		s.log.ErrorContext(ctx, "call failed", "grpc.method", info.FullMethod, "grpc.code", st.Code().String(), "cause", err.Error())
 	}

@@ -172,13 +172,18 @@ func (s *Server) SetReady(ready bool) {
 	}
 }
 
+// checkTimeout bounds one readiness check: a database that does not
+// answer a ping within it, a hung one included, counts as away.
+const checkTimeout = time.Second
+
 // WatchReadiness runs check now and then every interval until ctx ends,
-// reporting SERVING while it passes. A service's readiness depends on its
-// own database only, never on the services it calls.
+// reporting SERVING while it passes and NOT_SERVING from the first check
+// that fails or takes longer than a second. A service's readiness depends
+// on its own database only, never on the services it calls.
 func (s *Server) WatchReadiness(ctx context.Context, interval time.Duration, check func(context.Context) error) {
 	ready := false
 	for {
-		cctx, cancel := context.WithTimeout(ctx, interval)
+		cctx, cancel := context.WithTimeout(ctx, min(interval, checkTimeout))
 		err := check(cctx)
 		cancel()
 		if ctx.Err() != nil {

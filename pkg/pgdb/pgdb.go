@@ -13,14 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// PostgreSQL error codes the services act on.
-const (
-	UniqueViolation      = "23505"
-	ForeignKeyViolation  = "23503"
-	SerializationFailure = "40001"
-	DeadlockDetected     = "40P01"
-)
-
 // Querier is what both a pool and a transaction offer; store functions take
 // it so they run alone or inside a caller's transaction.
 type Querier interface {

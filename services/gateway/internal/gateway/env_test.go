@@ -94,8 +94,16 @@ func newTestGateway(t *testing.T, cfg Config) (*Gateway, *pledgeBackend) {
 func newLoggingGateway(t *testing.T, cfg Config, logs io.Writer) (*Gateway, *pledgeBackend) {
 	t.Helper()
 	b := &pledgeBackend{}
+	return gatewayOver(t, cfg, logs, b), b
+}
+
+// gatewayOver builds the gateway of cfg over the pledge service impl, at
+// every service's address, logging to logs. impl lets every call through
+// (embedding a *pledgeBackend does).
+func gatewayOver(t *testing.T, cfg Config, logs io.Writer, impl pledgev1.PledgeServiceServer) *Gateway {
+	t.Helper()
 	_, addr := grpctest.Serve(t, nil, func(s *grpcserver.Server) {
-		pledgev1.RegisterPledgeServiceServer(s, b)
+		pledgev1.RegisterPledgeServiceServer(s, impl)
 		// The recording service lets every call through: what the gateway
 		// passes on is what these tests look at.
 		open := auth.Policy{}
@@ -113,7 +121,7 @@ func newLoggingGateway(t *testing.T, cfg Config, logs io.Writer) (*Gateway, *ple
 		t.Fatal(err)
 	}
 	t.Cleanup(g.Close)
-	return g, b
+	return g
 }
 
 // serve runs the gateway of cfg as the binary does: NewServer on a

@@ -2,11 +2,15 @@ package gateway
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/deadline"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/grpc/codes"
@@ -26,16 +30,45 @@ var (
 // errorHandler writes every error as a JSON google.rpc.Status with the
 // HTTP code that matches its gRPC code. Errors the gateway itself raises
 // while reading a request get the ErrorInfo and BadRequest the services
-// give theirs, so clients read one shape of error.
+// give theirs, so clients read one shape of error. An UNAVAILABLE (503) —
+// a service or its database away — goes out with a Retry-After header
+// from its RetryInfo, which it gets when the gRPC connection raised it.
 func errorHandler(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	nameSpan(ctx)
 	st := status.Convert(err)
-	if st.Code() == codes.InvalidArgument && len(st.Details()) == 0 {
-		if e := describe(ctx, st.Message()); e != nil {
-			st = apierr.ToStatus(e)
+	switch st.Code() {
+	case codes.InvalidArgument:
+		if len(st.Details()) == 0 {
+			if e := describe(ctx, st.Message()); e != nil {
+				st = apierr.ToStatus(e)
+			}
 		}
+	case codes.Unavailable:
+		if len(st.Details()) == 0 {
+			// The connection's own error names addresses and sockets:
+			// the client needs to know which service, and to retry.
+			st = apierr.ToStatus(apierr.Unavailable("the %s service could not be reached; retry shortly", backendOf(ctx)))
+		}
+		st = apierr.ToStatus(st.Err())
+		setRetryAfter(w, apierr.RetryDelay(st))
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, st.Err())
+}
+
+// backendOf names the service of the method being called.
+func backendOf(ctx context.Context) string {
+	if method, ok := runtime.RPCMethod(ctx); ok {
+		return deadline.Service(method)
+	}
+	return "called"
+}
+
+// setRetryAfter tells the client to wait d, in whole seconds (at least
+// one), before it retries; it returns the seconds.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) int {
+	secs := max(1, int(math.Ceil(d.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return secs
 }
 
 // describe turns the gateway's own message about a bad request into an

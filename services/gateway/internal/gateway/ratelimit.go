@@ -3,9 +3,7 @@ package gateway
 import (
 	"crypto/sha256"
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -54,8 +52,7 @@ func (l *rateLimits) allow(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func refuse(w http.ResponseWriter, wait time.Duration, limit string) {
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	secs := setRetryAfter(w, wait)
 	writeStatus(w, http.StatusTooManyRequests, &apierr.Error{
 		Code: codes.ResourceExhausted, Reason: "RATE_LIMITED",
 		Message:  fmt.Sprintf("too many requests: retry in %d s", secs),

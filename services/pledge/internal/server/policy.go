@@ -79,7 +79,11 @@ func (r rules) readDistrict(ctx context.Context, req any) (context.Context, erro
 	if auth.FromContext(ctx).Can(auth.ReadData, auth.In(district)) {
 		return ctx, nil
 	}
-	if published, err := r.store.DistrictPublished(ctx, district); err != nil || !published {
+	published, err := r.store.DistrictPublished(ctx, district)
+	if err != nil {
+		return nil, err // the database is away, say: not the caller's fault
+	}
+	if !published {
 		return nil, auth.Deny(ctx, auth.ReadData, auth.In(district))
 	}
 	return auth.WithPublishedOnly(ctx), nil
@@ -104,7 +108,10 @@ func (r rules) readPledge(name func(any) string) auth.Rule {
 			return ctx, nil
 		}
 		a, err := r.store.PledgeAccess(ctx, district, id)
-		if err != nil || !a.Published {
+		if err != nil {
+			return nil, err // the database is away, say: not the caller's fault
+		}
+		if !a.Published {
 			return nil, auth.Deny(ctx, auth.ReadData, t)
 		}
 		return auth.WithPublishedOnly(ctx), nil
