@@ -69,6 +69,7 @@ var services = []backend{
 			pledgev1.RegisterPledgeServiceHandler(ctx, mux, conn),
 			pledgev1.RegisterApiKeyServiceHandler(ctx, mux, conn),
 			pledgev1.RegisterAuditServiceHandler(ctx, mux, conn),
+			pledgev1.RegisterReportServiceHandler(ctx, mux, conn),
 		)
 	}},
 	{Name: "budget", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {

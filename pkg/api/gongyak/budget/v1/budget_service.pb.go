@@ -196,6 +196,115 @@ func (x *DeleteBudgetRequest) GetEtag() string {
 	return ""
 }
 
+type BatchUpdateBudgetsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}`: every plan is of one of its pledges.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// The plans to write, at most 500. A field violation names the request,
+	// such as `requests[3].budget.lines[0].year`.
+	Requests []*UpdateBudgetRequest `protobuf:"bytes,2,rep,name=requests" json:"requests,omitempty"`
+	// A retry with the same id returns the first result (AIP-155).
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchUpdateBudgetsRequest) Reset() {
+	*x = BatchUpdateBudgetsRequest{}
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchUpdateBudgetsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchUpdateBudgetsRequest) ProtoMessage() {}
+
+func (x *BatchUpdateBudgetsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchUpdateBudgetsRequest.ProtoReflect.Descriptor instead.
+func (*BatchUpdateBudgetsRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *BatchUpdateBudgetsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *BatchUpdateBudgetsRequest) GetRequests() []*UpdateBudgetRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *BatchUpdateBudgetsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type BatchUpdateBudgetsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plans written, in the order of the requests.
+	Budgets       []*Budget `protobuf:"bytes,1,rep,name=budgets" json:"budgets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchUpdateBudgetsResponse) Reset() {
+	*x = BatchUpdateBudgetsResponse{}
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchUpdateBudgetsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchUpdateBudgetsResponse) ProtoMessage() {}
+
+func (x *BatchUpdateBudgetsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchUpdateBudgetsResponse.ProtoReflect.Descriptor instead.
+func (*BatchUpdateBudgetsResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *BatchUpdateBudgetsResponse) GetBudgets() []*Budget {
+	if x != nil {
+		return x.Budgets
+	}
+	return nil
+}
+
 type SummarizeBudgetsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}`, or `districts/-` for every district.
@@ -216,7 +325,7 @@ type SummarizeBudgetsRequest struct {
 
 func (x *SummarizeBudgetsRequest) Reset() {
 	*x = SummarizeBudgetsRequest{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -228,7 +337,7 @@ func (x *SummarizeBudgetsRequest) String() string {
 func (*SummarizeBudgetsRequest) ProtoMessage() {}
 
 func (x *SummarizeBudgetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -241,7 +350,7 @@ func (x *SummarizeBudgetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeBudgetsRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeBudgetsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{3}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *SummarizeBudgetsRequest) GetParent() string {
@@ -292,7 +401,7 @@ type SummarizeBudgetsResponse struct {
 
 func (x *SummarizeBudgetsResponse) Reset() {
 	*x = SummarizeBudgetsResponse{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -304,7 +413,7 @@ func (x *SummarizeBudgetsResponse) String() string {
 func (*SummarizeBudgetsResponse) ProtoMessage() {}
 
 func (x *SummarizeBudgetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -317,7 +426,7 @@ func (x *SummarizeBudgetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeBudgetsResponse.ProtoReflect.Descriptor instead.
 func (*SummarizeBudgetsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{4}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SummarizeBudgetsResponse) GetRows() []*BudgetSummary {
@@ -359,7 +468,7 @@ type BudgetSummary struct {
 
 func (x *BudgetSummary) Reset() {
 	*x = BudgetSummary{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -371,7 +480,7 @@ func (x *BudgetSummary) String() string {
 func (*BudgetSummary) ProtoMessage() {}
 
 func (x *BudgetSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -384,7 +493,7 @@ func (x *BudgetSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BudgetSummary.ProtoReflect.Descriptor instead.
 func (*BudgetSummary) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{5}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *BudgetSummary) GetDistrict() string {
@@ -445,7 +554,14 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"B\n" +
 	"\x13DeleteBudgetRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xa5\x01\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xa0\x01\n" +
+	"\x19BatchUpdateBudgetsRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12G\n" +
+	"\brequests\x18\x02 \x03(\v2&.gongyak.budget.v1.UpdateBudgetRequestB\x03\xe0A\x02R\brequests\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"Q\n" +
+	"\x1aBatchUpdateBudgetsResponse\x123\n" +
+	"\abudgets\x18\x01 \x03(\v2\x19.gongyak.budget.v1.BudgetR\abudgets\"\xa5\x01\n" +
 	"\x17SummarizeBudgetsRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x19\n" +
 	"\bgroup_by\x18\x02 \x03(\tR\agroupBy\x12\x16\n" +
@@ -463,11 +579,12 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\x0e2\x1e.gongyak.type.v1.FundingSourceR\x06source\x12\x12\n" +
 	"\x04year\x18\x04 \x01(\x05R\x04year\x12!\n" +
 	"\fpledge_count\x18\x05 \x01(\x05R\vpledgeCount\x124\n" +
-	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xda\x05\n" +
+	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\x99\a\n" +
 	"\rBudgetService\x12\x83\x01\n" +
 	"\tGetBudget\x12#.gongyak.budget.v1.GetBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*/budget}\x12\xa6\x01\n" +
 	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\x86\x01\n" +
-	"\fDeleteBudget\x12&.gongyak.budget.v1.DeleteBudgetRequest\x1a\x16.google.protobuf.Empty\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)*'/v1/{name=districts/*/pledges/*/budget}\x12\xa8\x01\n" +
+	"\fDeleteBudget\x12&.gongyak.budget.v1.DeleteBudgetRequest\x1a\x16.google.protobuf.Empty\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)*'/v1/{name=districts/*/pledges/*/budget}\x12\xbc\x01\n" +
+	"\x12BatchUpdateBudgets\x12,.gongyak.budget.v1.BatchUpdateBudgetsRequest\x1a-.gongyak.budget.v1.BatchUpdateBudgetsResponse\"I\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x021:\x01*\",/v1/{parent=districts/*}/budgets:batchUpdate\x12\xa8\x01\n" +
 	"\x10SummarizeBudgets\x12*.gongyak.budget.v1.SummarizeBudgetsRequest\x1a+.gongyak.budget.v1.SummarizeBudgetsResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/budgets:summarize\x12f\n" +
 	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
@@ -483,44 +600,50 @@ func file_gongyak_budget_v1_budget_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_budget_v1_budget_service_proto_rawDescData
 }
 
-var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_gongyak_budget_v1_budget_service_proto_goTypes = []any{
 	(*GetBudgetRequest)(nil),           // 0: gongyak.budget.v1.GetBudgetRequest
 	(*UpdateBudgetRequest)(nil),        // 1: gongyak.budget.v1.UpdateBudgetRequest
 	(*DeleteBudgetRequest)(nil),        // 2: gongyak.budget.v1.DeleteBudgetRequest
-	(*SummarizeBudgetsRequest)(nil),    // 3: gongyak.budget.v1.SummarizeBudgetsRequest
-	(*SummarizeBudgetsResponse)(nil),   // 4: gongyak.budget.v1.SummarizeBudgetsResponse
-	(*BudgetSummary)(nil),              // 5: gongyak.budget.v1.BudgetSummary
-	(*Budget)(nil),                     // 6: gongyak.budget.v1.Budget
-	(*fieldmaskpb.FieldMask)(nil),      // 7: google.protobuf.FieldMask
-	(v1.FundingSource)(0),              // 8: gongyak.type.v1.FundingSource
-	(*Amounts)(nil),                    // 9: gongyak.budget.v1.Amounts
-	(*v1.ListAuditEventsRequest)(nil),  // 10: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),              // 11: google.protobuf.Empty
-	(*v1.ListAuditEventsResponse)(nil), // 12: gongyak.type.v1.ListAuditEventsResponse
+	(*BatchUpdateBudgetsRequest)(nil),  // 3: gongyak.budget.v1.BatchUpdateBudgetsRequest
+	(*BatchUpdateBudgetsResponse)(nil), // 4: gongyak.budget.v1.BatchUpdateBudgetsResponse
+	(*SummarizeBudgetsRequest)(nil),    // 5: gongyak.budget.v1.SummarizeBudgetsRequest
+	(*SummarizeBudgetsResponse)(nil),   // 6: gongyak.budget.v1.SummarizeBudgetsResponse
+	(*BudgetSummary)(nil),              // 7: gongyak.budget.v1.BudgetSummary
+	(*Budget)(nil),                     // 8: gongyak.budget.v1.Budget
+	(*fieldmaskpb.FieldMask)(nil),      // 9: google.protobuf.FieldMask
+	(v1.FundingSource)(0),              // 10: gongyak.type.v1.FundingSource
+	(*Amounts)(nil),                    // 11: gongyak.budget.v1.Amounts
+	(*v1.ListAuditEventsRequest)(nil),  // 12: gongyak.type.v1.ListAuditEventsRequest
+	(*emptypb.Empty)(nil),              // 13: google.protobuf.Empty
+	(*v1.ListAuditEventsResponse)(nil), // 14: gongyak.type.v1.ListAuditEventsResponse
 }
 var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
-	6,  // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
-	7,  // 1: gongyak.budget.v1.UpdateBudgetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	5,  // 2: gongyak.budget.v1.SummarizeBudgetsResponse.rows:type_name -> gongyak.budget.v1.BudgetSummary
-	5,  // 3: gongyak.budget.v1.SummarizeBudgetsResponse.total:type_name -> gongyak.budget.v1.BudgetSummary
-	8,  // 4: gongyak.budget.v1.BudgetSummary.source:type_name -> gongyak.type.v1.FundingSource
-	9,  // 5: gongyak.budget.v1.BudgetSummary.amounts:type_name -> gongyak.budget.v1.Amounts
-	0,  // 6: gongyak.budget.v1.BudgetService.GetBudget:input_type -> gongyak.budget.v1.GetBudgetRequest
-	1,  // 7: gongyak.budget.v1.BudgetService.UpdateBudget:input_type -> gongyak.budget.v1.UpdateBudgetRequest
-	2,  // 8: gongyak.budget.v1.BudgetService.DeleteBudget:input_type -> gongyak.budget.v1.DeleteBudgetRequest
-	3,  // 9: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
-	10, // 10: gongyak.budget.v1.BudgetService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	6,  // 11: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
-	6,  // 12: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
-	11, // 13: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
-	4,  // 14: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
-	12, // 15: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	11, // [11:16] is the sub-list for method output_type
-	6,  // [6:11] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	8,  // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
+	9,  // 1: gongyak.budget.v1.UpdateBudgetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	1,  // 2: gongyak.budget.v1.BatchUpdateBudgetsRequest.requests:type_name -> gongyak.budget.v1.UpdateBudgetRequest
+	8,  // 3: gongyak.budget.v1.BatchUpdateBudgetsResponse.budgets:type_name -> gongyak.budget.v1.Budget
+	7,  // 4: gongyak.budget.v1.SummarizeBudgetsResponse.rows:type_name -> gongyak.budget.v1.BudgetSummary
+	7,  // 5: gongyak.budget.v1.SummarizeBudgetsResponse.total:type_name -> gongyak.budget.v1.BudgetSummary
+	10, // 6: gongyak.budget.v1.BudgetSummary.source:type_name -> gongyak.type.v1.FundingSource
+	11, // 7: gongyak.budget.v1.BudgetSummary.amounts:type_name -> gongyak.budget.v1.Amounts
+	0,  // 8: gongyak.budget.v1.BudgetService.GetBudget:input_type -> gongyak.budget.v1.GetBudgetRequest
+	1,  // 9: gongyak.budget.v1.BudgetService.UpdateBudget:input_type -> gongyak.budget.v1.UpdateBudgetRequest
+	2,  // 10: gongyak.budget.v1.BudgetService.DeleteBudget:input_type -> gongyak.budget.v1.DeleteBudgetRequest
+	3,  // 11: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:input_type -> gongyak.budget.v1.BatchUpdateBudgetsRequest
+	5,  // 12: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
+	12, // 13: gongyak.budget.v1.BudgetService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
+	8,  // 14: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
+	8,  // 15: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
+	13, // 16: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
+	4,  // 17: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:output_type -> gongyak.budget.v1.BatchUpdateBudgetsResponse
+	6,  // 18: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
+	14, // 19: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	14, // [14:20] is the sub-list for method output_type
+	8,  // [8:14] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_budget_v1_budget_service_proto_init() }
@@ -535,7 +658,7 @@ func file_gongyak_budget_v1_budget_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_budget_v1_budget_service_proto_rawDesc), len(file_gongyak_budget_v1_budget_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,11 +21,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BudgetService_GetBudget_FullMethodName        = "/gongyak.budget.v1.BudgetService/GetBudget"
-	BudgetService_UpdateBudget_FullMethodName     = "/gongyak.budget.v1.BudgetService/UpdateBudget"
-	BudgetService_DeleteBudget_FullMethodName     = "/gongyak.budget.v1.BudgetService/DeleteBudget"
-	BudgetService_SummarizeBudgets_FullMethodName = "/gongyak.budget.v1.BudgetService/SummarizeBudgets"
-	BudgetService_ListAuditEvents_FullMethodName  = "/gongyak.budget.v1.BudgetService/ListAuditEvents"
+	BudgetService_GetBudget_FullMethodName          = "/gongyak.budget.v1.BudgetService/GetBudget"
+	BudgetService_UpdateBudget_FullMethodName       = "/gongyak.budget.v1.BudgetService/UpdateBudget"
+	BudgetService_DeleteBudget_FullMethodName       = "/gongyak.budget.v1.BudgetService/DeleteBudget"
+	BudgetService_BatchUpdateBudgets_FullMethodName = "/gongyak.budget.v1.BudgetService/BatchUpdateBudgets"
+	BudgetService_SummarizeBudgets_FullMethodName   = "/gongyak.budget.v1.BudgetService/SummarizeBudgets"
+	BudgetService_ListAuditEvents_FullMethodName    = "/gongyak.budget.v1.BudgetService/ListAuditEvents"
 )
 
 // BudgetServiceClient is the client API for BudgetService service.
@@ -44,6 +45,10 @@ type BudgetServiceClient interface {
 	UpdateBudget(ctx context.Context, in *UpdateBudgetRequest, opts ...grpc.CallOption) (*Budget, error)
 	// DeleteBudget removes a pledge's plan (AIP-135).
 	DeleteBudget(ctx context.Context, in *DeleteBudgetRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
+	// BatchUpdateBudgets writes up to 500 plans of one district's pledges in
+	// one transaction, each as UpdateBudget would: all of them, or none when
+	// one is refused (AIP-234). Bulk loads use it.
+	BatchUpdateBudgets(ctx context.Context, in *BatchUpdateBudgetsRequest, opts ...grpc.CallOption) (*BatchUpdateBudgetsResponse, error)
 	// SummarizeBudgets adds up the plans of one district, or of all with
 	// `districts/-` (AIP-159), grouped as asked, with securing and execution
 	// rates (AIP-136).
@@ -93,6 +98,16 @@ func (c *budgetServiceClient) DeleteBudget(ctx context.Context, in *DeleteBudget
 	return out, nil
 }
 
+func (c *budgetServiceClient) BatchUpdateBudgets(ctx context.Context, in *BatchUpdateBudgetsRequest, opts ...grpc.CallOption) (*BatchUpdateBudgetsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchUpdateBudgetsResponse)
+	err := c.cc.Invoke(ctx, BudgetService_BatchUpdateBudgets_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *budgetServiceClient) SummarizeBudgets(ctx context.Context, in *SummarizeBudgetsRequest, opts ...grpc.CallOption) (*SummarizeBudgetsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SummarizeBudgetsResponse)
@@ -129,6 +144,10 @@ type BudgetServiceServer interface {
 	UpdateBudget(context.Context, *UpdateBudgetRequest) (*Budget, error)
 	// DeleteBudget removes a pledge's plan (AIP-135).
 	DeleteBudget(context.Context, *DeleteBudgetRequest) (*emptypb.Empty, error)
+	// BatchUpdateBudgets writes up to 500 plans of one district's pledges in
+	// one transaction, each as UpdateBudget would: all of them, or none when
+	// one is refused (AIP-234). Bulk loads use it.
+	BatchUpdateBudgets(context.Context, *BatchUpdateBudgetsRequest) (*BatchUpdateBudgetsResponse, error)
 	// SummarizeBudgets adds up the plans of one district, or of all with
 	// `districts/-` (AIP-159), grouped as asked, with securing and execution
 	// rates (AIP-136).
@@ -156,6 +175,9 @@ func (UnimplementedBudgetServiceServer) UpdateBudget(context.Context, *UpdateBud
 }
 func (UnimplementedBudgetServiceServer) DeleteBudget(context.Context, *DeleteBudgetRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteBudget not implemented")
+}
+func (UnimplementedBudgetServiceServer) BatchUpdateBudgets(context.Context, *BatchUpdateBudgetsRequest) (*BatchUpdateBudgetsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchUpdateBudgets not implemented")
 }
 func (UnimplementedBudgetServiceServer) SummarizeBudgets(context.Context, *SummarizeBudgetsRequest) (*SummarizeBudgetsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SummarizeBudgets not implemented")
@@ -238,6 +260,24 @@ func _BudgetService_DeleteBudget_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BudgetService_BatchUpdateBudgets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchUpdateBudgetsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BudgetServiceServer).BatchUpdateBudgets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BudgetService_BatchUpdateBudgets_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BudgetServiceServer).BatchUpdateBudgets(ctx, req.(*BatchUpdateBudgetsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _BudgetService_SummarizeBudgets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SummarizeBudgetsRequest)
 	if err := dec(in); err != nil {
@@ -292,6 +332,10 @@ var BudgetService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteBudget",
 			Handler:    _BudgetService_DeleteBudget_Handler,
+		},
+		{
+			MethodName: "BatchUpdateBudgets",
+			Handler:    _BudgetService_BatchUpdateBudgets_Handler,
 		},
 		{
 			MethodName: "SummarizeBudgets",

@@ -182,6 +182,117 @@ func (x *ListIndicatorsResponse) GetNextPageToken() string {
 	return ""
 }
 
+type BatchCreateIndicatorsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}/pledges/{pledge}`, or `districts/{district}/pledges/-`
+	// for indicators of several pledges of the district; each request's
+	// parent is then its pledge.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// The indicators to create, at most 500. A field violation names the
+	// request, such as `requests[3].indicator.title`.
+	Requests []*CreateIndicatorRequest `protobuf:"bytes,2,rep,name=requests" json:"requests,omitempty"`
+	// A retry with the same id returns the first result (AIP-155).
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateIndicatorsRequest) Reset() {
+	*x = BatchCreateIndicatorsRequest{}
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateIndicatorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateIndicatorsRequest) ProtoMessage() {}
+
+func (x *BatchCreateIndicatorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateIndicatorsRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreateIndicatorsRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *BatchCreateIndicatorsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *BatchCreateIndicatorsRequest) GetRequests() []*CreateIndicatorRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *BatchCreateIndicatorsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type BatchCreateIndicatorsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The indicators created, in the order of the requests.
+	Indicators    []*Indicator `protobuf:"bytes,1,rep,name=indicators" json:"indicators,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateIndicatorsResponse) Reset() {
+	*x = BatchCreateIndicatorsResponse{}
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateIndicatorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateIndicatorsResponse) ProtoMessage() {}
+
+func (x *BatchCreateIndicatorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateIndicatorsResponse.ProtoReflect.Descriptor instead.
+func (*BatchCreateIndicatorsResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *BatchCreateIndicatorsResponse) GetIndicators() []*Indicator {
+	if x != nil {
+		return x.Indicators
+	}
+	return nil
+}
+
 type CreateIndicatorRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/pledges/{pledge}`.
@@ -200,7 +311,7 @@ type CreateIndicatorRequest struct {
 
 func (x *CreateIndicatorRequest) Reset() {
 	*x = CreateIndicatorRequest{}
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[3]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -212,7 +323,7 @@ func (x *CreateIndicatorRequest) String() string {
 func (*CreateIndicatorRequest) ProtoMessage() {}
 
 func (x *CreateIndicatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[3]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -225,7 +336,7 @@ func (x *CreateIndicatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateIndicatorRequest.ProtoReflect.Descriptor instead.
 func (*CreateIndicatorRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{3}
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateIndicatorRequest) GetParent() string {
@@ -276,7 +387,7 @@ type UpdateIndicatorRequest struct {
 
 func (x *UpdateIndicatorRequest) Reset() {
 	*x = UpdateIndicatorRequest{}
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[4]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -288,7 +399,7 @@ func (x *UpdateIndicatorRequest) String() string {
 func (*UpdateIndicatorRequest) ProtoMessage() {}
 
 func (x *UpdateIndicatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[4]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -301,7 +412,7 @@ func (x *UpdateIndicatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateIndicatorRequest.ProtoReflect.Descriptor instead.
 func (*UpdateIndicatorRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{4}
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *UpdateIndicatorRequest) GetIndicator() *Indicator {
@@ -336,7 +447,7 @@ type DeleteIndicatorRequest struct {
 
 func (x *DeleteIndicatorRequest) Reset() {
 	*x = DeleteIndicatorRequest{}
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[5]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -348,7 +459,7 @@ func (x *DeleteIndicatorRequest) String() string {
 func (*DeleteIndicatorRequest) ProtoMessage() {}
 
 func (x *DeleteIndicatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[5]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -361,7 +472,7 @@ func (x *DeleteIndicatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIndicatorRequest.ProtoReflect.Descriptor instead.
 func (*DeleteIndicatorRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{5}
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DeleteIndicatorRequest) GetName() string {
@@ -388,7 +499,7 @@ type GetPledgeAchievementRequest struct {
 
 func (x *GetPledgeAchievementRequest) Reset() {
 	*x = GetPledgeAchievementRequest{}
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[6]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -400,7 +511,7 @@ func (x *GetPledgeAchievementRequest) String() string {
 func (*GetPledgeAchievementRequest) ProtoMessage() {}
 
 func (x *GetPledgeAchievementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[6]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -413,7 +524,7 @@ func (x *GetPledgeAchievementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPledgeAchievementRequest.ProtoReflect.Descriptor instead.
 func (*GetPledgeAchievementRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{6}
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetPledgeAchievementRequest) GetName() string {
@@ -439,7 +550,7 @@ type SummarizeIndicatorsRequest struct {
 
 func (x *SummarizeIndicatorsRequest) Reset() {
 	*x = SummarizeIndicatorsRequest{}
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[7]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +562,7 @@ func (x *SummarizeIndicatorsRequest) String() string {
 func (*SummarizeIndicatorsRequest) ProtoMessage() {}
 
 func (x *SummarizeIndicatorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[7]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +575,7 @@ func (x *SummarizeIndicatorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeIndicatorsRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeIndicatorsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{7}
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SummarizeIndicatorsRequest) GetParent() string {
@@ -513,7 +624,7 @@ type SummarizeIndicatorsResponse struct {
 
 func (x *SummarizeIndicatorsResponse) Reset() {
 	*x = SummarizeIndicatorsResponse{}
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[8]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +636,7 @@ func (x *SummarizeIndicatorsResponse) String() string {
 func (*SummarizeIndicatorsResponse) ProtoMessage() {}
 
 func (x *SummarizeIndicatorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[8]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +649,7 @@ func (x *SummarizeIndicatorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeIndicatorsResponse.ProtoReflect.Descriptor instead.
 func (*SummarizeIndicatorsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{8}
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SummarizeIndicatorsResponse) GetRows() []*IndicatorSummary {
@@ -583,7 +694,7 @@ type IndicatorSummary struct {
 
 func (x *IndicatorSummary) Reset() {
 	*x = IndicatorSummary{}
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[9]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -595,7 +706,7 @@ func (x *IndicatorSummary) String() string {
 func (*IndicatorSummary) ProtoMessage() {}
 
 func (x *IndicatorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[9]
+	mi := &file_gongyak_indicator_v1_indicator_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -608,7 +719,7 @@ func (x *IndicatorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndicatorSummary.ProtoReflect.Descriptor instead.
 func (*IndicatorSummary) Descriptor() ([]byte, []int) {
-	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{9}
+	return file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *IndicatorSummary) GetDistrict() string {
@@ -684,7 +795,16 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\n" +
 	"indicators\x18\x01 \x03(\v2\x1f.gongyak.indicator.v1.IndicatorR\n" +
 	"indicators\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xe0\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa9\x01\n" +
+	"\x1cBatchCreateIndicatorsRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12M\n" +
+	"\brequests\x18\x02 \x03(\v2,.gongyak.indicator.v1.CreateIndicatorRequestB\x03\xe0A\x02R\brequests\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"`\n" +
+	"\x1dBatchCreateIndicatorsResponse\x12?\n" +
+	"\n" +
+	"indicators\x18\x01 \x03(\v2\x1f.gongyak.indicator.v1.IndicatorR\n" +
+	"indicators\"\xe0\x01\n" +
 	"\x16CreateIndicatorRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12B\n" +
 	"\tindicator\x18\x02 \x01(\v2\x1f.gongyak.indicator.v1.IndicatorB\x03\xe0A\x02R\tindicator\x12!\n" +
@@ -722,12 +842,12 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\x0fno_data_entries\x18\x05 \x01(\x05R\rnoDataEntries\x12-\n" +
 	"\x13not_yet_due_entries\x18\x06 \x01(\x05R\x10notYetDueEntries\x12)\n" +
 	"\x10mean_achievement\x18\a \x01(\tR\x0fmeanAchievement\x12-\n" +
-	"\x12overdue_indicators\x18\b \x01(\x05R\x11overdueIndicators2\xd6\n" +
-	"\n" +
+	"\x12overdue_indicators\x18\b \x01(\x05R\x11overdueIndicators2\xb1\f\n" +
 	"\x10IndicatorService\x12\x98\x01\n" +
 	"\fGetIndicator\x12).gongyak.indicator.v1.GetIndicatorRequest\x1a\x1f.gongyak.indicator.v1.Indicator\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/\x12-/v1/{name=districts/*/pledges/*/indicators/*}\x12\xab\x01\n" +
 	"\x0eListIndicators\x12+.gongyak.indicator.v1.ListIndicatorsRequest\x1a,.gongyak.indicator.v1.ListIndicatorsResponse\">\xdaA\x06parent\x82\xd3\xe4\x93\x02/\x12-/v1/{parent=districts/*/pledges/*}/indicators\x12\xc2\x01\n" +
-	"\x0fCreateIndicator\x12,.gongyak.indicator.v1.CreateIndicatorRequest\x1a\x1f.gongyak.indicator.v1.Indicator\"`\xdaA\x1dparent,indicator,indicator_id\x82\xd3\xe4\x93\x02::\tindicator\"-/v1/{parent=districts/*/pledges/*}/indicators\x12\xc4\x01\n" +
+	"\x0fCreateIndicator\x12,.gongyak.indicator.v1.CreateIndicatorRequest\x1a\x1f.gongyak.indicator.v1.Indicator\"`\xdaA\x1dparent,indicator,indicator_id\x82\xd3\xe4\x93\x02::\tindicator\"-/v1/{parent=districts/*/pledges/*}/indicators\x12\xd8\x01\n" +
+	"\x15BatchCreateIndicators\x122.gongyak.indicator.v1.BatchCreateIndicatorsRequest\x1a3.gongyak.indicator.v1.BatchCreateIndicatorsResponse\"V\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/{parent=districts/*/pledges/*}/indicators:batchCreate\x12\xc4\x01\n" +
 	"\x0fUpdateIndicator\x12,.gongyak.indicator.v1.UpdateIndicatorRequest\x1a\x1f.gongyak.indicator.v1.Indicator\"b\xdaA\x15indicator,update_mask\x82\xd3\xe4\x93\x02D:\tindicator27/v1/{indicator.name=districts/*/pledges/*/indicators/*}\x12\x95\x01\n" +
 	"\x0fDeleteIndicator\x12,.gongyak.indicator.v1.DeleteIndicatorRequest\x1a\x16.google.protobuf.Empty\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/*-/v1/{name=districts/*/pledges/*/indicators/*}\x12\xaf\x01\n" +
 	"\x14GetPledgeAchievement\x121.gongyak.indicator.v1.GetPledgeAchievementRequest\x1a'.gongyak.indicator.v1.PledgeAchievement\";\xdaA\x04name\x82\xd3\xe4\x93\x02.\x12,/v1/{name=districts/*/pledges/*/achievement}\x12\xba\x01\n" +
@@ -746,53 +866,59 @@ func file_gongyak_indicator_v1_indicator_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_indicator_v1_indicator_service_proto_rawDescData
 }
 
-var file_gongyak_indicator_v1_indicator_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_gongyak_indicator_v1_indicator_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_gongyak_indicator_v1_indicator_service_proto_goTypes = []any{
-	(*GetIndicatorRequest)(nil),         // 0: gongyak.indicator.v1.GetIndicatorRequest
-	(*ListIndicatorsRequest)(nil),       // 1: gongyak.indicator.v1.ListIndicatorsRequest
-	(*ListIndicatorsResponse)(nil),      // 2: gongyak.indicator.v1.ListIndicatorsResponse
-	(*CreateIndicatorRequest)(nil),      // 3: gongyak.indicator.v1.CreateIndicatorRequest
-	(*UpdateIndicatorRequest)(nil),      // 4: gongyak.indicator.v1.UpdateIndicatorRequest
-	(*DeleteIndicatorRequest)(nil),      // 5: gongyak.indicator.v1.DeleteIndicatorRequest
-	(*GetPledgeAchievementRequest)(nil), // 6: gongyak.indicator.v1.GetPledgeAchievementRequest
-	(*SummarizeIndicatorsRequest)(nil),  // 7: gongyak.indicator.v1.SummarizeIndicatorsRequest
-	(*SummarizeIndicatorsResponse)(nil), // 8: gongyak.indicator.v1.SummarizeIndicatorsResponse
-	(*IndicatorSummary)(nil),            // 9: gongyak.indicator.v1.IndicatorSummary
-	(*Indicator)(nil),                   // 10: gongyak.indicator.v1.Indicator
-	(*fieldmaskpb.FieldMask)(nil),       // 11: google.protobuf.FieldMask
-	(*v1.ListAuditEventsRequest)(nil),   // 12: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),               // 13: google.protobuf.Empty
-	(*PledgeAchievement)(nil),           // 14: gongyak.indicator.v1.PledgeAchievement
-	(*v1.ListAuditEventsResponse)(nil),  // 15: gongyak.type.v1.ListAuditEventsResponse
+	(*GetIndicatorRequest)(nil),           // 0: gongyak.indicator.v1.GetIndicatorRequest
+	(*ListIndicatorsRequest)(nil),         // 1: gongyak.indicator.v1.ListIndicatorsRequest
+	(*ListIndicatorsResponse)(nil),        // 2: gongyak.indicator.v1.ListIndicatorsResponse
+	(*BatchCreateIndicatorsRequest)(nil),  // 3: gongyak.indicator.v1.BatchCreateIndicatorsRequest
+	(*BatchCreateIndicatorsResponse)(nil), // 4: gongyak.indicator.v1.BatchCreateIndicatorsResponse
+	(*CreateIndicatorRequest)(nil),        // 5: gongyak.indicator.v1.CreateIndicatorRequest
+	(*UpdateIndicatorRequest)(nil),        // 6: gongyak.indicator.v1.UpdateIndicatorRequest
+	(*DeleteIndicatorRequest)(nil),        // 7: gongyak.indicator.v1.DeleteIndicatorRequest
+	(*GetPledgeAchievementRequest)(nil),   // 8: gongyak.indicator.v1.GetPledgeAchievementRequest
+	(*SummarizeIndicatorsRequest)(nil),    // 9: gongyak.indicator.v1.SummarizeIndicatorsRequest
+	(*SummarizeIndicatorsResponse)(nil),   // 10: gongyak.indicator.v1.SummarizeIndicatorsResponse
+	(*IndicatorSummary)(nil),              // 11: gongyak.indicator.v1.IndicatorSummary
+	(*Indicator)(nil),                     // 12: gongyak.indicator.v1.Indicator
+	(*fieldmaskpb.FieldMask)(nil),         // 13: google.protobuf.FieldMask
+	(*v1.ListAuditEventsRequest)(nil),     // 14: gongyak.type.v1.ListAuditEventsRequest
+	(*emptypb.Empty)(nil),                 // 15: google.protobuf.Empty
+	(*PledgeAchievement)(nil),             // 16: gongyak.indicator.v1.PledgeAchievement
+	(*v1.ListAuditEventsResponse)(nil),    // 17: gongyak.type.v1.ListAuditEventsResponse
 }
 var file_gongyak_indicator_v1_indicator_service_proto_depIdxs = []int32{
-	10, // 0: gongyak.indicator.v1.ListIndicatorsResponse.indicators:type_name -> gongyak.indicator.v1.Indicator
-	10, // 1: gongyak.indicator.v1.CreateIndicatorRequest.indicator:type_name -> gongyak.indicator.v1.Indicator
-	10, // 2: gongyak.indicator.v1.UpdateIndicatorRequest.indicator:type_name -> gongyak.indicator.v1.Indicator
-	11, // 3: gongyak.indicator.v1.UpdateIndicatorRequest.update_mask:type_name -> google.protobuf.FieldMask
-	9,  // 4: gongyak.indicator.v1.SummarizeIndicatorsResponse.rows:type_name -> gongyak.indicator.v1.IndicatorSummary
-	9,  // 5: gongyak.indicator.v1.SummarizeIndicatorsResponse.total:type_name -> gongyak.indicator.v1.IndicatorSummary
-	0,  // 6: gongyak.indicator.v1.IndicatorService.GetIndicator:input_type -> gongyak.indicator.v1.GetIndicatorRequest
-	1,  // 7: gongyak.indicator.v1.IndicatorService.ListIndicators:input_type -> gongyak.indicator.v1.ListIndicatorsRequest
-	3,  // 8: gongyak.indicator.v1.IndicatorService.CreateIndicator:input_type -> gongyak.indicator.v1.CreateIndicatorRequest
-	4,  // 9: gongyak.indicator.v1.IndicatorService.UpdateIndicator:input_type -> gongyak.indicator.v1.UpdateIndicatorRequest
-	5,  // 10: gongyak.indicator.v1.IndicatorService.DeleteIndicator:input_type -> gongyak.indicator.v1.DeleteIndicatorRequest
-	6,  // 11: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:input_type -> gongyak.indicator.v1.GetPledgeAchievementRequest
-	7,  // 12: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:input_type -> gongyak.indicator.v1.SummarizeIndicatorsRequest
-	12, // 13: gongyak.indicator.v1.IndicatorService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	10, // 14: gongyak.indicator.v1.IndicatorService.GetIndicator:output_type -> gongyak.indicator.v1.Indicator
-	2,  // 15: gongyak.indicator.v1.IndicatorService.ListIndicators:output_type -> gongyak.indicator.v1.ListIndicatorsResponse
-	10, // 16: gongyak.indicator.v1.IndicatorService.CreateIndicator:output_type -> gongyak.indicator.v1.Indicator
-	10, // 17: gongyak.indicator.v1.IndicatorService.UpdateIndicator:output_type -> gongyak.indicator.v1.Indicator
-	13, // 18: gongyak.indicator.v1.IndicatorService.DeleteIndicator:output_type -> google.protobuf.Empty
-	14, // 19: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:output_type -> gongyak.indicator.v1.PledgeAchievement
-	8,  // 20: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:output_type -> gongyak.indicator.v1.SummarizeIndicatorsResponse
-	15, // 21: gongyak.indicator.v1.IndicatorService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	14, // [14:22] is the sub-list for method output_type
-	6,  // [6:14] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	12, // 0: gongyak.indicator.v1.ListIndicatorsResponse.indicators:type_name -> gongyak.indicator.v1.Indicator
+	5,  // 1: gongyak.indicator.v1.BatchCreateIndicatorsRequest.requests:type_name -> gongyak.indicator.v1.CreateIndicatorRequest
+	12, // 2: gongyak.indicator.v1.BatchCreateIndicatorsResponse.indicators:type_name -> gongyak.indicator.v1.Indicator
+	12, // 3: gongyak.indicator.v1.CreateIndicatorRequest.indicator:type_name -> gongyak.indicator.v1.Indicator
+	12, // 4: gongyak.indicator.v1.UpdateIndicatorRequest.indicator:type_name -> gongyak.indicator.v1.Indicator
+	13, // 5: gongyak.indicator.v1.UpdateIndicatorRequest.update_mask:type_name -> google.protobuf.FieldMask
+	11, // 6: gongyak.indicator.v1.SummarizeIndicatorsResponse.rows:type_name -> gongyak.indicator.v1.IndicatorSummary
+	11, // 7: gongyak.indicator.v1.SummarizeIndicatorsResponse.total:type_name -> gongyak.indicator.v1.IndicatorSummary
+	0,  // 8: gongyak.indicator.v1.IndicatorService.GetIndicator:input_type -> gongyak.indicator.v1.GetIndicatorRequest
+	1,  // 9: gongyak.indicator.v1.IndicatorService.ListIndicators:input_type -> gongyak.indicator.v1.ListIndicatorsRequest
+	5,  // 10: gongyak.indicator.v1.IndicatorService.CreateIndicator:input_type -> gongyak.indicator.v1.CreateIndicatorRequest
+	3,  // 11: gongyak.indicator.v1.IndicatorService.BatchCreateIndicators:input_type -> gongyak.indicator.v1.BatchCreateIndicatorsRequest
+	6,  // 12: gongyak.indicator.v1.IndicatorService.UpdateIndicator:input_type -> gongyak.indicator.v1.UpdateIndicatorRequest
+	7,  // 13: gongyak.indicator.v1.IndicatorService.DeleteIndicator:input_type -> gongyak.indicator.v1.DeleteIndicatorRequest
+	8,  // 14: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:input_type -> gongyak.indicator.v1.GetPledgeAchievementRequest
+	9,  // 15: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:input_type -> gongyak.indicator.v1.SummarizeIndicatorsRequest
+	14, // 16: gongyak.indicator.v1.IndicatorService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
+	12, // 17: gongyak.indicator.v1.IndicatorService.GetIndicator:output_type -> gongyak.indicator.v1.Indicator
+	2,  // 18: gongyak.indicator.v1.IndicatorService.ListIndicators:output_type -> gongyak.indicator.v1.ListIndicatorsResponse
+	12, // 19: gongyak.indicator.v1.IndicatorService.CreateIndicator:output_type -> gongyak.indicator.v1.Indicator
+	4,  // 20: gongyak.indicator.v1.IndicatorService.BatchCreateIndicators:output_type -> gongyak.indicator.v1.BatchCreateIndicatorsResponse
+	12, // 21: gongyak.indicator.v1.IndicatorService.UpdateIndicator:output_type -> gongyak.indicator.v1.Indicator
+	15, // 22: gongyak.indicator.v1.IndicatorService.DeleteIndicator:output_type -> google.protobuf.Empty
+	16, // 23: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:output_type -> gongyak.indicator.v1.PledgeAchievement
+	10, // 24: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:output_type -> gongyak.indicator.v1.SummarizeIndicatorsResponse
+	17, // 25: gongyak.indicator.v1.IndicatorService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	17, // [17:26] is the sub-list for method output_type
+	8,  // [8:17] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_indicator_v1_indicator_service_proto_init() }
@@ -807,7 +933,7 @@ func file_gongyak_indicator_v1_indicator_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_indicator_v1_indicator_service_proto_rawDesc), len(file_gongyak_indicator_v1_indicator_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

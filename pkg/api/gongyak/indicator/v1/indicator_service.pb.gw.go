@@ -186,6 +186,51 @@ func local_request_IndicatorService_CreateIndicator_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
+func request_IndicatorService_BatchCreateIndicators_0(ctx context.Context, marshaler runtime.Marshaler, client IndicatorServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateIndicatorsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.BatchCreateIndicators(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_IndicatorService_BatchCreateIndicators_0(ctx context.Context, marshaler runtime.Marshaler, server IndicatorServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateIndicatorsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	msg, err := server.BatchCreateIndicators(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_IndicatorService_UpdateIndicator_0 = &utilities.DoubleArray{Encoding: map[string]int{"indicator": 0, "name": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
 func request_IndicatorService_UpdateIndicator_0(ctx context.Context, marshaler runtime.Marshaler, client IndicatorServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -478,6 +523,26 @@ func RegisterIndicatorServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_IndicatorService_CreateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_IndicatorService_BatchCreateIndicators_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/gongyak.indicator.v1.IndicatorService/BatchCreateIndicators", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/pledges/*}/indicators:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_IndicatorService_BatchCreateIndicators_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_IndicatorService_BatchCreateIndicators_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPatch, pattern_IndicatorService_UpdateIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -649,6 +714,23 @@ func RegisterIndicatorServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_IndicatorService_CreateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_IndicatorService_BatchCreateIndicators_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/gongyak.indicator.v1.IndicatorService/BatchCreateIndicators", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/pledges/*}/indicators:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_IndicatorService_BatchCreateIndicators_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_IndicatorService_BatchCreateIndicators_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPatch, pattern_IndicatorService_UpdateIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -721,21 +803,23 @@ func RegisterIndicatorServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 }
 
 var (
-	pattern_IndicatorService_GetIndicator_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "pledges", "indicators", "name"}, ""))
-	pattern_IndicatorService_ListIndicators_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "pledges", "parent", "indicators"}, ""))
-	pattern_IndicatorService_CreateIndicator_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "pledges", "parent", "indicators"}, ""))
-	pattern_IndicatorService_UpdateIndicator_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "pledges", "indicators", "indicator.name"}, ""))
-	pattern_IndicatorService_DeleteIndicator_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "pledges", "indicators", "name"}, ""))
-	pattern_IndicatorService_GetPledgeAchievement_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "pledges", "achievement", "name"}, ""))
-	pattern_IndicatorService_SummarizeIndicators_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "indicators"}, "summarize"))
+	pattern_IndicatorService_GetIndicator_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "pledges", "indicators", "name"}, ""))
+	pattern_IndicatorService_ListIndicators_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "pledges", "parent", "indicators"}, ""))
+	pattern_IndicatorService_CreateIndicator_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "pledges", "parent", "indicators"}, ""))
+	pattern_IndicatorService_BatchCreateIndicators_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "pledges", "parent", "indicators"}, "batchCreate"))
+	pattern_IndicatorService_UpdateIndicator_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "pledges", "indicators", "indicator.name"}, ""))
+	pattern_IndicatorService_DeleteIndicator_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "pledges", "indicators", "name"}, ""))
+	pattern_IndicatorService_GetPledgeAchievement_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "pledges", "achievement", "name"}, ""))
+	pattern_IndicatorService_SummarizeIndicators_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "indicators"}, "summarize"))
 )
 
 var (
-	forward_IndicatorService_GetIndicator_0         = runtime.ForwardResponseMessage
-	forward_IndicatorService_ListIndicators_0       = runtime.ForwardResponseMessage
-	forward_IndicatorService_CreateIndicator_0      = runtime.ForwardResponseMessage
-	forward_IndicatorService_UpdateIndicator_0      = runtime.ForwardResponseMessage
-	forward_IndicatorService_DeleteIndicator_0      = runtime.ForwardResponseMessage
-	forward_IndicatorService_GetPledgeAchievement_0 = runtime.ForwardResponseMessage
-	forward_IndicatorService_SummarizeIndicators_0  = runtime.ForwardResponseMessage
+	forward_IndicatorService_GetIndicator_0          = runtime.ForwardResponseMessage
+	forward_IndicatorService_ListIndicators_0        = runtime.ForwardResponseMessage
+	forward_IndicatorService_CreateIndicator_0       = runtime.ForwardResponseMessage
+	forward_IndicatorService_BatchCreateIndicators_0 = runtime.ForwardResponseMessage
+	forward_IndicatorService_UpdateIndicator_0       = runtime.ForwardResponseMessage
+	forward_IndicatorService_DeleteIndicator_0       = runtime.ForwardResponseMessage
+	forward_IndicatorService_GetPledgeAchievement_0  = runtime.ForwardResponseMessage
+	forward_IndicatorService_SummarizeIndicators_0   = runtime.ForwardResponseMessage
 )

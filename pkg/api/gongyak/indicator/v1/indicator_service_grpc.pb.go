@@ -21,14 +21,15 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	IndicatorService_GetIndicator_FullMethodName         = "/gongyak.indicator.v1.IndicatorService/GetIndicator"
-	IndicatorService_ListIndicators_FullMethodName       = "/gongyak.indicator.v1.IndicatorService/ListIndicators"
-	IndicatorService_CreateIndicator_FullMethodName      = "/gongyak.indicator.v1.IndicatorService/CreateIndicator"
-	IndicatorService_UpdateIndicator_FullMethodName      = "/gongyak.indicator.v1.IndicatorService/UpdateIndicator"
-	IndicatorService_DeleteIndicator_FullMethodName      = "/gongyak.indicator.v1.IndicatorService/DeleteIndicator"
-	IndicatorService_GetPledgeAchievement_FullMethodName = "/gongyak.indicator.v1.IndicatorService/GetPledgeAchievement"
-	IndicatorService_SummarizeIndicators_FullMethodName  = "/gongyak.indicator.v1.IndicatorService/SummarizeIndicators"
-	IndicatorService_ListAuditEvents_FullMethodName      = "/gongyak.indicator.v1.IndicatorService/ListAuditEvents"
+	IndicatorService_GetIndicator_FullMethodName          = "/gongyak.indicator.v1.IndicatorService/GetIndicator"
+	IndicatorService_ListIndicators_FullMethodName        = "/gongyak.indicator.v1.IndicatorService/ListIndicators"
+	IndicatorService_CreateIndicator_FullMethodName       = "/gongyak.indicator.v1.IndicatorService/CreateIndicator"
+	IndicatorService_BatchCreateIndicators_FullMethodName = "/gongyak.indicator.v1.IndicatorService/BatchCreateIndicators"
+	IndicatorService_UpdateIndicator_FullMethodName       = "/gongyak.indicator.v1.IndicatorService/UpdateIndicator"
+	IndicatorService_DeleteIndicator_FullMethodName       = "/gongyak.indicator.v1.IndicatorService/DeleteIndicator"
+	IndicatorService_GetPledgeAchievement_FullMethodName  = "/gongyak.indicator.v1.IndicatorService/GetPledgeAchievement"
+	IndicatorService_SummarizeIndicators_FullMethodName   = "/gongyak.indicator.v1.IndicatorService/SummarizeIndicators"
+	IndicatorService_ListAuditEvents_FullMethodName       = "/gongyak.indicator.v1.IndicatorService/ListAuditEvents"
 )
 
 // IndicatorServiceClient is the client API for IndicatorService service.
@@ -45,6 +46,10 @@ type IndicatorServiceClient interface {
 	// CreateIndicator adds an indicator to a pledge, after the pledge service
 	// confirms the pledge and its valid years (AIP-133).
 	CreateIndicator(ctx context.Context, in *CreateIndicatorRequest, opts ...grpc.CallOption) (*Indicator, error)
+	// BatchCreateIndicators adds up to 500 indicators, of one pledge or of
+	// several pledges of one district, in one transaction: all of them, or
+	// none when one is refused (AIP-233). Bulk loads use it.
+	BatchCreateIndicators(ctx context.Context, in *BatchCreateIndicatorsRequest, opts ...grpc.CallOption) (*BatchCreateIndicatorsResponse, error)
 	// UpdateIndicator changes an indicator (AIP-134). Entries are replaced as
 	// a table.
 	UpdateIndicator(ctx context.Context, in *UpdateIndicatorRequest, opts ...grpc.CallOption) (*Indicator, error)
@@ -96,6 +101,16 @@ func (c *indicatorServiceClient) CreateIndicator(ctx context.Context, in *Create
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Indicator)
 	err := c.cc.Invoke(ctx, IndicatorService_CreateIndicator_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *indicatorServiceClient) BatchCreateIndicators(ctx context.Context, in *BatchCreateIndicatorsRequest, opts ...grpc.CallOption) (*BatchCreateIndicatorsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchCreateIndicatorsResponse)
+	err := c.cc.Invoke(ctx, IndicatorService_BatchCreateIndicators_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +181,10 @@ type IndicatorServiceServer interface {
 	// CreateIndicator adds an indicator to a pledge, after the pledge service
 	// confirms the pledge and its valid years (AIP-133).
 	CreateIndicator(context.Context, *CreateIndicatorRequest) (*Indicator, error)
+	// BatchCreateIndicators adds up to 500 indicators, of one pledge or of
+	// several pledges of one district, in one transaction: all of them, or
+	// none when one is refused (AIP-233). Bulk loads use it.
+	BatchCreateIndicators(context.Context, *BatchCreateIndicatorsRequest) (*BatchCreateIndicatorsResponse, error)
 	// UpdateIndicator changes an indicator (AIP-134). Entries are replaced as
 	// a table.
 	UpdateIndicator(context.Context, *UpdateIndicatorRequest) (*Indicator, error)
@@ -201,6 +220,9 @@ func (UnimplementedIndicatorServiceServer) ListIndicators(context.Context, *List
 }
 func (UnimplementedIndicatorServiceServer) CreateIndicator(context.Context, *CreateIndicatorRequest) (*Indicator, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateIndicator not implemented")
+}
+func (UnimplementedIndicatorServiceServer) BatchCreateIndicators(context.Context, *BatchCreateIndicatorsRequest) (*BatchCreateIndicatorsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchCreateIndicators not implemented")
 }
 func (UnimplementedIndicatorServiceServer) UpdateIndicator(context.Context, *UpdateIndicatorRequest) (*Indicator, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateIndicator not implemented")
@@ -288,6 +310,24 @@ func _IndicatorService_CreateIndicator_Handler(srv interface{}, ctx context.Cont
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(IndicatorServiceServer).CreateIndicator(ctx, req.(*CreateIndicatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _IndicatorService_BatchCreateIndicators_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchCreateIndicatorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(IndicatorServiceServer).BatchCreateIndicators(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: IndicatorService_BatchCreateIndicators_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(IndicatorServiceServer).BatchCreateIndicators(ctx, req.(*BatchCreateIndicatorsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -400,6 +440,10 @@ var IndicatorService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateIndicator",
 			Handler:    _IndicatorService_CreateIndicator_Handler,
+		},
+		{
+			MethodName: "BatchCreateIndicators",
+			Handler:    _IndicatorService_BatchCreateIndicators_Handler,
 		},
 		{
 			MethodName: "UpdateIndicator",

@@ -540,6 +540,116 @@ func (x *ListMembersResponse) GetNextPageToken() string {
 	return ""
 }
 
+type BatchCreateMembersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}/programs/{program}`; each request's parent is
+	// empty or the same.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// At most 500. A field violation names the request, such as
+	// `requests[3].member`.
+	Requests []*CreateMemberRequest `protobuf:"bytes,2,rep,name=requests" json:"requests,omitempty"`
+	// A retry with the same id returns the first result (AIP-155).
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateMembersRequest) Reset() {
+	*x = BatchCreateMembersRequest{}
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateMembersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateMembersRequest) ProtoMessage() {}
+
+func (x *BatchCreateMembersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateMembersRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreateMembersRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *BatchCreateMembersRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *BatchCreateMembersRequest) GetRequests() []*CreateMemberRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *BatchCreateMembersRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type BatchCreateMembersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// In the order of the requests.
+	Members       []*Member `protobuf:"bytes,1,rep,name=members" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateMembersResponse) Reset() {
+	*x = BatchCreateMembersResponse{}
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateMembersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateMembersResponse) ProtoMessage() {}
+
+func (x *BatchCreateMembersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateMembersResponse.ProtoReflect.Descriptor instead.
+func (*BatchCreateMembersResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *BatchCreateMembersResponse) GetMembers() []*Member {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
 type CreateMemberRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/programs/{program}`.
@@ -555,7 +665,7 @@ type CreateMemberRequest struct {
 
 func (x *CreateMemberRequest) Reset() {
 	*x = CreateMemberRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[9]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -567,7 +677,7 @@ func (x *CreateMemberRequest) String() string {
 func (*CreateMemberRequest) ProtoMessage() {}
 
 func (x *CreateMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[9]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -580,7 +690,7 @@ func (x *CreateMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateMemberRequest.ProtoReflect.Descriptor instead.
 func (*CreateMemberRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{9}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CreateMemberRequest) GetParent() string {
@@ -621,7 +731,7 @@ type UpdateMemberRequest struct {
 
 func (x *UpdateMemberRequest) Reset() {
 	*x = UpdateMemberRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[10]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -633,7 +743,7 @@ func (x *UpdateMemberRequest) String() string {
 func (*UpdateMemberRequest) ProtoMessage() {}
 
 func (x *UpdateMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[10]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -646,7 +756,7 @@ func (x *UpdateMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMemberRequest.ProtoReflect.Descriptor instead.
 func (*UpdateMemberRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{10}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpdateMemberRequest) GetMember() *Member {
@@ -673,7 +783,7 @@ type DeleteMemberRequest struct {
 
 func (x *DeleteMemberRequest) Reset() {
 	*x = DeleteMemberRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[11]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -685,7 +795,7 @@ func (x *DeleteMemberRequest) String() string {
 func (*DeleteMemberRequest) ProtoMessage() {}
 
 func (x *DeleteMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[11]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -698,7 +808,7 @@ func (x *DeleteMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMemberRequest.ProtoReflect.Descriptor instead.
 func (*DeleteMemberRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{11}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DeleteMemberRequest) GetName() string {
@@ -724,7 +834,7 @@ type GetSubmissionRequest struct {
 
 func (x *GetSubmissionRequest) Reset() {
 	*x = GetSubmissionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[12]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -736,7 +846,7 @@ func (x *GetSubmissionRequest) String() string {
 func (*GetSubmissionRequest) ProtoMessage() {}
 
 func (x *GetSubmissionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[12]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -749,7 +859,7 @@ func (x *GetSubmissionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSubmissionRequest.ProtoReflect.Descriptor instead.
 func (*GetSubmissionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{12}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetSubmissionRequest) GetName() string {
@@ -774,7 +884,7 @@ type ListSubmissionsRequest struct {
 
 func (x *ListSubmissionsRequest) Reset() {
 	*x = ListSubmissionsRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[13]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -786,7 +896,7 @@ func (x *ListSubmissionsRequest) String() string {
 func (*ListSubmissionsRequest) ProtoMessage() {}
 
 func (x *ListSubmissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[13]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -799,7 +909,7 @@ func (x *ListSubmissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubmissionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubmissionsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{13}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListSubmissionsRequest) GetParent() string {
@@ -840,7 +950,7 @@ type ListSubmissionsResponse struct {
 
 func (x *ListSubmissionsResponse) Reset() {
 	*x = ListSubmissionsResponse{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[14]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -852,7 +962,7 @@ func (x *ListSubmissionsResponse) String() string {
 func (*ListSubmissionsResponse) ProtoMessage() {}
 
 func (x *ListSubmissionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[14]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -865,7 +975,7 @@ func (x *ListSubmissionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubmissionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubmissionsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{14}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListSubmissionsResponse) GetSubmissions() []*Submission {
@@ -880,6 +990,116 @@ func (x *ListSubmissionsResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+type BatchCreateSubmissionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}/programs/{program}`; each request's parent is
+	// empty or the same.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// At most 500. A field violation names the request, such as
+	// `requests[3].submission`.
+	Requests []*CreateSubmissionRequest `protobuf:"bytes,2,rep,name=requests" json:"requests,omitempty"`
+	// A retry with the same id returns the first result (AIP-155).
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateSubmissionsRequest) Reset() {
+	*x = BatchCreateSubmissionsRequest{}
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateSubmissionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateSubmissionsRequest) ProtoMessage() {}
+
+func (x *BatchCreateSubmissionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateSubmissionsRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreateSubmissionsRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *BatchCreateSubmissionsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *BatchCreateSubmissionsRequest) GetRequests() []*CreateSubmissionRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *BatchCreateSubmissionsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type BatchCreateSubmissionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// In the order of the requests.
+	Submissions   []*Submission `protobuf:"bytes,1,rep,name=submissions" json:"submissions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateSubmissionsResponse) Reset() {
+	*x = BatchCreateSubmissionsResponse{}
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateSubmissionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateSubmissionsResponse) ProtoMessage() {}
+
+func (x *BatchCreateSubmissionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateSubmissionsResponse.ProtoReflect.Descriptor instead.
+func (*BatchCreateSubmissionsResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *BatchCreateSubmissionsResponse) GetSubmissions() []*Submission {
+	if x != nil {
+		return x.Submissions
+	}
+	return nil
 }
 
 type CreateSubmissionRequest struct {
@@ -897,7 +1117,7 @@ type CreateSubmissionRequest struct {
 
 func (x *CreateSubmissionRequest) Reset() {
 	*x = CreateSubmissionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[15]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +1129,7 @@ func (x *CreateSubmissionRequest) String() string {
 func (*CreateSubmissionRequest) ProtoMessage() {}
 
 func (x *CreateSubmissionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[15]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +1142,7 @@ func (x *CreateSubmissionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubmissionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubmissionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{15}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateSubmissionRequest) GetParent() string {
@@ -963,7 +1183,7 @@ type UpdateSubmissionRequest struct {
 
 func (x *UpdateSubmissionRequest) Reset() {
 	*x = UpdateSubmissionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[16]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +1195,7 @@ func (x *UpdateSubmissionRequest) String() string {
 func (*UpdateSubmissionRequest) ProtoMessage() {}
 
 func (x *UpdateSubmissionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[16]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +1208,7 @@ func (x *UpdateSubmissionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSubmissionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSubmissionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{16}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpdateSubmissionRequest) GetSubmission() *Submission {
@@ -1015,7 +1235,7 @@ type DeleteSubmissionRequest struct {
 
 func (x *DeleteSubmissionRequest) Reset() {
 	*x = DeleteSubmissionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[17]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1027,7 +1247,7 @@ func (x *DeleteSubmissionRequest) String() string {
 func (*DeleteSubmissionRequest) ProtoMessage() {}
 
 func (x *DeleteSubmissionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[17]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1040,7 +1260,7 @@ func (x *DeleteSubmissionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubmissionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSubmissionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{17}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteSubmissionRequest) GetName() string {
@@ -1066,7 +1286,7 @@ type GetEntryRequest struct {
 
 func (x *GetEntryRequest) Reset() {
 	*x = GetEntryRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[18]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1078,7 +1298,7 @@ func (x *GetEntryRequest) String() string {
 func (*GetEntryRequest) ProtoMessage() {}
 
 func (x *GetEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[18]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1091,7 +1311,7 @@ func (x *GetEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEntryRequest.ProtoReflect.Descriptor instead.
 func (*GetEntryRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{18}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetEntryRequest) GetName() string {
@@ -1113,7 +1333,7 @@ type ListEntriesRequest struct {
 
 func (x *ListEntriesRequest) Reset() {
 	*x = ListEntriesRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[19]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1125,7 +1345,7 @@ func (x *ListEntriesRequest) String() string {
 func (*ListEntriesRequest) ProtoMessage() {}
 
 func (x *ListEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[19]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1138,7 +1358,7 @@ func (x *ListEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{19}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListEntriesRequest) GetParent() string {
@@ -1172,7 +1392,7 @@ type ListEntriesResponse struct {
 
 func (x *ListEntriesResponse) Reset() {
 	*x = ListEntriesResponse{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[20]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1184,7 +1404,7 @@ func (x *ListEntriesResponse) String() string {
 func (*ListEntriesResponse) ProtoMessage() {}
 
 func (x *ListEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[20]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1197,7 +1417,7 @@ func (x *ListEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{20}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListEntriesResponse) GetEntries() []*Entry {
@@ -1229,7 +1449,7 @@ type CreateEntryRequest struct {
 
 func (x *CreateEntryRequest) Reset() {
 	*x = CreateEntryRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[21]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1241,7 +1461,7 @@ func (x *CreateEntryRequest) String() string {
 func (*CreateEntryRequest) ProtoMessage() {}
 
 func (x *CreateEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[21]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1254,7 +1474,7 @@ func (x *CreateEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEntryRequest.ProtoReflect.Descriptor instead.
 func (*CreateEntryRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{21}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CreateEntryRequest) GetParent() string {
@@ -1295,7 +1515,7 @@ type UpdateEntryRequest struct {
 
 func (x *UpdateEntryRequest) Reset() {
 	*x = UpdateEntryRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[22]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1527,7 @@ func (x *UpdateEntryRequest) String() string {
 func (*UpdateEntryRequest) ProtoMessage() {}
 
 func (x *UpdateEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[22]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1540,7 @@ func (x *UpdateEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateEntryRequest.ProtoReflect.Descriptor instead.
 func (*UpdateEntryRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{22}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UpdateEntryRequest) GetEntry() *Entry {
@@ -1347,7 +1567,7 @@ type DeleteEntryRequest struct {
 
 func (x *DeleteEntryRequest) Reset() {
 	*x = DeleteEntryRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[23]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1359,7 +1579,7 @@ func (x *DeleteEntryRequest) String() string {
 func (*DeleteEntryRequest) ProtoMessage() {}
 
 func (x *DeleteEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[23]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1372,7 +1592,7 @@ func (x *DeleteEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteEntryRequest.ProtoReflect.Descriptor instead.
 func (*DeleteEntryRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{23}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *DeleteEntryRequest) GetName() string {
@@ -1401,7 +1621,7 @@ type ListBallotsRequest struct {
 
 func (x *ListBallotsRequest) Reset() {
 	*x = ListBallotsRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[24]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1633,7 @@ func (x *ListBallotsRequest) String() string {
 func (*ListBallotsRequest) ProtoMessage() {}
 
 func (x *ListBallotsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[24]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1646,7 @@ func (x *ListBallotsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBallotsRequest.ProtoReflect.Descriptor instead.
 func (*ListBallotsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{24}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListBallotsRequest) GetParent() string {
@@ -1460,7 +1680,7 @@ type ListBallotsResponse struct {
 
 func (x *ListBallotsResponse) Reset() {
 	*x = ListBallotsResponse{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[25]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1472,7 +1692,7 @@ func (x *ListBallotsResponse) String() string {
 func (*ListBallotsResponse) ProtoMessage() {}
 
 func (x *ListBallotsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[25]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1485,7 +1705,7 @@ func (x *ListBallotsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBallotsResponse.ProtoReflect.Descriptor instead.
 func (*ListBallotsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{25}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListBallotsResponse) GetBallots() []*Ballot {
@@ -1500,6 +1720,116 @@ func (x *ListBallotsResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+type BatchCreateBallotsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}/programs/{program}`; each request's parent is
+	// empty or the same.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// At most 500. A field violation names the request, such as
+	// `requests[3].ballot`.
+	Requests []*CreateBallotRequest `protobuf:"bytes,2,rep,name=requests" json:"requests,omitempty"`
+	// A retry with the same id returns the first result (AIP-155).
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateBallotsRequest) Reset() {
+	*x = BatchCreateBallotsRequest{}
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateBallotsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateBallotsRequest) ProtoMessage() {}
+
+func (x *BatchCreateBallotsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateBallotsRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreateBallotsRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *BatchCreateBallotsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *BatchCreateBallotsRequest) GetRequests() []*CreateBallotRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *BatchCreateBallotsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type BatchCreateBallotsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// In the order of the requests.
+	Ballots       []*Ballot `protobuf:"bytes,1,rep,name=ballots" json:"ballots,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreateBallotsResponse) Reset() {
+	*x = BatchCreateBallotsResponse{}
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreateBallotsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreateBallotsResponse) ProtoMessage() {}
+
+func (x *BatchCreateBallotsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreateBallotsResponse.ProtoReflect.Descriptor instead.
+func (*BatchCreateBallotsResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *BatchCreateBallotsResponse) GetBallots() []*Ballot {
+	if x != nil {
+		return x.Ballots
+	}
+	return nil
 }
 
 type CreateBallotRequest struct {
@@ -1517,7 +1847,7 @@ type CreateBallotRequest struct {
 
 func (x *CreateBallotRequest) Reset() {
 	*x = CreateBallotRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[26]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1529,7 +1859,7 @@ func (x *CreateBallotRequest) String() string {
 func (*CreateBallotRequest) ProtoMessage() {}
 
 func (x *CreateBallotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[26]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1542,7 +1872,7 @@ func (x *CreateBallotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBallotRequest.ProtoReflect.Descriptor instead.
 func (*CreateBallotRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{26}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CreateBallotRequest) GetParent() string {
@@ -1582,7 +1912,7 @@ type GetQuestionRequest struct {
 
 func (x *GetQuestionRequest) Reset() {
 	*x = GetQuestionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[27]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1594,7 +1924,7 @@ func (x *GetQuestionRequest) String() string {
 func (*GetQuestionRequest) ProtoMessage() {}
 
 func (x *GetQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[27]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1607,7 +1937,7 @@ func (x *GetQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQuestionRequest.ProtoReflect.Descriptor instead.
 func (*GetQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{27}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetQuestionRequest) GetName() string {
@@ -1629,7 +1959,7 @@ type ListQuestionsRequest struct {
 
 func (x *ListQuestionsRequest) Reset() {
 	*x = ListQuestionsRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[28]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1641,7 +1971,7 @@ func (x *ListQuestionsRequest) String() string {
 func (*ListQuestionsRequest) ProtoMessage() {}
 
 func (x *ListQuestionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[28]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1654,7 +1984,7 @@ func (x *ListQuestionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQuestionsRequest.ProtoReflect.Descriptor instead.
 func (*ListQuestionsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{28}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListQuestionsRequest) GetParent() string {
@@ -1688,7 +2018,7 @@ type ListQuestionsResponse struct {
 
 func (x *ListQuestionsResponse) Reset() {
 	*x = ListQuestionsResponse{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[29]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1700,7 +2030,7 @@ func (x *ListQuestionsResponse) String() string {
 func (*ListQuestionsResponse) ProtoMessage() {}
 
 func (x *ListQuestionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[29]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1713,7 +2043,7 @@ func (x *ListQuestionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQuestionsResponse.ProtoReflect.Descriptor instead.
 func (*ListQuestionsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{29}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListQuestionsResponse) GetQuestions() []*Question {
@@ -1745,7 +2075,7 @@ type CreateQuestionRequest struct {
 
 func (x *CreateQuestionRequest) Reset() {
 	*x = CreateQuestionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[30]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1757,7 +2087,7 @@ func (x *CreateQuestionRequest) String() string {
 func (*CreateQuestionRequest) ProtoMessage() {}
 
 func (x *CreateQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[30]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1770,7 +2100,7 @@ func (x *CreateQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQuestionRequest.ProtoReflect.Descriptor instead.
 func (*CreateQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{30}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CreateQuestionRequest) GetParent() string {
@@ -1811,7 +2141,7 @@ type UpdateQuestionRequest struct {
 
 func (x *UpdateQuestionRequest) Reset() {
 	*x = UpdateQuestionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[31]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1823,7 +2153,7 @@ func (x *UpdateQuestionRequest) String() string {
 func (*UpdateQuestionRequest) ProtoMessage() {}
 
 func (x *UpdateQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[31]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1836,7 +2166,7 @@ func (x *UpdateQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQuestionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{31}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *UpdateQuestionRequest) GetQuestion() *Question {
@@ -1863,7 +2193,7 @@ type DeleteQuestionRequest struct {
 
 func (x *DeleteQuestionRequest) Reset() {
 	*x = DeleteQuestionRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[32]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1875,7 +2205,7 @@ func (x *DeleteQuestionRequest) String() string {
 func (*DeleteQuestionRequest) ProtoMessage() {}
 
 func (x *DeleteQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[32]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1888,7 +2218,7 @@ func (x *DeleteQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteQuestionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{32}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *DeleteQuestionRequest) GetName() string {
@@ -1917,7 +2247,7 @@ type ListResponsesRequest struct {
 
 func (x *ListResponsesRequest) Reset() {
 	*x = ListResponsesRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[33]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1929,7 +2259,7 @@ func (x *ListResponsesRequest) String() string {
 func (*ListResponsesRequest) ProtoMessage() {}
 
 func (x *ListResponsesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[33]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1942,7 +2272,7 @@ func (x *ListResponsesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResponsesRequest.ProtoReflect.Descriptor instead.
 func (*ListResponsesRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{33}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListResponsesRequest) GetParent() string {
@@ -1976,7 +2306,7 @@ type ListResponsesResponse struct {
 
 func (x *ListResponsesResponse) Reset() {
 	*x = ListResponsesResponse{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[34]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1988,7 +2318,7 @@ func (x *ListResponsesResponse) String() string {
 func (*ListResponsesResponse) ProtoMessage() {}
 
 func (x *ListResponsesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[34]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2001,7 +2331,7 @@ func (x *ListResponsesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResponsesResponse.ProtoReflect.Descriptor instead.
 func (*ListResponsesResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{34}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListResponsesResponse) GetResponses() []*Response {
@@ -2033,7 +2363,7 @@ type CreateResponseRequest struct {
 
 func (x *CreateResponseRequest) Reset() {
 	*x = CreateResponseRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[35]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2045,7 +2375,7 @@ func (x *CreateResponseRequest) String() string {
 func (*CreateResponseRequest) ProtoMessage() {}
 
 func (x *CreateResponseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[35]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2058,7 +2388,7 @@ func (x *CreateResponseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateResponseRequest.ProtoReflect.Descriptor instead.
 func (*CreateResponseRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{35}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CreateResponseRequest) GetParent() string {
@@ -2099,7 +2429,7 @@ type GetTallyRequest struct {
 
 func (x *GetTallyRequest) Reset() {
 	*x = GetTallyRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[36]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2441,7 @@ func (x *GetTallyRequest) String() string {
 func (*GetTallyRequest) ProtoMessage() {}
 
 func (x *GetTallyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[36]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2454,7 @@ func (x *GetTallyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTallyRequest.ProtoReflect.Descriptor instead.
 func (*GetTallyRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{36}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetTallyRequest) GetName() string {
@@ -2144,7 +2474,7 @@ type GetContestResultsRequest struct {
 
 func (x *GetContestResultsRequest) Reset() {
 	*x = GetContestResultsRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[37]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2156,7 +2486,7 @@ func (x *GetContestResultsRequest) String() string {
 func (*GetContestResultsRequest) ProtoMessage() {}
 
 func (x *GetContestResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[37]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2169,7 +2499,7 @@ func (x *GetContestResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContestResultsRequest.ProtoReflect.Descriptor instead.
 func (*GetContestResultsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{37}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetContestResultsRequest) GetName() string {
@@ -2189,7 +2519,7 @@ type GetSurveyResultsRequest struct {
 
 func (x *GetSurveyResultsRequest) Reset() {
 	*x = GetSurveyResultsRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[38]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2201,7 +2531,7 @@ func (x *GetSurveyResultsRequest) String() string {
 func (*GetSurveyResultsRequest) ProtoMessage() {}
 
 func (x *GetSurveyResultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[38]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2214,7 +2544,7 @@ func (x *GetSurveyResultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSurveyResultsRequest.ProtoReflect.Descriptor instead.
 func (*GetSurveyResultsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{38}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetSurveyResultsRequest) GetName() string {
@@ -2240,7 +2570,7 @@ type SummarizeProgramsRequest struct {
 
 func (x *SummarizeProgramsRequest) Reset() {
 	*x = SummarizeProgramsRequest{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[39]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2252,7 +2582,7 @@ func (x *SummarizeProgramsRequest) String() string {
 func (*SummarizeProgramsRequest) ProtoMessage() {}
 
 func (x *SummarizeProgramsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[39]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2265,7 +2595,7 @@ func (x *SummarizeProgramsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeProgramsRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeProgramsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{39}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *SummarizeProgramsRequest) GetParent() string {
@@ -2314,7 +2644,7 @@ type SummarizeProgramsResponse struct {
 
 func (x *SummarizeProgramsResponse) Reset() {
 	*x = SummarizeProgramsResponse{}
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[40]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2326,7 +2656,7 @@ func (x *SummarizeProgramsResponse) String() string {
 func (*SummarizeProgramsResponse) ProtoMessage() {}
 
 func (x *SummarizeProgramsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[40]
+	mi := &file_gongyak_participation_v1_participation_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2339,7 +2669,7 @@ func (x *SummarizeProgramsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeProgramsResponse.ProtoReflect.Descriptor instead.
 func (*SummarizeProgramsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{40}
+	return file_gongyak_participation_v1_participation_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SummarizeProgramsResponse) GetRows() []*ParticipationSummary {
@@ -2404,7 +2734,14 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"y\n" +
 	"\x13ListMembersResponse\x12:\n" +
 	"\amembers\x18\x01 \x03(\v2 .gongyak.participation.v1.MemberR\amembers\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xad\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa7\x01\n" +
+	"\x19BatchCreateMembersRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12N\n" +
+	"\brequests\x18\x02 \x03(\v2-.gongyak.participation.v1.CreateMemberRequestB\x03\xe0A\x02R\brequests\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"X\n" +
+	"\x1aBatchCreateMembersResponse\x12:\n" +
+	"\amembers\x18\x01 \x03(\v2 .gongyak.participation.v1.MemberR\amembers\"\xad\x01\n" +
 	"\x13CreateMemberRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12=\n" +
 	"\x06member\x18\x02 \x01(\v2 .gongyak.participation.v1.MemberB\x03\xe0A\x02R\x06member\x12\x1b\n" +
@@ -2428,7 +2765,14 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x06filter\x18\x04 \x01(\tR\x06filter\"\x89\x01\n" +
 	"\x17ListSubmissionsResponse\x12F\n" +
 	"\vsubmissions\x18\x01 \x03(\v2$.gongyak.participation.v1.SubmissionR\vsubmissions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc5\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaf\x01\n" +
+	"\x1dBatchCreateSubmissionsRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12R\n" +
+	"\brequests\x18\x02 \x03(\v21.gongyak.participation.v1.CreateSubmissionRequestB\x03\xe0A\x02R\brequests\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"h\n" +
+	"\x1eBatchCreateSubmissionsResponse\x12F\n" +
+	"\vsubmissions\x18\x01 \x03(\v2$.gongyak.participation.v1.SubmissionR\vsubmissions\"\xc5\x01\n" +
 	"\x17CreateSubmissionRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12I\n" +
 	"\n" +
@@ -2476,7 +2820,14 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"y\n" +
 	"\x13ListBallotsResponse\x12:\n" +
 	"\aballots\x18\x01 \x03(\v2 .gongyak.participation.v1.BallotR\aballots\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xad\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa7\x01\n" +
+	"\x19BatchCreateBallotsRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12N\n" +
+	"\brequests\x18\x02 \x03(\v2-.gongyak.participation.v1.CreateBallotRequestB\x03\xe0A\x02R\brequests\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"X\n" +
+	"\x1aBatchCreateBallotsResponse\x12:\n" +
+	"\aballots\x18\x01 \x03(\v2 .gongyak.participation.v1.BallotR\aballots\"\xad\x01\n" +
 	"\x13CreateBallotRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12=\n" +
 	"\x06ballot\x18\x02 \x01(\v2 .gongyak.participation.v1.BallotB\x03\xe0A\x02R\x06ballot\x12\x1b\n" +
@@ -2538,7 +2889,7 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x19SummarizeProgramsResponse\x12B\n" +
 	"\x04rows\x18\x01 \x03(\v2..gongyak.participation.v1.ParticipationSummaryR\x04rows\x12D\n" +
 	"\x05total\x18\x02 \x01(\v2..gongyak.participation.v1.ParticipationSummaryR\x05total\x12&\n" +
-	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken2\xab-\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken2\xc32\n" +
 	"\x14ParticipationService\x12\x8e\x01\n" +
 	"\n" +
 	"GetProgram\x12+.gongyak.participation.v1.GetProgramRequest\x1a!.gongyak.participation.v1.Program\"0\xdaA\x04name\x82\xd3\xe4\x93\x02#\x12!/v1/{name=districts/*/programs/*}\x12\xa1\x01\n" +
@@ -2548,13 +2899,15 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\rDeleteProgram\x12..gongyak.participation.v1.DeleteProgramRequest\x1a\x16.google.protobuf.Empty\"0\xdaA\x04name\x82\xd3\xe4\x93\x02#*!/v1/{name=districts/*/programs/*}\x12\x95\x01\n" +
 	"\tGetMember\x12*.gongyak.participation.v1.GetMemberRequest\x1a .gongyak.participation.v1.Member\":\xdaA\x04name\x82\xd3\xe4\x93\x02-\x12+/v1/{name=districts/*/programs/*/members/*}\x12\xa8\x01\n" +
 	"\vListMembers\x12,.gongyak.participation.v1.ListMembersRequest\x1a-.gongyak.participation.v1.ListMembersResponse\"<\xdaA\x06parent\x82\xd3\xe4\x93\x02-\x12+/v1/{parent=districts/*/programs/*}/members\x12\xac\x01\n" +
-	"\fCreateMember\x12-.gongyak.participation.v1.CreateMemberRequest\x1a .gongyak.participation.v1.Member\"K\xdaA\rparent,member\x82\xd3\xe4\x93\x025:\x06member\"+/v1/{parent=districts/*/programs/*}/members\x12\xb8\x01\n" +
+	"\fCreateMember\x12-.gongyak.participation.v1.CreateMemberRequest\x1a .gongyak.participation.v1.Member\"K\xdaA\rparent,member\x82\xd3\xe4\x93\x025:\x06member\"+/v1/{parent=districts/*/programs/*}/members\x12\xd5\x01\n" +
+	"\x12BatchCreateMembers\x123.gongyak.participation.v1.BatchCreateMembersRequest\x1a4.gongyak.participation.v1.BatchCreateMembersResponse\"T\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/{parent=districts/*/programs/*}/members:batchCreate\x12\xb8\x01\n" +
 	"\fUpdateMember\x12-.gongyak.participation.v1.UpdateMemberRequest\x1a .gongyak.participation.v1.Member\"W\xdaA\x12member,update_mask\x82\xd3\xe4\x93\x02<:\x06member22/v1/{member.name=districts/*/programs/*/members/*}\x12\x91\x01\n" +
 	"\fDeleteMember\x12-.gongyak.participation.v1.DeleteMemberRequest\x1a\x16.google.protobuf.Empty\":\xdaA\x04name\x82\xd3\xe4\x93\x02-*+/v1/{name=districts/*/programs/*/members/*}\x12\xa5\x01\n" +
 	"\rGetSubmission\x12..gongyak.participation.v1.GetSubmissionRequest\x1a$.gongyak.participation.v1.Submission\">\xdaA\x04name\x82\xd3\xe4\x93\x021\x12//v1/{name=districts/*/programs/*/submissions/*}\x12\xb8\x01\n" +
 	"\x0fListSubmissions\x120.gongyak.participation.v1.ListSubmissionsRequest\x1a1.gongyak.participation.v1.ListSubmissionsResponse\"@\xdaA\x06parent\x82\xd3\xe4\x93\x021\x12//v1/{parent=districts/*/programs/*}/submissions\x12\xc4\x01\n" +
 	"\x10CreateSubmission\x121.gongyak.participation.v1.CreateSubmissionRequest\x1a$.gongyak.participation.v1.Submission\"W\xdaA\x11parent,submission\x82\xd3\xe4\x93\x02=:\n" +
-	"submission\"//v1/{parent=districts/*/programs/*}/submissions\x12\xd4\x01\n" +
+	"submission\"//v1/{parent=districts/*/programs/*}/submissions\x12\xe5\x01\n" +
+	"\x16BatchCreateSubmissions\x127.gongyak.participation.v1.BatchCreateSubmissionsRequest\x1a8.gongyak.participation.v1.BatchCreateSubmissionsResponse\"X\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x02@:\x01*\";/v1/{parent=districts/*/programs/*}/submissions:batchCreate\x12\xd4\x01\n" +
 	"\x10UpdateSubmission\x121.gongyak.participation.v1.UpdateSubmissionRequest\x1a$.gongyak.participation.v1.Submission\"g\xdaA\x16submission,update_mask\x82\xd3\xe4\x93\x02H:\n" +
 	"submission2:/v1/{submission.name=districts/*/programs/*/submissions/*}\x12\x9d\x01\n" +
 	"\x10DeleteSubmission\x121.gongyak.participation.v1.DeleteSubmissionRequest\x1a\x16.google.protobuf.Empty\">\xdaA\x04name\x82\xd3\xe4\x93\x021*//v1/{name=districts/*/programs/*/submissions/*}\x12\x92\x01\n" +
@@ -2564,7 +2917,8 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\vUpdateEntry\x12,.gongyak.participation.v1.UpdateEntryRequest\x1a\x1f.gongyak.participation.v1.Entry\"T\xdaA\x11entry,update_mask\x82\xd3\xe4\x93\x02::\x05entry21/v1/{entry.name=districts/*/programs/*/entries/*}\x12\x8f\x01\n" +
 	"\vDeleteEntry\x12,.gongyak.participation.v1.DeleteEntryRequest\x1a\x16.google.protobuf.Empty\":\xdaA\x04name\x82\xd3\xe4\x93\x02-*+/v1/{name=districts/*/programs/*/entries/*}\x12\xa8\x01\n" +
 	"\vListBallots\x12,.gongyak.participation.v1.ListBallotsRequest\x1a-.gongyak.participation.v1.ListBallotsResponse\"<\xdaA\x06parent\x82\xd3\xe4\x93\x02-\x12+/v1/{parent=districts/*/programs/*}/ballots\x12\xac\x01\n" +
-	"\fCreateBallot\x12-.gongyak.participation.v1.CreateBallotRequest\x1a .gongyak.participation.v1.Ballot\"K\xdaA\rparent,ballot\x82\xd3\xe4\x93\x025:\x06ballot\"+/v1/{parent=districts/*/programs/*}/ballots\x12\x9d\x01\n" +
+	"\fCreateBallot\x12-.gongyak.participation.v1.CreateBallotRequest\x1a .gongyak.participation.v1.Ballot\"K\xdaA\rparent,ballot\x82\xd3\xe4\x93\x025:\x06ballot\"+/v1/{parent=districts/*/programs/*}/ballots\x12\xd5\x01\n" +
+	"\x12BatchCreateBallots\x123.gongyak.participation.v1.BatchCreateBallotsRequest\x1a4.gongyak.participation.v1.BatchCreateBallotsResponse\"T\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/{parent=districts/*/programs/*}/ballots:batchCreate\x12\x9d\x01\n" +
 	"\vGetQuestion\x12,.gongyak.participation.v1.GetQuestionRequest\x1a\".gongyak.participation.v1.Question\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/\x12-/v1/{name=districts/*/programs/*/questions/*}\x12\xb0\x01\n" +
 	"\rListQuestions\x12..gongyak.participation.v1.ListQuestionsRequest\x1a/.gongyak.participation.v1.ListQuestionsResponse\">\xdaA\x06parent\x82\xd3\xe4\x93\x02/\x12-/v1/{parent=districts/*/programs/*}/questions\x12\xb8\x01\n" +
 	"\x0eCreateQuestion\x12/.gongyak.participation.v1.CreateQuestionRequest\x1a\".gongyak.participation.v1.Question\"Q\xdaA\x0fparent,question\x82\xd3\xe4\x93\x029:\bquestion\"-/v1/{parent=districts/*/programs/*}/questions\x12\xc6\x01\n" +
@@ -2590,165 +2944,183 @@ func file_gongyak_participation_v1_participation_service_proto_rawDescGZIP() []b
 	return file_gongyak_participation_v1_participation_service_proto_rawDescData
 }
 
-var file_gongyak_participation_v1_participation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_gongyak_participation_v1_participation_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_gongyak_participation_v1_participation_service_proto_goTypes = []any{
-	(*GetProgramRequest)(nil),          // 0: gongyak.participation.v1.GetProgramRequest
-	(*ListProgramsRequest)(nil),        // 1: gongyak.participation.v1.ListProgramsRequest
-	(*ListProgramsResponse)(nil),       // 2: gongyak.participation.v1.ListProgramsResponse
-	(*CreateProgramRequest)(nil),       // 3: gongyak.participation.v1.CreateProgramRequest
-	(*UpdateProgramRequest)(nil),       // 4: gongyak.participation.v1.UpdateProgramRequest
-	(*DeleteProgramRequest)(nil),       // 5: gongyak.participation.v1.DeleteProgramRequest
-	(*GetMemberRequest)(nil),           // 6: gongyak.participation.v1.GetMemberRequest
-	(*ListMembersRequest)(nil),         // 7: gongyak.participation.v1.ListMembersRequest
-	(*ListMembersResponse)(nil),        // 8: gongyak.participation.v1.ListMembersResponse
-	(*CreateMemberRequest)(nil),        // 9: gongyak.participation.v1.CreateMemberRequest
-	(*UpdateMemberRequest)(nil),        // 10: gongyak.participation.v1.UpdateMemberRequest
-	(*DeleteMemberRequest)(nil),        // 11: gongyak.participation.v1.DeleteMemberRequest
-	(*GetSubmissionRequest)(nil),       // 12: gongyak.participation.v1.GetSubmissionRequest
-	(*ListSubmissionsRequest)(nil),     // 13: gongyak.participation.v1.ListSubmissionsRequest
-	(*ListSubmissionsResponse)(nil),    // 14: gongyak.participation.v1.ListSubmissionsResponse
-	(*CreateSubmissionRequest)(nil),    // 15: gongyak.participation.v1.CreateSubmissionRequest
-	(*UpdateSubmissionRequest)(nil),    // 16: gongyak.participation.v1.UpdateSubmissionRequest
-	(*DeleteSubmissionRequest)(nil),    // 17: gongyak.participation.v1.DeleteSubmissionRequest
-	(*GetEntryRequest)(nil),            // 18: gongyak.participation.v1.GetEntryRequest
-	(*ListEntriesRequest)(nil),         // 19: gongyak.participation.v1.ListEntriesRequest
-	(*ListEntriesResponse)(nil),        // 20: gongyak.participation.v1.ListEntriesResponse
-	(*CreateEntryRequest)(nil),         // 21: gongyak.participation.v1.CreateEntryRequest
-	(*UpdateEntryRequest)(nil),         // 22: gongyak.participation.v1.UpdateEntryRequest
-	(*DeleteEntryRequest)(nil),         // 23: gongyak.participation.v1.DeleteEntryRequest
-	(*ListBallotsRequest)(nil),         // 24: gongyak.participation.v1.ListBallotsRequest
-	(*ListBallotsResponse)(nil),        // 25: gongyak.participation.v1.ListBallotsResponse
-	(*CreateBallotRequest)(nil),        // 26: gongyak.participation.v1.CreateBallotRequest
-	(*GetQuestionRequest)(nil),         // 27: gongyak.participation.v1.GetQuestionRequest
-	(*ListQuestionsRequest)(nil),       // 28: gongyak.participation.v1.ListQuestionsRequest
-	(*ListQuestionsResponse)(nil),      // 29: gongyak.participation.v1.ListQuestionsResponse
-	(*CreateQuestionRequest)(nil),      // 30: gongyak.participation.v1.CreateQuestionRequest
-	(*UpdateQuestionRequest)(nil),      // 31: gongyak.participation.v1.UpdateQuestionRequest
-	(*DeleteQuestionRequest)(nil),      // 32: gongyak.participation.v1.DeleteQuestionRequest
-	(*ListResponsesRequest)(nil),       // 33: gongyak.participation.v1.ListResponsesRequest
-	(*ListResponsesResponse)(nil),      // 34: gongyak.participation.v1.ListResponsesResponse
-	(*CreateResponseRequest)(nil),      // 35: gongyak.participation.v1.CreateResponseRequest
-	(*GetTallyRequest)(nil),            // 36: gongyak.participation.v1.GetTallyRequest
-	(*GetContestResultsRequest)(nil),   // 37: gongyak.participation.v1.GetContestResultsRequest
-	(*GetSurveyResultsRequest)(nil),    // 38: gongyak.participation.v1.GetSurveyResultsRequest
-	(*SummarizeProgramsRequest)(nil),   // 39: gongyak.participation.v1.SummarizeProgramsRequest
-	(*SummarizeProgramsResponse)(nil),  // 40: gongyak.participation.v1.SummarizeProgramsResponse
-	(*Program)(nil),                    // 41: gongyak.participation.v1.Program
-	(*fieldmaskpb.FieldMask)(nil),      // 42: google.protobuf.FieldMask
-	(*Member)(nil),                     // 43: gongyak.participation.v1.Member
-	(*Submission)(nil),                 // 44: gongyak.participation.v1.Submission
-	(*Entry)(nil),                      // 45: gongyak.participation.v1.Entry
-	(*Ballot)(nil),                     // 46: gongyak.participation.v1.Ballot
-	(*Question)(nil),                   // 47: gongyak.participation.v1.Question
-	(*Response)(nil),                   // 48: gongyak.participation.v1.Response
-	(*ParticipationSummary)(nil),       // 49: gongyak.participation.v1.ParticipationSummary
-	(*v1.ListAuditEventsRequest)(nil),  // 50: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),              // 51: google.protobuf.Empty
-	(*Tally)(nil),                      // 52: gongyak.participation.v1.Tally
-	(*ContestResults)(nil),             // 53: gongyak.participation.v1.ContestResults
-	(*SurveyResults)(nil),              // 54: gongyak.participation.v1.SurveyResults
-	(*v1.ListAuditEventsResponse)(nil), // 55: gongyak.type.v1.ListAuditEventsResponse
+	(*GetProgramRequest)(nil),              // 0: gongyak.participation.v1.GetProgramRequest
+	(*ListProgramsRequest)(nil),            // 1: gongyak.participation.v1.ListProgramsRequest
+	(*ListProgramsResponse)(nil),           // 2: gongyak.participation.v1.ListProgramsResponse
+	(*CreateProgramRequest)(nil),           // 3: gongyak.participation.v1.CreateProgramRequest
+	(*UpdateProgramRequest)(nil),           // 4: gongyak.participation.v1.UpdateProgramRequest
+	(*DeleteProgramRequest)(nil),           // 5: gongyak.participation.v1.DeleteProgramRequest
+	(*GetMemberRequest)(nil),               // 6: gongyak.participation.v1.GetMemberRequest
+	(*ListMembersRequest)(nil),             // 7: gongyak.participation.v1.ListMembersRequest
+	(*ListMembersResponse)(nil),            // 8: gongyak.participation.v1.ListMembersResponse
+	(*BatchCreateMembersRequest)(nil),      // 9: gongyak.participation.v1.BatchCreateMembersRequest
+	(*BatchCreateMembersResponse)(nil),     // 10: gongyak.participation.v1.BatchCreateMembersResponse
+	(*CreateMemberRequest)(nil),            // 11: gongyak.participation.v1.CreateMemberRequest
+	(*UpdateMemberRequest)(nil),            // 12: gongyak.participation.v1.UpdateMemberRequest
+	(*DeleteMemberRequest)(nil),            // 13: gongyak.participation.v1.DeleteMemberRequest
+	(*GetSubmissionRequest)(nil),           // 14: gongyak.participation.v1.GetSubmissionRequest
+	(*ListSubmissionsRequest)(nil),         // 15: gongyak.participation.v1.ListSubmissionsRequest
+	(*ListSubmissionsResponse)(nil),        // 16: gongyak.participation.v1.ListSubmissionsResponse
+	(*BatchCreateSubmissionsRequest)(nil),  // 17: gongyak.participation.v1.BatchCreateSubmissionsRequest
+	(*BatchCreateSubmissionsResponse)(nil), // 18: gongyak.participation.v1.BatchCreateSubmissionsResponse
+	(*CreateSubmissionRequest)(nil),        // 19: gongyak.participation.v1.CreateSubmissionRequest
+	(*UpdateSubmissionRequest)(nil),        // 20: gongyak.participation.v1.UpdateSubmissionRequest
+	(*DeleteSubmissionRequest)(nil),        // 21: gongyak.participation.v1.DeleteSubmissionRequest
+	(*GetEntryRequest)(nil),                // 22: gongyak.participation.v1.GetEntryRequest
+	(*ListEntriesRequest)(nil),             // 23: gongyak.participation.v1.ListEntriesRequest
+	(*ListEntriesResponse)(nil),            // 24: gongyak.participation.v1.ListEntriesResponse
+	(*CreateEntryRequest)(nil),             // 25: gongyak.participation.v1.CreateEntryRequest
+	(*UpdateEntryRequest)(nil),             // 26: gongyak.participation.v1.UpdateEntryRequest
+	(*DeleteEntryRequest)(nil),             // 27: gongyak.participation.v1.DeleteEntryRequest
+	(*ListBallotsRequest)(nil),             // 28: gongyak.participation.v1.ListBallotsRequest
+	(*ListBallotsResponse)(nil),            // 29: gongyak.participation.v1.ListBallotsResponse
+	(*BatchCreateBallotsRequest)(nil),      // 30: gongyak.participation.v1.BatchCreateBallotsRequest
+	(*BatchCreateBallotsResponse)(nil),     // 31: gongyak.participation.v1.BatchCreateBallotsResponse
+	(*CreateBallotRequest)(nil),            // 32: gongyak.participation.v1.CreateBallotRequest
+	(*GetQuestionRequest)(nil),             // 33: gongyak.participation.v1.GetQuestionRequest
+	(*ListQuestionsRequest)(nil),           // 34: gongyak.participation.v1.ListQuestionsRequest
+	(*ListQuestionsResponse)(nil),          // 35: gongyak.participation.v1.ListQuestionsResponse
+	(*CreateQuestionRequest)(nil),          // 36: gongyak.participation.v1.CreateQuestionRequest
+	(*UpdateQuestionRequest)(nil),          // 37: gongyak.participation.v1.UpdateQuestionRequest
+	(*DeleteQuestionRequest)(nil),          // 38: gongyak.participation.v1.DeleteQuestionRequest
+	(*ListResponsesRequest)(nil),           // 39: gongyak.participation.v1.ListResponsesRequest
+	(*ListResponsesResponse)(nil),          // 40: gongyak.participation.v1.ListResponsesResponse
+	(*CreateResponseRequest)(nil),          // 41: gongyak.participation.v1.CreateResponseRequest
+	(*GetTallyRequest)(nil),                // 42: gongyak.participation.v1.GetTallyRequest
+	(*GetContestResultsRequest)(nil),       // 43: gongyak.participation.v1.GetContestResultsRequest
+	(*GetSurveyResultsRequest)(nil),        // 44: gongyak.participation.v1.GetSurveyResultsRequest
+	(*SummarizeProgramsRequest)(nil),       // 45: gongyak.participation.v1.SummarizeProgramsRequest
+	(*SummarizeProgramsResponse)(nil),      // 46: gongyak.participation.v1.SummarizeProgramsResponse
+	(*Program)(nil),                        // 47: gongyak.participation.v1.Program
+	(*fieldmaskpb.FieldMask)(nil),          // 48: google.protobuf.FieldMask
+	(*Member)(nil),                         // 49: gongyak.participation.v1.Member
+	(*Submission)(nil),                     // 50: gongyak.participation.v1.Submission
+	(*Entry)(nil),                          // 51: gongyak.participation.v1.Entry
+	(*Ballot)(nil),                         // 52: gongyak.participation.v1.Ballot
+	(*Question)(nil),                       // 53: gongyak.participation.v1.Question
+	(*Response)(nil),                       // 54: gongyak.participation.v1.Response
+	(*ParticipationSummary)(nil),           // 55: gongyak.participation.v1.ParticipationSummary
+	(*v1.ListAuditEventsRequest)(nil),      // 56: gongyak.type.v1.ListAuditEventsRequest
+	(*emptypb.Empty)(nil),                  // 57: google.protobuf.Empty
+	(*Tally)(nil),                          // 58: gongyak.participation.v1.Tally
+	(*ContestResults)(nil),                 // 59: gongyak.participation.v1.ContestResults
+	(*SurveyResults)(nil),                  // 60: gongyak.participation.v1.SurveyResults
+	(*v1.ListAuditEventsResponse)(nil),     // 61: gongyak.type.v1.ListAuditEventsResponse
 }
 var file_gongyak_participation_v1_participation_service_proto_depIdxs = []int32{
-	41, // 0: gongyak.participation.v1.ListProgramsResponse.programs:type_name -> gongyak.participation.v1.Program
-	41, // 1: gongyak.participation.v1.CreateProgramRequest.program:type_name -> gongyak.participation.v1.Program
-	41, // 2: gongyak.participation.v1.UpdateProgramRequest.program:type_name -> gongyak.participation.v1.Program
-	42, // 3: gongyak.participation.v1.UpdateProgramRequest.update_mask:type_name -> google.protobuf.FieldMask
-	43, // 4: gongyak.participation.v1.ListMembersResponse.members:type_name -> gongyak.participation.v1.Member
-	43, // 5: gongyak.participation.v1.CreateMemberRequest.member:type_name -> gongyak.participation.v1.Member
-	43, // 6: gongyak.participation.v1.UpdateMemberRequest.member:type_name -> gongyak.participation.v1.Member
-	42, // 7: gongyak.participation.v1.UpdateMemberRequest.update_mask:type_name -> google.protobuf.FieldMask
-	44, // 8: gongyak.participation.v1.ListSubmissionsResponse.submissions:type_name -> gongyak.participation.v1.Submission
-	44, // 9: gongyak.participation.v1.CreateSubmissionRequest.submission:type_name -> gongyak.participation.v1.Submission
-	44, // 10: gongyak.participation.v1.UpdateSubmissionRequest.submission:type_name -> gongyak.participation.v1.Submission
-	42, // 11: gongyak.participation.v1.UpdateSubmissionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	45, // 12: gongyak.participation.v1.ListEntriesResponse.entries:type_name -> gongyak.participation.v1.Entry
-	45, // 13: gongyak.participation.v1.CreateEntryRequest.entry:type_name -> gongyak.participation.v1.Entry
-	45, // 14: gongyak.participation.v1.UpdateEntryRequest.entry:type_name -> gongyak.participation.v1.Entry
-	42, // 15: gongyak.participation.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
-	46, // 16: gongyak.participation.v1.ListBallotsResponse.ballots:type_name -> gongyak.participation.v1.Ballot
-	46, // 17: gongyak.participation.v1.CreateBallotRequest.ballot:type_name -> gongyak.participation.v1.Ballot
-	47, // 18: gongyak.participation.v1.ListQuestionsResponse.questions:type_name -> gongyak.participation.v1.Question
-	47, // 19: gongyak.participation.v1.CreateQuestionRequest.question:type_name -> gongyak.participation.v1.Question
-	47, // 20: gongyak.participation.v1.UpdateQuestionRequest.question:type_name -> gongyak.participation.v1.Question
-	42, // 21: gongyak.participation.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	48, // 22: gongyak.participation.v1.ListResponsesResponse.responses:type_name -> gongyak.participation.v1.Response
-	48, // 23: gongyak.participation.v1.CreateResponseRequest.response:type_name -> gongyak.participation.v1.Response
-	49, // 24: gongyak.participation.v1.SummarizeProgramsResponse.rows:type_name -> gongyak.participation.v1.ParticipationSummary
-	49, // 25: gongyak.participation.v1.SummarizeProgramsResponse.total:type_name -> gongyak.participation.v1.ParticipationSummary
-	0,  // 26: gongyak.participation.v1.ParticipationService.GetProgram:input_type -> gongyak.participation.v1.GetProgramRequest
-	1,  // 27: gongyak.participation.v1.ParticipationService.ListPrograms:input_type -> gongyak.participation.v1.ListProgramsRequest
-	3,  // 28: gongyak.participation.v1.ParticipationService.CreateProgram:input_type -> gongyak.participation.v1.CreateProgramRequest
-	4,  // 29: gongyak.participation.v1.ParticipationService.UpdateProgram:input_type -> gongyak.participation.v1.UpdateProgramRequest
-	5,  // 30: gongyak.participation.v1.ParticipationService.DeleteProgram:input_type -> gongyak.participation.v1.DeleteProgramRequest
-	6,  // 31: gongyak.participation.v1.ParticipationService.GetMember:input_type -> gongyak.participation.v1.GetMemberRequest
-	7,  // 32: gongyak.participation.v1.ParticipationService.ListMembers:input_type -> gongyak.participation.v1.ListMembersRequest
-	9,  // 33: gongyak.participation.v1.ParticipationService.CreateMember:input_type -> gongyak.participation.v1.CreateMemberRequest
-	10, // 34: gongyak.participation.v1.ParticipationService.UpdateMember:input_type -> gongyak.participation.v1.UpdateMemberRequest
-	11, // 35: gongyak.participation.v1.ParticipationService.DeleteMember:input_type -> gongyak.participation.v1.DeleteMemberRequest
-	12, // 36: gongyak.participation.v1.ParticipationService.GetSubmission:input_type -> gongyak.participation.v1.GetSubmissionRequest
-	13, // 37: gongyak.participation.v1.ParticipationService.ListSubmissions:input_type -> gongyak.participation.v1.ListSubmissionsRequest
-	15, // 38: gongyak.participation.v1.ParticipationService.CreateSubmission:input_type -> gongyak.participation.v1.CreateSubmissionRequest
-	16, // 39: gongyak.participation.v1.ParticipationService.UpdateSubmission:input_type -> gongyak.participation.v1.UpdateSubmissionRequest
-	17, // 40: gongyak.participation.v1.ParticipationService.DeleteSubmission:input_type -> gongyak.participation.v1.DeleteSubmissionRequest
-	18, // 41: gongyak.participation.v1.ParticipationService.GetEntry:input_type -> gongyak.participation.v1.GetEntryRequest
-	19, // 42: gongyak.participation.v1.ParticipationService.ListEntries:input_type -> gongyak.participation.v1.ListEntriesRequest
-	21, // 43: gongyak.participation.v1.ParticipationService.CreateEntry:input_type -> gongyak.participation.v1.CreateEntryRequest
-	22, // 44: gongyak.participation.v1.ParticipationService.UpdateEntry:input_type -> gongyak.participation.v1.UpdateEntryRequest
-	23, // 45: gongyak.participation.v1.ParticipationService.DeleteEntry:input_type -> gongyak.participation.v1.DeleteEntryRequest
-	24, // 46: gongyak.participation.v1.ParticipationService.ListBallots:input_type -> gongyak.participation.v1.ListBallotsRequest
-	26, // 47: gongyak.participation.v1.ParticipationService.CreateBallot:input_type -> gongyak.participation.v1.CreateBallotRequest
-	27, // 48: gongyak.participation.v1.ParticipationService.GetQuestion:input_type -> gongyak.participation.v1.GetQuestionRequest
-	28, // 49: gongyak.participation.v1.ParticipationService.ListQuestions:input_type -> gongyak.participation.v1.ListQuestionsRequest
-	30, // 50: gongyak.participation.v1.ParticipationService.CreateQuestion:input_type -> gongyak.participation.v1.CreateQuestionRequest
-	31, // 51: gongyak.participation.v1.ParticipationService.UpdateQuestion:input_type -> gongyak.participation.v1.UpdateQuestionRequest
-	32, // 52: gongyak.participation.v1.ParticipationService.DeleteQuestion:input_type -> gongyak.participation.v1.DeleteQuestionRequest
-	33, // 53: gongyak.participation.v1.ParticipationService.ListResponses:input_type -> gongyak.participation.v1.ListResponsesRequest
-	35, // 54: gongyak.participation.v1.ParticipationService.CreateResponse:input_type -> gongyak.participation.v1.CreateResponseRequest
-	36, // 55: gongyak.participation.v1.ParticipationService.GetTally:input_type -> gongyak.participation.v1.GetTallyRequest
-	37, // 56: gongyak.participation.v1.ParticipationService.GetContestResults:input_type -> gongyak.participation.v1.GetContestResultsRequest
-	38, // 57: gongyak.participation.v1.ParticipationService.GetSurveyResults:input_type -> gongyak.participation.v1.GetSurveyResultsRequest
-	39, // 58: gongyak.participation.v1.ParticipationService.SummarizePrograms:input_type -> gongyak.participation.v1.SummarizeProgramsRequest
-	50, // 59: gongyak.participation.v1.ParticipationService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	41, // 60: gongyak.participation.v1.ParticipationService.GetProgram:output_type -> gongyak.participation.v1.Program
-	2,  // 61: gongyak.participation.v1.ParticipationService.ListPrograms:output_type -> gongyak.participation.v1.ListProgramsResponse
-	41, // 62: gongyak.participation.v1.ParticipationService.CreateProgram:output_type -> gongyak.participation.v1.Program
-	41, // 63: gongyak.participation.v1.ParticipationService.UpdateProgram:output_type -> gongyak.participation.v1.Program
-	51, // 64: gongyak.participation.v1.ParticipationService.DeleteProgram:output_type -> google.protobuf.Empty
-	43, // 65: gongyak.participation.v1.ParticipationService.GetMember:output_type -> gongyak.participation.v1.Member
-	8,  // 66: gongyak.participation.v1.ParticipationService.ListMembers:output_type -> gongyak.participation.v1.ListMembersResponse
-	43, // 67: gongyak.participation.v1.ParticipationService.CreateMember:output_type -> gongyak.participation.v1.Member
-	43, // 68: gongyak.participation.v1.ParticipationService.UpdateMember:output_type -> gongyak.participation.v1.Member
-	51, // 69: gongyak.participation.v1.ParticipationService.DeleteMember:output_type -> google.protobuf.Empty
-	44, // 70: gongyak.participation.v1.ParticipationService.GetSubmission:output_type -> gongyak.participation.v1.Submission
-	14, // 71: gongyak.participation.v1.ParticipationService.ListSubmissions:output_type -> gongyak.participation.v1.ListSubmissionsResponse
-	44, // 72: gongyak.participation.v1.ParticipationService.CreateSubmission:output_type -> gongyak.participation.v1.Submission
-	44, // 73: gongyak.participation.v1.ParticipationService.UpdateSubmission:output_type -> gongyak.participation.v1.Submission
-	51, // 74: gongyak.participation.v1.ParticipationService.DeleteSubmission:output_type -> google.protobuf.Empty
-	45, // 75: gongyak.participation.v1.ParticipationService.GetEntry:output_type -> gongyak.participation.v1.Entry
-	20, // 76: gongyak.participation.v1.ParticipationService.ListEntries:output_type -> gongyak.participation.v1.ListEntriesResponse
-	45, // 77: gongyak.participation.v1.ParticipationService.CreateEntry:output_type -> gongyak.participation.v1.Entry
-	45, // 78: gongyak.participation.v1.ParticipationService.UpdateEntry:output_type -> gongyak.participation.v1.Entry
-	51, // 79: gongyak.participation.v1.ParticipationService.DeleteEntry:output_type -> google.protobuf.Empty
-	25, // 80: gongyak.participation.v1.ParticipationService.ListBallots:output_type -> gongyak.participation.v1.ListBallotsResponse
-	46, // 81: gongyak.participation.v1.ParticipationService.CreateBallot:output_type -> gongyak.participation.v1.Ballot
-	47, // 82: gongyak.participation.v1.ParticipationService.GetQuestion:output_type -> gongyak.participation.v1.Question
-	29, // 83: gongyak.participation.v1.ParticipationService.ListQuestions:output_type -> gongyak.participation.v1.ListQuestionsResponse
-	47, // 84: gongyak.participation.v1.ParticipationService.CreateQuestion:output_type -> gongyak.participation.v1.Question
-	47, // 85: gongyak.participation.v1.ParticipationService.UpdateQuestion:output_type -> gongyak.participation.v1.Question
-	51, // 86: gongyak.participation.v1.ParticipationService.DeleteQuestion:output_type -> google.protobuf.Empty
-	34, // 87: gongyak.participation.v1.ParticipationService.ListResponses:output_type -> gongyak.participation.v1.ListResponsesResponse
-	48, // 88: gongyak.participation.v1.ParticipationService.CreateResponse:output_type -> gongyak.participation.v1.Response
-	52, // 89: gongyak.participation.v1.ParticipationService.GetTally:output_type -> gongyak.participation.v1.Tally
-	53, // 90: gongyak.participation.v1.ParticipationService.GetContestResults:output_type -> gongyak.participation.v1.ContestResults
-	54, // 91: gongyak.participation.v1.ParticipationService.GetSurveyResults:output_type -> gongyak.participation.v1.SurveyResults
-	40, // 92: gongyak.participation.v1.ParticipationService.SummarizePrograms:output_type -> gongyak.participation.v1.SummarizeProgramsResponse
-	55, // 93: gongyak.participation.v1.ParticipationService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	60, // [60:94] is the sub-list for method output_type
-	26, // [26:60] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	47, // 0: gongyak.participation.v1.ListProgramsResponse.programs:type_name -> gongyak.participation.v1.Program
+	47, // 1: gongyak.participation.v1.CreateProgramRequest.program:type_name -> gongyak.participation.v1.Program
+	47, // 2: gongyak.participation.v1.UpdateProgramRequest.program:type_name -> gongyak.participation.v1.Program
+	48, // 3: gongyak.participation.v1.UpdateProgramRequest.update_mask:type_name -> google.protobuf.FieldMask
+	49, // 4: gongyak.participation.v1.ListMembersResponse.members:type_name -> gongyak.participation.v1.Member
+	11, // 5: gongyak.participation.v1.BatchCreateMembersRequest.requests:type_name -> gongyak.participation.v1.CreateMemberRequest
+	49, // 6: gongyak.participation.v1.BatchCreateMembersResponse.members:type_name -> gongyak.participation.v1.Member
+	49, // 7: gongyak.participation.v1.CreateMemberRequest.member:type_name -> gongyak.participation.v1.Member
+	49, // 8: gongyak.participation.v1.UpdateMemberRequest.member:type_name -> gongyak.participation.v1.Member
+	48, // 9: gongyak.participation.v1.UpdateMemberRequest.update_mask:type_name -> google.protobuf.FieldMask
+	50, // 10: gongyak.participation.v1.ListSubmissionsResponse.submissions:type_name -> gongyak.participation.v1.Submission
+	19, // 11: gongyak.participation.v1.BatchCreateSubmissionsRequest.requests:type_name -> gongyak.participation.v1.CreateSubmissionRequest
+	50, // 12: gongyak.participation.v1.BatchCreateSubmissionsResponse.submissions:type_name -> gongyak.participation.v1.Submission
+	50, // 13: gongyak.participation.v1.CreateSubmissionRequest.submission:type_name -> gongyak.participation.v1.Submission
+	50, // 14: gongyak.participation.v1.UpdateSubmissionRequest.submission:type_name -> gongyak.participation.v1.Submission
+	48, // 15: gongyak.participation.v1.UpdateSubmissionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	51, // 16: gongyak.participation.v1.ListEntriesResponse.entries:type_name -> gongyak.participation.v1.Entry
+	51, // 17: gongyak.participation.v1.CreateEntryRequest.entry:type_name -> gongyak.participation.v1.Entry
+	51, // 18: gongyak.participation.v1.UpdateEntryRequest.entry:type_name -> gongyak.participation.v1.Entry
+	48, // 19: gongyak.participation.v1.UpdateEntryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	52, // 20: gongyak.participation.v1.ListBallotsResponse.ballots:type_name -> gongyak.participation.v1.Ballot
+	32, // 21: gongyak.participation.v1.BatchCreateBallotsRequest.requests:type_name -> gongyak.participation.v1.CreateBallotRequest
+	52, // 22: gongyak.participation.v1.BatchCreateBallotsResponse.ballots:type_name -> gongyak.participation.v1.Ballot
+	52, // 23: gongyak.participation.v1.CreateBallotRequest.ballot:type_name -> gongyak.participation.v1.Ballot
+	53, // 24: gongyak.participation.v1.ListQuestionsResponse.questions:type_name -> gongyak.participation.v1.Question
+	53, // 25: gongyak.participation.v1.CreateQuestionRequest.question:type_name -> gongyak.participation.v1.Question
+	53, // 26: gongyak.participation.v1.UpdateQuestionRequest.question:type_name -> gongyak.participation.v1.Question
+	48, // 27: gongyak.participation.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	54, // 28: gongyak.participation.v1.ListResponsesResponse.responses:type_name -> gongyak.participation.v1.Response
+	54, // 29: gongyak.participation.v1.CreateResponseRequest.response:type_name -> gongyak.participation.v1.Response
+	55, // 30: gongyak.participation.v1.SummarizeProgramsResponse.rows:type_name -> gongyak.participation.v1.ParticipationSummary
+	55, // 31: gongyak.participation.v1.SummarizeProgramsResponse.total:type_name -> gongyak.participation.v1.ParticipationSummary
+	0,  // 32: gongyak.participation.v1.ParticipationService.GetProgram:input_type -> gongyak.participation.v1.GetProgramRequest
+	1,  // 33: gongyak.participation.v1.ParticipationService.ListPrograms:input_type -> gongyak.participation.v1.ListProgramsRequest
+	3,  // 34: gongyak.participation.v1.ParticipationService.CreateProgram:input_type -> gongyak.participation.v1.CreateProgramRequest
+	4,  // 35: gongyak.participation.v1.ParticipationService.UpdateProgram:input_type -> gongyak.participation.v1.UpdateProgramRequest
+	5,  // 36: gongyak.participation.v1.ParticipationService.DeleteProgram:input_type -> gongyak.participation.v1.DeleteProgramRequest
+	6,  // 37: gongyak.participation.v1.ParticipationService.GetMember:input_type -> gongyak.participation.v1.GetMemberRequest
+	7,  // 38: gongyak.participation.v1.ParticipationService.ListMembers:input_type -> gongyak.participation.v1.ListMembersRequest
+	11, // 39: gongyak.participation.v1.ParticipationService.CreateMember:input_type -> gongyak.participation.v1.CreateMemberRequest
+	9,  // 40: gongyak.participation.v1.ParticipationService.BatchCreateMembers:input_type -> gongyak.participation.v1.BatchCreateMembersRequest
+	12, // 41: gongyak.participation.v1.ParticipationService.UpdateMember:input_type -> gongyak.participation.v1.UpdateMemberRequest
+	13, // 42: gongyak.participation.v1.ParticipationService.DeleteMember:input_type -> gongyak.participation.v1.DeleteMemberRequest
+	14, // 43: gongyak.participation.v1.ParticipationService.GetSubmission:input_type -> gongyak.participation.v1.GetSubmissionRequest
+	15, // 44: gongyak.participation.v1.ParticipationService.ListSubmissions:input_type -> gongyak.participation.v1.ListSubmissionsRequest
+	19, // 45: gongyak.participation.v1.ParticipationService.CreateSubmission:input_type -> gongyak.participation.v1.CreateSubmissionRequest
+	17, // 46: gongyak.participation.v1.ParticipationService.BatchCreateSubmissions:input_type -> gongyak.participation.v1.BatchCreateSubmissionsRequest
+	20, // 47: gongyak.participation.v1.ParticipationService.UpdateSubmission:input_type -> gongyak.participation.v1.UpdateSubmissionRequest
+	21, // 48: gongyak.participation.v1.ParticipationService.DeleteSubmission:input_type -> gongyak.participation.v1.DeleteSubmissionRequest
+	22, // 49: gongyak.participation.v1.ParticipationService.GetEntry:input_type -> gongyak.participation.v1.GetEntryRequest
+	23, // 50: gongyak.participation.v1.ParticipationService.ListEntries:input_type -> gongyak.participation.v1.ListEntriesRequest
+	25, // 51: gongyak.participation.v1.ParticipationService.CreateEntry:input_type -> gongyak.participation.v1.CreateEntryRequest
+	26, // 52: gongyak.participation.v1.ParticipationService.UpdateEntry:input_type -> gongyak.participation.v1.UpdateEntryRequest
+	27, // 53: gongyak.participation.v1.ParticipationService.DeleteEntry:input_type -> gongyak.participation.v1.DeleteEntryRequest
+	28, // 54: gongyak.participation.v1.ParticipationService.ListBallots:input_type -> gongyak.participation.v1.ListBallotsRequest
+	32, // 55: gongyak.participation.v1.ParticipationService.CreateBallot:input_type -> gongyak.participation.v1.CreateBallotRequest
+	30, // 56: gongyak.participation.v1.ParticipationService.BatchCreateBallots:input_type -> gongyak.participation.v1.BatchCreateBallotsRequest
+	33, // 57: gongyak.participation.v1.ParticipationService.GetQuestion:input_type -> gongyak.participation.v1.GetQuestionRequest
+	34, // 58: gongyak.participation.v1.ParticipationService.ListQuestions:input_type -> gongyak.participation.v1.ListQuestionsRequest
+	36, // 59: gongyak.participation.v1.ParticipationService.CreateQuestion:input_type -> gongyak.participation.v1.CreateQuestionRequest
+	37, // 60: gongyak.participation.v1.ParticipationService.UpdateQuestion:input_type -> gongyak.participation.v1.UpdateQuestionRequest
+	38, // 61: gongyak.participation.v1.ParticipationService.DeleteQuestion:input_type -> gongyak.participation.v1.DeleteQuestionRequest
+	39, // 62: gongyak.participation.v1.ParticipationService.ListResponses:input_type -> gongyak.participation.v1.ListResponsesRequest
+	41, // 63: gongyak.participation.v1.ParticipationService.CreateResponse:input_type -> gongyak.participation.v1.CreateResponseRequest
+	42, // 64: gongyak.participation.v1.ParticipationService.GetTally:input_type -> gongyak.participation.v1.GetTallyRequest
+	43, // 65: gongyak.participation.v1.ParticipationService.GetContestResults:input_type -> gongyak.participation.v1.GetContestResultsRequest
+	44, // 66: gongyak.participation.v1.ParticipationService.GetSurveyResults:input_type -> gongyak.participation.v1.GetSurveyResultsRequest
+	45, // 67: gongyak.participation.v1.ParticipationService.SummarizePrograms:input_type -> gongyak.participation.v1.SummarizeProgramsRequest
+	56, // 68: gongyak.participation.v1.ParticipationService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
+	47, // 69: gongyak.participation.v1.ParticipationService.GetProgram:output_type -> gongyak.participation.v1.Program
+	2,  // 70: gongyak.participation.v1.ParticipationService.ListPrograms:output_type -> gongyak.participation.v1.ListProgramsResponse
+	47, // 71: gongyak.participation.v1.ParticipationService.CreateProgram:output_type -> gongyak.participation.v1.Program
+	47, // 72: gongyak.participation.v1.ParticipationService.UpdateProgram:output_type -> gongyak.participation.v1.Program
+	57, // 73: gongyak.participation.v1.ParticipationService.DeleteProgram:output_type -> google.protobuf.Empty
+	49, // 74: gongyak.participation.v1.ParticipationService.GetMember:output_type -> gongyak.participation.v1.Member
+	8,  // 75: gongyak.participation.v1.ParticipationService.ListMembers:output_type -> gongyak.participation.v1.ListMembersResponse
+	49, // 76: gongyak.participation.v1.ParticipationService.CreateMember:output_type -> gongyak.participation.v1.Member
+	10, // 77: gongyak.participation.v1.ParticipationService.BatchCreateMembers:output_type -> gongyak.participation.v1.BatchCreateMembersResponse
+	49, // 78: gongyak.participation.v1.ParticipationService.UpdateMember:output_type -> gongyak.participation.v1.Member
+	57, // 79: gongyak.participation.v1.ParticipationService.DeleteMember:output_type -> google.protobuf.Empty
+	50, // 80: gongyak.participation.v1.ParticipationService.GetSubmission:output_type -> gongyak.participation.v1.Submission
+	16, // 81: gongyak.participation.v1.ParticipationService.ListSubmissions:output_type -> gongyak.participation.v1.ListSubmissionsResponse
+	50, // 82: gongyak.participation.v1.ParticipationService.CreateSubmission:output_type -> gongyak.participation.v1.Submission
+	18, // 83: gongyak.participation.v1.ParticipationService.BatchCreateSubmissions:output_type -> gongyak.participation.v1.BatchCreateSubmissionsResponse
+	50, // 84: gongyak.participation.v1.ParticipationService.UpdateSubmission:output_type -> gongyak.participation.v1.Submission
+	57, // 85: gongyak.participation.v1.ParticipationService.DeleteSubmission:output_type -> google.protobuf.Empty
+	51, // 86: gongyak.participation.v1.ParticipationService.GetEntry:output_type -> gongyak.participation.v1.Entry
+	24, // 87: gongyak.participation.v1.ParticipationService.ListEntries:output_type -> gongyak.participation.v1.ListEntriesResponse
+	51, // 88: gongyak.participation.v1.ParticipationService.CreateEntry:output_type -> gongyak.participation.v1.Entry
+	51, // 89: gongyak.participation.v1.ParticipationService.UpdateEntry:output_type -> gongyak.participation.v1.Entry
+	57, // 90: gongyak.participation.v1.ParticipationService.DeleteEntry:output_type -> google.protobuf.Empty
+	29, // 91: gongyak.participation.v1.ParticipationService.ListBallots:output_type -> gongyak.participation.v1.ListBallotsResponse
+	52, // 92: gongyak.participation.v1.ParticipationService.CreateBallot:output_type -> gongyak.participation.v1.Ballot
+	31, // 93: gongyak.participation.v1.ParticipationService.BatchCreateBallots:output_type -> gongyak.participation.v1.BatchCreateBallotsResponse
+	53, // 94: gongyak.participation.v1.ParticipationService.GetQuestion:output_type -> gongyak.participation.v1.Question
+	35, // 95: gongyak.participation.v1.ParticipationService.ListQuestions:output_type -> gongyak.participation.v1.ListQuestionsResponse
+	53, // 96: gongyak.participation.v1.ParticipationService.CreateQuestion:output_type -> gongyak.participation.v1.Question
+	53, // 97: gongyak.participation.v1.ParticipationService.UpdateQuestion:output_type -> gongyak.participation.v1.Question
+	57, // 98: gongyak.participation.v1.ParticipationService.DeleteQuestion:output_type -> google.protobuf.Empty
+	40, // 99: gongyak.participation.v1.ParticipationService.ListResponses:output_type -> gongyak.participation.v1.ListResponsesResponse
+	54, // 100: gongyak.participation.v1.ParticipationService.CreateResponse:output_type -> gongyak.participation.v1.Response
+	58, // 101: gongyak.participation.v1.ParticipationService.GetTally:output_type -> gongyak.participation.v1.Tally
+	59, // 102: gongyak.participation.v1.ParticipationService.GetContestResults:output_type -> gongyak.participation.v1.ContestResults
+	60, // 103: gongyak.participation.v1.ParticipationService.GetSurveyResults:output_type -> gongyak.participation.v1.SurveyResults
+	46, // 104: gongyak.participation.v1.ParticipationService.SummarizePrograms:output_type -> gongyak.participation.v1.SummarizeProgramsResponse
+	61, // 105: gongyak.participation.v1.ParticipationService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	69, // [69:106] is the sub-list for method output_type
+	32, // [32:69] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_participation_v1_participation_service_proto_init() }
@@ -2764,7 +3136,7 @@ func file_gongyak_participation_v1_participation_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_participation_v1_participation_service_proto_rawDesc), len(file_gongyak_participation_v1_participation_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   41,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -471,6 +471,51 @@ func local_request_ParticipationService_CreateMember_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
+func request_ParticipationService_BatchCreateMembers_0(ctx context.Context, marshaler runtime.Marshaler, client ParticipationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateMembersRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.BatchCreateMembers(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ParticipationService_BatchCreateMembers_0(ctx context.Context, marshaler runtime.Marshaler, server ParticipationServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateMembersRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	msg, err := server.BatchCreateMembers(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_ParticipationService_UpdateMember_0 = &utilities.DoubleArray{Encoding: map[string]int{"member": 0, "name": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
 func request_ParticipationService_UpdateMember_0(ctx context.Context, marshaler runtime.Marshaler, client ParticipationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -753,6 +798,51 @@ func local_request_ParticipationService_CreateSubmission_0(ctx context.Context, 
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	msg, err := server.CreateSubmission(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_ParticipationService_BatchCreateSubmissions_0(ctx context.Context, marshaler runtime.Marshaler, client ParticipationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateSubmissionsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.BatchCreateSubmissions(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ParticipationService_BatchCreateSubmissions_0(ctx context.Context, marshaler runtime.Marshaler, server ParticipationServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateSubmissionsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	msg, err := server.BatchCreateSubmissions(ctx, &protoReq)
 	return msg, metadata, err
 }
 
@@ -1284,6 +1374,51 @@ func local_request_ParticipationService_CreateBallot_0(ctx context.Context, mars
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	msg, err := server.CreateBallot(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_ParticipationService_BatchCreateBallots_0(ctx context.Context, marshaler runtime.Marshaler, client ParticipationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateBallotsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.BatchCreateBallots(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ParticipationService_BatchCreateBallots_0(ctx context.Context, marshaler runtime.Marshaler, server ParticipationServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq BatchCreateBallotsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["parent"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "parent")
+	}
+	protoReq.Parent, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "parent", err)
+	}
+	msg, err := server.BatchCreateBallots(ctx, &protoReq)
 	return msg, metadata, err
 }
 
@@ -2020,6 +2155,26 @@ func RegisterParticipationServiceHandlerServer(ctx context.Context, mux *runtime
 		}
 		forward_ParticipationService_CreateMember_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ParticipationService_BatchCreateMembers_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/gongyak.participation.v1.ParticipationService/BatchCreateMembers", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/programs/*}/members:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ParticipationService_BatchCreateMembers_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParticipationService_BatchCreateMembers_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPatch, pattern_ParticipationService_UpdateMember_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2119,6 +2274,26 @@ func RegisterParticipationServiceHandlerServer(ctx context.Context, mux *runtime
 			return
 		}
 		forward_ParticipationService_CreateSubmission_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ParticipationService_BatchCreateSubmissions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/gongyak.participation.v1.ParticipationService/BatchCreateSubmissions", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/programs/*}/submissions:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ParticipationService_BatchCreateSubmissions_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParticipationService_BatchCreateSubmissions_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodPatch, pattern_ParticipationService_UpdateSubmission_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -2299,6 +2474,26 @@ func RegisterParticipationServiceHandlerServer(ctx context.Context, mux *runtime
 			return
 		}
 		forward_ParticipationService_CreateBallot_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ParticipationService_BatchCreateBallots_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/gongyak.participation.v1.ParticipationService/BatchCreateBallots", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/programs/*}/ballots:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ParticipationService_BatchCreateBallots_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParticipationService_BatchCreateBallots_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodGet, pattern_ParticipationService_GetQuestion_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -2696,6 +2891,23 @@ func RegisterParticipationServiceHandlerClient(ctx context.Context, mux *runtime
 		}
 		forward_ParticipationService_CreateMember_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ParticipationService_BatchCreateMembers_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/gongyak.participation.v1.ParticipationService/BatchCreateMembers", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/programs/*}/members:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ParticipationService_BatchCreateMembers_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParticipationService_BatchCreateMembers_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPatch, pattern_ParticipationService_UpdateMember_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2780,6 +2992,23 @@ func RegisterParticipationServiceHandlerClient(ctx context.Context, mux *runtime
 			return
 		}
 		forward_ParticipationService_CreateSubmission_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ParticipationService_BatchCreateSubmissions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/gongyak.participation.v1.ParticipationService/BatchCreateSubmissions", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/programs/*}/submissions:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ParticipationService_BatchCreateSubmissions_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParticipationService_BatchCreateSubmissions_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodPatch, pattern_ParticipationService_UpdateSubmission_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -2933,6 +3162,23 @@ func RegisterParticipationServiceHandlerClient(ctx context.Context, mux *runtime
 			return
 		}
 		forward_ParticipationService_CreateBallot_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ParticipationService_BatchCreateBallots_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/gongyak.participation.v1.ParticipationService/BatchCreateBallots", runtime.WithHTTPPathPattern("/v1/{parent=districts/*/programs/*}/ballots:batchCreate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ParticipationService_BatchCreateBallots_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParticipationService_BatchCreateBallots_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodGet, pattern_ParticipationService_GetQuestion_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -3125,73 +3371,79 @@ func RegisterParticipationServiceHandlerClient(ctx context.Context, mux *runtime
 }
 
 var (
-	pattern_ParticipationService_GetProgram_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "programs", "name"}, ""))
-	pattern_ParticipationService_ListPrograms_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "programs"}, ""))
-	pattern_ParticipationService_CreateProgram_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "programs"}, ""))
-	pattern_ParticipationService_UpdateProgram_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "programs", "program.name"}, ""))
-	pattern_ParticipationService_DeleteProgram_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "programs", "name"}, ""))
-	pattern_ParticipationService_GetMember_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "members", "name"}, ""))
-	pattern_ParticipationService_ListMembers_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "members"}, ""))
-	pattern_ParticipationService_CreateMember_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "members"}, ""))
-	pattern_ParticipationService_UpdateMember_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "members", "member.name"}, ""))
-	pattern_ParticipationService_DeleteMember_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "members", "name"}, ""))
-	pattern_ParticipationService_GetSubmission_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "submissions", "name"}, ""))
-	pattern_ParticipationService_ListSubmissions_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "submissions"}, ""))
-	pattern_ParticipationService_CreateSubmission_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "submissions"}, ""))
-	pattern_ParticipationService_UpdateSubmission_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "submissions", "submission.name"}, ""))
-	pattern_ParticipationService_DeleteSubmission_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "submissions", "name"}, ""))
-	pattern_ParticipationService_GetEntry_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "entries", "name"}, ""))
-	pattern_ParticipationService_ListEntries_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "entries"}, ""))
-	pattern_ParticipationService_CreateEntry_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "entries"}, ""))
-	pattern_ParticipationService_UpdateEntry_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "entries", "entry.name"}, ""))
-	pattern_ParticipationService_DeleteEntry_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "entries", "name"}, ""))
-	pattern_ParticipationService_ListBallots_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "ballots"}, ""))
-	pattern_ParticipationService_CreateBallot_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "ballots"}, ""))
-	pattern_ParticipationService_GetQuestion_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "questions", "name"}, ""))
-	pattern_ParticipationService_ListQuestions_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "questions"}, ""))
-	pattern_ParticipationService_CreateQuestion_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "questions"}, ""))
-	pattern_ParticipationService_UpdateQuestion_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "questions", "question.name"}, ""))
-	pattern_ParticipationService_DeleteQuestion_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "questions", "name"}, ""))
-	pattern_ParticipationService_ListResponses_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "responses"}, ""))
-	pattern_ParticipationService_CreateResponse_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "responses"}, ""))
-	pattern_ParticipationService_GetTally_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "programs", "tally", "name"}, ""))
-	pattern_ParticipationService_GetContestResults_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "programs", "contestResults", "name"}, ""))
-	pattern_ParticipationService_GetSurveyResults_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "programs", "surveyResults", "name"}, ""))
-	pattern_ParticipationService_SummarizePrograms_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "programs"}, "summarize"))
+	pattern_ParticipationService_GetProgram_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "programs", "name"}, ""))
+	pattern_ParticipationService_ListPrograms_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "programs"}, ""))
+	pattern_ParticipationService_CreateProgram_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "programs"}, ""))
+	pattern_ParticipationService_UpdateProgram_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "programs", "program.name"}, ""))
+	pattern_ParticipationService_DeleteProgram_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "programs", "name"}, ""))
+	pattern_ParticipationService_GetMember_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "members", "name"}, ""))
+	pattern_ParticipationService_ListMembers_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "members"}, ""))
+	pattern_ParticipationService_CreateMember_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "members"}, ""))
+	pattern_ParticipationService_BatchCreateMembers_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "members"}, "batchCreate"))
+	pattern_ParticipationService_UpdateMember_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "members", "member.name"}, ""))
+	pattern_ParticipationService_DeleteMember_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "members", "name"}, ""))
+	pattern_ParticipationService_GetSubmission_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "submissions", "name"}, ""))
+	pattern_ParticipationService_ListSubmissions_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "submissions"}, ""))
+	pattern_ParticipationService_CreateSubmission_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "submissions"}, ""))
+	pattern_ParticipationService_BatchCreateSubmissions_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "submissions"}, "batchCreate"))
+	pattern_ParticipationService_UpdateSubmission_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "submissions", "submission.name"}, ""))
+	pattern_ParticipationService_DeleteSubmission_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "submissions", "name"}, ""))
+	pattern_ParticipationService_GetEntry_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "entries", "name"}, ""))
+	pattern_ParticipationService_ListEntries_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "entries"}, ""))
+	pattern_ParticipationService_CreateEntry_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "entries"}, ""))
+	pattern_ParticipationService_UpdateEntry_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "entries", "entry.name"}, ""))
+	pattern_ParticipationService_DeleteEntry_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "entries", "name"}, ""))
+	pattern_ParticipationService_ListBallots_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "ballots"}, ""))
+	pattern_ParticipationService_CreateBallot_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "ballots"}, ""))
+	pattern_ParticipationService_BatchCreateBallots_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "ballots"}, "batchCreate"))
+	pattern_ParticipationService_GetQuestion_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "questions", "name"}, ""))
+	pattern_ParticipationService_ListQuestions_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "questions"}, ""))
+	pattern_ParticipationService_CreateQuestion_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "questions"}, ""))
+	pattern_ParticipationService_UpdateQuestion_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "questions", "question.name"}, ""))
+	pattern_ParticipationService_DeleteQuestion_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 1, 0, 4, 6, 5, 4}, []string{"v1", "districts", "programs", "questions", "name"}, ""))
+	pattern_ParticipationService_ListResponses_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "responses"}, ""))
+	pattern_ParticipationService_CreateResponse_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3, 2, 4}, []string{"v1", "districts", "programs", "parent", "responses"}, ""))
+	pattern_ParticipationService_GetTally_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "programs", "tally", "name"}, ""))
+	pattern_ParticipationService_GetContestResults_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "programs", "contestResults", "name"}, ""))
+	pattern_ParticipationService_GetSurveyResults_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 2, 3, 4, 5, 5, 4}, []string{"v1", "districts", "programs", "surveyResults", "name"}, ""))
+	pattern_ParticipationService_SummarizePrograms_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "programs"}, "summarize"))
 )
 
 var (
-	forward_ParticipationService_GetProgram_0        = runtime.ForwardResponseMessage
-	forward_ParticipationService_ListPrograms_0      = runtime.ForwardResponseMessage
-	forward_ParticipationService_CreateProgram_0     = runtime.ForwardResponseMessage
-	forward_ParticipationService_UpdateProgram_0     = runtime.ForwardResponseMessage
-	forward_ParticipationService_DeleteProgram_0     = runtime.ForwardResponseMessage
-	forward_ParticipationService_GetMember_0         = runtime.ForwardResponseMessage
-	forward_ParticipationService_ListMembers_0       = runtime.ForwardResponseMessage
-	forward_ParticipationService_CreateMember_0      = runtime.ForwardResponseMessage
-	forward_ParticipationService_UpdateMember_0      = runtime.ForwardResponseMessage
-	forward_ParticipationService_DeleteMember_0      = runtime.ForwardResponseMessage
-	forward_ParticipationService_GetSubmission_0     = runtime.ForwardResponseMessage
-	forward_ParticipationService_ListSubmissions_0   = runtime.ForwardResponseMessage
-	forward_ParticipationService_CreateSubmission_0  = runtime.ForwardResponseMessage
-	forward_ParticipationService_UpdateSubmission_0  = runtime.ForwardResponseMessage
-	forward_ParticipationService_DeleteSubmission_0  = runtime.ForwardResponseMessage
-	forward_ParticipationService_GetEntry_0          = runtime.ForwardResponseMessage
-	forward_ParticipationService_ListEntries_0       = runtime.ForwardResponseMessage
-	forward_ParticipationService_CreateEntry_0       = runtime.ForwardResponseMessage
-	forward_ParticipationService_UpdateEntry_0       = runtime.ForwardResponseMessage
-	forward_ParticipationService_DeleteEntry_0       = runtime.ForwardResponseMessage
-	forward_ParticipationService_ListBallots_0       = runtime.ForwardResponseMessage
-	forward_ParticipationService_CreateBallot_0      = runtime.ForwardResponseMessage
-	forward_ParticipationService_GetQuestion_0       = runtime.ForwardResponseMessage
-	forward_ParticipationService_ListQuestions_0     = runtime.ForwardResponseMessage
-	forward_ParticipationService_CreateQuestion_0    = runtime.ForwardResponseMessage
-	forward_ParticipationService_UpdateQuestion_0    = runtime.ForwardResponseMessage
-	forward_ParticipationService_DeleteQuestion_0    = runtime.ForwardResponseMessage
-	forward_ParticipationService_ListResponses_0     = runtime.ForwardResponseMessage
-	forward_ParticipationService_CreateResponse_0    = runtime.ForwardResponseMessage
-	forward_ParticipationService_GetTally_0          = runtime.ForwardResponseMessage
-	forward_ParticipationService_GetContestResults_0 = runtime.ForwardResponseMessage
-	forward_ParticipationService_GetSurveyResults_0  = runtime.ForwardResponseMessage
-	forward_ParticipationService_SummarizePrograms_0 = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetProgram_0             = runtime.ForwardResponseMessage
+	forward_ParticipationService_ListPrograms_0           = runtime.ForwardResponseMessage
+	forward_ParticipationService_CreateProgram_0          = runtime.ForwardResponseMessage
+	forward_ParticipationService_UpdateProgram_0          = runtime.ForwardResponseMessage
+	forward_ParticipationService_DeleteProgram_0          = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetMember_0              = runtime.ForwardResponseMessage
+	forward_ParticipationService_ListMembers_0            = runtime.ForwardResponseMessage
+	forward_ParticipationService_CreateMember_0           = runtime.ForwardResponseMessage
+	forward_ParticipationService_BatchCreateMembers_0     = runtime.ForwardResponseMessage
+	forward_ParticipationService_UpdateMember_0           = runtime.ForwardResponseMessage
+	forward_ParticipationService_DeleteMember_0           = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetSubmission_0          = runtime.ForwardResponseMessage
+	forward_ParticipationService_ListSubmissions_0        = runtime.ForwardResponseMessage
+	forward_ParticipationService_CreateSubmission_0       = runtime.ForwardResponseMessage
+	forward_ParticipationService_BatchCreateSubmissions_0 = runtime.ForwardResponseMessage
+	forward_ParticipationService_UpdateSubmission_0       = runtime.ForwardResponseMessage
+	forward_ParticipationService_DeleteSubmission_0       = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetEntry_0               = runtime.ForwardResponseMessage
+	forward_ParticipationService_ListEntries_0            = runtime.ForwardResponseMessage
+	forward_ParticipationService_CreateEntry_0            = runtime.ForwardResponseMessage
+	forward_ParticipationService_UpdateEntry_0            = runtime.ForwardResponseMessage
+	forward_ParticipationService_DeleteEntry_0            = runtime.ForwardResponseMessage
+	forward_ParticipationService_ListBallots_0            = runtime.ForwardResponseMessage
+	forward_ParticipationService_CreateBallot_0           = runtime.ForwardResponseMessage
+	forward_ParticipationService_BatchCreateBallots_0     = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetQuestion_0            = runtime.ForwardResponseMessage
+	forward_ParticipationService_ListQuestions_0          = runtime.ForwardResponseMessage
+	forward_ParticipationService_CreateQuestion_0         = runtime.ForwardResponseMessage
+	forward_ParticipationService_UpdateQuestion_0         = runtime.ForwardResponseMessage
+	forward_ParticipationService_DeleteQuestion_0         = runtime.ForwardResponseMessage
+	forward_ParticipationService_ListResponses_0          = runtime.ForwardResponseMessage
+	forward_ParticipationService_CreateResponse_0         = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetTally_0               = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetContestResults_0      = runtime.ForwardResponseMessage
+	forward_ParticipationService_GetSurveyResults_0       = runtime.ForwardResponseMessage
+	forward_ParticipationService_SummarizePrograms_0      = runtime.ForwardResponseMessage
 )

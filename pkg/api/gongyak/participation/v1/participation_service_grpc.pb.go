@@ -21,40 +21,43 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ParticipationService_GetProgram_FullMethodName        = "/gongyak.participation.v1.ParticipationService/GetProgram"
-	ParticipationService_ListPrograms_FullMethodName      = "/gongyak.participation.v1.ParticipationService/ListPrograms"
-	ParticipationService_CreateProgram_FullMethodName     = "/gongyak.participation.v1.ParticipationService/CreateProgram"
-	ParticipationService_UpdateProgram_FullMethodName     = "/gongyak.participation.v1.ParticipationService/UpdateProgram"
-	ParticipationService_DeleteProgram_FullMethodName     = "/gongyak.participation.v1.ParticipationService/DeleteProgram"
-	ParticipationService_GetMember_FullMethodName         = "/gongyak.participation.v1.ParticipationService/GetMember"
-	ParticipationService_ListMembers_FullMethodName       = "/gongyak.participation.v1.ParticipationService/ListMembers"
-	ParticipationService_CreateMember_FullMethodName      = "/gongyak.participation.v1.ParticipationService/CreateMember"
-	ParticipationService_UpdateMember_FullMethodName      = "/gongyak.participation.v1.ParticipationService/UpdateMember"
-	ParticipationService_DeleteMember_FullMethodName      = "/gongyak.participation.v1.ParticipationService/DeleteMember"
-	ParticipationService_GetSubmission_FullMethodName     = "/gongyak.participation.v1.ParticipationService/GetSubmission"
-	ParticipationService_ListSubmissions_FullMethodName   = "/gongyak.participation.v1.ParticipationService/ListSubmissions"
-	ParticipationService_CreateSubmission_FullMethodName  = "/gongyak.participation.v1.ParticipationService/CreateSubmission"
-	ParticipationService_UpdateSubmission_FullMethodName  = "/gongyak.participation.v1.ParticipationService/UpdateSubmission"
-	ParticipationService_DeleteSubmission_FullMethodName  = "/gongyak.participation.v1.ParticipationService/DeleteSubmission"
-	ParticipationService_GetEntry_FullMethodName          = "/gongyak.participation.v1.ParticipationService/GetEntry"
-	ParticipationService_ListEntries_FullMethodName       = "/gongyak.participation.v1.ParticipationService/ListEntries"
-	ParticipationService_CreateEntry_FullMethodName       = "/gongyak.participation.v1.ParticipationService/CreateEntry"
-	ParticipationService_UpdateEntry_FullMethodName       = "/gongyak.participation.v1.ParticipationService/UpdateEntry"
-	ParticipationService_DeleteEntry_FullMethodName       = "/gongyak.participation.v1.ParticipationService/DeleteEntry"
-	ParticipationService_ListBallots_FullMethodName       = "/gongyak.participation.v1.ParticipationService/ListBallots"
-	ParticipationService_CreateBallot_FullMethodName      = "/gongyak.participation.v1.ParticipationService/CreateBallot"
-	ParticipationService_GetQuestion_FullMethodName       = "/gongyak.participation.v1.ParticipationService/GetQuestion"
-	ParticipationService_ListQuestions_FullMethodName     = "/gongyak.participation.v1.ParticipationService/ListQuestions"
-	ParticipationService_CreateQuestion_FullMethodName    = "/gongyak.participation.v1.ParticipationService/CreateQuestion"
-	ParticipationService_UpdateQuestion_FullMethodName    = "/gongyak.participation.v1.ParticipationService/UpdateQuestion"
-	ParticipationService_DeleteQuestion_FullMethodName    = "/gongyak.participation.v1.ParticipationService/DeleteQuestion"
-	ParticipationService_ListResponses_FullMethodName     = "/gongyak.participation.v1.ParticipationService/ListResponses"
-	ParticipationService_CreateResponse_FullMethodName    = "/gongyak.participation.v1.ParticipationService/CreateResponse"
-	ParticipationService_GetTally_FullMethodName          = "/gongyak.participation.v1.ParticipationService/GetTally"
-	ParticipationService_GetContestResults_FullMethodName = "/gongyak.participation.v1.ParticipationService/GetContestResults"
-	ParticipationService_GetSurveyResults_FullMethodName  = "/gongyak.participation.v1.ParticipationService/GetSurveyResults"
-	ParticipationService_SummarizePrograms_FullMethodName = "/gongyak.participation.v1.ParticipationService/SummarizePrograms"
-	ParticipationService_ListAuditEvents_FullMethodName   = "/gongyak.participation.v1.ParticipationService/ListAuditEvents"
+	ParticipationService_GetProgram_FullMethodName             = "/gongyak.participation.v1.ParticipationService/GetProgram"
+	ParticipationService_ListPrograms_FullMethodName           = "/gongyak.participation.v1.ParticipationService/ListPrograms"
+	ParticipationService_CreateProgram_FullMethodName          = "/gongyak.participation.v1.ParticipationService/CreateProgram"
+	ParticipationService_UpdateProgram_FullMethodName          = "/gongyak.participation.v1.ParticipationService/UpdateProgram"
+	ParticipationService_DeleteProgram_FullMethodName          = "/gongyak.participation.v1.ParticipationService/DeleteProgram"
+	ParticipationService_GetMember_FullMethodName              = "/gongyak.participation.v1.ParticipationService/GetMember"
+	ParticipationService_ListMembers_FullMethodName            = "/gongyak.participation.v1.ParticipationService/ListMembers"
+	ParticipationService_CreateMember_FullMethodName           = "/gongyak.participation.v1.ParticipationService/CreateMember"
+	ParticipationService_BatchCreateMembers_FullMethodName     = "/gongyak.participation.v1.ParticipationService/BatchCreateMembers"
+	ParticipationService_UpdateMember_FullMethodName           = "/gongyak.participation.v1.ParticipationService/UpdateMember"
+	ParticipationService_DeleteMember_FullMethodName           = "/gongyak.participation.v1.ParticipationService/DeleteMember"
+	ParticipationService_GetSubmission_FullMethodName          = "/gongyak.participation.v1.ParticipationService/GetSubmission"
+	ParticipationService_ListSubmissions_FullMethodName        = "/gongyak.participation.v1.ParticipationService/ListSubmissions"
+	ParticipationService_CreateSubmission_FullMethodName       = "/gongyak.participation.v1.ParticipationService/CreateSubmission"
+	ParticipationService_BatchCreateSubmissions_FullMethodName = "/gongyak.participation.v1.ParticipationService/BatchCreateSubmissions"
+	ParticipationService_UpdateSubmission_FullMethodName       = "/gongyak.participation.v1.ParticipationService/UpdateSubmission"
+	ParticipationService_DeleteSubmission_FullMethodName       = "/gongyak.participation.v1.ParticipationService/DeleteSubmission"
+	ParticipationService_GetEntry_FullMethodName               = "/gongyak.participation.v1.ParticipationService/GetEntry"
+	ParticipationService_ListEntries_FullMethodName            = "/gongyak.participation.v1.ParticipationService/ListEntries"
+	ParticipationService_CreateEntry_FullMethodName            = "/gongyak.participation.v1.ParticipationService/CreateEntry"
+	ParticipationService_UpdateEntry_FullMethodName            = "/gongyak.participation.v1.ParticipationService/UpdateEntry"
+	ParticipationService_DeleteEntry_FullMethodName            = "/gongyak.participation.v1.ParticipationService/DeleteEntry"
+	ParticipationService_ListBallots_FullMethodName            = "/gongyak.participation.v1.ParticipationService/ListBallots"
+	ParticipationService_CreateBallot_FullMethodName           = "/gongyak.participation.v1.ParticipationService/CreateBallot"
+	ParticipationService_BatchCreateBallots_FullMethodName     = "/gongyak.participation.v1.ParticipationService/BatchCreateBallots"
+	ParticipationService_GetQuestion_FullMethodName            = "/gongyak.participation.v1.ParticipationService/GetQuestion"
+	ParticipationService_ListQuestions_FullMethodName          = "/gongyak.participation.v1.ParticipationService/ListQuestions"
+	ParticipationService_CreateQuestion_FullMethodName         = "/gongyak.participation.v1.ParticipationService/CreateQuestion"
+	ParticipationService_UpdateQuestion_FullMethodName         = "/gongyak.participation.v1.ParticipationService/UpdateQuestion"
+	ParticipationService_DeleteQuestion_FullMethodName         = "/gongyak.participation.v1.ParticipationService/DeleteQuestion"
+	ParticipationService_ListResponses_FullMethodName          = "/gongyak.participation.v1.ParticipationService/ListResponses"
+	ParticipationService_CreateResponse_FullMethodName         = "/gongyak.participation.v1.ParticipationService/CreateResponse"
+	ParticipationService_GetTally_FullMethodName               = "/gongyak.participation.v1.ParticipationService/GetTally"
+	ParticipationService_GetContestResults_FullMethodName      = "/gongyak.participation.v1.ParticipationService/GetContestResults"
+	ParticipationService_GetSurveyResults_FullMethodName       = "/gongyak.participation.v1.ParticipationService/GetSurveyResults"
+	ParticipationService_SummarizePrograms_FullMethodName      = "/gongyak.participation.v1.ParticipationService/SummarizePrograms"
+	ParticipationService_ListAuditEvents_FullMethodName        = "/gongyak.participation.v1.ParticipationService/ListAuditEvents"
 )
 
 // ParticipationServiceClient is the client API for ParticipationService service.
@@ -84,6 +87,10 @@ type ParticipationServiceClient interface {
 	ListMembers(ctx context.Context, in *ListMembersRequest, opts ...grpc.CallOption) (*ListMembersResponse, error)
 	// CreateMember adds a member (AIP-133).
 	CreateMember(ctx context.Context, in *CreateMemberRequest, opts ...grpc.CallOption) (*Member, error)
+	// BatchCreateMembers adds up to 500 members to one program in one
+	// transaction, each as CreateMember would: all of them, or none when one is
+	// refused (AIP-233). Bulk loads use it.
+	BatchCreateMembers(ctx context.Context, in *BatchCreateMembersRequest, opts ...grpc.CallOption) (*BatchCreateMembersResponse, error)
 	// UpdateMember changes a member (AIP-134).
 	UpdateMember(ctx context.Context, in *UpdateMemberRequest, opts ...grpc.CallOption) (*Member, error)
 	// DeleteMember removes a member (AIP-135).
@@ -94,6 +101,10 @@ type ParticipationServiceClient interface {
 	ListSubmissions(ctx context.Context, in *ListSubmissionsRequest, opts ...grpc.CallOption) (*ListSubmissionsResponse, error)
 	// CreateSubmission adds a submission (AIP-133); a retry with the same request_id counts once.
 	CreateSubmission(ctx context.Context, in *CreateSubmissionRequest, opts ...grpc.CallOption) (*Submission, error)
+	// BatchCreateSubmissions adds up to 500 submissions to one program in one
+	// transaction, each as CreateSubmission would: all of them, or none when one is
+	// refused (AIP-233). Bulk loads use it.
+	BatchCreateSubmissions(ctx context.Context, in *BatchCreateSubmissionsRequest, opts ...grpc.CallOption) (*BatchCreateSubmissionsResponse, error)
 	// UpdateSubmission changes a submission (AIP-134).
 	UpdateSubmission(ctx context.Context, in *UpdateSubmissionRequest, opts ...grpc.CallOption) (*Submission, error)
 	// DeleteSubmission removes a submission (AIP-135).
@@ -112,6 +123,10 @@ type ParticipationServiceClient interface {
 	ListBallots(ctx context.Context, in *ListBallotsRequest, opts ...grpc.CallOption) (*ListBallotsResponse, error)
 	// CreateBallot adds a ballot (AIP-133); a retry with the same request_id counts once.
 	CreateBallot(ctx context.Context, in *CreateBallotRequest, opts ...grpc.CallOption) (*Ballot, error)
+	// BatchCreateBallots adds up to 500 ballots to one program in one
+	// transaction, each as CreateBallot would: all of them, or none when one is
+	// refused (AIP-233). Bulk loads use it.
+	BatchCreateBallots(ctx context.Context, in *BatchCreateBallotsRequest, opts ...grpc.CallOption) (*BatchCreateBallotsResponse, error)
 	// GetQuestion returns one question (AIP-131).
 	GetQuestion(ctx context.Context, in *GetQuestionRequest, opts ...grpc.CallOption) (*Question, error)
 	// ListQuestions lists a program's questions (AIP-132).
@@ -233,6 +248,16 @@ func (c *participationServiceClient) CreateMember(ctx context.Context, in *Creat
 	return out, nil
 }
 
+func (c *participationServiceClient) BatchCreateMembers(ctx context.Context, in *BatchCreateMembersRequest, opts ...grpc.CallOption) (*BatchCreateMembersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchCreateMembersResponse)
+	err := c.cc.Invoke(ctx, ParticipationService_BatchCreateMembers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *participationServiceClient) UpdateMember(ctx context.Context, in *UpdateMemberRequest, opts ...grpc.CallOption) (*Member, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Member)
@@ -277,6 +302,16 @@ func (c *participationServiceClient) CreateSubmission(ctx context.Context, in *C
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Submission)
 	err := c.cc.Invoke(ctx, ParticipationService_CreateSubmission_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *participationServiceClient) BatchCreateSubmissions(ctx context.Context, in *BatchCreateSubmissionsRequest, opts ...grpc.CallOption) (*BatchCreateSubmissionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchCreateSubmissionsResponse)
+	err := c.cc.Invoke(ctx, ParticipationService_BatchCreateSubmissions_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -367,6 +402,16 @@ func (c *participationServiceClient) CreateBallot(ctx context.Context, in *Creat
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Ballot)
 	err := c.cc.Invoke(ctx, ParticipationService_CreateBallot_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *participationServiceClient) BatchCreateBallots(ctx context.Context, in *BatchCreateBallotsRequest, opts ...grpc.CallOption) (*BatchCreateBallotsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchCreateBallotsResponse)
+	err := c.cc.Invoke(ctx, ParticipationService_BatchCreateBallots_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -520,6 +565,10 @@ type ParticipationServiceServer interface {
 	ListMembers(context.Context, *ListMembersRequest) (*ListMembersResponse, error)
 	// CreateMember adds a member (AIP-133).
 	CreateMember(context.Context, *CreateMemberRequest) (*Member, error)
+	// BatchCreateMembers adds up to 500 members to one program in one
+	// transaction, each as CreateMember would: all of them, or none when one is
+	// refused (AIP-233). Bulk loads use it.
+	BatchCreateMembers(context.Context, *BatchCreateMembersRequest) (*BatchCreateMembersResponse, error)
 	// UpdateMember changes a member (AIP-134).
 	UpdateMember(context.Context, *UpdateMemberRequest) (*Member, error)
 	// DeleteMember removes a member (AIP-135).
@@ -530,6 +579,10 @@ type ParticipationServiceServer interface {
 	ListSubmissions(context.Context, *ListSubmissionsRequest) (*ListSubmissionsResponse, error)
 	// CreateSubmission adds a submission (AIP-133); a retry with the same request_id counts once.
 	CreateSubmission(context.Context, *CreateSubmissionRequest) (*Submission, error)
+	// BatchCreateSubmissions adds up to 500 submissions to one program in one
+	// transaction, each as CreateSubmission would: all of them, or none when one is
+	// refused (AIP-233). Bulk loads use it.
+	BatchCreateSubmissions(context.Context, *BatchCreateSubmissionsRequest) (*BatchCreateSubmissionsResponse, error)
 	// UpdateSubmission changes a submission (AIP-134).
 	UpdateSubmission(context.Context, *UpdateSubmissionRequest) (*Submission, error)
 	// DeleteSubmission removes a submission (AIP-135).
@@ -548,6 +601,10 @@ type ParticipationServiceServer interface {
 	ListBallots(context.Context, *ListBallotsRequest) (*ListBallotsResponse, error)
 	// CreateBallot adds a ballot (AIP-133); a retry with the same request_id counts once.
 	CreateBallot(context.Context, *CreateBallotRequest) (*Ballot, error)
+	// BatchCreateBallots adds up to 500 ballots to one program in one
+	// transaction, each as CreateBallot would: all of them, or none when one is
+	// refused (AIP-233). Bulk loads use it.
+	BatchCreateBallots(context.Context, *BatchCreateBallotsRequest) (*BatchCreateBallotsResponse, error)
 	// GetQuestion returns one question (AIP-131).
 	GetQuestion(context.Context, *GetQuestionRequest) (*Question, error)
 	// ListQuestions lists a program's questions (AIP-132).
@@ -613,6 +670,9 @@ func (UnimplementedParticipationServiceServer) ListMembers(context.Context, *Lis
 func (UnimplementedParticipationServiceServer) CreateMember(context.Context, *CreateMemberRequest) (*Member, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateMember not implemented")
 }
+func (UnimplementedParticipationServiceServer) BatchCreateMembers(context.Context, *BatchCreateMembersRequest) (*BatchCreateMembersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchCreateMembers not implemented")
+}
 func (UnimplementedParticipationServiceServer) UpdateMember(context.Context, *UpdateMemberRequest) (*Member, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateMember not implemented")
 }
@@ -627,6 +687,9 @@ func (UnimplementedParticipationServiceServer) ListSubmissions(context.Context, 
 }
 func (UnimplementedParticipationServiceServer) CreateSubmission(context.Context, *CreateSubmissionRequest) (*Submission, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateSubmission not implemented")
+}
+func (UnimplementedParticipationServiceServer) BatchCreateSubmissions(context.Context, *BatchCreateSubmissionsRequest) (*BatchCreateSubmissionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchCreateSubmissions not implemented")
 }
 func (UnimplementedParticipationServiceServer) UpdateSubmission(context.Context, *UpdateSubmissionRequest) (*Submission, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateSubmission not implemented")
@@ -654,6 +717,9 @@ func (UnimplementedParticipationServiceServer) ListBallots(context.Context, *Lis
 }
 func (UnimplementedParticipationServiceServer) CreateBallot(context.Context, *CreateBallotRequest) (*Ballot, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateBallot not implemented")
+}
+func (UnimplementedParticipationServiceServer) BatchCreateBallots(context.Context, *BatchCreateBallotsRequest) (*BatchCreateBallotsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchCreateBallots not implemented")
 }
 func (UnimplementedParticipationServiceServer) GetQuestion(context.Context, *GetQuestionRequest) (*Question, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetQuestion not implemented")
@@ -856,6 +922,24 @@ func _ParticipationService_CreateMember_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ParticipationService_BatchCreateMembers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchCreateMembersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ParticipationServiceServer).BatchCreateMembers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ParticipationService_BatchCreateMembers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ParticipationServiceServer).BatchCreateMembers(ctx, req.(*BatchCreateMembersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ParticipationService_UpdateMember_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UpdateMemberRequest)
 	if err := dec(in); err != nil {
@@ -942,6 +1026,24 @@ func _ParticipationService_CreateSubmission_Handler(srv interface{}, ctx context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ParticipationServiceServer).CreateSubmission(ctx, req.(*CreateSubmissionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ParticipationService_BatchCreateSubmissions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchCreateSubmissionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ParticipationServiceServer).BatchCreateSubmissions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ParticipationService_BatchCreateSubmissions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ParticipationServiceServer).BatchCreateSubmissions(ctx, req.(*BatchCreateSubmissionsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1104,6 +1206,24 @@ func _ParticipationService_CreateBallot_Handler(srv interface{}, ctx context.Con
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ParticipationServiceServer).CreateBallot(ctx, req.(*CreateBallotRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ParticipationService_BatchCreateBallots_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchCreateBallotsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ParticipationServiceServer).BatchCreateBallots(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ParticipationService_BatchCreateBallots_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ParticipationServiceServer).BatchCreateBallots(ctx, req.(*BatchCreateBallotsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1364,6 +1484,10 @@ var ParticipationService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ParticipationService_CreateMember_Handler,
 		},
 		{
+			MethodName: "BatchCreateMembers",
+			Handler:    _ParticipationService_BatchCreateMembers_Handler,
+		},
+		{
 			MethodName: "UpdateMember",
 			Handler:    _ParticipationService_UpdateMember_Handler,
 		},
@@ -1382,6 +1506,10 @@ var ParticipationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateSubmission",
 			Handler:    _ParticipationService_CreateSubmission_Handler,
+		},
+		{
+			MethodName: "BatchCreateSubmissions",
+			Handler:    _ParticipationService_BatchCreateSubmissions_Handler,
 		},
 		{
 			MethodName: "UpdateSubmission",
@@ -1418,6 +1546,10 @@ var ParticipationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateBallot",
 			Handler:    _ParticipationService_CreateBallot_Handler,
+		},
+		{
+			MethodName: "BatchCreateBallots",
+			Handler:    _ParticipationService_BatchCreateBallots_Handler,
 		},
 		{
 			MethodName: "GetQuestion",

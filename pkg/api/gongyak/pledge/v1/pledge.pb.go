@@ -1455,7 +1455,11 @@ type StatusChange struct {
 	// Who made the change.
 	Actor string `protobuf:"bytes,5,opt,name=actor" json:"actor,omitempty"`
 	// When the change was made.
-	ChangeTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=change_time,json=changeTime" json:"change_time,omitempty"`
+	ChangeTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=change_time,json=changeTime" json:"change_time,omitempty"`
+	// The day the change took effect: as given when it was recorded, or the
+	// day it was made (Asia/Seoul). Reports read statuses as they stood on a
+	// day by it.
+	EffectiveDate *date.Date `protobuf:"bytes,7,opt,name=effective_date,json=effectiveDate" json:"effective_date,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1528,6 +1532,13 @@ func (x *StatusChange) GetActor() string {
 func (x *StatusChange) GetChangeTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.ChangeTime
+	}
+	return nil
+}
+
+func (x *StatusChange) GetEffectiveDate() *date.Date {
+	if x != nil {
+		return x.EffectiveDate
 	}
 	return nil
 }
@@ -1636,7 +1647,7 @@ const file_gongyak_pledge_v1_pledge_proto_rawDesc = "" +
 	"\tYearRange\x12\x1d\n" +
 	"\n" +
 	"first_year\x18\x01 \x01(\x05R\tfirstYear\x12\x1b\n" +
-	"\tlast_year\x18\x02 \x01(\x05R\blastYear\"\x95\x03\n" +
+	"\tlast_year\x18\x02 \x01(\x05R\blastYear\"\xcf\x03\n" +
 	"\fStatusChange\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12H\n" +
 	"\x0fprevious_status\x18\x02 \x01(\x0e2\x1f.gongyak.pledge.v1.PledgeStatusR\x0epreviousStatus\x127\n" +
@@ -1644,7 +1655,8 @@ const file_gongyak_pledge_v1_pledge_proto_rawDesc = "" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
 	"\x05actor\x18\x05 \x01(\tR\x05actor\x12;\n" +
 	"\vchange_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"changeTime:~\xeaA{\n" +
+	"changeTime\x128\n" +
+	"\x0eeffective_date\x18\a \x01(\v2\x11.google.type.DateR\reffectiveDate:~\xeaA{\n" +
 	"\x17gongyak.kr/StatusChange\x12Cdistricts/{district}/pledges/{pledge}/statusChanges/{status_change}*\rstatusChanges2\fstatusChange*^\n" +
 	"\vProjectType\x12\x1c\n" +
 	"\x18PROJECT_TYPE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -1748,11 +1760,12 @@ var file_gongyak_pledge_v1_pledge_proto_depIdxs = []int32{
 	3,  // 30: gongyak.pledge.v1.StatusChange.previous_status:type_name -> gongyak.pledge.v1.PledgeStatus
 	3,  // 31: gongyak.pledge.v1.StatusChange.status:type_name -> gongyak.pledge.v1.PledgeStatus
 	20, // 32: gongyak.pledge.v1.StatusChange.change_time:type_name -> google.protobuf.Timestamp
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	22, // 33: gongyak.pledge.v1.StatusChange.effective_date:type_name -> google.type.Date
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_pledge_v1_pledge_proto_init() }

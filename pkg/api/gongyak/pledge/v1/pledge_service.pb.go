@@ -9,6 +9,7 @@ package pledgev1
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
+	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -70,7 +71,7 @@ func (x *GetPledgeRequest) GetName() string {
 
 type ListPledgesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// `districts/{district}`.
+	// `districts/{district}`, or `districts/-` for every district.
 	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
 	// At most this many pledges; 50 when 0, at most 500.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
@@ -426,7 +427,11 @@ type ChangePledgeStatusRequest struct {
 	// When set, the change is refused with ABORTED unless it is current.
 	Etag string `protobuf:"bytes,4,opt,name=etag" json:"etag,omitempty"`
 	// A retry with the same id returns the first result (AIP-155).
-	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,5,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	// The day the change took effect, when it was not today: a past day
+	// within the pledge's term, so that imported and back-filled pledges have
+	// a past. District admins and registrars only. Empty: today (Asia/Seoul).
+	EffectiveDate *date.Date `protobuf:"bytes,6,opt,name=effective_date,json=effectiveDate" json:"effective_date,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -496,6 +501,269 @@ func (x *ChangePledgeStatusRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *ChangePledgeStatusRequest) GetEffectiveDate() *date.Date {
+	if x != nil {
+		return x.EffectiveDate
+	}
+	return nil
+}
+
+type SummarizePledgesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}`, or `districts/-` for every district.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// What to group by: any of `district`, `metropolitan_government`,
+	// `term`, `status`, `project_type`, `department` (the owning department),
+	// in the order the rows are sorted. Empty: one row for everything.
+	GroupBy []string `protobuf:"bytes,2,rep,name=group_by,json=groupBy" json:"group_by,omitempty"`
+	// AIP-160 filter over `district`, `metropolitan_government`, `term`,
+	// `status`, `project_type` and `department`, such as
+	// `term = 8 AND metropolitan_government = "광주광역시"`.
+	Filter string `protobuf:"bytes,3,opt,name=filter" json:"filter,omitempty"`
+	// At most this many rows; 50 when 0, at most 500.
+	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	// The `next_page_token` of the previous page, with the same other fields.
+	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SummarizePledgesRequest) Reset() {
+	*x = SummarizePledgesRequest{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SummarizePledgesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SummarizePledgesRequest) ProtoMessage() {}
+
+func (x *SummarizePledgesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SummarizePledgesRequest.ProtoReflect.Descriptor instead.
+func (*SummarizePledgesRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SummarizePledgesRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *SummarizePledgesRequest) GetGroupBy() []string {
+	if x != nil {
+		return x.GroupBy
+	}
+	return nil
+}
+
+func (x *SummarizePledgesRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+func (x *SummarizePledgesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *SummarizePledgesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type SummarizePledgesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One row per group, in group_by order.
+	Rows []*PledgeSummary `protobuf:"bytes,1,rep,name=rows" json:"rows,omitempty"`
+	// All rows together, over every page.
+	Total         *PledgeSummary `protobuf:"bytes,2,opt,name=total" json:"total,omitempty"`
+	NextPageToken string         `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SummarizePledgesResponse) Reset() {
+	*x = SummarizePledgesResponse{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SummarizePledgesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SummarizePledgesResponse) ProtoMessage() {}
+
+func (x *SummarizePledgesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SummarizePledgesResponse.ProtoReflect.Descriptor instead.
+func (*SummarizePledgesResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SummarizePledgesResponse) GetRows() []*PledgeSummary {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *SummarizePledgesResponse) GetTotal() *PledgeSummary {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+func (x *SummarizePledgesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type BatchCreatePledgesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}`; each request's parent is empty or the same.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// The pledges to create, at most 500. A field violation names the
+	// request, such as `requests[3].pledge.title`.
+	Requests []*CreatePledgeRequest `protobuf:"bytes,2,rep,name=requests" json:"requests,omitempty"`
+	// A retry with the same id returns the first result (AIP-155).
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreatePledgesRequest) Reset() {
+	*x = BatchCreatePledgesRequest{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreatePledgesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreatePledgesRequest) ProtoMessage() {}
+
+func (x *BatchCreatePledgesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreatePledgesRequest.ProtoReflect.Descriptor instead.
+func (*BatchCreatePledgesRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *BatchCreatePledgesRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *BatchCreatePledgesRequest) GetRequests() []*CreatePledgeRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+func (x *BatchCreatePledgesRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type BatchCreatePledgesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pledges created, in the order of the requests.
+	Pledges       []*Pledge `protobuf:"bytes,1,rep,name=pledges" json:"pledges,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchCreatePledgesResponse) Reset() {
+	*x = BatchCreatePledgesResponse{}
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchCreatePledgesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchCreatePledgesResponse) ProtoMessage() {}
+
+func (x *BatchCreatePledgesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchCreatePledgesResponse.ProtoReflect.Descriptor instead.
+func (*BatchCreatePledgesResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *BatchCreatePledgesResponse) GetPledges() []*Pledge {
+	if x != nil {
+		return x.Pledges
+	}
+	return nil
+}
+
 type ListStatusChangesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/pledges/{pledge}`.
@@ -508,7 +776,7 @@ type ListStatusChangesRequest struct {
 
 func (x *ListStatusChangesRequest) Reset() {
 	*x = ListStatusChangesRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[7]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -520,7 +788,7 @@ func (x *ListStatusChangesRequest) String() string {
 func (*ListStatusChangesRequest) ProtoMessage() {}
 
 func (x *ListStatusChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[7]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -533,7 +801,7 @@ func (x *ListStatusChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatusChangesRequest.ProtoReflect.Descriptor instead.
 func (*ListStatusChangesRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{7}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListStatusChangesRequest) GetParent() string {
@@ -567,7 +835,7 @@ type ListStatusChangesResponse struct {
 
 func (x *ListStatusChangesResponse) Reset() {
 	*x = ListStatusChangesResponse{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[8]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -579,7 +847,7 @@ func (x *ListStatusChangesResponse) String() string {
 func (*ListStatusChangesResponse) ProtoMessage() {}
 
 func (x *ListStatusChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[8]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -592,7 +860,7 @@ func (x *ListStatusChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatusChangesResponse.ProtoReflect.Descriptor instead.
 func (*ListStatusChangesResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{8}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListStatusChangesResponse) GetStatusChanges() []*StatusChange {
@@ -619,7 +887,7 @@ type GetPledgeCardRequest struct {
 
 func (x *GetPledgeCardRequest) Reset() {
 	*x = GetPledgeCardRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[9]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -631,7 +899,7 @@ func (x *GetPledgeCardRequest) String() string {
 func (*GetPledgeCardRequest) ProtoMessage() {}
 
 func (x *GetPledgeCardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[9]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -644,7 +912,7 @@ func (x *GetPledgeCardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPledgeCardRequest.ProtoReflect.Descriptor instead.
 func (*GetPledgeCardRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{9}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetPledgeCardRequest) GetName() string {
@@ -666,7 +934,7 @@ type RenderPledgeCardRequest struct {
 
 func (x *RenderPledgeCardRequest) Reset() {
 	*x = RenderPledgeCardRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[10]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -678,7 +946,7 @@ func (x *RenderPledgeCardRequest) String() string {
 func (*RenderPledgeCardRequest) ProtoMessage() {}
 
 func (x *RenderPledgeCardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[10]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -691,7 +959,7 @@ func (x *RenderPledgeCardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderPledgeCardRequest.ProtoReflect.Descriptor instead.
 func (*RenderPledgeCardRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{10}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RenderPledgeCardRequest) GetName() string {
@@ -732,7 +1000,7 @@ type ImportPledgeCardRequest struct {
 
 func (x *ImportPledgeCardRequest) Reset() {
 	*x = ImportPledgeCardRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[11]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -744,7 +1012,7 @@ func (x *ImportPledgeCardRequest) String() string {
 func (*ImportPledgeCardRequest) ProtoMessage() {}
 
 func (x *ImportPledgeCardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[11]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -757,7 +1025,7 @@ func (x *ImportPledgeCardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPledgeCardRequest.ProtoReflect.Descriptor instead.
 func (*ImportPledgeCardRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{11}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ImportPledgeCardRequest) GetParent() string {
@@ -829,7 +1097,7 @@ type ImportPledgeCardResponse struct {
 
 func (x *ImportPledgeCardResponse) Reset() {
 	*x = ImportPledgeCardResponse{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[12]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +1109,7 @@ func (x *ImportPledgeCardResponse) String() string {
 func (*ImportPledgeCardResponse) ProtoMessage() {}
 
 func (x *ImportPledgeCardResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[12]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +1122,7 @@ func (x *ImportPledgeCardResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPledgeCardResponse.ProtoReflect.Descriptor instead.
 func (*ImportPledgeCardResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{12}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ImportPledgeCardResponse) GetPledge() *Pledge {
@@ -934,7 +1202,7 @@ type KeptField struct {
 
 func (x *KeptField) Reset() {
 	*x = KeptField{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -946,7 +1214,7 @@ func (x *KeptField) String() string {
 func (*KeptField) ProtoMessage() {}
 
 func (x *KeptField) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[13]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -959,7 +1227,7 @@ func (x *KeptField) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeptField.ProtoReflect.Descriptor instead.
 func (*KeptField) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{13}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *KeptField) GetField() string {
@@ -988,7 +1256,7 @@ type UploadPhotoRequest struct {
 
 func (x *UploadPhotoRequest) Reset() {
 	*x = UploadPhotoRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1268,7 @@ func (x *UploadPhotoRequest) String() string {
 func (*UploadPhotoRequest) ProtoMessage() {}
 
 func (x *UploadPhotoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[14]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1013,7 +1281,7 @@ func (x *UploadPhotoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadPhotoRequest.ProtoReflect.Descriptor instead.
 func (*UploadPhotoRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{14}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UploadPhotoRequest) GetName() string {
@@ -1039,7 +1307,7 @@ type GetPhotoContentRequest struct {
 
 func (x *GetPhotoContentRequest) Reset() {
 	*x = GetPhotoContentRequest{}
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[15]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1051,7 +1319,7 @@ func (x *GetPhotoContentRequest) String() string {
 func (*GetPhotoContentRequest) ProtoMessage() {}
 
 func (x *GetPhotoContentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[15]
+	mi := &file_gongyak_pledge_v1_pledge_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1064,7 +1332,7 @@ func (x *GetPhotoContentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPhotoContentRequest.ProtoReflect.Descriptor instead.
 func (*GetPhotoContentRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{15}
+	return file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetPhotoContentRequest) GetName() string {
@@ -1078,7 +1346,7 @@ var File_gongyak_pledge_v1_pledge_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\n" +
-	"&gongyak/pledge/v1/pledge_service.proto\x12\x11gongyak.pledge.v1\x1a\x1cgongyak/pledge/v1/card.proto\x1a\x1egongyak/pledge/v1/pledge.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\"A\n" +
+	"&gongyak/pledge/v1/pledge_service.proto\x12\x11gongyak.pledge.v1\x1a\x1cgongyak/pledge/v1/card.proto\x1a\x1egongyak/pledge/v1/pledge.proto\x1a\x1egongyak/pledge/v1/report.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x16google/type/date.proto\"A\n" +
 	"\x10GetPledgeRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
 	"\x11gongyak.kr/PledgeR\x04name\"\xef\x01\n" +
@@ -1109,7 +1377,7 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\x13DeletePledgeRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
 	"\x11gongyak.kr/PledgeR\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xd8\x01\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x92\x02\n" +
 	"\x19ChangePledgeStatusRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
 	"\x11gongyak.kr/PledgeR\x04name\x12<\n" +
@@ -1117,7 +1385,26 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tB\x03\xe0A\x02R\x06reason\x12\x12\n" +
 	"\x04etag\x18\x04 \x01(\tR\x04etag\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x05 \x01(\tR\trequestId\"\x8f\x01\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\x128\n" +
+	"\x0eeffective_date\x18\x06 \x01(\v2\x11.google.type.DateR\reffectiveDate\"\xa5\x01\n" +
+	"\x17SummarizePledgesRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x19\n" +
+	"\bgroup_by\x18\x02 \x03(\tR\agroupBy\x12\x16\n" +
+	"\x06filter\x18\x03 \x01(\tR\x06filter\x12\x1b\n" +
+	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\"\xb0\x01\n" +
+	"\x18SummarizePledgesResponse\x124\n" +
+	"\x04rows\x18\x01 \x03(\v2 .gongyak.pledge.v1.PledgeSummaryR\x04rows\x126\n" +
+	"\x05total\x18\x02 \x01(\v2 .gongyak.pledge.v1.PledgeSummaryR\x05total\x12&\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken\"\xa0\x01\n" +
+	"\x19BatchCreatePledgesRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12G\n" +
+	"\brequests\x18\x02 \x03(\v2&.gongyak.pledge.v1.CreatePledgeRequestB\x03\xe0A\x02R\brequests\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"Q\n" +
+	"\x1aBatchCreatePledgesResponse\x123\n" +
+	"\apledges\x18\x01 \x03(\v2\x19.gongyak.pledge.v1.PledgeR\apledges\"\x8f\x01\n" +
 	"\x18ListStatusChangesRequest\x127\n" +
 	"\x06parent\x18\x01 \x01(\tB\x1f\xe0A\x02\xfaA\x19\x12\x17gongyak.kr/StatusChangeR\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
@@ -1159,7 +1446,7 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x123\n" +
 	"\acontent\x18\x02 \x01(\v2\x14.google.api.HttpBodyB\x03\xe0A\x02R\acontent\"1\n" +
 	"\x16GetPhotoContentRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name2\xde\x0e\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name2\xc8\x11\n" +
 	"\rPledgeService\x12|\n" +
 	"\tGetPledge\x12#.gongyak.pledge.v1.GetPledgeRequest\x1a\x19.gongyak.pledge.v1.Pledge\"/\xdaA\x04name\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=districts/*/pledges/*}\x12\x8f\x01\n" +
 	"\vListPledges\x12%.gongyak.pledge.v1.ListPledgesRequest\x1a&.gongyak.pledge.v1.ListPledgesResponse\"1\xdaA\x06parent\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=districts/*}/pledges\x12\x9d\x01\n" +
@@ -1171,7 +1458,9 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\x10RenderPledgeCard\x12*.gongyak.pledge.v1.RenderPledgeCardRequest\x1a\x14.google.api.HttpBody\"=\xdaA\vname,format\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*}:render\x12\xb2\x01\n" +
 	"\x10ImportPledgeCard\x12*.gongyak.pledge.v1.ImportPledgeCardRequest\x1a+.gongyak.pledge.v1.ImportPledgeCardResponse\"E\xdaA\x10parent,card_text\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=districts/*}/pledges:import\x12\xa0\x01\n" +
 	"\vUploadPhoto\x12%.gongyak.pledge.v1.UploadPhotoRequest\x1a\x18.gongyak.pledge.v1.Photo\"P\xdaA\fname,content\x82\xd3\xe4\x93\x02;:\acontent\"0/v1/{name=districts/*/pledges/*/photos/*}:upload\x12\x94\x01\n" +
-	"\x0fGetPhotoContent\x12).gongyak.pledge.v1.GetPhotoContentRequest\x1a\x14.google.api.HttpBody\"@\xdaA\x04name\x82\xd3\xe4\x93\x023\x121/v1/{name=districts/*/pledges/*/photos/*}:content\x12\xb1\x01\n" +
+	"\x0fGetPhotoContent\x12).gongyak.pledge.v1.GetPhotoContentRequest\x1a\x14.google.api.HttpBody\"@\xdaA\x04name\x82\xd3\xe4\x93\x023\x121/v1/{name=districts/*/pledges/*/photos/*}:content\x12\xa8\x01\n" +
+	"\x10SummarizePledges\x12*.gongyak.pledge.v1.SummarizePledgesRequest\x1a+.gongyak.pledge.v1.SummarizePledgesResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/pledges:summarize\x12\xbc\x01\n" +
+	"\x12BatchCreatePledges\x12,.gongyak.pledge.v1.BatchCreatePledgesRequest\x1a-.gongyak.pledge.v1.BatchCreatePledgesResponse\"I\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x021:\x01*\",/v1/{parent=districts/*}/pledges:batchCreate\x12\xb1\x01\n" +
 	"\x11ListStatusChanges\x12+.gongyak.pledge.v1.ListStatusChangesRequest\x1a,.gongyak.pledge.v1.ListStatusChangesResponse\"A\xdaA\x06parent\x82\xd3\xe4\x93\x022\x120/v1/{parent=districts/*/pledges/*}/statusChangesBFZ=github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1;pledgev1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
@@ -1186,73 +1475,88 @@ func file_gongyak_pledge_v1_pledge_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_pledge_v1_pledge_service_proto_rawDescData
 }
 
-var file_gongyak_pledge_v1_pledge_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_gongyak_pledge_v1_pledge_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_gongyak_pledge_v1_pledge_service_proto_goTypes = []any{
-	(*GetPledgeRequest)(nil),          // 0: gongyak.pledge.v1.GetPledgeRequest
-	(*ListPledgesRequest)(nil),        // 1: gongyak.pledge.v1.ListPledgesRequest
-	(*ListPledgesResponse)(nil),       // 2: gongyak.pledge.v1.ListPledgesResponse
-	(*CreatePledgeRequest)(nil),       // 3: gongyak.pledge.v1.CreatePledgeRequest
-	(*UpdatePledgeRequest)(nil),       // 4: gongyak.pledge.v1.UpdatePledgeRequest
-	(*DeletePledgeRequest)(nil),       // 5: gongyak.pledge.v1.DeletePledgeRequest
-	(*ChangePledgeStatusRequest)(nil), // 6: gongyak.pledge.v1.ChangePledgeStatusRequest
-	(*ListStatusChangesRequest)(nil),  // 7: gongyak.pledge.v1.ListStatusChangesRequest
-	(*ListStatusChangesResponse)(nil), // 8: gongyak.pledge.v1.ListStatusChangesResponse
-	(*GetPledgeCardRequest)(nil),      // 9: gongyak.pledge.v1.GetPledgeCardRequest
-	(*RenderPledgeCardRequest)(nil),   // 10: gongyak.pledge.v1.RenderPledgeCardRequest
-	(*ImportPledgeCardRequest)(nil),   // 11: gongyak.pledge.v1.ImportPledgeCardRequest
-	(*ImportPledgeCardResponse)(nil),  // 12: gongyak.pledge.v1.ImportPledgeCardResponse
-	(*KeptField)(nil),                 // 13: gongyak.pledge.v1.KeptField
-	(*UploadPhotoRequest)(nil),        // 14: gongyak.pledge.v1.UploadPhotoRequest
-	(*GetPhotoContentRequest)(nil),    // 15: gongyak.pledge.v1.GetPhotoContentRequest
-	(*Pledge)(nil),                    // 16: gongyak.pledge.v1.Pledge
-	(*fieldmaskpb.FieldMask)(nil),     // 17: google.protobuf.FieldMask
-	(PledgeStatus)(0),                 // 18: gongyak.pledge.v1.PledgeStatus
-	(*StatusChange)(nil),              // 19: gongyak.pledge.v1.StatusChange
-	(*ImportWarning)(nil),             // 20: gongyak.pledge.v1.ImportWarning
-	(*httpbody.HttpBody)(nil),         // 21: google.api.HttpBody
-	(*PledgeCard)(nil),                // 22: gongyak.pledge.v1.PledgeCard
-	(*Photo)(nil),                     // 23: gongyak.pledge.v1.Photo
+	(*GetPledgeRequest)(nil),           // 0: gongyak.pledge.v1.GetPledgeRequest
+	(*ListPledgesRequest)(nil),         // 1: gongyak.pledge.v1.ListPledgesRequest
+	(*ListPledgesResponse)(nil),        // 2: gongyak.pledge.v1.ListPledgesResponse
+	(*CreatePledgeRequest)(nil),        // 3: gongyak.pledge.v1.CreatePledgeRequest
+	(*UpdatePledgeRequest)(nil),        // 4: gongyak.pledge.v1.UpdatePledgeRequest
+	(*DeletePledgeRequest)(nil),        // 5: gongyak.pledge.v1.DeletePledgeRequest
+	(*ChangePledgeStatusRequest)(nil),  // 6: gongyak.pledge.v1.ChangePledgeStatusRequest
+	(*SummarizePledgesRequest)(nil),    // 7: gongyak.pledge.v1.SummarizePledgesRequest
+	(*SummarizePledgesResponse)(nil),   // 8: gongyak.pledge.v1.SummarizePledgesResponse
+	(*BatchCreatePledgesRequest)(nil),  // 9: gongyak.pledge.v1.BatchCreatePledgesRequest
+	(*BatchCreatePledgesResponse)(nil), // 10: gongyak.pledge.v1.BatchCreatePledgesResponse
+	(*ListStatusChangesRequest)(nil),   // 11: gongyak.pledge.v1.ListStatusChangesRequest
+	(*ListStatusChangesResponse)(nil),  // 12: gongyak.pledge.v1.ListStatusChangesResponse
+	(*GetPledgeCardRequest)(nil),       // 13: gongyak.pledge.v1.GetPledgeCardRequest
+	(*RenderPledgeCardRequest)(nil),    // 14: gongyak.pledge.v1.RenderPledgeCardRequest
+	(*ImportPledgeCardRequest)(nil),    // 15: gongyak.pledge.v1.ImportPledgeCardRequest
+	(*ImportPledgeCardResponse)(nil),   // 16: gongyak.pledge.v1.ImportPledgeCardResponse
+	(*KeptField)(nil),                  // 17: gongyak.pledge.v1.KeptField
+	(*UploadPhotoRequest)(nil),         // 18: gongyak.pledge.v1.UploadPhotoRequest
+	(*GetPhotoContentRequest)(nil),     // 19: gongyak.pledge.v1.GetPhotoContentRequest
+	(*Pledge)(nil),                     // 20: gongyak.pledge.v1.Pledge
+	(*fieldmaskpb.FieldMask)(nil),      // 21: google.protobuf.FieldMask
+	(PledgeStatus)(0),                  // 22: gongyak.pledge.v1.PledgeStatus
+	(*date.Date)(nil),                  // 23: google.type.Date
+	(*PledgeSummary)(nil),              // 24: gongyak.pledge.v1.PledgeSummary
+	(*StatusChange)(nil),               // 25: gongyak.pledge.v1.StatusChange
+	(*ImportWarning)(nil),              // 26: gongyak.pledge.v1.ImportWarning
+	(*httpbody.HttpBody)(nil),          // 27: google.api.HttpBody
+	(*PledgeCard)(nil),                 // 28: gongyak.pledge.v1.PledgeCard
+	(*Photo)(nil),                      // 29: gongyak.pledge.v1.Photo
 }
 var file_gongyak_pledge_v1_pledge_service_proto_depIdxs = []int32{
-	16, // 0: gongyak.pledge.v1.ListPledgesResponse.pledges:type_name -> gongyak.pledge.v1.Pledge
-	16, // 1: gongyak.pledge.v1.CreatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
-	16, // 2: gongyak.pledge.v1.UpdatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
-	17, // 3: gongyak.pledge.v1.UpdatePledgeRequest.update_mask:type_name -> google.protobuf.FieldMask
-	18, // 4: gongyak.pledge.v1.ChangePledgeStatusRequest.status:type_name -> gongyak.pledge.v1.PledgeStatus
-	19, // 5: gongyak.pledge.v1.ListStatusChangesResponse.status_changes:type_name -> gongyak.pledge.v1.StatusChange
-	16, // 6: gongyak.pledge.v1.ImportPledgeCardResponse.pledge:type_name -> gongyak.pledge.v1.Pledge
-	20, // 7: gongyak.pledge.v1.ImportPledgeCardResponse.warnings:type_name -> gongyak.pledge.v1.ImportWarning
-	13, // 8: gongyak.pledge.v1.ImportPledgeCardResponse.kept_fields:type_name -> gongyak.pledge.v1.KeptField
-	21, // 9: gongyak.pledge.v1.UploadPhotoRequest.content:type_name -> google.api.HttpBody
-	0,  // 10: gongyak.pledge.v1.PledgeService.GetPledge:input_type -> gongyak.pledge.v1.GetPledgeRequest
-	1,  // 11: gongyak.pledge.v1.PledgeService.ListPledges:input_type -> gongyak.pledge.v1.ListPledgesRequest
-	3,  // 12: gongyak.pledge.v1.PledgeService.CreatePledge:input_type -> gongyak.pledge.v1.CreatePledgeRequest
-	4,  // 13: gongyak.pledge.v1.PledgeService.UpdatePledge:input_type -> gongyak.pledge.v1.UpdatePledgeRequest
-	5,  // 14: gongyak.pledge.v1.PledgeService.DeletePledge:input_type -> gongyak.pledge.v1.DeletePledgeRequest
-	6,  // 15: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:input_type -> gongyak.pledge.v1.ChangePledgeStatusRequest
-	9,  // 16: gongyak.pledge.v1.PledgeService.GetPledgeCard:input_type -> gongyak.pledge.v1.GetPledgeCardRequest
-	10, // 17: gongyak.pledge.v1.PledgeService.RenderPledgeCard:input_type -> gongyak.pledge.v1.RenderPledgeCardRequest
-	11, // 18: gongyak.pledge.v1.PledgeService.ImportPledgeCard:input_type -> gongyak.pledge.v1.ImportPledgeCardRequest
-	14, // 19: gongyak.pledge.v1.PledgeService.UploadPhoto:input_type -> gongyak.pledge.v1.UploadPhotoRequest
-	15, // 20: gongyak.pledge.v1.PledgeService.GetPhotoContent:input_type -> gongyak.pledge.v1.GetPhotoContentRequest
-	7,  // 21: gongyak.pledge.v1.PledgeService.ListStatusChanges:input_type -> gongyak.pledge.v1.ListStatusChangesRequest
-	16, // 22: gongyak.pledge.v1.PledgeService.GetPledge:output_type -> gongyak.pledge.v1.Pledge
-	2,  // 23: gongyak.pledge.v1.PledgeService.ListPledges:output_type -> gongyak.pledge.v1.ListPledgesResponse
-	16, // 24: gongyak.pledge.v1.PledgeService.CreatePledge:output_type -> gongyak.pledge.v1.Pledge
-	16, // 25: gongyak.pledge.v1.PledgeService.UpdatePledge:output_type -> gongyak.pledge.v1.Pledge
-	16, // 26: gongyak.pledge.v1.PledgeService.DeletePledge:output_type -> gongyak.pledge.v1.Pledge
-	16, // 27: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:output_type -> gongyak.pledge.v1.Pledge
-	22, // 28: gongyak.pledge.v1.PledgeService.GetPledgeCard:output_type -> gongyak.pledge.v1.PledgeCard
-	21, // 29: gongyak.pledge.v1.PledgeService.RenderPledgeCard:output_type -> google.api.HttpBody
-	12, // 30: gongyak.pledge.v1.PledgeService.ImportPledgeCard:output_type -> gongyak.pledge.v1.ImportPledgeCardResponse
-	23, // 31: gongyak.pledge.v1.PledgeService.UploadPhoto:output_type -> gongyak.pledge.v1.Photo
-	21, // 32: gongyak.pledge.v1.PledgeService.GetPhotoContent:output_type -> google.api.HttpBody
-	8,  // 33: gongyak.pledge.v1.PledgeService.ListStatusChanges:output_type -> gongyak.pledge.v1.ListStatusChangesResponse
-	22, // [22:34] is the sub-list for method output_type
-	10, // [10:22] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	20, // 0: gongyak.pledge.v1.ListPledgesResponse.pledges:type_name -> gongyak.pledge.v1.Pledge
+	20, // 1: gongyak.pledge.v1.CreatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
+	20, // 2: gongyak.pledge.v1.UpdatePledgeRequest.pledge:type_name -> gongyak.pledge.v1.Pledge
+	21, // 3: gongyak.pledge.v1.UpdatePledgeRequest.update_mask:type_name -> google.protobuf.FieldMask
+	22, // 4: gongyak.pledge.v1.ChangePledgeStatusRequest.status:type_name -> gongyak.pledge.v1.PledgeStatus
+	23, // 5: gongyak.pledge.v1.ChangePledgeStatusRequest.effective_date:type_name -> google.type.Date
+	24, // 6: gongyak.pledge.v1.SummarizePledgesResponse.rows:type_name -> gongyak.pledge.v1.PledgeSummary
+	24, // 7: gongyak.pledge.v1.SummarizePledgesResponse.total:type_name -> gongyak.pledge.v1.PledgeSummary
+	3,  // 8: gongyak.pledge.v1.BatchCreatePledgesRequest.requests:type_name -> gongyak.pledge.v1.CreatePledgeRequest
+	20, // 9: gongyak.pledge.v1.BatchCreatePledgesResponse.pledges:type_name -> gongyak.pledge.v1.Pledge
+	25, // 10: gongyak.pledge.v1.ListStatusChangesResponse.status_changes:type_name -> gongyak.pledge.v1.StatusChange
+	20, // 11: gongyak.pledge.v1.ImportPledgeCardResponse.pledge:type_name -> gongyak.pledge.v1.Pledge
+	26, // 12: gongyak.pledge.v1.ImportPledgeCardResponse.warnings:type_name -> gongyak.pledge.v1.ImportWarning
+	17, // 13: gongyak.pledge.v1.ImportPledgeCardResponse.kept_fields:type_name -> gongyak.pledge.v1.KeptField
+	27, // 14: gongyak.pledge.v1.UploadPhotoRequest.content:type_name -> google.api.HttpBody
+	0,  // 15: gongyak.pledge.v1.PledgeService.GetPledge:input_type -> gongyak.pledge.v1.GetPledgeRequest
+	1,  // 16: gongyak.pledge.v1.PledgeService.ListPledges:input_type -> gongyak.pledge.v1.ListPledgesRequest
+	3,  // 17: gongyak.pledge.v1.PledgeService.CreatePledge:input_type -> gongyak.pledge.v1.CreatePledgeRequest
+	4,  // 18: gongyak.pledge.v1.PledgeService.UpdatePledge:input_type -> gongyak.pledge.v1.UpdatePledgeRequest
+	5,  // 19: gongyak.pledge.v1.PledgeService.DeletePledge:input_type -> gongyak.pledge.v1.DeletePledgeRequest
+	6,  // 20: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:input_type -> gongyak.pledge.v1.ChangePledgeStatusRequest
+	13, // 21: gongyak.pledge.v1.PledgeService.GetPledgeCard:input_type -> gongyak.pledge.v1.GetPledgeCardRequest
+	14, // 22: gongyak.pledge.v1.PledgeService.RenderPledgeCard:input_type -> gongyak.pledge.v1.RenderPledgeCardRequest
+	15, // 23: gongyak.pledge.v1.PledgeService.ImportPledgeCard:input_type -> gongyak.pledge.v1.ImportPledgeCardRequest
+	18, // 24: gongyak.pledge.v1.PledgeService.UploadPhoto:input_type -> gongyak.pledge.v1.UploadPhotoRequest
+	19, // 25: gongyak.pledge.v1.PledgeService.GetPhotoContent:input_type -> gongyak.pledge.v1.GetPhotoContentRequest
+	7,  // 26: gongyak.pledge.v1.PledgeService.SummarizePledges:input_type -> gongyak.pledge.v1.SummarizePledgesRequest
+	9,  // 27: gongyak.pledge.v1.PledgeService.BatchCreatePledges:input_type -> gongyak.pledge.v1.BatchCreatePledgesRequest
+	11, // 28: gongyak.pledge.v1.PledgeService.ListStatusChanges:input_type -> gongyak.pledge.v1.ListStatusChangesRequest
+	20, // 29: gongyak.pledge.v1.PledgeService.GetPledge:output_type -> gongyak.pledge.v1.Pledge
+	2,  // 30: gongyak.pledge.v1.PledgeService.ListPledges:output_type -> gongyak.pledge.v1.ListPledgesResponse
+	20, // 31: gongyak.pledge.v1.PledgeService.CreatePledge:output_type -> gongyak.pledge.v1.Pledge
+	20, // 32: gongyak.pledge.v1.PledgeService.UpdatePledge:output_type -> gongyak.pledge.v1.Pledge
+	20, // 33: gongyak.pledge.v1.PledgeService.DeletePledge:output_type -> gongyak.pledge.v1.Pledge
+	20, // 34: gongyak.pledge.v1.PledgeService.ChangePledgeStatus:output_type -> gongyak.pledge.v1.Pledge
+	28, // 35: gongyak.pledge.v1.PledgeService.GetPledgeCard:output_type -> gongyak.pledge.v1.PledgeCard
+	27, // 36: gongyak.pledge.v1.PledgeService.RenderPledgeCard:output_type -> google.api.HttpBody
+	16, // 37: gongyak.pledge.v1.PledgeService.ImportPledgeCard:output_type -> gongyak.pledge.v1.ImportPledgeCardResponse
+	29, // 38: gongyak.pledge.v1.PledgeService.UploadPhoto:output_type -> gongyak.pledge.v1.Photo
+	27, // 39: gongyak.pledge.v1.PledgeService.GetPhotoContent:output_type -> google.api.HttpBody
+	8,  // 40: gongyak.pledge.v1.PledgeService.SummarizePledges:output_type -> gongyak.pledge.v1.SummarizePledgesResponse
+	10, // 41: gongyak.pledge.v1.PledgeService.BatchCreatePledges:output_type -> gongyak.pledge.v1.BatchCreatePledgesResponse
+	12, // 42: gongyak.pledge.v1.PledgeService.ListStatusChanges:output_type -> gongyak.pledge.v1.ListStatusChangesResponse
+	29, // [29:43] is the sub-list for method output_type
+	15, // [15:29] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_pledge_v1_pledge_service_proto_init() }
@@ -1262,13 +1566,14 @@ func file_gongyak_pledge_v1_pledge_service_proto_init() {
 	}
 	file_gongyak_pledge_v1_card_proto_init()
 	file_gongyak_pledge_v1_pledge_proto_init()
+	file_gongyak_pledge_v1_report_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_pledge_v1_pledge_service_proto_rawDesc), len(file_gongyak_pledge_v1_pledge_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,6 +31,8 @@ const (
 	PledgeService_ImportPledgeCard_FullMethodName   = "/gongyak.pledge.v1.PledgeService/ImportPledgeCard"
 	PledgeService_UploadPhoto_FullMethodName        = "/gongyak.pledge.v1.PledgeService/UploadPhoto"
 	PledgeService_GetPhotoContent_FullMethodName    = "/gongyak.pledge.v1.PledgeService/GetPhotoContent"
+	PledgeService_SummarizePledges_FullMethodName   = "/gongyak.pledge.v1.PledgeService/SummarizePledges"
+	PledgeService_BatchCreatePledges_FullMethodName = "/gongyak.pledge.v1.PledgeService/BatchCreatePledges"
 	PledgeService_ListStatusChanges_FullMethodName  = "/gongyak.pledge.v1.PledgeService/ListStatusChanges"
 )
 
@@ -43,8 +45,8 @@ const (
 type PledgeServiceClient interface {
 	// GetPledge returns one pledge, deleted or not (AIP-131).
 	GetPledge(ctx context.Context, in *GetPledgeRequest, opts ...grpc.CallOption) (*Pledge, error)
-	// ListPledges lists a district's pledges, filtered, searched and ordered
-	// (AIP-132, AIP-160).
+	// ListPledges lists a district's pledges, or with `districts/-` every
+	// district's, filtered, searched and ordered (AIP-132, AIP-159, AIP-160).
 	ListPledges(ctx context.Context, in *ListPledgesRequest, opts ...grpc.CallOption) (*ListPledgesResponse, error)
 	// CreatePledge adds a pledge; only the title is required (AIP-133).
 	CreatePledge(ctx context.Context, in *CreatePledgeRequest, opts ...grpc.CallOption) (*Pledge, error)
@@ -77,6 +79,14 @@ type PledgeServiceClient interface {
 	UploadPhoto(ctx context.Context, in *UploadPhotoRequest, opts ...grpc.CallOption) (*Photo, error)
 	// GetPhotoContent returns a photo's image file.
 	GetPhotoContent(ctx context.Context, in *GetPhotoContentRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// SummarizePledges counts the pledges of one district, or of all with
+	// `districts/-` (AIP-159), grouped as asked, with each group's statuses
+	// and completion rate (AIP-136). Deleted pledges are left out; a pledge
+	// without a status counts as 미지정 (unspecified).
+	SummarizePledges(ctx context.Context, in *SummarizePledgesRequest, opts ...grpc.CallOption) (*SummarizePledgesResponse, error)
+	// BatchCreatePledges adds up to 500 pledges to one district in one
+	// transaction: all of them, or none when one is refused (AIP-233).
+	BatchCreatePledges(ctx context.Context, in *BatchCreatePledgesRequest, opts ...grpc.CallOption) (*BatchCreatePledgesResponse, error)
 	// ListStatusChanges lists a pledge's status history, oldest first
 	// (AIP-132).
 	ListStatusChanges(ctx context.Context, in *ListStatusChangesRequest, opts ...grpc.CallOption) (*ListStatusChangesResponse, error)
@@ -200,6 +210,26 @@ func (c *pledgeServiceClient) GetPhotoContent(ctx context.Context, in *GetPhotoC
 	return out, nil
 }
 
+func (c *pledgeServiceClient) SummarizePledges(ctx context.Context, in *SummarizePledgesRequest, opts ...grpc.CallOption) (*SummarizePledgesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SummarizePledgesResponse)
+	err := c.cc.Invoke(ctx, PledgeService_SummarizePledges_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *pledgeServiceClient) BatchCreatePledges(ctx context.Context, in *BatchCreatePledgesRequest, opts ...grpc.CallOption) (*BatchCreatePledgesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BatchCreatePledgesResponse)
+	err := c.cc.Invoke(ctx, PledgeService_BatchCreatePledges_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *pledgeServiceClient) ListStatusChanges(ctx context.Context, in *ListStatusChangesRequest, opts ...grpc.CallOption) (*ListStatusChangesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListStatusChangesResponse)
@@ -219,8 +249,8 @@ func (c *pledgeServiceClient) ListStatusChanges(ctx context.Context, in *ListSta
 type PledgeServiceServer interface {
 	// GetPledge returns one pledge, deleted or not (AIP-131).
 	GetPledge(context.Context, *GetPledgeRequest) (*Pledge, error)
-	// ListPledges lists a district's pledges, filtered, searched and ordered
-	// (AIP-132, AIP-160).
+	// ListPledges lists a district's pledges, or with `districts/-` every
+	// district's, filtered, searched and ordered (AIP-132, AIP-159, AIP-160).
 	ListPledges(context.Context, *ListPledgesRequest) (*ListPledgesResponse, error)
 	// CreatePledge adds a pledge; only the title is required (AIP-133).
 	CreatePledge(context.Context, *CreatePledgeRequest) (*Pledge, error)
@@ -253,6 +283,14 @@ type PledgeServiceServer interface {
 	UploadPhoto(context.Context, *UploadPhotoRequest) (*Photo, error)
 	// GetPhotoContent returns a photo's image file.
 	GetPhotoContent(context.Context, *GetPhotoContentRequest) (*httpbody.HttpBody, error)
+	// SummarizePledges counts the pledges of one district, or of all with
+	// `districts/-` (AIP-159), grouped as asked, with each group's statuses
+	// and completion rate (AIP-136). Deleted pledges are left out; a pledge
+	// without a status counts as 미지정 (unspecified).
+	SummarizePledges(context.Context, *SummarizePledgesRequest) (*SummarizePledgesResponse, error)
+	// BatchCreatePledges adds up to 500 pledges to one district in one
+	// transaction: all of them, or none when one is refused (AIP-233).
+	BatchCreatePledges(context.Context, *BatchCreatePledgesRequest) (*BatchCreatePledgesResponse, error)
 	// ListStatusChanges lists a pledge's status history, oldest first
 	// (AIP-132).
 	ListStatusChanges(context.Context, *ListStatusChangesRequest) (*ListStatusChangesResponse, error)
@@ -298,6 +336,12 @@ func (UnimplementedPledgeServiceServer) UploadPhoto(context.Context, *UploadPhot
 }
 func (UnimplementedPledgeServiceServer) GetPhotoContent(context.Context, *GetPhotoContentRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPhotoContent not implemented")
+}
+func (UnimplementedPledgeServiceServer) SummarizePledges(context.Context, *SummarizePledgesRequest) (*SummarizePledgesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SummarizePledges not implemented")
+}
+func (UnimplementedPledgeServiceServer) BatchCreatePledges(context.Context, *BatchCreatePledgesRequest) (*BatchCreatePledgesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BatchCreatePledges not implemented")
 }
 func (UnimplementedPledgeServiceServer) ListStatusChanges(context.Context, *ListStatusChangesRequest) (*ListStatusChangesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListStatusChanges not implemented")
@@ -521,6 +565,42 @@ func _PledgeService_GetPhotoContent_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PledgeService_SummarizePledges_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SummarizePledgesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PledgeServiceServer).SummarizePledges(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PledgeService_SummarizePledges_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PledgeServiceServer).SummarizePledges(ctx, req.(*SummarizePledgesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PledgeService_BatchCreatePledges_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BatchCreatePledgesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PledgeServiceServer).BatchCreatePledges(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PledgeService_BatchCreatePledges_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PledgeServiceServer).BatchCreatePledges(ctx, req.(*BatchCreatePledgesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _PledgeService_ListStatusChanges_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListStatusChangesRequest)
 	if err := dec(in); err != nil {
@@ -589,6 +669,14 @@ var PledgeService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPhotoContent",
 			Handler:    _PledgeService_GetPhotoContent_Handler,
+		},
+		{
+			MethodName: "SummarizePledges",
+			Handler:    _PledgeService_SummarizePledges_Handler,
+		},
+		{
+			MethodName: "BatchCreatePledges",
+			Handler:    _PledgeService_BatchCreatePledges_Handler,
 		},
 		{
 			MethodName: "ListStatusChanges",
