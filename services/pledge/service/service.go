@@ -41,6 +41,7 @@ func Register(s grpcserver.Registrar, pool *pgxpool.Pool, backends Backends, key
 	pledgev1.RegisterPledgeServiceServer(s, servers.Pledges)
 	pledgev1.RegisterApiKeyServiceServer(s, servers.Keys)
 	pledgev1.RegisterAuditServiceServer(s, servers.Audit)
+	pledgev1.RegisterReportServiceServer(s, servers.Reports)
 	s.Authorize(server.Policy(store))
 	s.Authenticator().Keys = servers.KeyCheck
 	return nil

@@ -27,6 +27,14 @@ type PledgeServer struct {
 	imports  *importflow.Flow
 }
 
+// ReportServer serves gongyak.pledge.v1.ReportService: reports composed
+// from every service's summaries, and the public disclosure page.
+type ReportServer struct {
+	pledgev1.UnimplementedReportServiceServer
+	store    *postgres.Store
+	backends Backends
+}
+
 // Servers are the pledge service's gRPC servers, and how it checks the API
 // keys it issues.
 type Servers struct {
@@ -34,6 +42,7 @@ type Servers struct {
 	Pledges   *PledgeServer
 	Keys      *ApiKeyServer
 	Audit     *AuditServer
+	Reports   *ReportServer
 	// KeyCheck checks presented keys against the store, remembering each
 	// answer for the cache's time; a revocation here forgets them all.
 	KeyCheck *auth.KeyCache
@@ -53,6 +62,7 @@ func New(store *postgres.Store, backends Backends, keyTTL time.Duration) (*Serve
 		Pledges:   &PledgeServer{store: store, backends: backends, imports: Imports(store, backends, nil, nil)},
 		Keys:      &ApiKeyServer{store: store, forget: keys.Forget, now: time.Now},
 		Audit:     &AuditServer{store: store, backends: backends},
+		Reports:   &ReportServer{store: store, backends: backends},
 		KeyCheck:  keys,
 	}, nil
 }
