@@ -9,6 +9,7 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 )
 
 // Card is what a text card holds, in the shapes of the services that keep
@@ -21,6 +22,10 @@ type Card struct {
 	Department string
 	// 관련부서 by name (전 부서 is the pledge's all_departments_related).
 	Related []string
+	// StatusDate is the day the card says its status took effect, as in
+	// 완료('20.12.): the first of the month when it gives a month alone;
+	// zero when the card dates no status.
+	StatusDate pledge.Date
 	// III 연도별 투자계획.
 	Budget []*budgetv1.BudgetLine
 	// II 성과지표.
@@ -317,9 +322,11 @@ func (p *parser) keyValues(l *line) bool {
 				p.unread(sprintf("the 소요예산 of line %d could not be read", l.n), "required_budget")
 			}
 		case "추진상황", "이행상황":
-			if st, ok := statuses[compact(value)]; ok {
+			written, dated := splitStatusDate(value)
+			if st, ok := statuses[compact(written)]; ok {
 				p.card.Pledge.Status = st
 				p.headerKeys["status"] = true
+				p.statusDate(l, dated)
 			} else if value != "" {
 				p.warn(l, "%q is not a status (완료, 이행 후 계속추진, 정상추진, 일부추진, 보류, 폐기)", value)
 				p.unread(sprintf("the 추진상황 of line %d is not a status", l.n), "status")

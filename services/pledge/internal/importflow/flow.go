@@ -127,7 +127,7 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 	}
 	// The pledge's part as a dry run first: it says whether the card makes
 	// a pledge or updates one, which the plan of the other writes needs.
-	dry, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{ValidateOnly: true, Keep: keeper(req.Card)})
+	dry, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{ValidateOnly: true, Keep: keeper(req.Card), StatusDate: req.Card.StatusDate})
 	if err != nil {
 		return nil, underCard(err)
 	}
@@ -165,7 +165,7 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 	rec := &postgres.ImportRecord{ID: runID, DistrictID: req.District.ID, RequestID: req.RequestID, Digest: req.Digest,
 		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps), Response: early, Lease: f.lease()}
 	crashpoint("planned")
-	im, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{Keep: keeper(req.Card), Record: rec})
+	im, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{Keep: keeper(req.Card), Record: rec, StatusDate: req.Card.StatusDate})
 	if errors.Is(err, postgres.ErrImportRequested) {
 		// The same request sent twice at once: this one wrote nothing and
 		// answers as a retry does.

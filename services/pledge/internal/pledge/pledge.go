@@ -177,6 +177,9 @@ type StatusChange struct {
 	Reason               string
 	Actor                string
 	Time                 time.Time
+	// EffectiveDate is the day the change took effect: as given when it
+	// was recorded late, else the day it was made (Asia/Seoul).
+	EffectiveDate Date
 }
 
 // Name returns the status change's resource name.

@@ -37,6 +37,11 @@ type ImportOptions struct {
 	// Record, when set, is the import's own record, written in the same
 	// transaction with what undoing the pledge's part needs.
 	Record *ImportRecord
+	// StatusDate is the day the card says its status took effect; the
+	// status change the import records takes effect then (today when
+	// zero). It is checked as ChangeStatus checks an effective date, and a
+	// refusal names status_date.
+	StatusDate pledge.Date
 }
 
 // ImportPledge writes a card's pledge in one transaction: it creates the
@@ -107,10 +112,15 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 			if err := checkPledge(ctx, tx, &p, term); err != nil {
 				return err
 			}
+			if !opts.StatusDate.IsZero() {
+				if err := checkStatusDate(ctx, tx, p, "status_date", opts.StatusDate); err != nil {
+					return err
+				}
+			}
 			if err := insertPledge(ctx, tx, p); err != nil {
 				return err
 			}
-			if err := recordStatus(ctx, tx, p.DistrictID, p.ID, pledge.StatusUnspecified, p.Status, "imported from a card"); err != nil {
+			if err := recordStatusOn(ctx, tx, p.DistrictID, p.ID, pledge.StatusUnspecified, p.Status, "imported from a card", opts.StatusDate); err != nil {
 				return err
 			}
 		default:
@@ -140,11 +150,16 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 				return err
 			}
 			if status != prev.Status {
+				if !opts.StatusDate.IsZero() {
+					if err := checkStatusDate(ctx, tx, prev, "status_date", opts.StatusDate); err != nil {
+						return err
+					}
+				}
 				if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now() WHERE district_id = $1 AND id = $2`,
 					p.DistrictID, p.ID, status); err != nil {
 					return err
 				}
-				if err := recordStatus(ctx, tx, p.DistrictID, p.ID, prev.Status, status, "imported from a card"); err != nil {
+				if err := recordStatusOn(ctx, tx, p.DistrictID, p.ID, prev.Status, status, "imported from a card", opts.StatusDate); err != nil {
 					return err
 				}
 			}

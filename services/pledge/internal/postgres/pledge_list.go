@@ -214,7 +214,7 @@ func (s *Store) ListStatusChanges(ctx context.Context, district, id string, size
 	}
 	keys := []pagetoken.Key{{Expr: "number", Type: "bigint"}}
 	cond, args := pagetoken.After(keys, after, 4)
-	rows, err := s.pool.Query(ctx, `SELECT number, previous_status, status, reason, actor, change_time
+	rows, err := s.pool.Query(ctx, `SELECT number, previous_status, status, reason, actor, change_time, effective_date
 		FROM status_changes WHERE district_id = $1 AND pledge_id = $2 AND `+cond+`
 		ORDER BY number LIMIT $3`, append([]any{district, id, size + 1}, args...)...)
 	if err != nil {
@@ -222,7 +222,9 @@ func (s *Store) ListStatusChanges(ctx context.Context, district, id string, size
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.StatusChange, error) {
 		c := pledge.StatusChange{DistrictID: district, PledgeID: id}
-		err := row.Scan(&c.Number, &c.Previous, &c.Status, &c.Reason, &c.Actor, &c.Time)
+		var effective time.Time
+		err := row.Scan(&c.Number, &c.Previous, &c.Status, &c.Reason, &c.Actor, &c.Time, &effective)
+		c.EffectiveDate = toDate(effective)
 		return c, err
 	})
 	if err != nil {

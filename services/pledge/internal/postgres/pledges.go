@@ -297,7 +297,9 @@ func (s *Store) DeletePledge(ctx context.Context, district, id, tag string) (Ple
 }
 
 // ChangeStatus sets a live pledge's status and records who, when and why.
-func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, status pledge.Status, reason string, key idempotency.Key) (PledgeWithTerm, error) {
+// The change takes effect on effective, checked against the pledge's term
+// and history (pledge.CheckStatusDate), or today when effective is zero.
+func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, status pledge.Status, reason string, effective pledge.Date, key idempotency.Key) (PledgeWithTerm, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
 		p, err := getPledge(ctx, tx, district, id, " FOR UPDATE")
 		if err != nil {
@@ -309,11 +311,16 @@ func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, stat
 		if !p.DeleteTime.IsZero() {
 			return PledgeWithTerm{}, apierr.FailedPrecondition("pledge %s was deleted", p.Name())
 		}
+		if !effective.IsZero() {
+			if err := checkStatusDate(ctx, tx, p, "effective_date", effective); err != nil {
+				return PledgeWithTerm{}, err
+			}
+		}
 		if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now(),
 			revision = revision + 1, update_time = now() WHERE district_id = $1 AND id = $2`, district, id, status); err != nil {
 			return PledgeWithTerm{}, err
 		}
-		if err := recordStatus(ctx, tx, district, id, p.Status, status, reason); err != nil {
+		if err := recordStatusOn(ctx, tx, district, id, p.Status, status, reason, effective); err != nil {
 			return PledgeWithTerm{}, err
 		}
 		before := p
@@ -327,11 +334,53 @@ func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, stat
 	})
 }
 
-// recordStatus appends to a pledge's status history; the pledge's row lock
-// keeps the numbers in order.
+// recordStatus appends to a pledge's status history, in effect today; the
+// pledge's row lock keeps the numbers in order.
 func recordStatus(ctx context.Context, q pgdb.Querier, district, id string, previous, status pledge.Status, reason string) error {
-	_, err := q.Exec(ctx, `INSERT INTO status_changes (district_id, pledge_id, number, previous_status, status, reason, actor)
-		SELECT $1, $2, coalesce(max(number), 0) + 1, $3, $4, $5, $6 FROM status_changes
-		WHERE district_id = $1 AND pledge_id = $2`, district, id, previous, status, reason, auth.FromContext(ctx).Actor())
+	return recordStatusOn(ctx, q, district, id, previous, status, reason, pledge.Date{})
+}
+
+// recordStatusOn is recordStatus for a change in effect on effective; a
+// zero date leaves the column's default, today in Korea.
+func recordStatusOn(ctx context.Context, q pgdb.Querier, district, id string, previous, status pledge.Status, reason string, effective pledge.Date) error {
+	args := []any{district, id, previous, status, reason, auth.FromContext(ctx).Actor()}
+	column, value := "", ""
+	if !effective.IsZero() {
+		column, value = ", effective_date", ", $7::date"
+		args = append(args, fromDate(effective))
+	}
+	_, err := q.Exec(ctx, `INSERT INTO status_changes (district_id, pledge_id, number, previous_status, status, reason, actor`+column+`)
+		SELECT $1, $2, coalesce(max(number), 0) + 1, $3, $4, $5, $6`+value+` FROM status_changes
+		WHERE district_id = $1 AND pledge_id = $2`, args...)
 	return err
+}
+
+// checkStatusDate checks the effective date of a change of p's status,
+// given as field, against today in Korea (the database's clock, as the
+// column's default reads it), p's term and the last change recorded.
+//
+// The entry a pledge's creation records is left out when it carries no
+// date but the day it was entered: it says the pledge was entered then,
+// not that its status began then, and a pledge entered today must still
+// take the past changes of its history, oldest first.
+func checkStatusDate(ctx context.Context, q pgdb.Querier, p pledge.Pledge, field string, effective pledge.Date) error {
+	d, err := getDistrict(ctx, q, p.DistrictID, "")
+	if err != nil {
+		return err
+	}
+	term, _ := d.Term(p.Term)
+	var today time.Time
+	var last *time.Time
+	if err := q.QueryRow(ctx, `SELECT (now() AT TIME ZONE 'Asia/Seoul')::date,
+		(SELECT effective_date FROM status_changes WHERE district_id = $1 AND pledge_id = $2
+			AND (number > 1 OR effective_date <> (change_time AT TIME ZONE 'Asia/Seoul')::date)
+			ORDER BY number DESC LIMIT 1)`,
+		p.DistrictID, p.ID).Scan(&today, &last); err != nil {
+		return err
+	}
+	var lastDate pledge.Date
+	if last != nil {
+		lastDate = toDate(*last)
+	}
+	return pledge.CheckStatusDate(field, effective, toDate(today), term, lastDate)
 }

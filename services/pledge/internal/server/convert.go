@@ -295,5 +295,6 @@ func statusChangeToProto(c pledge.StatusChange) *pledgev1.StatusChange {
 		Reason:         c.Reason,
 		Actor:          c.Actor,
 		ChangeTime:     timeToProto(c.Time),
+		EffectiveDate:  dateToProto(c.EffectiveDate),
 	}
 }

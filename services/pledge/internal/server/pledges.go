@@ -166,7 +166,9 @@ func (s *PledgeServer) DeletePledge(ctx context.Context, req *pledgev1.DeletePle
 	return pledgeToProto(p), nil
 }
 
-// ChangePledgeStatus sets a pledge's status and records why.
+// ChangePledgeStatus sets a pledge's status and records why, in effect
+// today or on the past day effective_date gives (the policy lets only those
+// who record the past give one).
 func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.ChangePledgeStatusRequest) (*pledgev1.Pledge, error) {
 	var v apierr.Violations
 	district, id, err := pledge.ParsePledgeName("name", req.GetName())
@@ -174,12 +176,16 @@ func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.Cha
 	v.Merge(pledge.CheckStatus("status", pledge.Status(req.GetStatus())))
 	v.Merge(pledge.CheckReason("reason", req.GetReason()))
 	v.Merge(etag.Require("etag", req.GetEtag()))
+	effective := dateFromProto(req.GetEffectiveDate())
+	if !effective.IsZero() {
+		v.Merge(pledge.CheckWholeDate("effective_date", effective))
+	}
 	key, err := idempotency.For("ChangePledgeStatus", req.GetRequestId(), req)
 	v.Merge(err)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.store.ChangeStatus(ctx, district, id, req.GetEtag(), pledge.Status(req.GetStatus()), req.GetReason(), key)
+	p, err := s.store.ChangeStatus(ctx, district, id, req.GetEtag(), pledge.Status(req.GetStatus()), req.GetReason(), effective, key)
 	if err != nil {
 		return nil, err
 	}

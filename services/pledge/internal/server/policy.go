@@ -7,6 +7,7 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
@@ -41,7 +42,7 @@ func Policy(store *postgres.Store) auth.Policy {
 		pledges + "CreatePledge":       r.createPledge,
 		pledges + "UpdatePledge":       r.updatePledge,
 		pledges + "DeletePledge":       r.writePledge(auth.Name),
-		pledges + "ChangePledgeStatus": r.writePledge(auth.Name),
+		pledges + "ChangePledgeStatus": r.changeStatus,
 		pledges + "GetPledgeCard":      r.readPledge(auth.Name),
 		pledges + "RenderPledgeCard":   r.readPledge(auth.Name),
 		pledges + "ImportPledgeCard":   auth.InDistrict(auth.WriteDistrict, auth.Parent),
@@ -125,6 +126,25 @@ func (r rules) listPledges(ctx context.Context, req any) (context.Context, error
 		return ctx, nil
 	}
 	return auth.WithPublishedOnly(ctx), nil
+}
+
+// changeStatus needs write permission for the pledge, as other writes
+// do; a change dated in the past (effective_date) records the past instead,
+// which district admins, registrars and system admins do.
+func (r rules) changeStatus(ctx context.Context, req any) (context.Context, error) {
+	c := req.(*pledgev1.ChangePledgeStatusRequest)
+	if d := c.GetEffectiveDate(); d.GetYear() == 0 && d.GetMonth() == 0 && d.GetDay() == 0 {
+		return r.writePledge(auth.Name)(ctx, req)
+	}
+	t := auth.In(auth.DistrictOf(c.GetName()))
+	p := auth.FromContext(ctx)
+	if p.Can(auth.RecordPast, t) {
+		return ctx, nil
+	}
+	if p.Kind == auth.Anonymous {
+		return nil, auth.Deny(ctx, auth.RecordPast, t)
+	}
+	return nil, apierr.PermissionDenied("%s may not date a status change (effective_date) in districts/%s: district admins, registrars and system admins record the past", p.Actor(), t.District)
 }
 
 // writePledge needs write permission for what the pledge's owning
