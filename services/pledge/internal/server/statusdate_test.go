@@ -157,3 +157,67 @@ func equalMaps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// TestTheImportDatesTheStatusAsTheCardDoes imports the seed card as an
+// export that dates its status (완료('20.12.)): the history starts with
+// the status in effect from 1 December 2020. A re-import with a later dated
+// status adds a change dated as the card says; one dated before the term is
+// refused naming card.status_date, and writes nothing. The reference card,
+// which dates nothing, has its status dated the day of the import.
+func TestTheImportDatesTheStatusAsTheCardDoes(t *testing.T) {
+	st := newSuite(t)
+	ctx := context.Background()
+	history := func(pledge string) string {
+		t.Helper()
+		hist, err := st.pledges.ListStatusChanges(ctx, &pledgev1.ListStatusChangesRequest{Parent: pledge})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range hist.GetStatusChanges() {
+			got = append(got, c.GetStatus().String()+" "+dateText(c.GetEffectiveDate()))
+		}
+		return strings.Join(got, ", ")
+	}
+	dated := strings.Replace(seedCard(t), "추진상황\t완료", "추진상황\t완료('20.12.)", 1)
+	first := st.importCard(t, "gwangsan", dated)
+	name := first.GetPledge().GetName()
+	if got := history(name); got != "PLEDGE_STATUS_COMPLETED 2020-12-01" {
+		t.Errorf("after the first import: %s", got)
+	}
+	st.importCard(t, "gwangsan", strings.Replace(seedCard(t), "추진상황\t완료", "추진상황\t이행 후 계속추진 (2021. 3.)", 1))
+	if got := history(name); got != "PLEDGE_STATUS_COMPLETED 2020-12-01, PLEDGE_STATUS_COMPLETED_CONTINUING 2021-03-01" {
+		t.Errorf("after the re-import: %s", got)
+	}
+
+	before := st.counts(t)
+	for _, cell := range []string{"완료('18. 6.)", "완료('21. 2.)"} {
+		_, err := st.pledges.ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{Parent: "districts/gwangsan", Term: 7,
+			CardText: strings.Replace(seedCard(t), "추진상황\t완료", "추진상황\t"+cell, 1)})
+		fv := apierr.FieldViolations(status.Convert(err))
+		if status.Code(err) != codes.InvalidArgument || len(fv) != 1 || fv[0].Field != "card.status_date" {
+			t.Errorf("a card dating its status %s: %v (%v), want a violation of card.status_date", cell, err, fv)
+		}
+	}
+	if after := st.counts(t); !equalCounts(before, after) || !strings.HasSuffix(history(name), "2021-03-01") {
+		t.Errorf("refused imports wrote: %v → %v; history %s", before, after, history(name))
+	}
+
+	// The reference card in another district: dated the day it comes in.
+	other := st.importCard(t, "other", seedCard(t))
+	if got, want := history(other.GetPledge().GetName()), "PLEDGE_STATUS_COMPLETED "+dateText(seoulToday()); got != want {
+		t.Errorf("the reference card's history: %s, want %s", got, want)
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
