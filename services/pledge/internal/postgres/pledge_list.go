@@ -10,12 +10,15 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
 )
 
 // PledgeQuery is what ListPledges lists.
 type PledgeQuery struct {
+	// District is the district listed, or AllDistricts (`-`) for every
+	// district.
 	District    string
 	Size        int
 	Token       string
@@ -27,9 +30,17 @@ type PledgeQuery struct {
 	// alone, deleted ones never: what a caller who may not read the
 	// district sees.
 	PublishedOnly bool
+	// Readable are the districts listed whole even with PublishedOnly, in
+	// a listing of every district: those the caller reads district by
+	// district.
+	Readable []string
 	// Enum names filters compare against, by field.
 	Enums map[string]map[string]int32
 }
+
+// AllDistricts is the district of a listing across every district
+// (`districts/-`, AIP-159).
+const AllDistricts = "-"
 
 // PledgePage is one page of pledges.
 type PledgePage struct {
@@ -49,8 +60,9 @@ var orderable = map[string]pagetoken.Key{
 }
 
 // parseOrderBy reads an AIP-132 order_by into sort keys, ending with the
-// id so every pledge has one place.
-func parseOrderBy(orderBy string, relevance string) ([]pagetoken.Key, []string, error) {
+// id so every pledge has one place (after the district's id, across
+// districts).
+func parseOrderBy(orderBy string, relevance string, across bool) ([]pagetoken.Key, []string, error) {
 	var keys []pagetoken.Key
 	var names []string
 	seen := map[string]bool{}
@@ -73,39 +85,51 @@ func parseOrderBy(orderBy string, relevance string) ([]pagetoken.Key, []string, 
 		}
 		keys, names = append(keys, orderable["create_time"]), append(names, "create_time")
 	}
+	if across {
+		keys, names = append(keys, pagetoken.Key{Expr: "district_id", Type: "text"}), append(names, "district")
+	}
 	return append(keys, pagetoken.Key{Expr: "id", Type: "text"}), append(names, "id"), nil
 }
 
 // pledgeFilter lists the fields a pledge filter may name.
 func pledgeFilter(enums map[string]map[string]int32) filter.Schema {
 	return filter.Schema{
-		"term":                {Column: "term", Kind: filter.Int},
-		"code":                {Column: "code", Kind: filter.Text},
-		"title":               {Column: "title", Kind: filter.Text},
-		"owning_department":   {Column: "('districts/' || district_id || '/departments/' || coalesce(owning_department, ''))", Kind: filter.Text},
-		"status":              {Column: "status", Kind: filter.Enum, Values: enums["status"]},
-		"project_type":        {Column: "project_type", Kind: filter.Enum, Values: enums["project_type"]},
-		"completion_timing":   {Column: "completion_timing", Kind: filter.Enum, Values: enums["completion_timing"]},
-		"implementing_levels": {Column: "implementing_levels", Kind: filter.EnumList, Values: enums["implementing_levels"]},
+		"district":                {Column: "('districts/' || district_id)", Kind: filter.Text},
+		"metropolitan_government": {Column: "(SELECT d.metropolitan_government FROM districts d WHERE d.id = pledges.district_id)", Kind: filter.Text},
+		"term":                    {Column: "term", Kind: filter.Int},
+		"code":                    {Column: "code", Kind: filter.Text},
+		"title":                   {Column: "title", Kind: filter.Text},
+		"owning_department":       {Column: "('districts/' || district_id || '/departments/' || coalesce(owning_department, ''))", Kind: filter.Text},
+		"status":                  {Column: "status", Kind: filter.Enum, Values: enums["status"]},
+		"project_type":            {Column: "project_type", Kind: filter.Enum, Values: enums["project_type"]},
+		"completion_timing":       {Column: "completion_timing", Kind: filter.Enum, Values: enums["completion_timing"]},
+		"implementing_levels":     {Column: "implementing_levels", Kind: filter.EnumList, Values: enums["implementing_levels"]},
 	}
 }
 
-// ListPledges returns a page of a district's pledges.
+// ListPledges returns a page of a district's pledges, or of every
+// district's, in an order that holds across pages.
 func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, error) {
-	d, err := getDistrict(ctx, s.pool, q.District, "")
-	if err != nil {
-		return PledgePage{}, err
+	across := q.District == AllDistricts
+	if !across {
+		if _, err := getDistrict(ctx, s.pool, q.District, ""); err != nil {
+			return PledgePage{}, err
+		}
 	}
 	q.Query = strings.TrimSpace(q.Query)
 	if len([]rune(q.Query)) > 100 {
 		return PledgePage{}, apierr.Invalid("query", "is longer than 100 characters")
 	}
-	binding := pagetoken.Bind("pledges", q.District, q.Filter, q.OrderBy, q.Query, strconv.FormatBool(q.ShowDeleted), strconv.FormatBool(q.PublishedOnly))
+	bound := []string{q.District, q.Filter, q.OrderBy, q.Query, strconv.FormatBool(q.ShowDeleted), strconv.FormatBool(q.PublishedOnly)}
+	if across {
+		bound = append(bound, strings.Join(q.Readable, ","))
+	}
+	binding := pagetoken.Bind(append([]string{"pledges"}, bound...)...)
 
-	args := []any{q.District, q.ShowDeleted && !q.PublishedOnly}
+	args := []any{q.District, q.ShowDeleted}
 	where := []string{"district_id = $1", "($2 OR delete_time IS NULL)"}
-	if q.PublishedOnly {
-		where = append(where, "term IN (SELECT number FROM terms WHERE district_id = $1 AND public)")
+	if across {
+		where[0] = "$1::text = '-'"
 	}
 	relevance := ""
 	if q.Query != "" {
@@ -115,6 +139,13 @@ func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, err
 		// long title.
 		where = append(where, "(search_text ILIKE $4 OR $3 <% search_text)")
 		relevance = "word_similarity($3, search_text)"
+	}
+	if q.PublishedOnly {
+		// What is published — a public term's pledges, deleted ones never
+		// — and the districts the caller reads whole.
+		args = append(args, nonNil(q.Readable))
+		where = append(where, fmt.Sprintf(`(district_id = ANY($%d) OR delete_time IS NULL AND EXISTS (SELECT 1 FROM terms t
+			WHERE t.district_id = pledges.district_id AND t.number = pledges.term AND t.public))`, len(args)))
 	}
 	cond, fargs, err := filter.SQL(q.Filter, pledgeFilter(q.Enums), len(args)+1)
 	if err != nil {
@@ -128,7 +159,7 @@ func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, err
 		return PledgePage{}, err
 	}
 
-	keys, names, err := parseOrderBy(q.OrderBy, relevance)
+	keys, names, err := parseOrderBy(q.OrderBy, relevance, across)
 	if err != nil {
 		return PledgePage{}, err
 	}
@@ -170,11 +201,40 @@ func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, err
 		}
 		return values
 	})
+	var districts []string
 	for _, sc := range list {
-		t, _ := d.Term(sc.p.Term)
-		page.Pledges = append(page.Pledges, PledgeWithTerm{Pledge: sc.p, Term: t})
+		districts = append(districts, sc.p.DistrictID)
+	}
+	terms, err := termsOf(ctx, s.pool, districts)
+	if err != nil {
+		return PledgePage{}, err
+	}
+	for _, sc := range list {
+		page.Pledges = append(page.Pledges, PledgeWithTerm{Pledge: sc.p, Term: terms[sc.p.DistrictID][sc.p.Term]})
 	}
 	return page, nil
+}
+
+// termsOf reads the terms of districts, by district and number.
+func termsOf(ctx context.Context, q pgdb.Querier, districts []string) (map[string]map[int]pledge.Term, error) {
+	rows, err := q.Query(ctx, `SELECT district_id, number, display_name, start_date, end_date, head_of_government, public
+		FROM terms WHERE district_id = ANY($1)`, nonNil(districts))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[int]pledge.Term{}
+	var district string
+	var t pledge.Term
+	var start, end time.Time
+	_, err = pgx.ForEachRow(rows, []any{&district, &t.Number, &t.DisplayName, &start, &end, &t.HeadOfGovernment, &t.Public}, func() error {
+		t.Start, t.End = toDate(start), toDate(end)
+		if out[district] == nil {
+			out[district] = map[int]pledge.Term{}
+		}
+		out[district][t.Number] = t
+		return nil
+	})
+	return out, err
 }
 
 func sortValue(p pledge.Pledge, name string, rel float32) string {
@@ -193,6 +253,8 @@ func sortValue(p pledge.Pledge, name string, rel float32) string {
 		return p.UpdateTime.UTC().Format(time.RFC3339Nano)
 	case "relevance":
 		return strconv.FormatFloat(float64(rel), 'g', -1, 32)
+	case "district":
+		return p.DistrictID
 	}
 	return p.ID
 }

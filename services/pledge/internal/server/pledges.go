@@ -35,15 +35,21 @@ func (s *PledgeServer) GetPledge(ctx context.Context, req *pledgev1.GetPledgeReq
 	return pledgeToProto(p), nil
 }
 
-// ListPledges lists a district's pledges.
+// ListPledges lists a district's pledges, or every district's with
+// `districts/-`. A caller who may not read every district reads there what
+// is published, and whole the districts it reads district by district.
 func (s *PledgeServer) ListPledges(ctx context.Context, req *pledgev1.ListPledgesRequest) (*pledgev1.ListPledgesResponse, error) {
 	var v apierr.Violations
-	district, err := pledge.ParseDistrictName("parent", req.GetParent())
+	district, err := parentOrAll(req.GetParent())
 	v.Merge(err)
 	size, err := pagetoken.Size(req.GetPageSize())
 	v.Merge(err)
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	var whole []string
+	if district == postgres.AllDistricts && auth.PublishedOnly(ctx) {
+		whole = readable(auth.FromContext(ctx))
 	}
 	page, err := s.store.ListPledges(ctx, postgres.PledgeQuery{
 		District:    district,
@@ -56,6 +62,7 @@ func (s *PledgeServer) ListPledges(ctx context.Context, req *pledgev1.ListPledge
 		// Set by the policy for callers who may read published pledges
 		// alone.
 		PublishedOnly: auth.PublishedOnly(ctx),
+		Readable:      whole,
 		Enums:         filterEnums,
 	})
 	if err != nil {
@@ -211,4 +218,13 @@ func (s *PledgeServer) ListStatusChanges(ctx context.Context, req *pledgev1.List
 		resp.StatusChanges = append(resp.StatusChanges, statusChangeToProto(c))
 	}
 	return resp, nil
+}
+
+// parentOrAll reads a parent that names a district, or every district
+// (`districts/-`, AIP-159), which it returns as postgres.AllDistricts.
+func parentOrAll(parent string) (string, error) {
+	if parent == "districts/"+postgres.AllDistricts {
+		return postgres.AllDistricts, nil
+	}
+	return pledge.ParseDistrictName("parent", parent)
 }

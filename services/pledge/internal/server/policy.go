@@ -49,6 +49,9 @@ func Policy(store *postgres.Store) auth.Policy {
 		pledges + "UploadPhoto":        r.writePledge(photoPledge),
 		pledges + "GetPhotoContent":    r.readPledge(photoPledge),
 		pledges + "ListStatusChanges":  auth.InDistrict(auth.ReadData, auth.Parent),
+		// One district's readers, or with districts/- those who read every
+		// district's summaries (the ministry, system admins).
+		pledges + "SummarizePledges": auth.InDistrict(auth.ReadSummaries, auth.Parent),
 
 		keys + "CreateApiKey": auth.InDistrict(auth.ManageKeys, auth.Parent),
 		keys + "GetApiKey":    auth.InDistrict(auth.ManageKeys, auth.Name),
@@ -120,7 +123,9 @@ func (r rules) readPledge(name func(any) string) auth.Rule {
 }
 
 // listPledges lets those who read the district list everything, and
-// anyone list what is published.
+// anyone list what is published. Across districts (`districts/-`), those
+// who read every district list everything; anyone else lists what is
+// published and, whole, the districts it reads (ListPledges narrows).
 func (r rules) listPledges(ctx context.Context, req any) (context.Context, error) {
 	if auth.FromContext(ctx).Can(auth.ReadData, auth.In(auth.DistrictOf(auth.Parent(req)))) {
 		return ctx, nil
