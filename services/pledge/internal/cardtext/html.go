@@ -47,7 +47,13 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
 <head>
 <meta charset="utf-8">
 <title>{{.Card.Pledge.Title}} — 공약 이행 카드</title>
-<style>
+{{template "style"}}
+</head>
+<body>
+{{template "body" .}}
+</body>
+</html>
+{{define "style"}}<style>
   body { font-family: "Noto Sans KR", "Malgun Gothic", sans-serif; margin: 2em auto; max-width: 60em; color: #111; }
   h1 { font-size: 1.4em; border: 2px solid #333; padding: .5em; text-align: center; }
   h2 { font-size: 1.1em; margin-top: 1.6em; border-bottom: 2px solid #333; }
@@ -60,10 +66,8 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
   ul { margin: .2em 0; padding-left: 1.4em; }
   .unavailable { border: 1px solid #a00; color: #a00; padding: .5em; }
   @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } }
-</style>
-</head>
-<body>
-<h1>{{.Card.Pledge.Title}}</h1>
+</style>{{end}}
+{{define "body"}}<h1>{{.Card.Pledge.Title}}</h1>
 {{range .Unavailable}}<p class="unavailable">{{.}}</p>{{end}}
 <table>
 <tr><th rowspan="2">유형별 공약현황</th><th colspan="2">사업유형</th><th colspan="3">사업주체</th><th colspan="2">완료시기</th></tr>
@@ -118,13 +122,18 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
 {{if .Awards}}<h3>{{.Contest}} 결과발표</h3>
 <table><tr><th>상</th><th>아이디어</th><th>제안자</th></tr>{{range .Awards}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td><td>{{index . 2}}</td></tr>{{end}}</table>{{end}}
 <ul>{{range .Card.Pledge.Photos}}<li>{{if .Uri}}<img src="{{.Uri}}" alt="{{.Caption}}" style="max-width: 20em"><br>{{end}}{{.Caption}}{{with .Text}}<pre>{{.}}</pre>{{end}}</li>{{end}}</ul>{{end}}
-</body>
-</html>
-`))
+{{end}}`))
 
 // RenderHTML writes a card as a printable HTML page laid out like the
 // card, its tables as tables. Unavailable sections say so.
 func RenderHTML(card *pledgev1.PledgeCard) ([]byte, error) {
+	var buf bytes.Buffer
+	err := page.Execute(&buf, htmlCardOf(card))
+	return buf.Bytes(), err
+}
+
+// htmlCardOf prepares a card for the template.
+func htmlCardOf(card *pledgev1.PledgeCard) htmlCard {
 	pl := card.GetPledge()
 	d := htmlCard{Card: card, Status: StatusLabels[pl.GetStatus()], Years: Years(card)}
 	d.Department = strings.TrimSpace(card.GetDepartmentNames()[pl.GetOwningDepartment()] + " " + pl.GetOwningTeam())
@@ -182,9 +191,8 @@ func RenderHTML(card *pledgev1.PledgeCard) ([]byte, error) {
 			d.Unavailable = append(d.Unavailable, name+": 지금 불러올 수 없습니다 ("+s.GetReason()+")")
 		}
 	}
-	var buf bytes.Buffer
-	err := page.Execute(&buf, d)
-	return buf.Bytes(), err
+	slices.Sort(d.Unavailable)
+	return d
 }
 
 func budgetRows(plan *budgetv1.Budget, d *pledgev1.District, years []int32) []htmlBudgetRow {

@@ -68,75 +68,99 @@ func (s *PledgeServer) assemble(ctx context.Context, district, id string) (*pled
 			card.DepartmentNames[got.Name()] = got.DisplayName
 		}
 	}
-	name := p.Pledge.Name()
-	timeout := s.backends.SectionTimeout
+	if !s.backends.complete() {
+		return nil, errNoBackends
+	}
+	s.backends.gather(ctx, card, nil)
+	return card, nil
+}
+
+// errNoBackends refuses a card when the services its sections come from
+// are not known.
+var errNoBackends = apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
+
+func (b Backends) complete() bool {
+	return b.Budgets != nil && b.Indicators != nil && b.Participation != nil
+}
+
+// gather fills the card's budget, indicator and participation sections
+// from their services at once, each within the section timeout; a section
+// whose service fails or misses it is marked unavailable, and the card
+// still comes. With down, a service one card of a page found unavailable
+// is not asked again for the page's other cards: their section is marked
+// unavailable alike, and the page does not wait on it card after card.
+func (b Backends) gather(ctx context.Context, card *pledgev1.PledgeCard, down *outages) {
+	name := card.GetPledge().GetName()
+	district := card.GetDistrict().GetName()
+	timeout := b.SectionTimeout
 	if timeout == 0 {
 		timeout = 2 * time.Second
 	}
 	var wg sync.WaitGroup
-	gather := func(fn func(context.Context)) {
+	gather := func(service string, section **pledgev1.Section, fn func(context.Context) error) {
+		if s := down.of(service); s != nil {
+			*section = s
+			return
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			cctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			fn(cctx)
+			if err := fn(cctx); err != nil {
+				*section = unavailable(service, err)
+				down.note(service, err, *section)
+				return
+			}
+			*section = available
 		}()
 	}
-	if s.backends.Budgets == nil || s.backends.Indicators == nil || s.backends.Participation == nil {
-		return nil, apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
-	}
-	gather(func(ctx context.Context) {
-		b, err := s.backends.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: name + "/budget"})
-		switch status.Code(err) {
-		case codes.OK:
-			card.Budget, card.BudgetSection = b, available
-		case codes.NotFound:
-			card.BudgetSection = available
-		default:
-			card.BudgetSection = unavailable("budget", err)
+	gather("budget", &card.BudgetSection, func(ctx context.Context) error {
+		budget, err := b.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: name + "/budget"})
+		if status.Code(err) == codes.NotFound {
+			return nil
 		}
+		card.Budget = budget
+		return err
 	})
-	gather(func(ctx context.Context) {
+	gather("indicator", &card.IndicatorSection, func(ctx context.Context) error {
 		var list []*indicatorv1.Indicator
 		token := ""
 		for {
-			resp, err := s.backends.Indicators.ListIndicators(ctx, &indicatorv1.ListIndicatorsRequest{Parent: name, PageSize: 500, PageToken: token})
+			resp, err := b.Indicators.ListIndicators(ctx, &indicatorv1.ListIndicatorsRequest{Parent: name, PageSize: 500, PageToken: token})
 			if err != nil {
-				card.IndicatorSection = unavailable("indicator", err)
-				return
+				return err
 			}
 			list = append(list, resp.GetIndicators()...)
 			if token = resp.GetNextPageToken(); token == "" {
 				break
 			}
 		}
-		a, err := s.backends.Indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: name + "/achievement"})
+		a, err := b.Indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: name + "/achievement"})
 		if err != nil {
-			card.IndicatorSection = unavailable("indicator", err)
-			return
+			return err
 		}
-		card.Indicators, card.Achievement, card.IndicatorSection = list, a, available
+		card.Indicators, card.Achievement = list, a
+		return nil
 	})
-	gather(func(ctx context.Context) {
-		programs, err := s.programsOf(ctx, district, name)
+	gather("participation", &card.ParticipationSection, func(ctx context.Context) error {
+		programs, err := b.programsOf(ctx, district, name)
 		if err != nil {
-			card.ParticipationSection = unavailable("participation", err)
-			return
+			return err
 		}
-		card.Programs, card.ParticipationSection = programs, available
+		card.Programs = programs
+		return nil
 	})
 	wg.Wait()
-	return card, nil
 }
 
 // programsOf lists the programs serving a pledge, with contests' results.
-func (s *PledgeServer) programsOf(ctx context.Context, district, pledgeName string) ([]*pledgev1.CardProgram, error) {
+func (b Backends) programsOf(ctx context.Context, district, pledgeName string) ([]*pledgev1.CardProgram, error) {
 	var out []*pledgev1.CardProgram
 	token := ""
 	for {
-		resp, err := s.backends.Participation.ListPrograms(ctx, &participationv1.ListProgramsRequest{
-			Parent: pledge.DistrictName(district), PageSize: 500, PageToken: token, Filter: `pledges:"` + pledgeName + `"`,
+		resp, err := b.Participation.ListPrograms(ctx, &participationv1.ListProgramsRequest{
+			Parent: district, PageSize: 500, PageToken: token, Filter: `pledges:"` + pledgeName + `"`,
 		})
 		if err != nil {
 			return nil, err
@@ -144,7 +168,7 @@ func (s *PledgeServer) programsOf(ctx context.Context, district, pledgeName stri
 		for _, p := range resp.GetPrograms() {
 			cp := &pledgev1.CardProgram{Program: p}
 			if p.GetRecorded().GetSelected() > 0 {
-				res, err := s.backends.Participation.GetContestResults(ctx, &participationv1.GetContestResultsRequest{Name: p.GetName() + "/contestResults"})
+				res, err := b.Participation.GetContestResults(ctx, &participationv1.GetContestResultsRequest{Name: p.GetName() + "/contestResults"})
 				if err != nil {
 					return nil, err
 				}

@@ -26,6 +26,7 @@ func Policy(store *postgres.Store) auth.Policy {
 		pledges   = "/gongyak.pledge.v1.PledgeService/"
 		keys      = "/gongyak.pledge.v1.ApiKeyService/"
 		audits    = "/gongyak.pledge.v1.AuditService/"
+		reports   = "/gongyak.pledge.v1.ReportService/"
 	)
 	return auth.Policy{
 		districts + "GetDistrict":      r.readDistrict,
@@ -62,6 +63,8 @@ func Policy(store *postgres.Store) auth.Policy {
 		keys + "VerifyApiKey": auth.Signed,
 
 		audits + "ListAuditEvents": auth.InDistrict(auth.ReadAudit, func(req any) string { return req.(*typev1.ListAuditEventsRequest).GetParent() }),
+
+		reports + "DisclosePledges": r.disclose,
 	}
 }
 
@@ -129,6 +132,26 @@ func (r rules) readPledge(name func(any) string) auth.Rule {
 func (r rules) listPledges(ctx context.Context, req any) (context.Context, error) {
 	if auth.FromContext(ctx).Can(auth.ReadData, auth.In(auth.DistrictOf(auth.Parent(req)))) {
 		return ctx, nil
+	}
+	return auth.WithPublishedOnly(ctx), nil
+}
+
+// disclose lets those who read the district read its disclosure page of
+// any term, and anyone the page of a public term. (A ministry reporter
+// reads the published ones: the cards' other sections would not be
+// gathered for it from an unpublished term.)
+func (r rules) disclose(ctx context.Context, req any) (context.Context, error) {
+	d := req.(*pledgev1.DisclosePledgesRequest)
+	t := auth.In(auth.DistrictOf(d.GetName()))
+	if auth.FromContext(ctx).Can(auth.ReadData, t) {
+		return ctx, nil
+	}
+	published, err := r.store.TermPublished(ctx, t.District, int(d.GetTerm()))
+	if err != nil {
+		return nil, err // the database is away, say: not the caller's fault
+	}
+	if !published {
+		return nil, auth.Deny(ctx, auth.ReadData, t)
 	}
 	return auth.WithPublishedOnly(ctx), nil
 }

@@ -49,6 +49,9 @@ type suite struct {
 	pledgePool *pgxpool.Pool
 	backends   service.Backends
 	authn      *auth.Authenticator
+	// pledgeConn is a connection to the pledge service that presents no
+	// credential.
+	pledgeConn grpc.ClientConnInterface
 }
 
 // failIndicatorWrites makes the indicator service answer every write with
@@ -158,7 +161,7 @@ func newSuite(t *testing.T) *suite {
 			t.Fatal(err)
 		}
 	})
-	st.adminToken = st.issuer.Token(t, "admin", auth.RoleSystemAdmin)
+	st.adminToken, st.pledgeConn = st.issuer.Token(t, "admin", auth.RoleSystemAdmin), pledgeConn
 	as := func(conn grpc.ClientConnInterface) grpc.ClientConnInterface {
 		return authtest.WithToken(conn, st.adminToken)
 	}

@@ -432,6 +432,26 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			_, err := c.pledges.ListStatusChanges(ctx, &pledgev1.ListStatusChangesRequest{Parent: card.GetName()})
 			return err
 		}, "sys admin editor other viewer reg"},
+		{"PledgeService/ListPledges", func(c clients) error {
+			_, err := c.pledges.ListPledges(ctx, &pledgev1.ListPledgesRequest{Parent: "districts/-"})
+			return err
+		}, "anon sys min admin editor other viewer reg away"}, // what each reads district by district
+		{"PledgeService/ChangePledgeStatus", func(c clients) error {
+			_, err := c.pledges.ChangePledgeStatus(ctx, &pledgev1.ChangePledgeStatusRequest{Name: card.GetName(), Etag: "stale", Status: 1, Reason: "x", EffectiveDate: day(2020, 12, 1)})
+			return err
+		}, "sys admin reg"}, // dated: those who record the past
+		{"PledgeService/SummarizePledges", func(c clients) error {
+			_, err := c.pledges.SummarizePledges(ctx, &pledgev1.SummarizePledgesRequest{Parent: "districts/gwangsan"})
+			return err
+		}, "sys min admin editor other viewer reg"},
+		{"PledgeService/SummarizePledges", func(c clients) error {
+			_, err := c.pledges.SummarizePledges(ctx, &pledgev1.SummarizePledgesRequest{Parent: "districts/-"})
+			return err
+		}, "sys min"},
+		{"ReportService/DisclosePledges", func(c clients) error {
+			_, err := c.reports.DisclosePledges(ctx, &pledgev1.DisclosePledgesRequest{Name: "districts/gwangsan", Term: 7})
+			return err
+		}, "sys admin editor other viewer reg"}, // 민선 7기 is not public here
 		{"ApiKeyService/CreateApiKey", func(c clients) error {
 			_, err := c.keys.CreateApiKey(ctx, &pledgev1.CreateApiKeyRequest{Parent: "districts/gwangsan", ApiKey: &pledgev1.ApiKey{}})
 			return err
@@ -490,11 +510,12 @@ type clients struct {
 	pledges   pledgev1.PledgeServiceClient
 	keys      pledgev1.ApiKeyServiceClient
 	audit     pledgev1.AuditServiceClient
+	reports   pledgev1.ReportServiceClient
 }
 
 func clientsOf(conn grpc.ClientConnInterface) clients {
 	return clients{pledgev1.NewDistrictServiceClient(conn), pledgev1.NewPledgeServiceClient(conn),
-		pledgev1.NewApiKeyServiceClient(conn), pledgev1.NewAuditServiceClient(conn)}
+		pledgev1.NewApiKeyServiceClient(conn), pledgev1.NewAuditServiceClient(conn), pledgev1.NewReportServiceClient(conn)}
 }
 
 func keysOf(m map[string]string) []string {

@@ -1,0 +1,54 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TermPublished reports whether the district's term — its current one
+// when term is 0 — is public, which makes its pledges readable by anyone;
+// false when there is no such term.
+func (s *Store) TermPublished(ctx context.Context, district string, term int) (bool, error) {
+	var public bool
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT t.public FROM terms t JOIN districts d ON d.id = t.district_id
+		WHERE t.district_id = $1 AND t.number = CASE WHEN $2 = 0 THEN d.current_term ELSE $2 END), false)`, district, term).Scan(&public)
+	return public, err
+}
+
+// TermPledges returns the pledges of a district's term that are not
+// deleted, as a district lists them: by code (those without one last),
+// then title.
+func (s *Store) TermPledges(ctx context.Context, district string, term int) ([]PledgeWithTerm, error) {
+	d, err := getDistrict(ctx, s.pool, district, "")
+	if err != nil {
+		return nil, err
+	}
+	t, _ := d.Term(term)
+	rows, err := s.pool.Query(ctx, `SELECT `+pledgeColumns+` FROM pledges
+		WHERE district_id = $1 AND term = $2 AND delete_time IS NULL
+		ORDER BY code = '', code, title, id`, district, term)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (PledgeWithTerm, error) {
+		p, err := scanPledge(row)
+		return PledgeWithTerm{Pledge: p, Term: t}, err
+	})
+}
+
+// DepartmentNames returns the display names of a district's departments,
+// by id.
+func (s *Store) DepartmentNames(ctx context.Context, district string) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM departments WHERE district_id = $1`, district)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	var id, name string
+	_, err = pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+		out[id] = name
+		return nil
+	})
+	return out, err
+}
