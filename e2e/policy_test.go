@@ -115,6 +115,9 @@ var walkTable = map[string]walkRow{
 	}, cardWriters},
 	"gongyak.pledge.v1.PledgeService/GetPhotoContent":   {func(f walkNames) proto.Message { return &pledgev1.GetPhotoContentRequest{Name: f.card + "/photos/1"} }, readers},
 	"gongyak.pledge.v1.PledgeService/ListStatusChanges": {func(f walkNames) proto.Message { return &pledgev1.ListStatusChangesRequest{Parent: f.card} }, readers},
+	"gongyak.pledge.v1.PledgeService/SummarizePledges": {func(f walkNames) proto.Message {
+		return &pledgev1.SummarizePledgesRequest{Parent: "districts/gwangsan"}
+	}, summaries},
 	"gongyak.pledge.v1.ApiKeyService/CreateApiKey": {func(f walkNames) proto.Message {
 		return &pledgev1.CreateApiKeyRequest{Parent: "districts/gwangsan", ApiKey: &pledgev1.ApiKey{}}
 	}, admins},
@@ -129,6 +132,10 @@ var walkTable = map[string]walkRow{
 	"gongyak.pledge.v1.AuditService/ListAuditEvents": {func(f walkNames) proto.Message {
 		return &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"}
 	}, admins},
+	// 민선 7기 is not public in the walk: its page is its readers'.
+	"gongyak.pledge.v1.ReportService/DisclosePledges": {func(f walkNames) proto.Message {
+		return &pledgev1.DisclosePledgesRequest{Name: "districts/gwangsan", Term: 7}
+	}, readers},
 
 	"gongyak.budget.v1.BudgetService/GetBudget": {func(f walkNames) proto.Message { return &budgetv1.GetBudgetRequest{Name: f.card + "/budget"} }, readers},
 	"gongyak.budget.v1.BudgetService/UpdateBudget": {func(f walkNames) proto.Message {
@@ -252,7 +259,7 @@ var walkTable = map[string]walkRow{
 // walkServices are the gRPC services of the suite, by the service that
 // serves them.
 var walkServices = map[string][]string{
-	"pledge":        {"gongyak.pledge.v1.DistrictService", "gongyak.pledge.v1.PledgeService", "gongyak.pledge.v1.ApiKeyService", "gongyak.pledge.v1.AuditService"},
+	"pledge":        {"gongyak.pledge.v1.DistrictService", "gongyak.pledge.v1.PledgeService", "gongyak.pledge.v1.ApiKeyService", "gongyak.pledge.v1.AuditService", "gongyak.pledge.v1.ReportService"},
 	"budget":        {"gongyak.budget.v1.BudgetService"},
 	"indicator":     {"gongyak.indicator.v1.IndicatorService"},
 	"participation": {"gongyak.participation.v1.ParticipationService"},
