@@ -79,7 +79,8 @@ type ListPledgesRequest struct {
 	// the same as they were for it.
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
 	// An AIP-160 filter over `term`, `status`, `project_type`,
-	// `completion_timing`, `owning_department`, `code` and `title`, such as
+	// `completion_timing`, `owning_department`, `code`, `title`, `district`
+	// (`districts/{district}`) and `metropolitan_government`, such as
 	// `term = 7 AND status = PLEDGE_STATUS_COMPLETED`. Comparisons join with
 	// AND, OR and NOT and group with parentheses.
 	Filter string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
@@ -429,8 +430,10 @@ type ChangePledgeStatusRequest struct {
 	// A retry with the same id returns the first result (AIP-155).
 	RequestId string `protobuf:"bytes,5,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
 	// The day the change took effect, when it was not today: a past day
-	// within the pledge's term, so that imported and back-filled pledges have
-	// a past. District admins and registrars only. Empty: today (Asia/Seoul).
+	// within the pledge's term, not before the pledge's last change took
+	// effect, so that imported and back-filled pledges have a past in order.
+	// District admins, registrars and system admins only. Empty: today
+	// (Asia/Seoul).
 	EffectiveDate *date.Date `protobuf:"bytes,6,opt,name=effective_date,json=effectiveDate" json:"effective_date,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -47,6 +47,9 @@ type PledgeServiceClient interface {
 	GetPledge(ctx context.Context, in *GetPledgeRequest, opts ...grpc.CallOption) (*Pledge, error)
 	// ListPledges lists a district's pledges, or with `districts/-` every
 	// district's, filtered, searched and ordered (AIP-132, AIP-159, AIP-160).
+	// Across districts, a caller who may not read every district lists what
+	// is published and, whole, the districts it reads: never more than it
+	// lists district by district.
 	ListPledges(ctx context.Context, in *ListPledgesRequest, opts ...grpc.CallOption) (*ListPledgesResponse, error)
 	// CreatePledge adds a pledge; only the title is required (AIP-133).
 	CreatePledge(ctx context.Context, in *CreatePledgeRequest, opts ...grpc.CallOption) (*Pledge, error)
@@ -251,6 +254,9 @@ type PledgeServiceServer interface {
 	GetPledge(context.Context, *GetPledgeRequest) (*Pledge, error)
 	// ListPledges lists a district's pledges, or with `districts/-` every
 	// district's, filtered, searched and ordered (AIP-132, AIP-159, AIP-160).
+	// Across districts, a caller who may not read every district lists what
+	// is published and, whole, the districts it reads: never more than it
+	// lists district by district.
 	ListPledges(context.Context, *ListPledgesRequest) (*ListPledgesResponse, error)
 	// CreatePledge adds a pledge; only the title is required (AIP-133).
 	CreatePledge(context.Context, *CreatePledgeRequest) (*Pledge, error)

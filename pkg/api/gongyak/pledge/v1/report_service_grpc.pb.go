@@ -45,10 +45,11 @@ type ReportServiceClient interface {
 	// shown in 백만원). A section that is unavailable fails the export with
 	// UNAVAILABLE: never a partial file (AIP-136).
 	ExportImplementationReport(ctx context.Context, in *ExportImplementationReportRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
-	// DisclosePledges writes every published card of a district's term on
-	// one printable HTML page, personal data masked: what the district shows
-	// the public. Readable without signing in when the term is public
-	// (AIP-136).
+	// DisclosePledges writes every card of a district's term that is not
+	// deleted on one printable HTML page, with a table of contents, personal
+	// data masked for every caller: what the district shows the public.
+	// Readable without signing in when the term is public, and by the
+	// district's readers otherwise (AIP-136).
 	DisclosePledges(ctx context.Context, in *DisclosePledgesRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 }
 
@@ -110,10 +111,11 @@ type ReportServiceServer interface {
 	// shown in 백만원). A section that is unavailable fails the export with
 	// UNAVAILABLE: never a partial file (AIP-136).
 	ExportImplementationReport(context.Context, *ExportImplementationReportRequest) (*httpbody.HttpBody, error)
-	// DisclosePledges writes every published card of a district's term on
-	// one printable HTML page, personal data masked: what the district shows
-	// the public. Readable without signing in when the term is public
-	// (AIP-136).
+	// DisclosePledges writes every card of a district's term that is not
+	// deleted on one printable HTML page, with a table of contents, personal
+	// data masked for every caller: what the district shows the public.
+	// Readable without signing in when the term is public, and by the
+	// district's readers otherwise (AIP-136).
 	DisclosePledges(context.Context, *DisclosePledgesRequest) (*httpbody.HttpBody, error)
 	mustEmbedUnimplementedReportServiceServer()
 }
