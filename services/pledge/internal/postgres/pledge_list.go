@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -17,8 +18,8 @@ import (
 
 // PledgeQuery is what ListPledges lists.
 type PledgeQuery struct {
-	// District is the district listed, or AllDistricts (`-`) for every
-	// district.
+	// District is the district listed, or auth.AllDistricts (`-`) for
+	// every district.
 	District    string
 	Size        int
 	Token       string
@@ -37,10 +38,6 @@ type PledgeQuery struct {
 	// Enum names filters compare against, by field.
 	Enums map[string]map[string]int32
 }
-
-// AllDistricts is the district of a listing across every district
-// (`districts/-`, AIP-159).
-const AllDistricts = "-"
 
 // PledgePage is one page of pledges.
 type PledgePage struct {
@@ -110,7 +107,7 @@ func pledgeFilter(enums map[string]map[string]int32) filter.Schema {
 // ListPledges returns a page of a district's pledges, or of every
 // district's, in an order that holds across pages.
 func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, error) {
-	across := q.District == AllDistricts
+	across := q.District == auth.AllDistricts
 	if !across {
 		if _, err := getDistrict(ctx, s.pool, q.District, ""); err != nil {
 			return PledgePage{}, err

@@ -48,7 +48,7 @@ func (s *PledgeServer) ListPledges(ctx context.Context, req *pledgev1.ListPledge
 		return nil, err
 	}
 	var whole []string
-	if district == postgres.AllDistricts && auth.PublishedOnly(ctx) {
+	if district == auth.AllDistricts && auth.PublishedOnly(ctx) {
 		whole = readable(auth.FromContext(ctx))
 	}
 	page, err := s.store.ListPledges(ctx, postgres.PledgeQuery{
@@ -221,10 +221,10 @@ func (s *PledgeServer) ListStatusChanges(ctx context.Context, req *pledgev1.List
 }
 
 // parentOrAll reads a parent that names a district, or every district
-// (`districts/-`, AIP-159), which it returns as postgres.AllDistricts.
+// (`districts/-`, AIP-159), which it returns as auth.AllDistricts.
 func parentOrAll(parent string) (string, error) {
-	if parent == "districts/"+postgres.AllDistricts {
-		return postgres.AllDistricts, nil
+	if parent == "districts/"+auth.AllDistricts {
+		return auth.AllDistricts, nil
 	}
 	return pledge.ParseDistrictName("parent", parent)
 }
