@@ -69,7 +69,7 @@ func (s *PledgeServer) assemble(ctx context.Context, district, id string) (*pled
 		}
 	}
 	if !s.backends.complete() {
-		return nil, errNoBackends
+		return nil, errNoBackends()
 	}
 	s.backends.gather(ctx, card, nil)
 	return card, nil
@@ -77,7 +77,9 @@ func (s *PledgeServer) assemble(ctx context.Context, district, id string) (*pled
 
 // errNoBackends refuses a card when the services its sections come from
 // are not known.
-var errNoBackends = apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
+func errNoBackends() error {
+	return apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
+}
 
 func (b Backends) complete() bool {
 	return b.Budgets != nil && b.Indicators != nil && b.Participation != nil

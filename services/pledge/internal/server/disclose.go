@@ -55,7 +55,7 @@ func (s *ReportServer) DisclosePledges(ctx context.Context, req *pledgev1.Disclo
 		return nil, err
 	}
 	if len(pledges) > 0 && !s.backends.complete() {
-		return nil, errNoBackends
+		return nil, errNoBackends()
 	}
 	departments, err := s.store.DepartmentNames(ctx, district)
 	if err != nil {
