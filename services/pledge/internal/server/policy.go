@@ -48,6 +48,9 @@ func Policy(store *postgres.Store) auth.Policy {
 		pledges + "UploadPhoto":        r.writePledge(photoPledge),
 		pledges + "GetPhotoContent":    r.readPledge(photoPledge),
 		pledges + "ListStatusChanges":  auth.InDistrict(auth.ReadData, auth.Parent),
+		// A batch is a bulk load: it needs write permission over the whole
+		// district (a department editor writes its pledges one at a time).
+		pledges + "BatchCreatePledges": auth.InDistrict(auth.WriteData, auth.Parent),
 
 		keys + "CreateApiKey": auth.InDistrict(auth.ManageKeys, auth.Parent),
 		keys + "GetApiKey":    auth.InDistrict(auth.ManageKeys, auth.Name),

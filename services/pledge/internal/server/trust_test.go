@@ -432,6 +432,11 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			_, err := c.pledges.ListStatusChanges(ctx, &pledgev1.ListStatusChangesRequest{Parent: card.GetName()})
 			return err
 		}, "sys admin editor other viewer reg"},
+		{"PledgeService/BatchCreatePledges", func(c clients) error {
+			_, err := c.pledges.BatchCreatePledges(ctx, &pledgev1.BatchCreatePledgesRequest{Parent: "districts/gwangsan", Requests: []*pledgev1.CreatePledgeRequest{
+				{Pledge: &pledgev1.Pledge{OwningDepartment: "districts/gwangsan/departments/legal-support"}}}})
+			return err
+		}, "sys admin"}, // bulk loads: not a department editor, even for its own department's pledges
 		{"ApiKeyService/CreateApiKey", func(c clients) error {
 			_, err := c.keys.CreateApiKey(ctx, &pledgev1.CreateApiKeyRequest{Parent: "districts/gwangsan", ApiKey: &pledgev1.ApiKey{}})
 			return err
