@@ -59,7 +59,7 @@ func TestABatchOfPlansIsWrittenWholeOrNotAtAll(t *testing.T) {
 	before := snapshot(t, e.budgetPool)
 
 	bad := plansOf(pledges, "")
-	bad.Requests[1].Budget.Lines[0].Year = 2019            // before 민선 8기
+	bad.Requests[1].Budget.Lines[0].Year = 2019              // before 민선 8기
 	bad.Requests[1].Budget.Lines[1].ExecutedWon = 99_000_000 // more than secured
 	bad.Requests[3].Budget.Name = "districts/seogu/pledges/x/budget"
 	_, err := e.budgets.BatchUpdateBudgets(ctx, bad)
