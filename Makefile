@@ -20,6 +20,10 @@ help: ## List the targets.
 run: run-prerequisites build ## Start the whole suite on this machine; Ctrl-C stops it.
 	bin/gongyak run
 
+.PHONY: demo-scale
+demo-scale: run-prerequisites build ## make run, with 243 districts × 150 pledges of synthetic data loaded (kept in .data-scale); Ctrl-C stops it.
+	bin/gongyak run --data .data-scale --scale full
+
 .PHONY: test
 test: prerequisites proto-lint generated-check ## Run every check and every test, on a PostgreSQL of its own.
 	@unformatted=$$(gofmt -l cmd e2e pkg services); if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
