@@ -156,8 +156,9 @@ var passing = []pledgev1.PledgeStatus{
 }
 
 // history makes 2 to 4 status changes within term t, each to a status
-// other than the one before, ending at a final status. A few of 민선 8기's
-// pledges start late, after the report period, and had no status in it.
+// other than the one before, the first from 정상추진 (as a pledge is
+// created), ending at a final status. A few of 민선 8기's pledges start
+// late, after the report period, and had no status in it.
 func (g *gen) history(t Term, timing pledgev1.CompletionTiming) []StatusStep {
 	n := g.between(2, 4)
 	from, to := t.Start, g.lastDay(t)
@@ -174,12 +175,13 @@ func (g *gen) history(t Term, timing pledgev1.CompletionTiming) []StatusStep {
 		}
 		roll -= f.odds
 	}
+	// Each change is to another status than the one before; a pledge is
+	// created 정상추진, so its first change is to another.
+	created := pledgev1.PledgeStatus_PLEDGE_STATUS_ON_TRACK
 	for i := len(steps) - 1; i >= 0; i-- {
 		s := final
-		if i < len(steps)-1 {
-			for s == steps[i+1].Status {
-				s = pick(g, passing)
-			}
+		for i < len(steps)-1 && s == steps[i+1].Status || i == 0 && s == created {
+			s = pick(g, passing)
 		}
 		steps[i] = StatusStep{Status: s, Effective: days[i], Reason: pick(g, reasons)}
 	}
