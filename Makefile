@@ -34,6 +34,10 @@ test: prerequisites proto-lint generated-check ## Run every check and every test
 test-faults: prerequisites ## Break a running suite on purpose (kill, stop, restart its parts) and check nothing is lost; one test at a time.
 	go test -tags faults -count=1 -p 1 -v -timeout 20m ./e2e/faults/
 
+.PHONY: bench-report
+bench-report: prerequisites ## Time the all-district implementation report at full synthetic scale (243 × 150, loaded once into .data-bench): median of 20 runs, under 200 ms.
+	go test -tags bench -count=1 -run '^$$' -bench BenchmarkImplementationReport -benchtime 20x -timeout 90m ./e2e/bench/
+
 .PHONY: mutants
 mutants: prerequisites ## Apply each deliberate bug in scripts/mutants/ to a scratch copy and show the tests catch it.
 	@scripts/mutants.sh

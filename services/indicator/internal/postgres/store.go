@@ -7,6 +7,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
@@ -83,11 +84,15 @@ func load(ctx context.Context, q pgdb.Querier, district, pledge string, ids []st
 
 // loadKeys reads the indicators of district whose pledge and id are
 // pledges[n] and ids[n], by pledge and position, with their entries and
-// results as of currentYear: three queries however many there are.
+// results as of currentYear: three queries however many there are, each
+// led by the keys, so that it reads their rows alone whatever the planner
+// believes of a district it has no statistics of yet (one loaded in the
+// same transaction).
 func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids []string, currentYear int, lock string) ([]indicator.Indicator, error) {
-	const keys = `(pledge_id, id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`
-	rows, err := q.Query(ctx, `SELECT `+indicatorColumns+` FROM indicators
-		WHERE district_id = $1 AND `+keys+` ORDER BY pledge_id, position, id`+lock, district, pledges, ids)
+	const keys = `unnest($2::text[], $3::text[]) AS k(pledge_id, id)
+		JOIN indicators i ON i.district_id = $1 AND i.pledge_id = k.pledge_id AND i.id = k.id`
+	rows, err := q.Query(ctx, `SELECT `+qualified("i.", indicatorColumns)+` FROM `+keys+` ORDER BY i.pledge_id, i.position, i.id`+lockOf(lock, "i"),
+		district, pledges, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +106,14 @@ func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids
 		byKey[key{list[n].PledgeID, list[n].ID}] = &list[n]
 		list[n].Result = indicator.Result{State: indicator.StateNoData}
 	}
+	// Each entry's state and achievement, computed where entry_results
+	// computes them: the functions entry_state and entry_achievement.
+	const judged = ` LEFT JOIN entries e ON e.district_id = $1 AND e.pledge_id = i.pledge_id AND e.indicator_id = i.id
+		LEFT JOIN LATERAL (SELECT entry_state(i.kind, e.target_number, e.actual_number, e.assessment, e.year, $4) AS state,
+			entry_achievement(i.kind, i.direction, e.target_number, e.actual_number, e.assessment) AS achievement) r ON e.year IS NOT NULL`
 	rows, err = q.Query(ctx, `SELECT e.pledge_id, e.indicator_id, e.year, e.target_number::text, e.target_text, e.actual_number::text,
 			e.actual_text, e.assessment, e.unit, e.note, e.evidence, r.state, coalesce(round(r.achievement, 2)::text, '')
-		FROM entries e JOIN entry_results($4) r USING (district_id, pledge_id, indicator_id, year)
-		WHERE e.district_id = $1 AND (e.pledge_id, e.indicator_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
-		ORDER BY e.pledge_id, e.indicator_id, e.year`, district, pledges, ids, currentYear)
+		FROM `+keys+judged+` WHERE e.year IS NOT NULL ORDER BY e.pledge_id, e.indicator_id, e.year`, district, pledges, ids, currentYear)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +139,11 @@ func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.Query(ctx, resultsSQL(`(i.pledge_id, i.id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`, "$4"),
-		district, pledges, ids, currentYear)
+	rows, err = q.Query(ctx, `SELECT i.pledge_id, i.id, i.title, i.position,
+			count(r.state) FILTER (WHERE r.state = 1), count(r.state) FILTER (WHERE r.state = 2),
+			count(r.state) FILTER (WHERE r.state = 3),
+			coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, '')
+		FROM `+keys+judged+` GROUP BY i.pledge_id, i.id, i.title, i.position`, district, pledges, ids, currentYear)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +157,24 @@ func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids
 		}
 	}
 	return list, nil
+}
+
+// qualified prefixes each of a list of columns with p.
+func qualified(p, columns string) string {
+	parts := strings.Split(columns, ",")
+	for n, c := range parts {
+		parts[n] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lockOf locks the rows of table alias t when lock asks to (" FOR
+// UPDATE"), and no other table's.
+func lockOf(lock, t string) string {
+	if lock == "" {
+		return ""
+	}
+	return lock + " OF " + t
 }
 
 // indicatorResult is an indicator's result and its unrounded mean.
