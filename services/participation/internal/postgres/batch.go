@@ -30,26 +30,26 @@ func (s *Store) BatchCreateMembers(ctx context.Context, district, program string
 		ids[i] = m.ID
 		rows[i] = []any{district, program, m.ID, m.Person.Name, m.Person.Phone, m.Person.Email, m.Role, m.Affiliation, sqlDate(m.Joined), sqlDate(m.Left)}
 	}
-	return createAll(ctx, s, key, "members", district, program, ids, func(tx pgx.Tx, _ participation.Program) error {
+	return createAll(ctx, s, key, "members", district, program, ids, nil, func(tx pgx.Tx) error {
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"members"}, []string{"district_id", "program_id", "id", "person_name", "person_phone",
 			"person_email", "role", "affiliation", "join_date", "leave_date"}, pgx.CopyFromRows(rows))
 		return err
 	}, memberColumns, scanMember)
 }
 
-// BatchCreateSubmissions adds submissions the caller has checked. admit
-// sees the program, held, and says when the i-th submission counts as
-// received, naming its faults as CreateSubmission's admit does.
-func (s *Store) BatchCreateSubmissions(ctx context.Context, district, program string, subs []participation.Submission, key idempotency.Key,
-	admit func(p participation.Program, i int) (time.Time, error)) ([]participation.Submission, error) {
+// BatchCreateSubmissions adds submissions. admit sees the program, held,
+// and says when the i-th submission counts as received, naming its faults
+// as CreateSubmission's admit does; they are added to v, what the caller
+// found wrong already, and any refuses the batch.
+func (s *Store) BatchCreateSubmissions(ctx context.Context, district, program string, subs []participation.Submission, v apierr.Violations,
+	key idempotency.Key, admit func(p participation.Program, i int) (time.Time, error)) ([]participation.Submission, error) {
 	ids := make([]string, len(subs))
 	for i, sub := range subs {
 		ids[i] = sub.ID
 	}
-	return createAll(ctx, s, key, "submissions", district, program, ids, func(tx pgx.Tx, p participation.Program) error {
-		var v apierr.Violations
+	rows := make([][]any, len(subs))
+	admitAll := func(p participation.Program) error {
 		var refused error
-		rows := make([][]any, len(subs))
 		for i, sub := range subs {
 			received, err := admit(p, i)
 			if err != nil && !batch.Merge(&v, i, err) && refused == nil {
@@ -62,9 +62,9 @@ func (s *Store) BatchCreateSubmissions(ctx context.Context, district, program st
 		if err := v.Err(); err != nil {
 			return err
 		}
-		if refused != nil {
-			return refused
-		}
+		return refused
+	}
+	return createAll(ctx, s, key, "submissions", district, program, ids, admitAll, func(tx pgx.Tx) error {
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"submissions"}, []string{"district_id", "program_id", "id", "title", "description",
 			"proposer_name", "proposer_phone", "proposer_email", "receive_time", "scores", "selected", "award", "award_rank"},
 			pgx.CopyFromRows(rows))
@@ -76,9 +76,11 @@ func (s *Store) BatchCreateSubmissions(ctx context.Context, district, program st
 // voted, or votes twice in the batch, refuses the batch with
 // ALREADY_EXISTS naming each such ballot's citizen_id, never the citizen.
 // check sees the program and its entries and says when the i-th ballot
-// counts as cast, naming its faults as CreateBallot's check does.
-func (s *Store) BatchCastBallots(ctx context.Context, district, program string, bs []participation.Ballot, key idempotency.Key,
-	check func(p participation.Program, entries map[string]bool, i int) (time.Time, error)) ([]participation.Ballot, error) {
+// counts as cast, naming its faults as CreateBallot's check does; they
+// are added to v, what the caller found wrong already, and any refuses
+// the batch.
+func (s *Store) BatchCastBallots(ctx context.Context, district, program string, bs []participation.Ballot, v apierr.Violations,
+	key idempotency.Key, check func(p participation.Program, entries map[string]bool, i int) (time.Time, error)) ([]participation.Ballot, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) ([]participation.Ballot, error) {
 		p, err := lockProgram(ctx, tx, district, program)
 		if err != nil {
@@ -96,7 +98,6 @@ func (s *Store) BatchCastBallots(ctx context.Context, district, program string, 
 		for _, id := range ids {
 			entries[id] = true
 		}
-		var v apierr.Violations
 		var refused error
 		for i := range bs {
 			cast, err := check(p, entries, i)
@@ -186,15 +187,21 @@ func ballotsFree(ctx context.Context, q pgdb.Querier, district, program string, 
 }
 
 // createAll adds the records of a batch, with ids, to a program in one
-// transaction with its request id and audit events: insert writes them,
-// given the program, held against change meanwhile; they are read back
-// with columns and scan.
+// transaction with its request id and audit events: check, when set,
+// sees the program, held against change meanwhile, and refuses what it
+// must; ids taken are refused next; insert writes them; they are read
+// back with columns and scan.
 func createAll[T any](ctx context.Context, s *Store, key idempotency.Key, table, district, program string, ids []string,
-	insert func(tx pgx.Tx, p participation.Program) error, columns string, scan func(pgx.Row) (T, string, string, error)) ([]T, error) {
+	check func(p participation.Program) error, insert func(tx pgx.Tx) error, columns string, scan func(pgx.Row) (T, string, string, error)) ([]T, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) ([]T, error) {
 		p, err := lockProgram(ctx, tx, district, program)
 		if err != nil {
 			return nil, err
+		}
+		if check != nil {
+			if err := check(p); err != nil {
+				return nil, err
+			}
 		}
 		taken, err := takenIDs(ctx, tx, table, district, program, ids)
 		if err != nil {
@@ -203,7 +210,7 @@ func createAll[T any](ctx context.Context, s *Store, key idempotency.Key, table,
 		if e := alreadyThere(table, ids, taken, func(i int) string { return batch.Field(i, kinds[table]+"_id") }); len(e.Violations) > 0 {
 			return nil, e
 		}
-		if err := insert(tx, p); err != nil {
+		if err := insert(tx); err != nil {
 			if pgdb.IsCode(err, pgdb.UniqueViolation) {
 				return nil, apierr.AlreadyExists("a record of the batch was created by someone else meanwhile; nothing was written")
 			}

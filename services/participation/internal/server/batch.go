@@ -76,10 +76,12 @@ func (s *Server) BatchCreateSubmissions(ctx context.Context, req *participationv
 	}
 	key, err := idempotency.For("BatchCreateSubmissions", req.GetRequestId(), req)
 	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
+	if d == "" || len(subs) == 0 || len(subs) > batch.Max {
+		return nil, v.Err()
 	}
-	saved, err := s.store.BatchCreateSubmissions(ctx, d, p, subs, key, func(prog participation.Program, i int) (time.Time, error) {
+	// The store adds what only the program shows (its window), so every
+	// fault is named at once.
+	saved, err := s.store.BatchCreateSubmissions(ctx, d, p, subs, v, key, func(prog participation.Program, i int) (time.Time, error) {
 		return s.at(ctx, d, subs[i].Received, prog.Submissions, "submission.receive_time", "submissions")
 	})
 	if err != nil {
@@ -111,10 +113,12 @@ func (s *Server) BatchCreateBallots(ctx context.Context, req *participationv1.Ba
 	}
 	key, err := idempotency.For("BatchCreateBallots", req.GetRequestId(), s.withoutCitizens(req))
 	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
+	if d == "" || len(bs) == 0 || len(bs) > batch.Max {
+		return nil, v.Err()
 	}
-	saved, err := s.store.BatchCastBallots(ctx, d, p, bs, key, func(prog participation.Program, entries map[string]bool, i int) (time.Time, error) {
+	// The store adds what only the program shows (its entries, scale and
+	// window), so every fault is named at once.
+	saved, err := s.store.BatchCastBallots(ctx, d, p, bs, v, key, func(prog participation.Program, entries map[string]bool, i int) (time.Time, error) {
 		in := req.GetRequests()[i].GetBallot()
 		if err := participation.CheckBallot("ballot", in.GetCitizenId(), bs[i].Scores, entries, prog.BallotScaleMax); err != nil {
 			return time.Time{}, err

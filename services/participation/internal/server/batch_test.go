@@ -111,14 +111,10 @@ func TestABatchOfSubmissionsIsAdmittedAsEachWouldBe(t *testing.T) {
 	req.Requests[2].Submission.ReceiveTime = at(now.AddDate(0, -4, 0))
 	req.Requests[4].Submission.Title = ""
 	_, err := e.svc.BatchCreateSubmissions(ctx, req)
-	if got := violated(err); !slices.Equal(got, []string{"requests[4].submission.title"}) {
-		t.Errorf("a submission without a title: %v %v", err, got)
+	if got := violated(err); !slices.Equal(got, []string{"requests[2].submission.receive_time", "requests[4].submission.title"}) {
+		t.Errorf("a submission outside the window and one without a title: %v %v", err, got)
 	}
 	req.Requests[4].Submission.Title = "제안 4"
-	_, err = e.svc.BatchCreateSubmissions(ctx, req)
-	if got := violated(err); !slices.Equal(got, []string{"requests[2].submission.receive_time"}) {
-		t.Errorf("a submission outside the window: %v %v", err, got)
-	}
 	if snapshot(t, e.pool) != before {
 		t.Error("a refused batch wrote")
 	}
@@ -158,10 +154,12 @@ func TestABatchOfBallotsCountsEachCitizenOnce(t *testing.T) {
 	before := snapshot(t, e.pool)
 	bad := ballots("", "010-0000-0001", "010-0000-0002", "010-0000-0001", "010-0000-0003")
 	bad.Requests[3].Ballot.Scores[0].Score = 11
+	bad.Requests[1].BallotId = "B2"
 	_, err := e.svc.BatchCreateBallots(ctx, bad)
-	if got := violated(err); !slices.Equal(got, []string{"requests[3].ballot.scores[0].score"}) {
-		t.Errorf("a score off the scale: %v %v", err, got)
+	if got := violated(err); !slices.Equal(got, []string{"requests[1].ballot_id", "requests[3].ballot.scores[0].score"}) {
+		t.Errorf("a bad id and a score off the scale: %v %v", err, got)
 	}
+	bad.Requests[1].BallotId = ""
 	bad.Requests[3].Ballot.Scores[0].Score = 10
 	_, err = e.svc.BatchCreateBallots(ctx, bad)
 	if got := violated(err); status.Code(err) != codes.AlreadyExists || !slices.Equal(got, []string{"requests[2].ballot.citizen_id"}) {
