@@ -8,6 +8,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"reflect"
@@ -18,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Actions an event records.
@@ -68,8 +70,11 @@ func Record(ctx context.Context, q pgdb.Querier, action, resource string, before
 }
 
 // diff is before and after by top-level field, without the fields they
-// share.
+// share. The fields are compared as protos first, and only those that
+// differ are written as JSON: a write that changes a pledge's status
+// writes two small maps, not the whole pledge twice.
 func diff(before, after proto.Message) (map[string]any, map[string]any, error) {
+	before, after = differing(before, after)
 	b, err := fields(before)
 	if err != nil {
 		return nil, nil, err
@@ -140,6 +145,70 @@ func RecordAll(ctx context.Context, tx Copier, changes []Change) error {
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, columns, pgx.CopyFromRows(rows))
 	return err
+}
+
+// differing returns before and after with only the top-level fields in
+// which they differ, when both are messages of one type; else as they
+// are.
+func differing(before, after proto.Message) (proto.Message, proto.Message) {
+	if before == nil || after == nil || reflect.ValueOf(before).IsNil() || reflect.ValueOf(after).IsNil() {
+		return before, after
+	}
+	b, a := before.ProtoReflect(), after.ProtoReflect()
+	if b.Descriptor() != a.Descriptor() {
+		return before, after
+	}
+	ob, oa := b.New(), a.New()
+	fields := b.Descriptor().Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if b.Has(fd) && a.Has(fd) && sameField(b, a, fd) {
+			continue
+		}
+		if b.Has(fd) {
+			ob.Set(fd, b.Get(fd))
+		}
+		if a.Has(fd) {
+			oa.Set(fd, a.Get(fd))
+		}
+	}
+	return ob.Interface(), oa.Interface()
+}
+
+// sameField reports whether fd holds the same in a and b.
+func sameField(a, b protoreflect.Message, fd protoreflect.FieldDescriptor) bool {
+	x, y := a.Get(fd), b.Get(fd)
+	switch {
+	case fd.IsMap():
+		m, n := a.New(), b.New()
+		m.Set(fd, x)
+		n.Set(fd, y)
+		return proto.Equal(m.Interface(), n.Interface())
+	case fd.IsList():
+		l, k := x.List(), y.List()
+		if l.Len() != k.Len() {
+			return false
+		}
+		for i := range l.Len() {
+			if !sameValue(fd, l.Get(i), k.Get(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	return sameValue(fd, x, y)
+}
+
+// sameValue reports whether two values of fd (or of one of its elements)
+// are the same.
+func sameValue(fd protoreflect.FieldDescriptor, x, y protoreflect.Value) bool {
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		return proto.Equal(x.Message().Interface(), y.Message().Interface())
+	case protoreflect.BytesKind:
+		return bytes.Equal(x.Bytes(), y.Bytes())
+	}
+	return x.Interface() == y.Interface()
 }
 
 // ignored are fields that change with every write and say nothing of it.
