@@ -118,6 +118,12 @@ var walkTable = map[string]walkRow{
 	"gongyak.pledge.v1.PledgeService/SummarizePledges": {func(f walkNames) proto.Message {
 		return &pledgev1.SummarizePledgesRequest{Parent: "districts/gwangsan"}
 	}, summaries},
+	// Batches are bulk loads: what the single method needs, over the whole
+	// district (the card's department editor is refused).
+	"gongyak.pledge.v1.PledgeService/BatchCreatePledges": {func(f walkNames) proto.Message {
+		return &pledgev1.BatchCreatePledgesRequest{Parent: "districts/gwangsan", Requests: []*pledgev1.CreatePledgeRequest{
+			{Pledge: &pledgev1.Pledge{OwningDepartment: "districts/gwangsan/departments/legal-support"}}}}
+	}, admins},
 	"gongyak.pledge.v1.ApiKeyService/CreateApiKey": {func(f walkNames) proto.Message {
 		return &pledgev1.CreateApiKeyRequest{Parent: "districts/gwangsan", ApiKey: &pledgev1.ApiKey{}}
 	}, admins},
@@ -144,6 +150,10 @@ var walkTable = map[string]walkRow{
 	"gongyak.budget.v1.BudgetService/DeleteBudget": {func(f walkNames) proto.Message {
 		return &budgetv1.DeleteBudgetRequest{Name: f.card + "/budget", Etag: f.stale}
 	}, cardWriters},
+	"gongyak.budget.v1.BudgetService/BatchUpdateBudgets": {func(f walkNames) proto.Message {
+		return &budgetv1.BatchUpdateBudgetsRequest{Parent: "districts/gwangsan", Requests: []*budgetv1.UpdateBudgetRequest{
+			{Budget: &budgetv1.Budget{Name: f.card + "/budget", Etag: f.stale}}}}
+	}, admins},
 	"gongyak.budget.v1.BudgetService/SummarizeBudgets": {func(f walkNames) proto.Message {
 		return &budgetv1.SummarizeBudgetsRequest{Parent: "districts/gwangsan"}
 	}, summaries},
@@ -160,6 +170,9 @@ var walkTable = map[string]walkRow{
 	"gongyak.indicator.v1.IndicatorService/DeleteIndicator": {func(f walkNames) proto.Message {
 		return &indicatorv1.DeleteIndicatorRequest{Name: f.indicator, Etag: f.stale}
 	}, cardWriters},
+	"gongyak.indicator.v1.IndicatorService/BatchCreateIndicators": {func(f walkNames) proto.Message {
+		return &indicatorv1.BatchCreateIndicatorsRequest{Parent: f.card, Requests: []*indicatorv1.CreateIndicatorRequest{{Indicator: &indicatorv1.Indicator{}}}}
+	}, admins},
 	"gongyak.indicator.v1.IndicatorService/GetPledgeAchievement": {func(f walkNames) proto.Message {
 		return &indicatorv1.GetPledgeAchievementRequest{Name: f.card + "/achievement"}
 	}, readers},
@@ -223,6 +236,15 @@ var walkTable = map[string]walkRow{
 	"gongyak.participation.v1.ParticipationService/ListBallots": {func(f walkNames) proto.Message { return &participationv1.ListBallotsRequest{Parent: f.program} }, readers},
 	"gongyak.participation.v1.ParticipationService/CreateBallot": {func(f walkNames) proto.Message {
 		return &participationv1.CreateBallotRequest{Parent: f.program, Ballot: &participationv1.Ballot{}}
+	}, voters},
+	"gongyak.participation.v1.ParticipationService/BatchCreateMembers": {func(f walkNames) proto.Message {
+		return &participationv1.BatchCreateMembersRequest{Parent: f.program, Requests: []*participationv1.CreateMemberRequest{{Member: &participationv1.Member{}}}}
+	}, admins},
+	"gongyak.participation.v1.ParticipationService/BatchCreateSubmissions": {func(f walkNames) proto.Message {
+		return &participationv1.BatchCreateSubmissionsRequest{Parent: f.program, Requests: []*participationv1.CreateSubmissionRequest{{Submission: &participationv1.Submission{}}}}
+	}, "S A R PK"},
+	"gongyak.participation.v1.ParticipationService/BatchCreateBallots": {func(f walkNames) proto.Message {
+		return &participationv1.BatchCreateBallotsRequest{Parent: f.program, Requests: []*participationv1.CreateBallotRequest{{Ballot: &participationv1.Ballot{}}}}
 	}, voters},
 	"gongyak.participation.v1.ParticipationService/GetQuestion": {func(f walkNames) proto.Message {
 		return &participationv1.GetQuestionRequest{Name: f.program + "/questions/none"}

@@ -3,6 +3,7 @@
 //	gongyak run      start the whole suite on this machine (make run)
 //	gongyak import   import a pledge card exported to text
 //	gongyak idp      serve the development OpenID provider
+//	gongyak scale    load synthetic data at scale into a running suite
 //
 // Run `gongyak <command> -h` for a command's flags.
 package main
@@ -30,6 +31,8 @@ func main() {
 		err = importCard(ctx, os.Args[2:])
 	case "idp":
 		err = runIDP(ctx, os.Args[2:], os.Stdout)
+	case "scale":
+		err = scaleCommand(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -55,5 +58,10 @@ commands:
   idp      serve the development OpenID provider (sign-in for make run and
            the tests; prints its users' passwords: development only):
            gongyak idp [--addr 127.0.0.1:9100] [--data .data/idp] [--users FILE]
+  scale    load synthetic districts, pledges, plans, indicators, histories
+           and programs into a running suite through its gRPC APIs:
+           gongyak scale [--size 243x150] [--seed 1] [--credential KEY]
+           gongyak scale --expect [--size 243x150] prints what the report
+           must show, counted by the generator
 `)
 }

@@ -32,8 +32,17 @@ func runSuite(ctx context.Context, args []string) error {
 	demoCard := fs.String("demo-card", "services/pledge/testdata/cards/000_f92421f269c71dea.txt", "the card imported as demo data on the first start")
 	var pgPort int
 	config.Int(fs, &pgPort, "pg-port", "GONGYAK_PG_PORT", 54329, "port of the local PostgreSQL cluster")
+	scale := fs.String("scale", "", "after starting, load synthetic data of this size (districts x pledges, such as 243x150, or full) through the APIs; a district loaded before is skipped (make demo-scale)")
+	scaleSeed := fs.Uint64("scale-seed", 1, "the seed of --scale's data")
 	if err := config.Parse(fs, args); err != nil {
 		return err
+	}
+	var spec scaleSpec
+	if *scale != "" {
+		var err error
+		if spec, err = parseScale(*scale, *scaleSeed); err != nil {
+			return err
+		}
 	}
 	dataAbs, err := filepath.Abs(*dataDir)
 	if err != nil {
@@ -167,6 +176,13 @@ func runSuite(ctx context.Context, args []string) error {
 		return err
 	}
 	banner(base, addrs, database, logDir, signIn{issuer: issuer, users: users, keyFile: adminKeyFile(dataAbs), key: key, made: made})
+	if spec.districts > 0 {
+		// The suite keeps serving while it loads, and after; a load that
+		// fails is said, and the suite runs on with what was loaded.
+		if _, err := loadScale(ctx, spec, addrs, token, os.Stdout); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(os.Stderr, "gongyak: the synthetic data did not load:", err)
+		}
+	}
 
 	// Run until Ctrl-C; the supervisor starts again whatever dies.
 	<-ctx.Done()

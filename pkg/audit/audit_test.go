@@ -151,3 +151,34 @@ func TestTwoServicesLogsMergeInOrderPageByPage(t *testing.T) {
 		t.Error("a garbage page token was accepted")
 	}
 }
+
+// TestABatchIsRecordedOneEventPerResourceAsRecordWouldWriteEach records
+// the creates of a batch at once: each resource has its event, with the
+// caller, the request id and its fields, as Record writes one.
+func TestABatchIsRecordedOneEventPerResourceAsRecordWouldWriteEach(t *testing.T) {
+	pool := pgtest.NewPool(t, schema("budget"))
+	ctx := caller()
+	var changes []audit.Change
+	for i := range 3 {
+		name := fmt.Sprintf("districts/gwangsan/departments/d%d", i)
+		changes = append(changes, audit.Change{Action: audit.Create, Resource: name,
+			After: &pledgev1.Department{Name: name, DisplayName: fmt.Sprintf("부서 %d", i)}})
+	}
+	if err := pgdb.InTx(ctx, pool, func(tx pgx.Tx) error { return audit.RecordAll(ctx, tx, changes) }); err != nil {
+		t.Fatal(err)
+	}
+	page, err := audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := audit.List(ctx, pool, "budget", page)
+	if err != nil || len(events) != 3 {
+		t.Fatalf("%d events, %v", len(events), err)
+	}
+	for i, e := range events {
+		if e.GetResource() != changes[i].Resource || e.GetAction() != "create" || e.GetActor() != "user:gwangsan-admin@127.0.0.1:9100" ||
+			e.GetRequestId() != "req-1" || e.GetBefore() != nil || e.GetAfter().AsMap()["displayName"] != fmt.Sprintf("부서 %d", i) {
+			t.Errorf("event %d: %v", i, e)
+		}
+	}
+}

@@ -91,6 +91,45 @@ func (c *Client) Lookup(ctx context.Context, name string) (Pledge, error) {
 	return out, nil
 }
 
+// lookupsAtOnce bounds how many pledges LookupAll asks about at a time.
+const lookupsAtOnce = 8
+
+// LookupAll returns the pledges called names, all of the district called
+// district, in their order, with the district asked for once: what a
+// batch write needs to know of its pledges. It fails on the first pledge
+// it cannot return, saying which (failed is its index; -1 when the
+// district itself failed), as Lookup would.
+func (c *Client) LookupAll(ctx context.Context, district string, names []string) (out []Pledge, failed int, err error) {
+	d, err := c.District(ctx, district)
+	if err != nil {
+		return nil, -1, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	out = make([]Pledge, len(names))
+	errs := make([]error, len(names))
+	var g errgroup.Group
+	g.SetLimit(lookupsAtOnce)
+	for i, name := range names {
+		g.Go(func() error {
+			p, err := c.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: name})
+			if err != nil {
+				errs[i] = translate(err, name)
+				return nil
+			}
+			out[i] = Pledge{Pledge: p, District: d}
+			return nil
+		})
+	}
+	g.Wait() //nolint:errcheck // errs says which failed
+	for i, err := range errs {
+		if err != nil {
+			return nil, i, err
+		}
+	}
+	return out, 0, nil
+}
+
 // District returns the district called name (`districts/{district}`).
 func (c *Client) District(ctx context.Context, name string) (*pledgev1.District, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)

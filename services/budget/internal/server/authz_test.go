@@ -101,6 +101,12 @@ func TestEachMethodLetsInExactlyTheCallersItShould(t *testing.T) {
 			_, err := c.DeleteBudget(ctx, &budgetv1.DeleteBudgetRequest{Name: card, Etag: stale})
 			return err
 		}, []string{systemAdmin, districtAdmin, owner, writeKey}},
+		{budgetv1.BudgetService_BatchUpdateBudgets_FullMethodName, "the card's plan, as a batch", func(ctx context.Context, c budgetv1.BudgetServiceClient) error {
+			plan := cardPlan(card)
+			plan.Etag = stale
+			_, err := c.BatchUpdateBudgets(ctx, &budgetv1.BatchUpdateBudgetsRequest{Parent: "districts/gwangsan", Requests: []*budgetv1.UpdateBudgetRequest{{Budget: plan}}})
+			return err
+		}, []string{systemAdmin, districtAdmin, writeKey}}, // bulk loads: not the department editor who owns the pledge
 		{budgetv1.BudgetService_SummarizeBudgets_FullMethodName, "gwangsan's", func(ctx context.Context, c budgetv1.BudgetServiceClient) error {
 			_, err := c.SummarizeBudgets(ctx, &budgetv1.SummarizeBudgetsRequest{Parent: "districts/gwangsan"})
 			return err

@@ -20,8 +20,11 @@ func Policy(pledges *pledgeref.Client) auth.Policy {
 		budgetv1.BudgetService_UpdateBudget_FullMethodName: pledges.WriteRule(func(req any) string {
 			return auth.PledgeOf(req.(*budgetv1.UpdateBudgetRequest).GetBudget().GetName())
 		}),
-		budgetv1.BudgetService_DeleteBudget_FullMethodName:     pledges.WriteRule(plan),
-		budgetv1.BudgetService_SummarizeBudgets_FullMethodName: auth.InDistrict(auth.ReadSummaries, auth.Parent),
-		budgetv1.BudgetService_ListAuditEvents_FullMethodName:  auth.InDistrict(auth.ReadAudit, auth.Parent),
+		budgetv1.BudgetService_DeleteBudget_FullMethodName: pledges.WriteRule(plan),
+		// A batch is a bulk load: it needs write permission over the whole
+		// district (a department editor writes its plans one at a time).
+		budgetv1.BudgetService_BatchUpdateBudgets_FullMethodName: auth.InDistrict(auth.WriteData, auth.Parent),
+		budgetv1.BudgetService_SummarizeBudgets_FullMethodName:   auth.InDistrict(auth.ReadSummaries, auth.Parent),
+		budgetv1.BudgetService_ListAuditEvents_FullMethodName:    auth.InDistrict(auth.ReadAudit, auth.Parent),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
@@ -71,12 +72,27 @@ func scanIndicator(row pgx.Row) (indicator.Indicator, error) {
 	return i, err
 }
 
-// load reads the indicators of a pledge (all of them, or those with ids),
-// by position, with their entries and results as of currentYear.
+// load reads the indicators of a pledge with ids, by position, with
+// their entries and results as of currentYear.
 func load(ctx context.Context, q pgdb.Querier, district, pledge string, ids []string, currentYear int, lock string) ([]indicator.Indicator, error) {
-	rows, err := q.Query(ctx, `SELECT `+indicatorColumns+` FROM indicators
-		WHERE district_id = $1 AND pledge_id = $2 AND ($3::text[] IS NULL OR id = ANY($3))
-		ORDER BY position, id`+lock, district, pledge, ids)
+	pledges := make([]string, len(ids))
+	for n := range ids {
+		pledges[n] = pledge
+	}
+	return loadKeys(ctx, q, district, pledges, ids, currentYear, lock)
+}
+
+// loadKeys reads the indicators of district whose pledge and id are
+// pledges[n] and ids[n], by pledge and position, with their entries and
+// results as of currentYear: three queries however many there are, each
+// led by the keys, so that it reads their rows alone whatever the planner
+// believes of a district it has no statistics of yet (one loaded in the
+// same transaction).
+func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids []string, currentYear int, lock string) ([]indicator.Indicator, error) {
+	const keys = `unnest($2::text[], $3::text[]) AS k(pledge_id, id)
+		JOIN indicators i ON i.district_id = $1 AND i.pledge_id = k.pledge_id AND i.id = k.id`
+	rows, err := q.Query(ctx, `SELECT `+qualified("i.", indicatorColumns)+` FROM `+keys+` ORDER BY i.pledge_id, i.position, i.id`+lockOf(lock, "i"),
+		district, pledges, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -84,25 +100,29 @@ func load(ctx context.Context, q pgdb.Querier, district, pledge string, ids []st
 	if err != nil || len(list) == 0 {
 		return list, err
 	}
-	byID := map[string]*indicator.Indicator{}
+	type key struct{ pledge, id string }
+	byKey := map[key]*indicator.Indicator{}
 	for n := range list {
-		byID[list[n].ID] = &list[n]
+		byKey[key{list[n].PledgeID, list[n].ID}] = &list[n]
 		list[n].Result = indicator.Result{State: indicator.StateNoData}
 	}
-	rows, err = q.Query(ctx, `SELECT e.indicator_id, e.year, e.target_number::text, e.target_text, e.actual_number::text,
+	// Each entry's state and achievement, computed where entry_results
+	// computes them: the functions entry_state and entry_achievement.
+	const judged = ` LEFT JOIN entries e ON e.district_id = $1 AND e.pledge_id = i.pledge_id AND e.indicator_id = i.id
+		LEFT JOIN LATERAL (SELECT entry_state(i.kind, e.target_number, e.actual_number, e.assessment, e.year, $4) AS state,
+			entry_achievement(i.kind, i.direction, e.target_number, e.actual_number, e.assessment) AS achievement) r ON e.year IS NOT NULL`
+	rows, err = q.Query(ctx, `SELECT e.pledge_id, e.indicator_id, e.year, e.target_number::text, e.target_text, e.actual_number::text,
 			e.actual_text, e.assessment, e.unit, e.note, e.evidence, r.state, coalesce(round(r.achievement, 2)::text, '')
-		FROM entries e JOIN entry_results($4) r USING (district_id, pledge_id, indicator_id, year)
-		WHERE e.district_id = $1 AND e.pledge_id = $2 AND ($3::text[] IS NULL OR e.indicator_id = ANY($3))
-		ORDER BY e.indicator_id, e.year`, district, pledge, ids, currentYear)
+		FROM `+keys+judged+` WHERE e.year IS NOT NULL ORDER BY e.pledge_id, e.indicator_id, e.year`, district, pledges, ids, currentYear)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id string
+		var k key
 		var e indicator.Entry
 		var target, actual *string
-		if err := rows.Scan(&id, &e.Year, &target, &e.Target.Text, &actual, &e.Actual.Text, &e.Assessment, &e.Unit,
+		if err := rows.Scan(&k.pledge, &k.id, &e.Year, &target, &e.Target.Text, &actual, &e.Actual.Text, &e.Assessment, &e.Unit,
 			&e.Note, &e.Evidence, &e.Result.State, &e.Result.Percent); err != nil {
 			return nil, err
 		}
@@ -112,23 +132,49 @@ func load(ctx context.Context, q pgdb.Querier, district, pledge string, ids []st
 		if actual != nil {
 			e.Actual.Number, e.Actual.IsNumber = *actual, true
 		}
-		if i := byID[id]; i != nil {
+		if i := byKey[k]; i != nil {
 			i.Entries = append(i.Entries, e)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	results, err := indicatorResults(ctx, q, district, pledge, currentYear)
+	rows, err = q.Query(ctx, `SELECT i.pledge_id, i.id, i.title, i.position,
+			count(r.state) FILTER (WHERE r.state = 1), count(r.state) FILTER (WHERE r.state = 2),
+			count(r.state) FILTER (WHERE r.state = 3),
+			coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, '')
+		FROM `+keys+judged+` GROUP BY i.pledge_id, i.id, i.title, i.position`, district, pledges, ids, currentYear)
 	if err != nil {
 		return nil, err
 	}
-	for id, r := range results {
-		if i := byID[id]; i != nil {
+	results, err := scanResults(rows)
+	if err != nil {
+		return nil, err
+	}
+	for k, r := range results {
+		if i := byKey[key{k[0], k[1]}]; i != nil {
 			i.Result = r.Result
 		}
 	}
 	return list, nil
+}
+
+// qualified prefixes each of a list of columns with p.
+func qualified(p, columns string) string {
+	parts := strings.Split(columns, ",")
+	for n, c := range parts {
+		parts[n] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lockOf locks the rows of table alias t when lock asks to (" FOR
+// UPDATE"), and no other table's.
+func lockOf(lock, t string) string {
+	if lock == "" {
+		return ""
+	}
+	return lock + " OF " + t
 }
 
 // indicatorResult is an indicator's result and its unrounded mean.
@@ -138,32 +184,51 @@ type indicatorResult struct {
 	Result   indicator.Result
 }
 
-// indicatorResults sums each indicator's entries of a pledge: the mean of
-// the measured ones and how many had no data or were not yet due.
-func indicatorResults(ctx context.Context, q pgdb.Querier, district, pledge string, currentYear int) (map[string]indicatorResult, error) {
-	rows, err := q.Query(ctx, `SELECT i.id, i.title, i.position,
+// resultsSQL sums the entries of each indicator of district ($1) that
+// where selects, as of the year the parameter year names: the mean of the
+// measured ones and how many had no data or were not yet due.
+func resultsSQL(where, year string) string {
+	return `SELECT i.pledge_id, i.id, i.title, i.position,
 			count(r.state) FILTER (WHERE r.state = 1), count(r.state) FILTER (WHERE r.state = 2),
 			count(r.state) FILTER (WHERE r.state = 3),
 			coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, '')
-		FROM indicators i LEFT JOIN entry_results($3) r
+		FROM indicators i LEFT JOIN entry_results(` + year + `) r
 			ON r.district_id = i.district_id AND r.pledge_id = i.pledge_id AND r.indicator_id = i.id
-		WHERE i.district_id = $1 AND i.pledge_id = $2
-		GROUP BY i.id, i.title, i.position`, district, pledge, currentYear)
-	if err != nil {
-		return nil, err
-	}
+		WHERE i.district_id = $1 AND ` + where + `
+		GROUP BY i.pledge_id, i.id, i.title, i.position`
+}
+
+// scanResults reads resultsSQL's rows by pledge and indicator id.
+func scanResults(rows pgx.Rows) (map[[2]string]indicatorResult, error) {
 	defer rows.Close()
-	out := map[string]indicatorResult{}
+	out := map[[2]string]indicatorResult{}
 	for rows.Next() {
-		var id string
+		var k [2]string
 		var r indicatorResult
-		if err := rows.Scan(&id, &r.Title, &r.Position, &r.Result.Measured, &r.Result.NoData, &r.Result.NotYetDue, &r.Result.Percent); err != nil {
+		if err := rows.Scan(&k[0], &k[1], &r.Title, &r.Position, &r.Result.Measured, &r.Result.NoData, &r.Result.NotYetDue, &r.Result.Percent); err != nil {
 			return nil, err
 		}
 		r.Result.State = stateOf(r.Result)
-		out[id] = r
+		out[k] = r
 	}
 	return out, rows.Err()
+}
+
+// indicatorResults sums each indicator's entries of a pledge, by id.
+func indicatorResults(ctx context.Context, q pgdb.Querier, district, pledge string, currentYear int) (map[string]indicatorResult, error) {
+	rows, err := q.Query(ctx, resultsSQL(`i.pledge_id = $2`, "$3"), district, pledge, currentYear)
+	if err != nil {
+		return nil, err
+	}
+	results, err := scanResults(rows)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]indicatorResult{}
+	for k, r := range results {
+		out[k[1]] = r
+	}
+	return out, nil
 }
 
 // stateOf is the state of a whole from its parts: measured when any part

@@ -111,6 +111,11 @@ func TestEachMethodLetsInExactlyTheCallersItShould(t *testing.T) {
 			_, err := c.DeleteIndicator(ctx, &indicatorv1.DeleteIndicatorRequest{Name: ind.GetName(), Etag: stale})
 			return err
 		}, writers},
+		{indicatorv1.IndicatorService_BatchCreateIndicators_FullMethodName, "on the card, its id taken", func(ctx context.Context, c indicatorv1.IndicatorServiceClient) error {
+			_, err := c.BatchCreateIndicators(ctx, &indicatorv1.BatchCreateIndicatorsRequest{Parent: card, Requests: []*indicatorv1.CreateIndicatorRequest{
+				{IndicatorId: ind.GetName()[len(card)+len("/indicators/"):], Indicator: cardIndicator()}}})
+			return err
+		}, []string{systemAdmin, districtAdmin, writeKey}}, // bulk loads: not the department editor who owns the pledge
 		{indicatorv1.IndicatorService_SummarizeIndicators_FullMethodName, "gwangsan's", func(ctx context.Context, c indicatorv1.IndicatorServiceClient) error {
 			_, err := c.SummarizeIndicators(ctx, &indicatorv1.SummarizeIndicatorsRequest{Parent: "districts/gwangsan"})
 			return err

@@ -25,8 +25,11 @@ func Policy(pledges *pledgeref.Client) auth.Policy {
 		indicatorv1.IndicatorService_UpdateIndicator_FullMethodName: pledges.WriteRule(func(req any) string {
 			return auth.PledgeOf(req.(*indicatorv1.UpdateIndicatorRequest).GetIndicator().GetName())
 		}),
-		indicatorv1.IndicatorService_DeleteIndicator_FullMethodName:     pledges.WriteRule(underName),
-		indicatorv1.IndicatorService_SummarizeIndicators_FullMethodName: auth.InDistrict(auth.ReadSummaries, auth.Parent),
-		indicatorv1.IndicatorService_ListAuditEvents_FullMethodName:     auth.InDistrict(auth.ReadAudit, auth.Parent),
+		indicatorv1.IndicatorService_DeleteIndicator_FullMethodName: pledges.WriteRule(underName),
+		// A batch is a bulk load: it needs write permission over the whole
+		// district (a department editor writes its indicators one at a time).
+		indicatorv1.IndicatorService_BatchCreateIndicators_FullMethodName: auth.InDistrict(auth.WriteData, auth.Parent),
+		indicatorv1.IndicatorService_SummarizeIndicators_FullMethodName:   auth.InDistrict(auth.ReadSummaries, auth.Parent),
+		indicatorv1.IndicatorService_ListAuditEvents_FullMethodName:       auth.InDistrict(auth.ReadAudit, auth.Parent),
 	}
 }

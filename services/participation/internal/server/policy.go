@@ -83,6 +83,14 @@ func Policy(store *postgres.Store, pledges pledgev1.PledgeServiceClient) auth.Po
 		svc + "GetContestResults": r.readProgram,
 		svc + "GetSurveyResults":  r.readProgram,
 
+		// Batches are bulk loads: they need over the whole district what
+		// their single method needs (a department editor, whose write
+		// permission covers its own pledges' programs, adds their records
+		// one at a time).
+		svc + "BatchCreateMembers":     auth.InDistrict(auth.WriteData, auth.Parent),
+		svc + "BatchCreateSubmissions": r.takePartInBatches(true),
+		svc + "BatchCreateBallots":     r.takePartInBatches(false),
+
 		svc + "SummarizePrograms": auth.InDistrict(auth.ReadSummaries, auth.Parent),
 		svc + "ListAuditEvents":   auth.InDistrict(auth.ReadAudit, auth.Parent),
 	}
@@ -318,3 +326,17 @@ func (r rules) takePart(submission bool) auth.Rule {
 }
 
 func programName(district, id string) string { return "districts/" + district + "/programs/" + id }
+
+// takePartInBatches lets a caller who may take part in the district, or
+// record what citizens did, cast ballots or file submissions in batches;
+// submissions also a caller who writes the whole district.
+func (r rules) takePartInBatches(submissions bool) auth.Rule {
+	return func(ctx context.Context, req any) (context.Context, error) {
+		t := auth.In(auth.DistrictOf(auth.Parent(req)))
+		p := auth.FromContext(ctx)
+		if p.Can(auth.Participate, t) || p.Can(auth.RecordPast, t) || submissions && p.Can(auth.WriteData, t) {
+			return ctx, nil
+		}
+		return nil, auth.Deny(ctx, auth.Participate, t)
+	}
+}

@@ -252,6 +252,23 @@ func TestEveryMethodLetsInExactlyWhoItShould(t *testing.T) {
 				Scores: []*participationv1.BallotScore{{Entry: entry.GetName(), Score: 5}}}})
 			return err
 		}},
+		// Batches are bulk loads: what the single method needs, over the
+		// whole district (the card's department editor is refused).
+		{"BatchCreateMembers", "without a role", districtWriters, func(ctx context.Context, c participationv1.ParticipationServiceClient) error {
+			_, err := c.BatchCreateMembers(ctx, &participationv1.BatchCreateMembersRequest{Parent: card.GetName(), Requests: []*participationv1.CreateMemberRequest{
+				{Member: &participationv1.Member{Person: &participationv1.Person{Name: "박지영"}}}}})
+			return err
+		}},
+		{"BatchCreateSubmissions", "without a title", []string{systemAdmin, admin, recorder, participateKey}, func(ctx context.Context, c participationv1.ParticipationServiceClient) error {
+			_, err := c.BatchCreateSubmissions(ctx, &participationv1.BatchCreateSubmissionsRequest{Parent: card.GetName(), Requests: []*participationv1.CreateSubmissionRequest{
+				{Submission: &participationv1.Submission{}}}})
+			return err
+		}},
+		{"BatchCreateBallots", "without a citizen", takers, func(ctx context.Context, c participationv1.ParticipationServiceClient) error {
+			_, err := c.BatchCreateBallots(ctx, &participationv1.BatchCreateBallotsRequest{Parent: card.GetName(), Requests: []*participationv1.CreateBallotRequest{
+				{Ballot: &participationv1.Ballot{Scores: []*participationv1.BallotScore{{Entry: entry.GetName(), Score: 5}}}}}})
+			return err
+		}},
 
 		{"GetQuestion", "", readers, func(ctx context.Context, c participationv1.ParticipationServiceClient) error {
 			_, err := c.GetQuestion(ctx, &participationv1.GetQuestionRequest{Name: question.GetName()})

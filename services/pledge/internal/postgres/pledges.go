@@ -162,23 +162,37 @@ func pledgeValues(p pledge.Pledge) []any {
 // departments it names exist in its district; every violation is reported
 // at once.
 func checkPledge(ctx context.Context, q pgdb.Querier, p *pledge.Pledge, term pledge.Term) error {
-	var v apierr.Violations
-	p.Normalize()
-	if err := p.Check("pledge", term); err != nil && !v.Merge(err) {
-		return err
-	}
-	refs := append([]string{p.OwningDepartment}, p.RelatedDepartments...)
-	rows, err := q.Query(ctx, `SELECT id FROM departments WHERE district_id = $1 AND id = ANY($2)`, p.DistrictID, refs)
+	exists, err := departmentsAmong(ctx, q, p.DistrictID, append([]string{p.OwningDepartment}, p.RelatedDepartments...))
 	if err != nil {
 		return err
+	}
+	return checkPledgeIn(p, term, exists)
+}
+
+// departmentsAmong returns which of ids (all of them when nil) are
+// departments of district.
+func departmentsAmong(ctx context.Context, q pgdb.Querier, district string, ids []string) (map[string]bool, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM departments WHERE district_id = $1 AND ($2::text[] IS NULL OR id = ANY($2))`, district, ids)
+	if err != nil {
+		return nil, err
 	}
 	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	exists := map[string]bool{}
 	for _, id := range found {
 		exists[id] = true
+	}
+	return exists, nil
+}
+
+// checkPledgeIn is checkPledge given the departments that exist.
+func checkPledgeIn(p *pledge.Pledge, term pledge.Term, exists map[string]bool) error {
+	var v apierr.Violations
+	p.Normalize()
+	if err := p.Check("pledge", term); err != nil && !v.Merge(err) {
+		return err
 	}
 	if p.OwningDepartment != "" && !exists[p.OwningDepartment] {
 		v.Add("pledge.owning_department", "%s does not exist", pledge.DepartmentName(p.DistrictID, p.OwningDepartment))

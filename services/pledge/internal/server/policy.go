@@ -53,6 +53,9 @@ func Policy(store *postgres.Store) auth.Policy {
 		// One district's readers, or with districts/- those who read every
 		// district's summaries (the ministry, system admins).
 		pledges + "SummarizePledges": auth.InDistrict(auth.ReadSummaries, auth.Parent),
+		// A batch is a bulk load: it needs write permission over the whole
+		// district (a department editor writes its pledges one at a time).
+		pledges + "BatchCreatePledges": auth.InDistrict(auth.WriteData, auth.Parent),
 
 		keys + "CreateApiKey": auth.InDistrict(auth.ManageKeys, auth.Parent),
 		keys + "GetApiKey":    auth.InDistrict(auth.ManageKeys, auth.Name),

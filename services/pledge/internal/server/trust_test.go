@@ -452,6 +452,11 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			_, err := c.reports.DisclosePledges(ctx, &pledgev1.DisclosePledgesRequest{Name: "districts/gwangsan", Term: 7})
 			return err
 		}, "sys admin editor other viewer reg"}, // 민선 7기 is not public here
+		{"PledgeService/BatchCreatePledges", func(c clients) error {
+			_, err := c.pledges.BatchCreatePledges(ctx, &pledgev1.BatchCreatePledgesRequest{Parent: "districts/gwangsan", Requests: []*pledgev1.CreatePledgeRequest{
+				{Pledge: &pledgev1.Pledge{OwningDepartment: "districts/gwangsan/departments/legal-support"}}}})
+			return err
+		}, "sys admin"}, // bulk loads: not a department editor, even for its own department's pledges
 		{"ApiKeyService/CreateApiKey", func(c clients) error {
 			_, err := c.keys.CreateApiKey(ctx, &pledgev1.CreateApiKeyRequest{Parent: "districts/gwangsan", ApiKey: &pledgev1.ApiKey{}})
 			return err

@@ -1,0 +1,223 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/batch"
+	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/grpc/codes"
+)
+
+// BatchCreatePledges adds pledges to one district in one transaction,
+// each checked as CreatePledge checks one — its term (the district's
+// current one unless it names one), its own rules, its departments — with
+// every fault named under `requests[i].`, added to v, which holds what the
+// caller found wrong with the requests already (a nil pledge is a request
+// refused there). A pledge whose id, or code or title in its term,
+// another pledge has (stored, or earlier in the batch) refuses the batch
+// with ALREADY_EXISTS naming each. Nothing is written unless every pledge
+// is accepted. Each table is written in one statement, and each pledge's
+// first status and audit event as CreatePledge writes them.
+func (s *Store) BatchCreatePledges(ctx context.Context, district string, requests []*pledge.Pledge, v apierr.Violations, key idempotency.Key) ([]PledgeWithTerm, error) {
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) ([]PledgeWithTerm, error) {
+		d, err := lockDistrict(ctx, tx, district)
+		if err != nil {
+			return nil, err
+		}
+		exists, err := departmentsAmong(ctx, tx, district, nil)
+		if err != nil {
+			return nil, err
+		}
+		ps := make([]pledge.Pledge, len(requests))
+		terms := make([]pledge.Term, len(ps))
+		for i, r := range requests {
+			if r == nil {
+				continue
+			}
+			ps[i] = *r
+			p := &ps[i]
+			if p.Term == 0 {
+				if d.CurrentTerm == 0 {
+					v.Add(batch.Field(i, "pledge.term"), "is required: district %s has no current term", d.Name())
+					continue
+				}
+				p.Term = d.CurrentTerm
+			}
+			t, ok := d.Term(p.Term)
+			if !ok {
+				v.Add(batch.Field(i, "pledge.term"), "district %s has no term %d", d.Name(), p.Term)
+				continue
+			}
+			terms[i] = t
+			if err := checkPledgeIn(p, t, exists); err != nil && !batch.Merge(&v, i, err) {
+				return nil, batch.Item(i, err)
+			}
+		}
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		if err := batchIdentitiesFree(ctx, tx, district, ps); err != nil {
+			return nil, err
+		}
+		if err := copyPledges(ctx, tx, ps); err != nil {
+			return nil, err
+		}
+		created, err := pledgesByID(ctx, tx, district, ps)
+		if err != nil {
+			return nil, err
+		}
+		changes := make([]audit.Change, len(created))
+		out := make([]PledgeWithTerm, len(created))
+		for i, p := range created {
+			out[i] = PledgeWithTerm{Pledge: p, Term: terms[i]}
+			changes[i] = audit.Change{Action: audit.Create, Resource: p.Name(), After: s.view(out[i])}
+		}
+		return out, audit.RecordAll(ctx, tx, changes)
+	})
+}
+
+// copyPledges writes ps and the start of each one's status history, a
+// statement (COPY) per table.
+func copyPledges(ctx context.Context, tx pgx.Tx, ps []pledge.Pledge) error {
+	rows := make([][]any, len(ps))
+	history := make([][]any, len(ps))
+	actor := auth.FromContext(ctx).Actor()
+	for i, p := range ps {
+		rows[i] = pledgeValues(p)
+		if p.OwningDepartment == "" {
+			rows[i][8] = nil // as insertPledge's nullif
+		}
+		history[i] = []any{p.DistrictID, p.ID, int64(1), pledge.StatusUnspecified, p.Status, "created", actor}
+	}
+	columns := []string{"district_id", "id", "term", "code", "title", "project_type", "implementing_levels",
+		"completion_timing", "owning_department", "owning_team", "related_departments", "all_departments_related",
+		"contacts", "required_budget", "status", "background", "overview", "final_goal", "yearly_goals",
+		"progress_log", "future_plans", "risks", "photos"}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"pledges"}, columns, pgx.CopyFromRows(rows)); err != nil {
+		if pgdb.IsCode(err, pgdb.UniqueViolation) {
+			// Another writer took an id, code or title since the batch
+			// looked: nothing was written.
+			return apierr.AlreadyExists("a pledge of the batch was created by someone else meanwhile; nothing was written")
+		}
+		return err
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"status_changes"},
+		[]string{"district_id", "pledge_id", "number", "previous_status", "status", "reason", "actor"}, pgx.CopyFromRows(history))
+	return err
+}
+
+// pledgesByID reads the pledges of district with the ids of ps, in the
+// order of ps.
+func pledgesByID(ctx context.Context, q pgdb.Querier, district string, ps []pledge.Pledge) ([]pledge.Pledge, error) {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	rows, err := q.Query(ctx, `SELECT `+pledgeColumns+` FROM pledges WHERE district_id = $1 AND id = ANY($2)`, district, ids)
+	if err != nil {
+		return nil, err
+	}
+	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Pledge, error) { return scanPledge(row) })
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]pledge.Pledge{}
+	for _, p := range found {
+		byID[p.ID] = p
+	}
+	out := make([]pledge.Pledge, len(ps))
+	for i, p := range ps {
+		out[i] = byID[p.ID]
+	}
+	return out, nil
+}
+
+// batchIdentitiesFree refuses, with one ALREADY_EXISTS naming each, the
+// pledges of a batch whose id is taken or whose code (or title, without a
+// code) another live pledge of their term has: stored, or earlier in the
+// batch. It reads what is stored in two queries.
+func batchIdentitiesFree(ctx context.Context, q pgdb.Querier, district string, ps []pledge.Pledge) error {
+	ids := make([]string, len(ps))
+	terms := make([]int32, len(ps))
+	codeOf := make([]string, len(ps))
+	titles := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i], terms[i], codeOf[i], titles[i] = p.ID, int32(p.Term), p.Code, p.Title
+	}
+	rows, err := q.Query(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND id = ANY($2)`, district, ids)
+	if err != nil {
+		return err
+	}
+	taken, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	// The live pledges sharing a term and a code, or a term and a title
+	// without a code, with a pledge of the batch.
+	rows, err = q.Query(ctx, `SELECT s.id, s.term, s.code, s.title FROM pledges s
+		JOIN unnest($2::int[], $3::text[], $4::text[]) AS b(term, code, title) ON s.term = b.term
+			AND CASE WHEN b.code <> '' THEN s.code = b.code ELSE s.code = '' AND s.title = b.title END
+		WHERE s.district_id = $1 AND s.delete_time IS NULL`, district, terms, codeOf, titles)
+	if err != nil {
+		return err
+	}
+	type identity struct {
+		term        int
+		code, title string
+	}
+	identityOf := func(term int, code, title string) identity {
+		if code != "" {
+			return identity{term: term, code: code}
+		}
+		return identity{term: term, title: title}
+	}
+	owner := map[identity]string{}
+	for rows.Next() {
+		var id, code, title string
+		var term int
+		if err := rows.Scan(&id, &term, &code, &title); err != nil {
+			rows.Close()
+			return err
+		}
+		owner[identityOf(term, code, title)] = "pledge " + pledge.PledgeName(district, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	used := map[string]bool{}
+	for _, id := range taken {
+		used[id] = true
+	}
+	e := &apierr.Error{Code: codes.AlreadyExists, Reason: apierr.ReasonAlreadyExists}
+	for i, p := range ps {
+		if used[p.ID] {
+			e.Violations = append(e.Violations, apierr.FieldViolation{Field: batch.Field(i, "pledge_id"),
+				Description: fmt.Sprintf("%s exists already, or comes earlier in the batch", p.Name())})
+		}
+		used[p.ID] = true
+		what, field := "title", "pledge.title"
+		if p.Code != "" {
+			what, field = "code", "pledge.code"
+		}
+		k := identityOf(p.Term, p.Code, p.Title)
+		if other, ok := owner[k]; ok {
+			e.Violations = append(e.Violations, apierr.FieldViolation{Field: batch.Field(i, field),
+				Description: fmt.Sprintf("%s of term %d already has this %s", other, p.Term, what)})
+			continue
+		}
+		owner[k] = fmt.Sprintf("requests[%d]", i)
+	}
+	if len(e.Violations) == 0 {
+		return nil
+	}
+	e.Message = fmt.Sprintf("%d requests of the batch name pledges that are there already (by id, or by code or title in their term); nothing was written", len(e.Violations))
+	return e
+}
