@@ -129,6 +129,12 @@ var walkTable = map[string]walkRow{
 	"gongyak.pledge.v1.AuditService/ListAuditEvents": {func(f walkNames) proto.Message {
 		return &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"}
 	}, admins},
+	"gongyak.pledge.v1.ReportService/GetImplementationReport": {func(f walkNames) proto.Message {
+		return &pledgev1.GetImplementationReportRequest{Name: "districts/gwangsan/implementationReport", Term: 7}
+	}, summaries},
+	"gongyak.pledge.v1.ReportService/ExportImplementationReport": {func(f walkNames) proto.Message {
+		return &pledgev1.ExportImplementationReportRequest{Name: "districts/-/implementationReport", Term: 7, Format: "csv"}
+	}, allSummaries},
 
 	"gongyak.budget.v1.BudgetService/GetBudget": {func(f walkNames) proto.Message { return &budgetv1.GetBudgetRequest{Name: f.card + "/budget"} }, readers},
 	"gongyak.budget.v1.BudgetService/UpdateBudget": {func(f walkNames) proto.Message {
@@ -252,7 +258,7 @@ var walkTable = map[string]walkRow{
 // walkServices are the gRPC services of the suite, by the service that
 // serves them.
 var walkServices = map[string][]string{
-	"pledge":        {"gongyak.pledge.v1.DistrictService", "gongyak.pledge.v1.PledgeService", "gongyak.pledge.v1.ApiKeyService", "gongyak.pledge.v1.AuditService"},
+	"pledge":        {"gongyak.pledge.v1.DistrictService", "gongyak.pledge.v1.PledgeService", "gongyak.pledge.v1.ApiKeyService", "gongyak.pledge.v1.AuditService", "gongyak.pledge.v1.ReportService"},
 	"budget":        {"gongyak.budget.v1.BudgetService"},
 	"indicator":     {"gongyak.indicator.v1.IndicatorService"},
 	"participation": {"gongyak.participation.v1.ParticipationService"},

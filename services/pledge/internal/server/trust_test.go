@@ -456,6 +456,16 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			_, err := c.audit.ListAuditEvents(ctx, &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
 			return err
 		}, "sys admin"},
+		{"ReportService/GetImplementationReport", func(c clients) error {
+			_, err := c.reports.GetImplementationReport(ctx, &pledgev1.GetImplementationReportRequest{Name: "districts/gwangsan/implementationReport"})
+			return err
+		}, "sys min admin editor other viewer reg"},
+		// Every district's: cross-district callers alone. (This service
+		// runs without the others: the export is UNAVAILABLE, not refused.)
+		{"ReportService/ExportImplementationReport", func(c clients) error {
+			_, err := c.reports.ExportImplementationReport(ctx, &pledgev1.ExportImplementationReportRequest{Name: "districts/-/implementationReport", Format: "csv"})
+			return err
+		}, "sys min"},
 	}
 	tested := map[string]bool{}
 	for _, row := range table {
@@ -490,11 +500,12 @@ type clients struct {
 	pledges   pledgev1.PledgeServiceClient
 	keys      pledgev1.ApiKeyServiceClient
 	audit     pledgev1.AuditServiceClient
+	reports   pledgev1.ReportServiceClient
 }
 
 func clientsOf(conn grpc.ClientConnInterface) clients {
 	return clients{pledgev1.NewDistrictServiceClient(conn), pledgev1.NewPledgeServiceClient(conn),
-		pledgev1.NewApiKeyServiceClient(conn), pledgev1.NewAuditServiceClient(conn)}
+		pledgev1.NewApiKeyServiceClient(conn), pledgev1.NewAuditServiceClient(conn), pledgev1.NewReportServiceClient(conn)}
 }
 
 func keysOf(m map[string]string) []string {
