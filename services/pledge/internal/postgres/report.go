@@ -6,6 +6,7 @@ import (
 
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // ReportDistrict is a district an implementation report covers, with the
@@ -91,13 +92,19 @@ func (s *Store) Standings(ctx context.Context, periods []ReportPeriod, asOf time
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Standing, error) {
+	defer rows.Close()
+	var out []Standing
+	for rows.Next() {
+		// Plain types: pgx scans them without reflection, which counts at
+		// tens of thousands of rows.
 		var st Standing
-		var effective *time.Time
-		err := row.Scan(&st.District, &st.AfterTerm, &st.Status, &st.Changed, &st.ID, &st.Title, &st.Previous, &effective)
-		if effective != nil {
-			st.Effective = *effective
+		var status, previous int16
+		var effective pgtype.Date
+		if err := rows.Scan(&st.District, &st.AfterTerm, &status, &st.Changed, &st.ID, &st.Title, &previous, &effective); err != nil {
+			return nil, err
 		}
-		return st, err
-	})
+		st.Status, st.Previous, st.Effective = pledge.Status(status), pledge.Status(previous), effective.Time
+		out = append(out, st)
+	}
+	return out, rows.Err()
 }

@@ -38,6 +38,10 @@ type figures struct {
 // summaryPageSize is the most rows a summary gives a page.
 const summaryPageSize = 500
 
+// reportMargin is what a report keeps of its call's time to write itself
+// once its sections are in.
+const reportMargin = 500 * time.Millisecond
+
 // gather asks the three services for their summaries of the districts in
 // scope, each in its own goroutine under the section timeout, and returns
 // a function that waits for them. district is "" for every district. A
@@ -72,6 +76,14 @@ func (s *ReportServer) gather(ctx context.Context, district string, scope []post
 	timeout := s.backends.SectionTimeout
 	if timeout == 0 {
 		timeout = 2 * time.Second
+	}
+	// A report is worth waiting for more than a card: an official asks
+	// for it now and then, and a section missing makes the export fail.
+	// Its sections may take until shortly before the call's own deadline
+	// (its method's: 5 s for the report, 15 s for the export), when that
+	// leaves them longer than a card's.
+	if d, ok := ctx.Deadline(); ok {
+		timeout = max(timeout, time.Until(d)-reportMargin)
 	}
 	var wg sync.WaitGroup
 	section := func(service string, into **pledgev1.Section, ask func(context.Context) error) {

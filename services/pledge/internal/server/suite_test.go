@@ -109,7 +109,7 @@ func (r faultRegistrar) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	r.Server.RegisterService(desc, impl)
 }
 
-func newSuite(t *testing.T) *suite {
+func newSuite(t testing.TB) *suite {
 	t.Helper()
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t,
