@@ -129,7 +129,9 @@ func TestStandingsReadTheHistoryAsOfADay(t *testing.T) {
 		{District: "a", Status: pledge.StatusUnspecified},
 		{District: "b", Status: pledge.StatusUnspecified},
 	}
-	order := func(a, b postgres.Standing) bool { return a.District+a.ID+fmt.Sprint(a.Status) < b.District+b.ID+fmt.Sprint(b.Status) }
+	order := func(a, b postgres.Standing) bool {
+		return a.District+a.ID+fmt.Sprint(a.Status) < b.District+b.ID+fmt.Sprint(b.Status)
+	}
 	if diff := cmp.Diff(want, got, cmpopts.SortSlices(order)); diff != "" {
 		t.Errorf("standings after the history changed (-want +got):\n%s", diff)
 	}
