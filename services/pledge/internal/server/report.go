@@ -94,7 +94,10 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 			start = periods[i].Start
 		}
 	}
-	if q.start.IsZero() && len(scope) > 0 && q.asOf.Before(start) {
+	switch {
+	case start.IsZero(): // no district has the term: an empty period
+		start = q.asOf
+	case q.start.IsZero() && q.asOf.Before(start):
 		return nil, apierr.Invalid("as_of_date", "comes before the start of the term reported, %s (start_date when none is given)", report.FormatDate(start))
 	}
 	name := "districts/" + cmp.Or(q.district, auth.AllDistricts) + "/implementationReport"
@@ -115,6 +118,7 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 		ParticipationSection:            figures.participationSection,
 		ComputeTime:                     timestamppb.Now(),
 	}
+	out.Term = int32(q.term)
 	terms := map[int]bool{}
 	rows := map[string]*pledgev1.DistrictImplementation{}
 	for _, d := range scope {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -100,13 +101,15 @@ func (s *ReportServer) gather(ctx context.Context, district string, scope []post
 	section("budget", &f.budgetSection, func(ctx context.Context) error {
 		money, totals := map[string][]*budgetv1.BudgetSummary{}, map[string]*budgetv1.BudgetSummary{}
 		for _, term := range terms {
+			// Both groupings at once: each is a pass over every plan line.
 			filter := "term = " + strconv.Itoa(term)
-			bySource, _, err := budgetRows(ctx, s.backends.Budgets, parent, filter, "district", "source")
-			if err != nil {
-				return err
-			}
-			byDistrict, _, err := budgetRows(ctx, s.backends.Budgets, parent, filter, "district")
-			if err != nil {
+			var bySource, byDistrict []*budgetv1.BudgetSummary
+			var sourceErr, districtErr error
+			var both sync.WaitGroup
+			both.Go(func() { bySource, _, sourceErr = budgetRows(ctx, s.backends.Budgets, parent, filter, "district", "source") })
+			byDistrict, _, districtErr = budgetRows(ctx, s.backends.Budgets, parent, filter, "district")
+			both.Wait()
+			if err := cmp.Or(sourceErr, districtErr); err != nil {
 				return err
 			}
 			for _, r := range bySource {
