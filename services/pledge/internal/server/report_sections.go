@@ -106,7 +106,9 @@ func (s *ReportServer) gather(ctx context.Context, district string, scope []post
 			var bySource, byDistrict []*budgetv1.BudgetSummary
 			var sourceErr, districtErr error
 			var both sync.WaitGroup
-			both.Go(func() { bySource, _, sourceErr = budgetRows(ctx, s.backends.Budgets, parent, filter, "district", "source") })
+			both.Go(func() {
+				bySource, _, sourceErr = budgetRows(ctx, s.backends.Budgets, parent, filter, "district", "source")
+			})
 			byDistrict, _, districtErr = budgetRows(ctx, s.backends.Budgets, parent, filter, "district")
 			both.Wait()
 			if err := cmp.Or(sourceErr, districtErr); err != nil {
