@@ -66,9 +66,9 @@ type Standing struct {
 // not deleted, as it stood on asOf, from the status history: a pledge's
 // status is its last change with an effective date on or before asOf (by
 // effective date, then number). Changes that left the status as it was (a
-// pledge created without one) are no changes. One pass over one row per
-// pledge: status_timelines (migration 0006) holds each history sorted, in
-// which width_bucket counts the changes effective by a day.
+// pledge created without one) are no changes. One pass over the pledges:
+// each carries its history sorted (migration 0006), in which width_bucket
+// counts the changes effective by a day.
 func (s *Store) Standings(ctx context.Context, periods []ReportPeriod, asOf time.Time) ([]Standing, error) {
 	districts, terms, starts := make([]string, len(periods)), make([]int32, len(periods)), make([]time.Time, len(periods))
 	for i, p := range periods {
@@ -79,15 +79,14 @@ func (s *Store) Standings(ctx context.Context, periods []ReportPeriod, asOf time
 	// keeps the two counts computed once a row, not once a use.)
 	rows, err := s.pool.Query(ctx, `WITH scope AS (
 			SELECT * FROM unnest($1::text[], $2::integer[], $3::date[]) AS s (district_id, term, start_date))
-		SELECT p.district_id, p.completion_timing = $5, coalesce(t.statuses[n.upto], 0::smallint), n.upto > n.before,
+		SELECT p.district_id, p.completion_timing = $5, coalesce(p.history_statuses[n.upto], 0::smallint), n.upto > n.before,
 			CASE WHEN n.upto > n.before THEN p.id ELSE '' END, CASE WHEN n.upto > n.before THEN p.title ELSE '' END,
-			CASE WHEN n.upto > n.before THEN t.previous_statuses[n.before + 1] ELSE 0::smallint END,
-			CASE WHEN n.upto > n.before THEN t.effective_dates[n.upto] END
+			CASE WHEN n.upto > n.before THEN p.history_previous[n.before + 1] ELSE 0::smallint END,
+			CASE WHEN n.upto > n.before THEN p.history_dates[n.upto] END
 		FROM scope s
 		JOIN pledges p ON p.district_id = s.district_id AND p.term = s.term AND p.delete_time IS NULL
-		LEFT JOIN status_timelines t ON t.district_id = p.district_id AND t.pledge_id = p.id
-		CROSS JOIN LATERAL (SELECT coalesce(width_bucket($4::date, t.effective_dates), 0) AS upto,
-			coalesce(width_bucket(s.start_date - 1, t.effective_dates), 0) AS before OFFSET 0) n`,
+		CROSS JOIN LATERAL (SELECT coalesce(width_bucket($4::date, p.history_dates), 0) AS upto,
+			coalesce(width_bucket(s.start_date - 1, p.history_dates), 0) AS before OFFSET 0) n`,
 		districts, terms, starts, asOf, pledge.CompletionTimingAfterTerm)
 	if err != nil {
 		return nil, err
