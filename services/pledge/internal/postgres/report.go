@@ -92,7 +92,7 @@ func (s *Store) Standings(ctx context.Context, periods []ReportPeriod, asOf time
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Standing
+	out := make([]Standing, 0, 1024)
 	for rows.Next() {
 		// Plain types: pgx scans them without reflection, which counts at
 		// tens of thousands of rows.
