@@ -81,8 +81,8 @@ func (s *ReportServer) gather(ctx context.Context, district string, scope []post
 	// A report is worth waiting for more than a card: an official asks
 	// for it now and then, and a section missing makes the export fail.
 	// Its sections may take until shortly before the call's own deadline
-	// (its method's: 5 s for the report, 15 s for the export), when that
-	// leaves them longer than a card's.
+	// (its method's, pkg/deadline.Report), when that leaves them longer
+	// than a card's; each summary call keeps its own (a read's).
 	if d, ok := ctx.Deadline(); ok {
 		timeout = max(timeout, time.Until(d)-reportMargin)
 	}
