@@ -12,11 +12,9 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
-	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
-	"github.com/gongyak/gongyak/services/pledge/internal/report"
 )
 
 // figures are what the budget, indicator and participation services said
@@ -43,6 +41,33 @@ const summaryPageSize = 500
 // once its sections are in.
 const reportMargin = 500 * time.Millisecond
 
+// summaryScope is what the other services are asked about: the parent of
+// their summaries, the terms reported and which district is reported in
+// which.
+type summaryScope struct {
+	parent string
+	terms  []int
+	termOf map[string]int
+}
+
+func newSummaryScope(district string, scope []postgres.ReportDistrict) summaryScope {
+	sc := summaryScope{parent: pledge.DistrictName(cmp.Or(district, auth.AllDistricts)), termOf: map[string]int{}}
+	for _, d := range scope {
+		if !slices.Contains(sc.terms, d.Term) {
+			sc.terms = append(sc.terms, d.Term)
+		}
+		sc.termOf[pledge.DistrictName(d.ID)] = d.Term
+	}
+	return sc
+}
+
+// in says whether a summary row of district in term is one of the
+// report's.
+func (sc summaryScope) in(district string, term int) bool {
+	t, ok := sc.termOf[district]
+	return ok && t == term
+}
+
 // gather asks the three services for their summaries of the districts in
 // scope, each in its own goroutine under the section timeout, and returns
 // a function that waits for them. district is "" for every district. A
@@ -54,20 +79,6 @@ func (s *ReportServer) gather(ctx context.Context, district string, scope []post
 		money: map[string][]*budgetv1.BudgetSummary{}, moneyTotal: map[string]*budgetv1.BudgetSummary{},
 		indicators: map[string]*indicatorv1.IndicatorSummary{}, participation: map[string]*participationv1.ParticipationSummary{},
 	}
-	parent := pledge.DistrictName(district)
-	if district == "" {
-		parent = pledge.DistrictName(auth.AllDistricts)
-	}
-	termOf := map[string]int{}
-	var terms []int
-	for _, d := range scope {
-		if !slices.Contains(terms, d.Term) {
-			terms = append(terms, d.Term)
-		}
-		termOf[pledge.DistrictName(d.ID)] = d.Term
-	}
-	// in says whether a summary row of term is one of the report's.
-	in := func(district string, term int) bool { t, ok := termOf[district]; return ok && t == term }
 	if s.backends.Budgets == nil || s.backends.Indicators == nil || s.backends.Participation == nil {
 		missing := &pledgev1.Section{State: pledgev1.SectionState_SECTION_STATE_UNAVAILABLE,
 			Reason: "this pledge service was started without the addresses of the budget, indicator and participation services"}
@@ -86,93 +97,107 @@ func (s *ReportServer) gather(ctx context.Context, district string, scope []post
 	if d, ok := ctx.Deadline(); ok {
 		timeout = max(timeout, time.Until(d)-reportMargin)
 	}
+	sc := newSummaryScope(district, scope)
 	var wg sync.WaitGroup
-	section := func(service string, into **pledgev1.Section, ask func(context.Context) error) {
+	section := func(service string, into **pledgev1.Section, ask func(context.Context, summaryScope) error) {
 		wg.Go(func() {
 			cctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			if err := ask(cctx); err != nil {
+			if err := ask(cctx, sc); err != nil {
 				*into = unavailable(service, err)
 				return
 			}
 			*into = available
 		})
 	}
-	section("budget", &f.budgetSection, func(ctx context.Context) error {
-		money, totals := map[string][]*budgetv1.BudgetSummary{}, map[string]*budgetv1.BudgetSummary{}
-		for _, term := range terms {
-			// Both groupings at once: each is a pass over every plan line.
-			filter := "term = " + strconv.Itoa(term)
-			var bySource, byDistrict []*budgetv1.BudgetSummary
-			var sourceErr, districtErr error
-			var both sync.WaitGroup
-			both.Go(func() {
-				bySource, _, sourceErr = budgetRows(ctx, s.backends.Budgets, parent, filter, "district", "source")
-			})
-			byDistrict, _, districtErr = budgetRows(ctx, s.backends.Budgets, parent, filter, "district")
-			both.Wait()
-			if err := cmp.Or(sourceErr, districtErr); err != nil {
-				return err
-			}
-			for _, r := range bySource {
-				if in(r.GetDistrict(), term) {
-					money[r.GetDistrict()] = append(money[r.GetDistrict()], r)
-				}
-			}
-			for _, r := range byDistrict {
-				if in(r.GetDistrict(), term) {
-					totals[r.GetDistrict()] = r
-				}
-			}
-		}
-		f.money, f.moneyTotal = money, totals
-		return nil
+	section("budget", &f.budgetSection, func(ctx context.Context, sc summaryScope) error { return f.askBudget(ctx, s.backends.Budgets, sc) })
+	section("indicator", &f.indicatorSection, func(ctx context.Context, sc summaryScope) error {
+		return f.askIndicators(ctx, s.backends.Indicators, sc, len(scope))
 	})
-	section("indicator", &f.indicatorSection, func(ctx context.Context) error {
-		rows, dropped := map[string]*indicatorv1.IndicatorSummary{}, false
-		var mean string
-		for _, term := range terms {
-			list, total, err := indicatorRows(ctx, s.backends.Indicators, parent, "term = "+strconv.Itoa(term))
-			if err != nil {
-				return err
-			}
-			for _, r := range list {
-				if in(r.GetDistrict(), term) {
-					rows[r.GetDistrict()] = r
-				} else {
-					dropped = true
-				}
-			}
-			mean = total.GetMeanAchievement()
-		}
-		f.indicators = rows
-		if len(terms) == 1 && !dropped {
-			f.meanAchievement = mean
-		} else {
-			f.meanLeftOut = len(scope) > 1
-		}
-		return nil
-	})
-	section("participation", &f.participationSection, func(ctx context.Context) error {
-		rows := map[string]*participationv1.ParticipationSummary{}
-		for _, term := range terms {
-			list, err := participationRows(ctx, s.backends.Participation, parent, "term = "+strconv.Itoa(term))
-			if err != nil {
-				return err
-			}
-			for _, r := range list {
-				if in(r.GetDistrict(), term) {
-					rows[r.GetDistrict()] = r
-				}
-			}
-		}
-		f.participation = rows
-		return nil
+	section("participation", &f.participationSection, func(ctx context.Context, sc summaryScope) error {
+		return f.askParticipation(ctx, s.backends.Participation, sc)
 	})
 	return func() *figures {
 		wg.Wait()
 		return f
 	}
+}
+
+// askBudget reads money by district and source, and by district.
+func (f *figures) askBudget(ctx context.Context, c budgetv1.BudgetServiceClient, sc summaryScope) error {
+	money, totals := map[string][]*budgetv1.BudgetSummary{}, map[string]*budgetv1.BudgetSummary{}
+	for _, term := range sc.terms {
+		// Both groupings at once: each is a pass over every plan line.
+		filter := "term = " + strconv.Itoa(term)
+		var bySource, byDistrict []*budgetv1.BudgetSummary
+		var sourceErr, districtErr error
+		var both sync.WaitGroup
+		both.Go(func() { bySource, _, sourceErr = budgetRows(ctx, c, sc.parent, filter, "district", "source") })
+		byDistrict, _, districtErr = budgetRows(ctx, c, sc.parent, filter, "district")
+		both.Wait()
+		if err := cmp.Or(sourceErr, districtErr); err != nil {
+			return err
+		}
+		for _, r := range bySource {
+			if sc.in(r.GetDistrict(), term) {
+				money[r.GetDistrict()] = append(money[r.GetDistrict()], r)
+			}
+		}
+		for _, r := range byDistrict {
+			if sc.in(r.GetDistrict(), term) {
+				totals[r.GetDistrict()] = r
+			}
+		}
+	}
+	f.money, f.moneyTotal = money, totals
+	return nil
+}
+
+// askIndicators reads the indicators' entries by district, and their mean
+// achievement over every district when one call covers the report's
+// districts (of n) exactly.
+func (f *figures) askIndicators(ctx context.Context, c indicatorv1.IndicatorServiceClient, sc summaryScope, n int) error {
+	rows, dropped := map[string]*indicatorv1.IndicatorSummary{}, false
+	var mean string
+	for _, term := range sc.terms {
+		list, total, err := indicatorRows(ctx, c, sc.parent, "term = "+strconv.Itoa(term))
+		if err != nil {
+			return err
+		}
+		for _, r := range list {
+			if sc.in(r.GetDistrict(), term) {
+				rows[r.GetDistrict()] = r
+			} else {
+				dropped = true
+			}
+		}
+		mean = total.GetMeanAchievement()
+	}
+	f.indicators = rows
+	if len(sc.terms) == 1 && !dropped {
+		f.meanAchievement = mean
+	} else {
+		f.meanLeftOut = n > 1
+	}
+	return nil
+}
+
+// askParticipation reads participation by district.
+func (f *figures) askParticipation(ctx context.Context, c participationv1.ParticipationServiceClient, sc summaryScope) error {
+	rows := map[string]*participationv1.ParticipationSummary{}
+	for _, term := range sc.terms {
+		list, err := participationRows(ctx, c, sc.parent, "term = "+strconv.Itoa(term))
+		if err != nil {
+			return err
+		}
+		for _, r := range list {
+			if sc.in(r.GetDistrict(), term) {
+				rows[r.GetDistrict()] = r
+			}
+		}
+	}
+	f.participation = rows
+	return nil
 }
 
 // fill sets a district's row's money, indicators and participation, each
@@ -203,86 +228,6 @@ func (f *figures) fill(row *pledgev1.DistrictImplementation) {
 
 func isAvailable(s *pledgev1.Section) bool {
 	return s.GetState() == pledgev1.SectionState_SECTION_STATE_AVAILABLE
-}
-
-// total adds up the districts' rows. Money and counts add exactly; rates
-// are computed again from the sums. The indicators' mean achievement
-// cannot be added up: it is the service's own mean over the report's
-// districts, or, for one district, that district's.
-func (f *figures) total(rows []*pledgev1.DistrictImplementation) *pledgev1.DistrictImplementation {
-	t := &pledgev1.DistrictImplementation{Statuses: &pledgev1.StatusCounts{}, StatusesWithinTerm: &pledgev1.StatusCounts{}}
-	bySource := map[typev1.FundingSource]*budgetv1.BudgetSummary{}
-	if isAvailable(f.budgetSection) {
-		t.MoneyTotal = &budgetv1.BudgetSummary{Amounts: &budgetv1.Amounts{}}
-	}
-	if isAvailable(f.indicatorSection) {
-		t.Indicators = &indicatorv1.IndicatorSummary{MeanAchievement: f.meanAchievement}
-	}
-	if isAvailable(f.participationSection) {
-		t.Participation = &participationv1.ParticipationSummary{}
-	}
-	for _, r := range rows {
-		t.PledgeCount += r.GetPledgeCount()
-		t.PledgeCountWithinTerm += r.GetPledgeCountWithinTerm()
-		t.StatusChanges += r.GetStatusChanges()
-		report.AddCounts(t.Statuses, r.GetStatuses())
-		report.AddCounts(t.StatusesWithinTerm, r.GetStatusesWithinTerm())
-		for _, m := range r.GetMoney() {
-			sum := bySource[m.GetSource()]
-			if sum == nil {
-				sum = &budgetv1.BudgetSummary{Source: m.GetSource(), Amounts: &budgetv1.Amounts{}}
-				bySource[m.GetSource()] = sum
-				t.Money = append(t.Money, sum)
-			}
-			addMoney(sum, m)
-		}
-		if t.MoneyTotal != nil {
-			addMoney(t.MoneyTotal, r.GetMoneyTotal())
-		}
-		if i := t.Indicators; i != nil {
-			ri := r.GetIndicators()
-			i.MeasuredEntries += ri.GetMeasuredEntries()
-			i.NoDataEntries += ri.GetNoDataEntries()
-			i.NotYetDueEntries += ri.GetNotYetDueEntries()
-			i.OverdueIndicators += ri.GetOverdueIndicators()
-			if len(rows) == 1 {
-				i.MeanAchievement = ri.GetMeanAchievement()
-			}
-		}
-		if p := t.Participation; p != nil {
-			addParticipation(p, r.GetParticipation())
-		}
-	}
-	slices.SortFunc(t.Money, func(a, b *budgetv1.BudgetSummary) int { return int(a.GetSource() - b.GetSource()) })
-	for _, m := range append(slices.Clone(t.Money), t.MoneyTotal) {
-		if a := m.GetAmounts(); a != nil {
-			a.SecuringRate, a.ExecutionRate = report.Rate(a.GetSecuredWon(), a.GetPlannedWon()), report.Rate(a.GetExecutedWon(), a.GetSecuredWon())
-		}
-	}
-	if p := t.Participation; p != nil {
-		p.SelectionRate = report.Rate(int64(p.GetSelected()), int64(p.GetSubmissions()))
-		p.DeclaredSelectionRate = report.Rate(int64(p.GetDeclaredSelected()), int64(p.GetDeclaredApplications()))
-	}
-	return t
-}
-
-func addMoney(sum, m *budgetv1.BudgetSummary) {
-	sum.PledgeCount += m.GetPledgeCount()
-	sum.Amounts.PlannedWon += m.GetAmounts().GetPlannedWon()
-	sum.Amounts.SecuredWon += m.GetAmounts().GetSecuredWon()
-	sum.Amounts.ExecutedWon += m.GetAmounts().GetExecutedWon()
-}
-
-func addParticipation(sum, p *participationv1.ParticipationSummary) {
-	sum.Programs += p.GetPrograms()
-	sum.DeclaredParticipants += p.GetDeclaredParticipants()
-	sum.DeclaredApplications += p.GetDeclaredApplications()
-	sum.DeclaredSelected += p.GetDeclaredSelected()
-	sum.Members += p.GetMembers()
-	sum.Submissions += p.GetSubmissions()
-	sum.Selected += p.GetSelected()
-	sum.Ballots += p.GetBallots()
-	sum.Responses += p.GetResponses()
 }
 
 // budgetRows reads every page of a budget summary.
