@@ -47,7 +47,9 @@ type ReportPeriod struct {
 // Standing is a pledge as a report counts it: its status as of the
 // report's day and, when that changed in the period, how.
 type Standing struct {
-	District string
+	// Period is the index of the pledge's district among the periods
+	// asked for.
+	Period int
 	// AfterTerm is a pledge due after its term (완료시기 임기후).
 	AfterTerm bool
 	// Status is the status of its last change effective on or before the
@@ -78,8 +80,8 @@ func (s *Store) Standings(ctx context.Context, periods []ReportPeriod, asOf time
 	// the period. It changed in the period when upto > before. (OFFSET 0
 	// keeps the two counts computed once a row, not once a use.)
 	rows, err := s.pool.Query(ctx, `WITH scope AS (
-			SELECT * FROM unnest($1::text[], $2::integer[], $3::date[]) AS s (district_id, term, start_date))
-		SELECT p.district_id, p.completion_timing = $5, coalesce(p.history_statuses[n.upto], 0::smallint), n.upto > n.before,
+			SELECT * FROM unnest($1::text[], $2::integer[], $3::date[]) WITH ORDINALITY AS s (district_id, term, start_date, n))
+		SELECT s.n - 1, p.completion_timing = $5, coalesce(p.history_statuses[n.upto], 0::smallint), n.upto > n.before,
 			CASE WHEN n.upto > n.before THEN p.id ELSE '' END, CASE WHEN n.upto > n.before THEN p.title ELSE '' END,
 			CASE WHEN n.upto > n.before THEN p.history_previous[n.before + 1] ELSE 0::smallint END,
 			CASE WHEN n.upto > n.before THEN p.history_dates[n.upto] END
@@ -97,12 +99,13 @@ func (s *Store) Standings(ctx context.Context, periods []ReportPeriod, asOf time
 		// Plain types: pgx scans them without reflection, which counts at
 		// tens of thousands of rows.
 		var st Standing
+		var period int64
 		var status, previous int16
 		var effective pgtype.Date
-		if err := rows.Scan(&st.District, &st.AfterTerm, &status, &st.Changed, &st.ID, &st.Title, &previous, &effective); err != nil {
+		if err := rows.Scan(&period, &st.AfterTerm, &status, &st.Changed, &st.ID, &st.Title, &previous, &effective); err != nil {
 			return nil, err
 		}
-		st.Status, st.Previous, st.Effective = pledge.Status(status), pledge.Status(previous), effective.Time
+		st.Period, st.Status, st.Previous, st.Effective = int(period), pledge.Status(status), pledge.Status(previous), effective.Time
 		out = append(out, st)
 	}
 	return out, rows.Err()

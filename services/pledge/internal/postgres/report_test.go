@@ -75,28 +75,28 @@ func TestStandingsReadTheHistoryAsOfADay(t *testing.T) {
 		want    []postgres.Standing
 	}{
 		{"before anything took effect", sevenFrom("2018-07-01"), "2018-07-15", []postgres.Standing{
-			{District: "a", Status: pledge.StatusUnspecified},
-			{District: "a", AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusUnspecified, Effective: day("2018-07-01")},
-			{District: "a", Status: pledge.StatusUnspecified},
+			{Status: pledge.StatusUnspecified},
+			{AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusUnspecified, Effective: day("2018-07-01")},
+			{Status: pledge.StatusUnspecified},
 		}},
 		{"the first year", sevenFrom("2018-07-01"), "2019-06-30", []postgres.Standing{
-			{District: "a", Status: pledge.StatusPartial, Changed: true, ID: "p1", Title: "하나", Previous: pledge.StatusUnspecified, Effective: day("2019-05-01")},
-			{District: "a", AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusUnspecified, Effective: day("2018-07-01")},
-			{District: "a", Status: pledge.StatusUnspecified},
+			{Status: pledge.StatusPartial, Changed: true, ID: "p1", Title: "하나", Previous: pledge.StatusUnspecified, Effective: day("2019-05-01")},
+			{AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusUnspecified, Effective: day("2018-07-01")},
+			{Status: pledge.StatusUnspecified},
 		}},
 		{"2020: one put on hold and back the same day", sevenFrom("2020-01-01"), "2020-06-30", []postgres.Standing{
-			{District: "a", Status: pledge.StatusPartial},
-			{District: "a", AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusOnTrack, Effective: day("2020-03-01")},
-			{District: "a", Status: pledge.StatusUnspecified},
+			{Status: pledge.StatusPartial},
+			{AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusOnTrack, Effective: day("2020-03-01")},
+			{Status: pledge.StatusUnspecified},
 		}},
 		{"the term's end", sevenFrom("2020-06-01"), "2022-06-30", []postgres.Standing{
-			{District: "a", Status: pledge.StatusCompleted, Changed: true, ID: "p1", Title: "하나", Previous: pledge.StatusPartial, Effective: day("2020-12-31")},
-			{District: "a", AfterTerm: true, Status: pledge.StatusOnTrack},
-			{District: "a", Status: pledge.StatusUnspecified},
+			{Status: pledge.StatusCompleted, Changed: true, ID: "p1", Title: "하나", Previous: pledge.StatusPartial, Effective: day("2020-12-31")},
+			{AfterTerm: true, Status: pledge.StatusOnTrack},
+			{Status: pledge.StatusUnspecified},
 		}},
 		{"two districts in term 8", []postgres.ReportPeriod{{District: "a", Term: 8, Start: day("2022-07-01")}, {District: "b", Term: 8, Start: day("2023-06-01")}}, "2024-01-01", []postgres.Standing{
-			{District: "a", Status: pledge.StatusCompleted, Changed: true, ID: "later", Title: "8기", Previous: pledge.StatusUnspecified, Effective: day("2022-08-01")},
-			{District: "b", Status: pledge.StatusAbandoned},
+			{Status: pledge.StatusCompleted, Changed: true, ID: "later", Title: "8기", Previous: pledge.StatusUnspecified, Effective: day("2022-08-01")},
+			{Period: 1, Status: pledge.StatusAbandoned},
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +106,7 @@ func TestStandingsReadTheHistoryAsOfADay(t *testing.T) {
 			}
 			// Unchanged pledges come without a name: order by what is left.
 			order := func(a, b postgres.Standing) bool {
-				return a.District+a.ID+fmt.Sprint(a.Status) < b.District+b.ID+fmt.Sprint(b.Status)
+				return fmt.Sprint(a.Period, a.ID, a.Status) < fmt.Sprint(b.Period, b.ID, b.Status)
 			}
 			if diff := cmp.Diff(tt.want, got, cmpopts.SortSlices(order)); diff != "" {
 				t.Errorf("standings as of %s (-want +got):\n%s", tt.asOf, diff)
@@ -124,13 +124,13 @@ func TestStandingsReadTheHistoryAsOfADay(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []postgres.Standing{
-		{District: "a", Status: pledge.StatusPartial},
-		{District: "a", AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusOnTrack, Effective: day("2020-03-01")},
-		{District: "a", Status: pledge.StatusUnspecified},
-		{District: "b", Status: pledge.StatusUnspecified},
+		{Status: pledge.StatusPartial},
+		{AfterTerm: true, Status: pledge.StatusOnTrack, Changed: true, ID: "p2", Title: "둘", Previous: pledge.StatusOnTrack, Effective: day("2020-03-01")},
+		{Status: pledge.StatusUnspecified},
+		{Period: 1, Status: pledge.StatusUnspecified},
 	}
 	order := func(a, b postgres.Standing) bool {
-		return a.District+a.ID+fmt.Sprint(a.Status) < b.District+b.ID+fmt.Sprint(b.Status)
+		return fmt.Sprint(a.Period, a.ID, a.Status) < fmt.Sprint(b.Period, b.ID, b.Status)
 	}
 	if diff := cmp.Diff(want, got, cmpopts.SortSlices(order)); diff != "" {
 		t.Errorf("standings after the history changed (-want +got):\n%s", diff)

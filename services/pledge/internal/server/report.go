@@ -120,7 +120,6 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 	}
 	out.Term = int32(q.term)
 	terms := map[int]bool{}
-	rows := map[string]*pledgev1.DistrictImplementation{}
 	for _, d := range scope {
 		terms[d.Term] = true
 		out.Term = int32(d.Term)
@@ -129,13 +128,12 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 			Statuses: &pledgev1.StatusCounts{}, StatusesWithinTerm: &pledgev1.StatusCounts{},
 		}
 		figures.fill(row)
-		rows[d.ID] = row
 		out.Districts = append(out.Districts, row)
 	}
 	if len(terms) > 1 {
 		out.Term = 0
 	}
-	out.StatusChanges = tally(standings, rows)
+	out.StatusChanges = tally(standings, scope, out.Districts)
 	out.Total = figures.total(out.Districts)
 	for _, row := range slices.Concat(out.Districts, []*pledgev1.DistrictImplementation{out.Total}) {
 		row.CompletionRate = report.CompletionRate(row.GetStatuses(), row.GetPledgeCount())
@@ -145,15 +143,22 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 	return out, nil
 }
 
-// tally counts each standing into its district's row and returns the
-// pledges that changed status in the period, by effective date, then
-// district and pledge id. (Sorted by pointer before they become messages:
-// at tens of thousands, moving them is what costs.)
-func tally(standings []postgres.Standing, rows map[string]*pledgev1.DistrictImplementation) []*pledgev1.PeriodStatusChange {
-	var changed []*postgres.Standing
+// tally counts each standing into its district's row (rows are scope's
+// districts, in order) and returns the pledges that changed status in the
+// period, by effective date, then district (in the report's order) and
+// pledge id. (Sorted by a key of one number before they become messages:
+// at tens of thousands, comparing and moving them is what costs.)
+func tally(standings []postgres.Standing, scope []postgres.ReportDistrict, rows []*pledgev1.DistrictImplementation) []*pledgev1.PeriodStatusChange {
+	// Each change with its sort key beside it: the day it took effect,
+	// then its district's place in the report.
+	type change struct {
+		key int64
+		st  *postgres.Standing
+	}
+	var changed []change
 	for i := range standings {
 		st := &standings[i]
-		row := rows[st.District]
+		row := rows[st.Period]
 		status := pledgev1.PledgeStatus(st.Status)
 		row.PledgeCount++
 		report.Count(row.Statuses, status, 1)
@@ -163,16 +168,15 @@ func tally(standings []postgres.Standing, rows map[string]*pledgev1.DistrictImpl
 		}
 		if st.Changed {
 			row.StatusChanges++
-			changed = append(changed, st)
+			changed = append(changed, change{st.Effective.Unix()/86400<<20 | int64(st.Period), st})
 		}
 	}
-	slices.SortFunc(changed, func(a, b *postgres.Standing) int {
-		return cmp.Or(a.Effective.Compare(b.Effective), strings.Compare(a.District, b.District), strings.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(changed, func(a, b change) int { return cmp.Or(cmp.Compare(a.key, b.key), strings.Compare(a.st.ID, b.st.ID)) })
 	changes := make([]*pledgev1.PeriodStatusChange, len(changed))
-	for i, st := range changed {
+	for i, c := range changed {
+		st := c.st
 		changes[i] = &pledgev1.PeriodStatusChange{
-			Pledge: pledge.PledgeName(st.District, st.ID), Title: st.Title,
+			Pledge: pledge.PledgeName(scope[st.Period].ID, st.ID), Title: st.Title,
 			PreviousStatus: pledgev1.PledgeStatus(st.Previous), Status: pledgev1.PledgeStatus(st.Status), EffectiveDate: report.DateToProto(st.Effective),
 		}
 	}
