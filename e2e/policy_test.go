@@ -142,6 +142,12 @@ var walkTable = map[string]walkRow{
 	"gongyak.pledge.v1.ReportService/DisclosePledges": {func(f walkNames) proto.Message {
 		return &pledgev1.DisclosePledgesRequest{Name: "districts/gwangsan", Term: 7}
 	}, readers},
+	"gongyak.pledge.v1.ReportService/GetImplementationReport": {func(f walkNames) proto.Message {
+		return &pledgev1.GetImplementationReportRequest{Name: "districts/gwangsan/implementationReport", Term: 7}
+	}, summaries},
+	"gongyak.pledge.v1.ReportService/ExportImplementationReport": {func(f walkNames) proto.Message {
+		return &pledgev1.ExportImplementationReportRequest{Name: "districts/-/implementationReport", Term: 7, Format: "csv"}
+	}, allSummaries},
 
 	"gongyak.budget.v1.BudgetService/GetBudget": {func(f walkNames) proto.Message { return &budgetv1.GetBudgetRequest{Name: f.card + "/budget"} }, readers},
 	"gongyak.budget.v1.BudgetService/UpdateBudget": {func(f walkNames) proto.Message {

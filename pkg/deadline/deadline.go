@@ -30,6 +30,10 @@ const (
 	Write = 15 * time.Second
 	// Import reads a card file and writes to every service.
 	Import = 60 * time.Second
+	// Report composes a report from every service's summaries over every
+	// district: at 243 districts each service's summary takes seconds.
+	// Each summary it asks for keeps its own deadline (Read).
+	Report = 25 * time.Second
 )
 
 // byMethod names the methods whose verb does not say their deadline.
@@ -37,6 +41,9 @@ var byMethod = map[string]time.Duration{
 	"/gongyak.pledge.v1.PledgeService/GetPledgeCard":    Card,
 	"/gongyak.pledge.v1.PledgeService/RenderPledgeCard": Card,
 	"/gongyak.pledge.v1.PledgeService/ImportPledgeCard": Import,
+
+	"/gongyak.pledge.v1.ReportService/GetImplementationReport":    Report,
+	"/gongyak.pledge.v1.ReportService/ExportImplementationReport": Report,
 }
 
 // readVerbs begin the names of the methods that only read (AIP-131,

@@ -35,6 +35,8 @@ func TestEachMethodHasTheDeadlineOfItsKind(t *testing.T) {
 		// A verb that merely begins like a read is a write.
 		{"/gongyak.test.v1.Ledger/Getaway", 15 * time.Second},
 		{"/gongyak.pledge.v1.PledgeService/ImportPledgeCard", 60 * time.Second},
+		{"/gongyak.pledge.v1.ReportService/GetImplementationReport", 25 * time.Second},
+		{"/gongyak.pledge.v1.ReportService/ExportImplementationReport", 25 * time.Second},
 	}
 	for _, tt := range tests {
 		if got := deadline.For(tt.method); got != tt.want {

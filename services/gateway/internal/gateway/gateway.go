@@ -109,10 +109,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
 		runtime.WithMetadata(clientAddress),
 		runtime.SetQueryParameterParser(queryParser{}),
-		// gRPC's own content-type is no business of an HTTP client.
+		// gRPC's own content-type is no business of an HTTP client; a
+		// file's name (an exported report's) goes out as HTTP says it.
 		runtime.WithOutgoingHeaderMatcher(func(key string) (string, bool) {
-			if key == "content-type" {
+			switch key {
+			case "content-type":
 				return "", false
+			case "content-disposition":
+				return "Content-Disposition", true
 			}
 			return runtime.MetadataHeaderPrefix + key, true
 		}),

@@ -18,7 +18,9 @@ import (
 // term's pledges, and their districts), which anyone may read; writes need
 // write permission, a department editor's only for pledges its department
 // owns; the district itself, its departments and imports need a district
-// admin; keys need a key manager; the audit log its reader.
+// admin; keys need a key manager; the audit log its reader; reports those
+// who read the district's summaries (every district's, cross-district
+// callers).
 func Policy(store *postgres.Store) auth.Policy {
 	r := rules{store: store}
 	const (
@@ -68,6 +70,10 @@ func Policy(store *postgres.Store) auth.Policy {
 		audits + "ListAuditEvents": auth.InDistrict(auth.ReadAudit, func(req any) string { return req.(*typev1.ListAuditEventsRequest).GetParent() }),
 
 		reports + "DisclosePledges": r.disclose,
+		// A district's report, to those who read its summaries; every
+		// district's (districts/-), to cross-district callers alone.
+		reports + "GetImplementationReport":    auth.InDistrict(auth.ReadSummaries, auth.Name),
+		reports + "ExportImplementationReport": auth.InDistrict(auth.ReadSummaries, auth.Name),
 	}
 }
 

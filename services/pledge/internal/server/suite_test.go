@@ -36,6 +36,7 @@ type suite struct {
 	adminToken    string
 	pledges       pledgev1.PledgeServiceClient
 	audit         pledgev1.AuditServiceClient
+	reports       pledgev1.ReportServiceClient
 	districts     pledgev1.DistrictServiceClient
 	budgets       budgetv1.BudgetServiceClient
 	indicators    indicatorv1.IndicatorServiceClient
@@ -108,7 +109,7 @@ func (r faultRegistrar) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	r.Server.RegisterService(desc, impl)
 }
 
-func newSuite(t *testing.T) *suite {
+func newSuite(t testing.TB) *suite {
 	t.Helper()
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t,
@@ -167,6 +168,7 @@ func newSuite(t *testing.T) *suite {
 	}
 	st.pledges, st.districts = pledgev1.NewPledgeServiceClient(as(pledgeConn)), pledgev1.NewDistrictServiceClient(as(pledgeConn))
 	st.audit = pledgev1.NewAuditServiceClient(as(pledgeConn))
+	st.reports, st.pledgeConn = pledgev1.NewReportServiceClient(as(pledgeConn)), pledgeConn
 	st.budgets, st.indicators = budgetv1.NewBudgetServiceClient(as(budgetConn)), indicatorv1.NewIndicatorServiceClient(as(indicatorConn))
 	st.participation = participationv1.NewParticipationServiceClient(as(participationConn))
 	st.stopIndicator = stop

@@ -481,6 +481,16 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			_, err := c.audit.ListAuditEvents(ctx, &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
 			return err
 		}, "sys admin"},
+		{"ReportService/GetImplementationReport", func(c clients) error {
+			_, err := c.reports.GetImplementationReport(ctx, &pledgev1.GetImplementationReportRequest{Name: "districts/gwangsan/implementationReport"})
+			return err
+		}, "sys min admin editor other viewer reg"},
+		// Every district's: cross-district callers alone. (This service
+		// runs without the others: the export is UNAVAILABLE, not refused.)
+		{"ReportService/ExportImplementationReport", func(c clients) error {
+			_, err := c.reports.ExportImplementationReport(ctx, &pledgev1.ExportImplementationReportRequest{Name: "districts/-/implementationReport", Format: "csv"})
+			return err
+		}, "sys min"},
 	}
 	tested := map[string]bool{}
 	for _, row := range table {
