@@ -116,9 +116,25 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 			return f.outcome(ctx, rec)
 		}
 	}
+	resp, recorded, err := f.start(ctx, req)
+	if err != nil && !recorded && req.RequestID != "" && !req.ValidateOnly {
+		// The same request sent again at once: the other send's import,
+		// recorded meanwhile and writing, may be what this one tripped on
+		// (a budget it found new and then not). Answer as a retry does.
+		if rec, ok, lerr := f.Store.ImportByRequest(ctx, req.District.ID, req.RequestID); lerr == nil && ok && rec.Digest == req.Digest {
+			return f.outcome(ctx, rec)
+		}
+	}
+	return resp, err
+}
+
+// start imports a card that no import of its request_id has recorded yet;
+// recorded says whether it recorded its own (after which its errors are
+// the import's).
+func (f *Flow) start(ctx context.Context, req Request) (_ *pledgev1.ImportPledgeCardResponse, recorded bool, _ error) {
 	resp := req.Response
 	if !req.ValidateOnly && (f.Services.Budgets == nil || f.Services.Indicators == nil || f.Services.Participation == nil) {
-		return nil, apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
+		return nil, false, apierr.Unavailable("this pledge service was started without the addresses of the budget, indicator and participation services")
 	}
 	// A new pledge's id is chosen here, so that the plan made before its
 	// transaction names the pledge the transaction creates.
@@ -129,7 +145,7 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 	// a pledge or updates one, which the plan of the other writes needs.
 	dry, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{ValidateOnly: true, Keep: keeper(req.Card), StatusDate: req.Card.StatusDate})
 	if err != nil {
-		return nil, underCard(err)
+		return nil, false, underCard(err)
 	}
 	counts(resp, req.Card)
 	if !dry.Created {
@@ -139,14 +155,14 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 	name := dry.Pledge.Pledge.Name()
 	steps, err := f.plan(ctx, name, req.Card, runID, !dry.Created)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !dry.Created {
 		// The pledge exists: the other services check its parts before
 		// anything is written. (A new pledge's are checked once the pledge
 		// they belong to exists.)
 		if err := f.validate(ctx, steps); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if req.ValidateOnly {
@@ -154,13 +170,13 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 		if dry.Created {
 			resp.Warnings = append(resp.Warnings, &pledgev1.ImportWarning{Message: "the card's budget, indicators and contest are checked when the card is imported: the pledge is new"})
 		}
-		return resp, nil
+		return resp, false, nil
 	}
 	// What is known of the answer now is kept with the import, for a
 	// worker that finishes it for a caller who is gone.
 	early, err := protojson.Marshal(resp)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	rec := &postgres.ImportRecord{ID: runID, DistrictID: req.District.ID, RequestID: req.RequestID, Digest: req.Digest,
 		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps), Response: early, Lease: f.lease()}
@@ -169,10 +185,11 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 	if errors.Is(err, postgres.ErrImportRequested) {
 		// The same request sent twice at once: this one wrote nothing and
 		// answers as a retry does.
-		return f.Import(ctx, req)
+		resp, err := f.Import(ctx, req)
+		return resp, true, err
 	}
 	if err != nil {
-		return nil, underCard(err)
+		return nil, false, underCard(err)
 	}
 	crashpoint("pledge")
 	resp.Pledge, resp.Created, resp.DepartmentsCreated = f.Show(im.Pledge), im.Created, int32(len(im.Departments))
@@ -182,20 +199,21 @@ func (f *Flow) Import(ctx context.Context, req Request) (*pledgev1.ImportPledgeC
 		// Another import made the pledge (or took it away) between the
 		// plan and the transaction: the plan no longer fits, and nothing
 		// of it was sent yet.
-		return nil, run.abandon(ctx, &apierr.Error{Code: codes.Aborted, Reason: apierr.ReasonConcurrentChange,
+		return nil, true, run.abandon(ctx, &apierr.Error{Code: codes.Aborted, Reason: apierr.ReasonConcurrentChange,
 			Message: "another import changed this pledge at the same time; import the card again"})
 	}
 	if im.Created {
 		if err := f.validate(ctx, run.steps); err != nil {
 			if refused(err) {
 				// Refused before anything of the card left this service.
-				return nil, run.abandon(ctx, err)
+				return nil, true, run.abandon(ctx, err)
 			}
 			// Could not be checked now: the steps go on as they are, each
 			// checked by its service as it is written.
 		}
 	}
-	return run.finish(ctx)
+	resp, err = run.finish(ctx)
+	return resp, true, err
 }
 
 // outcome answers a retry: the finished import's answer, or its

@@ -52,8 +52,8 @@ type Standing struct {
 	Period int
 	// AfterTerm is a pledge due after its term (완료시기 임기후).
 	AfterTerm bool
-	// Status is the status of its last change effective on or before the
-	// day; 미지정 (StatusUnspecified) without one.
+	// Status is the status of its last recorded change effective on or
+	// before the day; 미지정 (StatusUnspecified) without one.
 	Status pledge.Status
 	// Changed says its status changed in the period. Then ID and Title
 	// name it, Previous is its status before the period's first change and
@@ -66,11 +66,11 @@ type Standing struct {
 
 // Standings reads every pledge of the periods' districts and terms that is
 // not deleted, as it stood on asOf, from the status history: a pledge's
-// status is its last change with an effective date on or before asOf (by
-// effective date, then number). Changes that left the status as it was (a
-// pledge created without one) are no changes. One pass over the pledges:
-// each carries its history sorted (migration 0006), in which width_bucket
-// counts the changes effective by a day.
+// status is that of its last recorded change (by number) that took effect
+// on or before asOf. Changes that left the status as it was (a pledge
+// created without one) are no changes. One pass over the pledges: each
+// carries its history with days in order (migration 0006), in which
+// width_bucket counts the changes effective by a day.
 func (s *Store) Standings(ctx context.Context, periods []ReportPeriod, asOf time.Time) ([]Standing, error) {
 	districts, terms, starts := make([]string, len(periods)), make([]int32, len(periods)), make([]time.Time, len(periods))
 	for i, p := range periods {

@@ -35,9 +35,10 @@ func exec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
 }
 
 // TestStandingsReadTheHistoryAsOfADay writes a status history straight
-// into the tables, changes recorded out of the order they took effect
-// among them, and reads it as of several days: each pledge stands at its
-// last change effective by then, and a period lists what changed in it.
+// into the tables, a pledge entered after the past it is then given among
+// them, and reads it as of several days: each pledge stands at its last
+// recorded change effective by then, and a period lists what changed in
+// it.
 func TestStandingsReadTheHistoryAsOfADay(t *testing.T) {
 	pool := pgtest.NewPool(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	exec(t, pool, `INSERT INTO districts (id, display_name, kind, current_term) VALUES ('a', '가구', 1, 7), ('b', '나구', 1, 8)`)
@@ -47,16 +48,15 @@ func TestStandingsReadTheHistoryAsOfADay(t *testing.T) {
 	exec(t, pool, `INSERT INTO pledges (district_id, id, term, title, status, completion_timing, delete_time) VALUES
 		('a', 'p1', 7, '하나', 1, 1, NULL), ('a', 'p2', 7, '둘', 3, 2, NULL), ('a', 'p3', 7, '셋', 0, 0, NULL),
 		('a', 'gone', 7, '삭제', 1, 1, now()), ('a', 'later', 8, '8기', 1, 1, NULL), ('b', 'q1', 8, '나하나', 6, 1, NULL)`)
-	// p1: 정상추진 from 2018-08-01, 일부추진 2019-05-01, 완료 2020-12-31;
-	// the 완료 was recorded (number 3) before the 일부추진 (number 4)
-	// though it took effect later. p2: created 정상추진 2018-07-01, two
-	// changes on one day (the higher number is the later). p3: created
-	// without a status.
+	// p1: entered late (its first entry, 정상추진, dated the day it was
+	// entered, 2022-01-10) and then given its past: 일부추진 from
+	// 2019-05-01, 완료 from 2020-12-31 — before 2019-05-01 it has no status
+	// yet. p2: created 정상추진 2018-07-01, two changes on one day (the
+	// higher number is the later). p3: created without a status.
 	exec(t, pool, `INSERT INTO status_changes (district_id, pledge_id, number, previous_status, status, reason, actor, effective_date) VALUES
-		('a', 'p1', 1, 0, 0, 'created', 'x', '2018-07-01'),
-		('a', 'p1', 2, 0, 3, 'r', 'x', '2018-08-01'),
+		('a', 'p1', 1, 0, 3, 'created', 'x', '2022-01-10'),
+		('a', 'p1', 2, 3, 4, 'r', 'x', '2019-05-01'),
 		('a', 'p1', 3, 4, 1, 'r', 'x', '2020-12-31'),
-		('a', 'p1', 4, 3, 4, 'r', 'x', '2019-05-01'),
 		('a', 'p2', 1, 0, 3, 'created', 'x', '2018-07-01'),
 		('a', 'p2', 2, 3, 5, 'r', 'x', '2020-03-01'),
 		('a', 'p2', 3, 5, 3, 'r', 'x', '2020-03-01'),

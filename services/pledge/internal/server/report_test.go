@@ -67,14 +67,6 @@ func (st *suite) changeStatus(t *testing.T, pledgeName string, status pledgev1.P
 		Status: status, Reason: "이력 입력", EffectiveDate: on(day)}); err != nil {
 		t.Fatalf("change %s to %v on %s: %v", pledgeName, status, day, err)
 	}
-	// Until ChangePledgeStatus keeps effective_date (built beside this
-	// report), the test dates the change itself; once it does, this
-	// changes nothing.
-	district, id := splitName(pledgeName)
-	if _, err := st.pledgePool.Exec(ctx, `UPDATE status_changes SET effective_date = $3 WHERE district_id = $1 AND pledge_id = $2
-		AND number = (SELECT max(number) FROM status_changes WHERE district_id = $1 AND pledge_id = $2)`, district, id, day); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func splitName(pledgeName string) (district, id string) {
