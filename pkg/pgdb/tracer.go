@@ -3,8 +3,10 @@ package pgdb
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -17,6 +19,9 @@ import (
 type Tracer struct {
 	tracer   trace.Tracer
 	database string
+	// wrote, when set, is told of every write the pool's connections
+	// made that is now committed (OnWrite).
+	wrote atomic.Pointer[func()]
 }
 
 // NewTracer returns a Tracer for queries against database.
@@ -73,6 +78,21 @@ func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.Trac
 // TraceQueryEnd ends the query's span.
 func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
 	end(ctx, data.Err, data.CommandTag.RowsAffected())
+	t.told(data.Err, data.CommandTag)
+}
+
+// told tells OnWrite's function of a statement that wrote, once it is
+// committed or in a transaction (where its COMMIT tells again).
+func (t *Tracer) told(err error, tag pgconn.CommandTag) {
+	f := t.wrote.Load()
+	if f == nil || err != nil {
+		return
+	}
+	word, _, _ := strings.Cut(tag.String(), " ")
+	switch word {
+	case "INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "COMMIT":
+		(*f)()
+	}
 }
 
 // TraceBatchStart starts a span for a batch of queries.
@@ -88,7 +108,9 @@ func (t *Tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.Trac
 
 // TraceBatchQuery is called for each query of a batch; the batch's span
 // covers them.
-func (t *Tracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (t *Tracer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	t.told(data.Err, data.CommandTag)
+}
 
 // TraceBatchEnd ends the batch's span.
 func (t *Tracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchEndData) {
