@@ -4,11 +4,13 @@
 package service
 
 import (
+	"context"
 	"io"
 	"log/slog"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
+	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 	"github.com/gongyak/gongyak/services/budget/internal/server"
@@ -25,11 +27,14 @@ var Migrations = migrations.FS
 
 // Register registers the budget service and its policy on s, storing in
 // pool and asking the pledge service over pledges. A nil log discards.
-func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, log *slog.Logger) {
+// Until ctx ends it watches the schema for changes, to keep summaries
+// until they change.
+func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	ref := pledgeref.New(pledges)
-	budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(pool, server.View), ref, log))
+	changes := pgchange.Watch(ctx, pool, Schema+"_changes", log)
+	budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(pool, server.View), ref, log, changes))
 	s.Authorize(server.Policy(ref))
 }

@@ -3,10 +3,12 @@
 package service
 
 import (
+	"context"
 	"time"
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
+	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
 	"github.com/gongyak/gongyak/services/indicator/internal/server"
@@ -23,9 +25,11 @@ var Migrations = migrations.FS
 
 // Register registers the indicator service and its policy on s, storing
 // in pool and asking the pledge service over pledges; now is the clock
-// that decides which years have passed.
-func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
+// that decides which years have passed. Until ctx ends it watches the
+// schema for changes, to keep summaries until they change.
+func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
 	ref := pledgeref.New(pledges)
-	indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool, server.View), ref, now))
+	changes := pgchange.Watch(ctx, pool, Schema+"_changes", nil)
+	indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool, server.View), ref, now, changes))
 	s.Authorize(server.Policy(ref))
 }

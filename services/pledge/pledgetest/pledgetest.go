@@ -69,7 +69,7 @@ func Beside(t *testing.T, schema pgtest.Schema) (*Pledges, *pgxpool.Pool) {
 	t.Cleanup(pledgePool.Close)
 	issuer := authtest.NewIssuer(t)
 	conn, addr, stop := grpctest.ServeStoppable(t, authtest.Authenticator(nil, issuer.AsSystem()), func(s *grpcserver.Server) {
-		if err := service.Register(s, pledgePool, service.Backends{}, KeyCacheTTL); err != nil {
+		if err := service.Register(t.Context(), s, pledgePool, service.Backends{}, KeyCacheTTL); err != nil {
 			t.Fatal(err)
 		}
 	})

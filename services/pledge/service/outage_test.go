@@ -56,7 +56,7 @@ func startOutaged(t *testing.T) *outaged {
 	t.Cleanup(pool.Close)
 	issuer := authtest.NewIssuer(t)
 	o.conn, _ = grpctest.Serve(t, authtest.Authenticator(nil, issuer.AsSystem()), func(s *grpcserver.Server) {
-		if err := service.Register(s, pool, service.Backends{}, pledgetest.KeyCacheTTL); err != nil {
+		if err := service.Register(t.Context(), s, pool, service.Backends{}, pledgetest.KeyCacheTTL); err != nil {
 			t.Fatal(err)
 		}
 		go s.WatchReadiness(t.Context(), readinessInterval, pool.Ping)

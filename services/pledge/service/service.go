@@ -14,6 +14,7 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
+	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/services/pledge/internal/importflow"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 	"github.com/gongyak/gongyak/services/pledge/internal/server"
@@ -31,9 +32,9 @@ type Backends = server.Backends
 // Register registers the pledge service's gRPC servers and their policy
 // on s, storing in pool, and makes s check API keys against its own store,
 // remembering each answer for keyTTL (at most 30 s).
-func Register(s grpcserver.Registrar, pool *pgxpool.Pool, backends Backends, keyTTL time.Duration) error {
+func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, backends Backends, keyTTL time.Duration) error {
 	store := postgres.New(pool, server.View)
-	servers, err := server.New(store, backends, keyTTL)
+	servers, err := server.New(store, backends, keyTTL, pgchange.Watch(ctx, pool, Schema+"_changes", nil))
 	if err != nil {
 		return err
 	}

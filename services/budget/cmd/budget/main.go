@@ -21,7 +21,7 @@ func main() {
 		Schema:     migrations.Schema,
 		Migrations: migrations.FS,
 		Flags:      func(fs *flag.FlagSet) { config.Addr(fs, &pledgeAddr, "pledge") },
-		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
+		Register: func(ctx context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			conn, err := grpcclient.Dial(pledgeAddr)
 			if err != nil {
 				return nil, err
@@ -30,7 +30,7 @@ func main() {
 				conn.Close()
 				return nil, err
 			}
-			budgetservice.Register(s, deps.Pool, conn, deps.Log)
+			budgetservice.Register(ctx, s, deps.Pool, conn, deps.Log)
 			return func() { conn.Close() }, nil
 		},
 	})

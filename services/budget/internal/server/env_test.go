@@ -49,7 +49,7 @@ func newEnv(t *testing.T) *env {
 	p, budgetPool := pledgetest.Beside(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	var methods []string
 	conn, _ := grpctest.Serve(t, p.Auth(t), func(s *grpcserver.Server) {
-		service.Register(s, budgetPool, p.Conn, telemetry.NewLogger(io.Discard, "budget", "error"))
+		service.Register(t.Context(), s, budgetPool, p.Conn, telemetry.NewLogger(io.Discard, "budget", "error"))
 		methods = s.Methods()
 	})
 	return &env{

@@ -14,6 +14,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
+	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
@@ -27,11 +28,23 @@ type Server struct {
 	store   *postgres.Store
 	pledges *pledgeref.Client
 	log     *slog.Logger
+	// summaries keeps SummarizeBudgets' answers until a plan changes:
+	// reporting asks for the same sums over every district again and
+	// again, and each costs a scan of every plan line.
+	summaries *pgchange.Cache[summaryKey, *budgetv1.SummarizeBudgetsResponse]
 }
 
-// New returns the server over store, asking pledges about pledges.
-func New(store *postgres.Store, pledges *pledgeref.Client, log *slog.Logger) *Server {
-	return &Server{store: store, pledges: pledges, log: log}
+// summaryKey is a SummarizeBudgets request, as the cache tells them apart.
+type summaryKey struct {
+	district, groupBy, filter, token string
+	size                             int
+}
+
+// New returns the server over store, asking pledges about pledges and
+// keeping summaries until changes counts a change.
+func New(store *postgres.Store, pledges *pledgeref.Client, log *slog.Logger, changes *pgchange.Watcher) *Server {
+	return &Server{store: store, pledges: pledges, log: log,
+		summaries: pgchange.NewCache[summaryKey, *budgetv1.SummarizeBudgetsResponse](changes, 64)}
 }
 
 // parseName reads `districts/{district}/pledges/{pledge}/budget`.
@@ -153,18 +166,21 @@ func (s *Server) SummarizeBudgets(ctx context.Context, req *budgetv1.SummarizeBu
 	if err != nil {
 		return nil, err
 	}
-	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
-		District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
-		SourceNames: sourceNames,
+	key := summaryKey{district: district, groupBy: strings.Join(req.GetGroupBy(), ","), filter: req.GetFilter(), token: req.GetPageToken(), size: size}
+	return s.summaries.Get(ctx, key, func(ctx context.Context) (*budgetv1.SummarizeBudgetsResponse, error) {
+		rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
+			District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
+			SourceNames: sourceNames,
+		})
+		if err != nil {
+			return nil, err
+		}
+		resp := &budgetv1.SummarizeBudgetsResponse{Total: summaryToProto(total), NextPageToken: next}
+		for _, r := range rows {
+			resp.Rows = append(resp.Rows, summaryToProto(r))
+		}
+		return resp, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	resp := &budgetv1.SummarizeBudgetsResponse{Total: summaryToProto(total), NextPageToken: next}
-	for _, r := range rows {
-		resp.Rows = append(resp.Rows, summaryToProto(r))
-	}
-	return resp, nil
 }
 
 // ListAuditEvents lists the budget service's audit events of a district

@@ -23,7 +23,7 @@ func main() {
 		Schema:     migrations.Schema,
 		Migrations: migrations.FS,
 		Flags:      func(fs *flag.FlagSet) { config.Addr(fs, &pledgeAddr, "pledge") },
-		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
+		Register: func(ctx context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			conn, err := grpcclient.Dial(pledgeAddr)
 			if err != nil {
 				return nil, err
@@ -32,7 +32,7 @@ func main() {
 				conn.Close()
 				return nil, err
 			}
-			indicatorservice.Register(s, deps.Pool, conn, time.Now)
+			indicatorservice.Register(ctx, s, deps.Pool, conn, time.Now)
 			return func() { conn.Close() }, nil
 		},
 	})

@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	p, pool := pledgetest.Beside(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
 	var methods []string
 	conn, _ := grpctest.Serve(t, p.Auth(t), func(s *grpcserver.Server) {
-		service.Register(s, pool, p.Conn, func() time.Time { return today })
+		service.Register(t.Context(), s, pool, p.Conn, func() time.Time { return today })
 		methods = s.Methods()
 	})
 	return &env{pool: pool, conn: conn, methods: methods, pledges: p,

@@ -16,6 +16,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/resourceid"
 	"github.com/gongyak/gongyak/pkg/summary"
@@ -34,12 +35,26 @@ type Server struct {
 	store   *postgres.Store
 	pledges *pledgeref.Client
 	now     func() time.Time
+	// summaries keeps SummarizeIndicators' answers until an indicator
+	// changes (or the year does): reporting asks for the same summary
+	// over every district again and again, and each costs a scan of
+	// every yearly entry.
+	summaries *pgchange.Cache[summaryKey, *indicatorv1.SummarizeIndicatorsResponse]
 }
 
-// New returns the server over store, asking pledges about pledges; now is
-// the clock that decides which years have passed.
-func New(store *postgres.Store, pledges *pledgeref.Client, now func() time.Time) *Server {
-	return &Server{store: store, pledges: pledges, now: now}
+// summaryKey is a SummarizeIndicators request in a year, as the cache
+// tells them apart.
+type summaryKey struct {
+	district, groupBy, filter, token string
+	size, year                       int
+}
+
+// New returns the server over store, asking pledges about pledges and
+// keeping summaries until changes counts a change; now is the clock that
+// decides which years have passed.
+func New(store *postgres.Store, pledges *pledgeref.Client, now func() time.Time, changes *pgchange.Watcher) *Server {
+	return &Server{store: store, pledges: pledges, now: now,
+		summaries: pgchange.NewCache[summaryKey, *indicatorv1.SummarizeIndicatorsResponse](changes, 64)}
 }
 
 func (s *Server) currentYear() int { return s.now().In(kst).Year() }
@@ -259,18 +274,22 @@ func (s *Server) SummarizeIndicators(ctx context.Context, req *indicatorv1.Summa
 	if err != nil {
 		return nil, err
 	}
-	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
-		District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
-		CurrentYear: s.currentYear(),
+	year := s.currentYear()
+	key := summaryKey{district: district, groupBy: strings.Join(req.GetGroupBy(), ","), filter: req.GetFilter(), token: req.GetPageToken(), size: size, year: year}
+	return s.summaries.Get(ctx, key, func(ctx context.Context) (*indicatorv1.SummarizeIndicatorsResponse, error) {
+		rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
+			District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
+			CurrentYear: year,
+		})
+		if err != nil {
+			return nil, err
+		}
+		resp := &indicatorv1.SummarizeIndicatorsResponse{Total: summaryToProto(total), NextPageToken: next}
+		for _, r := range rows {
+			resp.Rows = append(resp.Rows, summaryToProto(r))
+		}
+		return resp, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	resp := &indicatorv1.SummarizeIndicatorsResponse{Total: summaryToProto(total), NextPageToken: next}
-	for _, r := range rows {
-		resp.Rows = append(resp.Rows, summaryToProto(r))
-	}
-	return resp, nil
 }
 
 // ListAuditEvents lists the indicator service's audit events of a

@@ -42,7 +42,7 @@ func main() {
 				return nil, fmt.Errorf("GONGYAK_IMPORT_LEASE=%s: at least 1s", importLease)
 			}
 			backends.ImportLease = importLease
-			if err := pledgeservice.Register(s, deps.Pool, backends, deps.KeyCacheTTL); err != nil {
+			if err := pledgeservice.Register(ctx, s, deps.Pool, backends, deps.KeyCacheTTL); err != nil {
 				closeConns()
 				return nil, err
 			}

@@ -43,7 +43,7 @@ func newEnv(t *testing.T) *env {
 	issuer := authtest.NewIssuer(t)
 	var methods []string
 	conn, _ := grpctest.Serve(t, authtest.Authenticator(nil, issuer.AsSystem()), func(s *grpcserver.Server) {
-		if err := service.Register(s, pool, service.Backends{}, time.Second); err != nil {
+		if err := service.Register(t.Context(), s, pool, service.Backends{}, time.Second); err != nil {
 			t.Fatal(err)
 		}
 		methods = s.Methods()

@@ -14,6 +14,7 @@ import (
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 	"github.com/gongyak/gongyak/services/pledge/internal/report"
 	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -69,11 +70,30 @@ func (s *ReportServer) GetImplementationReport(ctx context.Context, req *pledgev
 	return s.compute(ctx, q)
 }
 
+// scopeKey is which districts a report covers, in which term.
+type scopeKey struct {
+	district string
+	term     int
+}
+
+// pledgePart is what a report reads from this service's tables: each
+// district's row with its pledges counted (in the order of the report's
+// scope), and the pledges whose status changed in the period. Kept in a
+// cache and shared by every report asking the same, it is never changed:
+// a report clones the rows it fills.
+type pledgePart struct {
+	rows    []*pledgev1.DistrictImplementation
+	changes []*pledgev1.PeriodStatusChange
+}
+
 // compute gathers the report: the districts and their terms, then the
 // pledges' standings from this service's history while the other
-// services are asked for their summaries, all at once.
+// services are asked for their summaries, all at once. What it reads from
+// this service's tables it keeps until they change.
 func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.ImplementationReport, error) {
-	scope, err := s.store.ReportScope(ctx, q.district, q.term)
+	scope, err := s.scopes.Get(ctx, scopeKey{q.district, q.term}, func(ctx context.Context) ([]postgres.ReportDistrict, error) {
+		return s.store.ReportScope(ctx, q.district, q.term)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +122,21 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 	}
 	name := "districts/" + cmp.Or(q.district, auth.AllDistricts) + "/implementationReport"
 	gathered := s.gather(ctx, q.district, scope)
-	standings, err := s.store.Standings(ctx, periods, q.asOf)
+	part, err := s.parts.Get(ctx, q, func(ctx context.Context) (*pledgePart, error) {
+		standings, err := s.store.Standings(ctx, periods, q.asOf)
+		if err != nil {
+			return nil, err
+		}
+		part := &pledgePart{rows: make([]*pledgev1.DistrictImplementation, len(scope))}
+		for i, d := range scope {
+			part.rows[i] = &pledgev1.DistrictImplementation{
+				District: pledge.DistrictName(d.ID), DisplayName: d.DisplayName, MetropolitanGovernment: d.MetropolitanGovernment,
+				Statuses: &pledgev1.StatusCounts{}, StatusesWithinTerm: &pledgev1.StatusCounts{},
+			}
+		}
+		part.changes = tally(standings, scope, part.rows)
+		return part, nil
+	})
 	figures := gathered()
 	if err != nil {
 		return nil, err
@@ -120,20 +154,17 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 	}
 	out.Term = int32(q.term)
 	terms := map[int]bool{}
-	for _, d := range scope {
+	for i, d := range scope {
 		terms[d.Term] = true
 		out.Term = int32(d.Term)
-		row := &pledgev1.DistrictImplementation{
-			District: pledge.DistrictName(d.ID), DisplayName: d.DisplayName, MetropolitanGovernment: d.MetropolitanGovernment,
-			Statuses: &pledgev1.StatusCounts{}, StatusesWithinTerm: &pledgev1.StatusCounts{},
-		}
+		row := proto.CloneOf(part.rows[i])
 		figures.fill(row)
 		out.Districts = append(out.Districts, row)
 	}
 	if len(terms) > 1 {
 		out.Term = 0
 	}
-	out.StatusChanges = tally(standings, scope, out.Districts)
+	out.StatusChanges = part.changes
 	out.Total = figures.total(out.Districts)
 	for _, row := range slices.Concat(out.Districts, []*pledgev1.DistrictImplementation{out.Total}) {
 		row.CompletionRate = report.CompletionRate(row.GetStatuses(), row.GetPledgeCount())

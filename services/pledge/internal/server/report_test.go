@@ -531,3 +531,53 @@ func TestBadReportRequestsNameEachBadField(t *testing.T) {
 		}
 	}
 }
+
+// TestAKeptReportShowsEveryWriteMadeAfterIt asks for the same report
+// again and again, as a ministry's client does, with a write between each
+// to a table each of its sections is computed from: what this service and
+// the budget and indicator services keep of it never hides a write.
+func TestAKeptReportShowsEveryWriteMadeAfterIt(t *testing.T) {
+	st := newSuite(t)
+	h := seedHistory(t, st)
+	ctx := context.Background()
+	get := func() *pledgev1.DistrictImplementation {
+		t.Helper()
+		r, err := st.reports.GetImplementationReport(ctx, &pledgev1.GetImplementationReportRequest{Name: "districts/-/implementationReport", Term: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.GetTotal()
+	}
+	before := get()
+	if again := get(); !proto.Equal(before, again) {
+		t.Fatalf("the same report asked twice differs:\n%v\n%v", before, again)
+	}
+
+	st.changeStatus(t, h.late, completed, "2022-06-01")
+	after := get()
+	if after.GetStatuses().GetCompleted() != before.GetStatuses().GetCompleted()+1 || after.GetStatusChanges() != before.GetStatusChanges() {
+		t.Errorf("after a pledge was completed: %v, before: %v", after.GetStatuses(), before.GetStatuses())
+	}
+
+	st.addBudget(t, h.river)
+	withMoney := get()
+	if got, want := withMoney.GetMoneyTotal().GetAmounts().GetPlannedWon(), after.GetMoneyTotal().GetAmounts().GetPlannedWon()+195_500_000; got != want {
+		t.Errorf("after a plan of ₩195,500,000 was written the report plans ₩%d, want ₩%d", got, want)
+	}
+
+	list, err := st.indicators.ListIndicators(ctx, &indicatorv1.ListIndicatorsRequest{Parent: h.card})
+	if err != nil || len(list.GetIndicators()) == 0 {
+		t.Fatalf("the card's indicators: %v %v", list, err)
+	}
+	gone := list.GetIndicators()[0]
+	if _, err := st.indicators.DeleteIndicator(ctx, &indicatorv1.DeleteIndicatorRequest{Name: gone.GetName(), Etag: gone.GetEtag()}); err != nil {
+		t.Fatal(err)
+	}
+	entries := func(d *pledgev1.DistrictImplementation) int32 {
+		i := d.GetIndicators()
+		return i.GetMeasuredEntries() + i.GetNoDataEntries() + i.GetNotYetDueEntries()
+	}
+	if got, want := entries(get()), entries(withMoney)-int32(len(gone.GetEntries())); got != want || len(gone.GetEntries()) == 0 {
+		t.Errorf("after an indicator of %d entries was deleted the report counts %d entries, want %d", len(gone.GetEntries()), got, want)
+	}
+}

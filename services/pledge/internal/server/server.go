@@ -9,6 +9,7 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/services/pledge/internal/importflow"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 )
@@ -33,6 +34,17 @@ type ReportServer struct {
 	pledgev1.UnimplementedReportServiceServer
 	store    *postgres.Store
 	backends Backends
+	// scopes and parts keep what a report reads from this service's
+	// tables until they change: every district's pledges, read and
+	// counted, cost more than the rest of the report.
+	scopes *pgchange.Cache[scopeKey, []postgres.ReportDistrict]
+	parts  *pgchange.Cache[reportRequest, *pledgePart]
+}
+
+func newReportServer(store *postgres.Store, backends Backends, changes *pgchange.Watcher) *ReportServer {
+	return &ReportServer{store: store, backends: backends,
+		scopes: pgchange.NewCache[scopeKey, []postgres.ReportDistrict](changes, 64),
+		parts:  pgchange.NewCache[reportRequest, *pledgePart](changes, 16)}
 }
 
 // Servers are the pledge service's gRPC servers, and how it checks the API
@@ -52,7 +64,7 @@ type Servers struct {
 // a card gathers its other sections from, the importer writes to and the
 // audit log is merged from. keyTTL bounds how long a key's check is
 // remembered (at most 30 s).
-func New(store *postgres.Store, backends Backends, keyTTL time.Duration) (*Servers, error) {
+func New(store *postgres.Store, backends Backends, keyTTL time.Duration, changes *pgchange.Watcher) (*Servers, error) {
 	keys, err := auth.NewKeyCache(localKeys{store: store, now: time.Now}, keyTTL)
 	if err != nil {
 		return nil, err
@@ -62,7 +74,7 @@ func New(store *postgres.Store, backends Backends, keyTTL time.Duration) (*Serve
 		Pledges:   &PledgeServer{store: store, backends: backends, imports: Imports(store, backends, nil, nil)},
 		Keys:      &ApiKeyServer{store: store, forget: keys.Forget, now: time.Now},
 		Audit:     &AuditServer{store: store, backends: backends},
-		Reports:   &ReportServer{store: store, backends: backends},
+		Reports:   newReportServer(store, backends, changes),
 		KeyCheck:  keys,
 	}, nil
 }

@@ -140,9 +140,11 @@ func newSuite(t testing.TB) *suite {
 		}
 		return authtest.Authenticator(keys, st.issuer.AsSystem())
 	}
-	budgetConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) { budgetservice.Register(s, open(budgetservice.Schema), toPledges, nil) })
+	budgetConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) {
+		budgetservice.Register(t.Context(), s, open(budgetservice.Schema), toPledges, nil)
+	})
 	indicatorConn, _, stop := grpctest.ServeStoppable(t, authn(), func(s *grpcserver.Server) {
-		indicatorservice.Register(faultRegistrar{Server: s, fault: &st.indicatorFault}, open(indicatorservice.Schema), toPledges, time.Now)
+		indicatorservice.Register(t.Context(), faultRegistrar{Server: s, fault: &st.indicatorFault}, open(indicatorservice.Schema), toPledges, time.Now)
 	})
 	hasher, _ := personal.NewHasher("suite-test-key-0123456789abcdef0123456789")
 	participationConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) {
@@ -158,7 +160,7 @@ func newSuite(t testing.TB) *suite {
 	}
 	st.pledgePool, st.backends, st.authn = open(service.Schema), backends, authtest.Authenticator(nil, st.issuer.AsSystem())
 	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, st.authn, func(s *grpcserver.Server) {
-		if err := service.Register(s, st.pledgePool, backends, time.Second); err != nil {
+		if err := service.Register(t.Context(), s, st.pledgePool, backends, time.Second); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -1,0 +1,18 @@
+-- +goose Up
+-- Every statement that writes a table the service's reports are computed
+-- from notifies indicator_changes at its commit (once a transaction: PostgreSQL
+-- folds equal notifications), so each replica's report caches
+-- (pkg/pgchange) forget what another process changed.
+-- +goose StatementBegin
+CREATE FUNCTION notify_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    PERFORM pg_notify('indicator_changes', '');
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+CREATE TRIGGER indicators_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON indicators
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
+CREATE TRIGGER entries_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON entries
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change();

@@ -1,0 +1,20 @@
+-- +goose Up
+-- Every statement that writes a table the service's reports are computed
+-- from notifies pledge_changes at its commit (once a transaction: PostgreSQL
+-- folds equal notifications), so each replica's report caches
+-- (pkg/pgchange) forget what another process changed.
+-- +goose StatementBegin
+CREATE FUNCTION notify_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    PERFORM pg_notify('pledge_changes', '');
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+CREATE TRIGGER districts_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON districts
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
+CREATE TRIGGER terms_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON terms
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
+CREATE TRIGGER pledges_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON pledges
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
