@@ -110,6 +110,20 @@ func TestSummariesAddUpByDistrictTermSourceAndYear(t *testing.T) {
 		t.Errorf("local money from 2023 by year:\n%v\nwant\n%v", rows, want)
 	}
 
+	// A filter on the years only: a plan with lines in 2023 and 2024 is one
+	// pledge, and the card's plan, all before 2023, none.
+	rows, total = summarize(t, e, &budgetv1.SummarizeBudgetsRequest{Parent: "districts/-", GroupBy: []string{"district"}, Filter: "year >= 2023"})
+	want = []string{
+		"districts/gwangsan t0 s0 y0 n1 2000000000/1100000000/300000000 55.00 27.27",
+		"districts/seogu t0 s0 y0 n1 300000000/150000000/100000000 50.00 66.67",
+	}
+	if !cmp.Equal(rows, want) {
+		t.Errorf("every district from 2023:\n%v\nwant\n%v", rows, want)
+	}
+	if total != " t0 s0 y0 n2 2300000000/1250000000/400000000 54.35 32.00" {
+		t.Errorf("every district from 2023, total: %s", total)
+	}
+
 	// Nothing matches: no rows, and a total of zero with no rates.
 	rows, total = summarize(t, e, &budgetv1.SummarizeBudgetsRequest{Parent: "districts/-", GroupBy: []string{"year"}, Filter: `term = 3`})
 	if len(rows) != 0 || total != " t0 s0 y0 n0 0/0/0  " {

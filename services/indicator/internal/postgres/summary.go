@@ -48,15 +48,32 @@ var dimensions = []summary.Dimension{
 	{Name: "year", Column: "r.year", Zero: "0"},
 }
 
-// Summarize reports achievement and overdue reporting by group, in SQL.
+// Summarize reports achievement and overdue reporting by group, with the
+// total, in one SQL statement.
+//
+// The entries' counts and mean achievement are sums over entries, taken
+// by group and in total in one pass (GROUPING SETS). Overdue reporting
+// counts indicators, once however many of their past years lack an
+// actual, so it is taken apart: the overdue entries are reduced to one row
+// per indicator and group first, and those rows counted.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
 	var v apierr.Violations
-	grouping := summary.Group(q.GroupBy, dimensions, &v)
+	summary.Group(q.GroupBy, dimensions, &v) // checks group_by; summarySQL writes the SQL
+	// $1 is the current year. Every district's summary names no district:
+	// a parameter that may be empty ("$2 = '' OR district_id = $2") would
+	// leave PostgreSQL unable to estimate the rows of the plan it keeps for
+	// a prepared statement.
+	args := []any{q.CurrentYear}
+	where := ""
+	if q.District != "" {
+		args = append(args, q.District)
+		where = "r.district_id = $2 AND "
+	}
 	cond, fargs, err := filter.SQL(q.Filter, filter.Schema{
 		"district": {Column: "('districts/' || r.district_id)", Kind: filter.Text},
 		"term":     {Column: "r.term", Kind: filter.Int},
 		"year":     {Column: "r.year", Kind: filter.Int},
-	}, 3)
+	}, len(args)+1)
 	v.Merge(err)
 	if err := v.Err(); err != nil {
 		return nil, SummaryRow{}, "", err
@@ -66,33 +83,112 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	args := append([]any{q.CurrentYear, q.District}, fargs...)
-	sums := `count(*) FILTER (WHERE r.state = 1), count(*) FILTER (WHERE r.state = 2), count(*) FILTER (WHERE r.state = 3),
-		coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, ''),
-		count(DISTINCT (r.district_id, r.pledge_id, r.indicator_id)) FILTER (WHERE r.year < $1 AND r.missing_actual)`
-	from := ` FROM entry_results($1) r WHERE ($2 = '' OR r.district_id = $2) AND ` + cond
-	var total SummaryRow
-	if err := s.pool.QueryRow(ctx, `SELECT `+sums+from, args...).Scan(&total.Measured, &total.NoData, &total.NotYetDue,
-		&total.MeanAchievement, &total.OverdueIndicators); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s, %s %s%s LIMIT %d OFFSET %d`,
-		grouping.Select, sums, from, grouping.Clause, q.Size+1, offset), args...)
+	rows, err := s.pool.Query(ctx, summarySQL(q.GroupBy, where+cond, q.Size, offset), append(args, fargs...)...)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
 	defer rows.Close()
 	var out []SummaryRow
+	var total SummaryRow
 	for rows.Next() {
 		var r SummaryRow
-		if err := rows.Scan(&r.District, &r.Term, &r.Year, &r.Measured, &r.NoData, &r.NotYetDue, &r.MeanAchievement, &r.OverdueIndicators); err != nil {
+		var isTotal, listed bool
+		if err := rows.Scan(&isTotal, &listed, &r.District, &r.Term, &r.Year, &r.Measured, &r.NoData, &r.NotYetDue,
+			&r.MeanAchievement, &r.OverdueIndicators); err != nil {
 			return nil, SummaryRow{}, "", err
 		}
-		out = append(out, r)
+		if isTotal {
+			total = r
+		}
+		if listed {
+			out = append(out, r)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, SummaryRow{}, "", err
 	}
 	out, next := summary.Page(out, q.Size, offset, binding)
 	return out, total, next, nil
+}
+
+// summarySQL is the statement Summarize runs, for a group_by already
+// checked and the entries' condition (filter and district), with the
+// current year as $1. Its rows are flagged `total` (the grand total) and
+// `listed` (a group on the page asked: the first size+1 from offset, in
+// the order of the groups); with nothing grouped, its one row is both.
+func summarySQL(groupBy []string, where string, size, offset int) string {
+	sel, cols := groupColumns(groupBy)
+	// The groups and the total; with nothing grouped, the total alone.
+	sets, total := "", "true"
+	if len(cols) > 0 {
+		sets = " GROUP BY GROUPING SETS ((" + strings.Join(cols, ", ") + "), ())"
+		total = "GROUPING(" + strings.Join(cols, ", ") + ") <> 0"
+	}
+	// One row per overdue indicator and group. A year grouped by parts an
+	// indicator's rows, so the total then counts its indicators apart.
+	byIndicator := "r.district_id, r.pledge_id, r.indicator_id, r.term"
+	overdueTotal := "count(*)"
+	if slices.Contains(groupBy, "year") {
+		byIndicator += ", r.year"
+		overdueTotal = "(SELECT count(*) FROM (SELECT DISTINCT district_id, pledge_id, indicator_id FROM overdue) i)"
+	}
+	order := "false"
+	if len(cols) > 0 {
+		order = strings.Join(prefixed("e.", groupBy), ", ")
+	}
+	return strings.NewReplacer(
+		"{total}", total, "{dimensions}", sel, "{where}", where, "{sets}", sets,
+		"{by_indicator}", byIndicator, "{overdue_total}", overdueTotal, "{order}", order,
+		"{nothing_grouped}", fmt.Sprint(len(cols) == 0), "{after}", fmt.Sprint(offset), "{last}", fmt.Sprint(offset+size+1),
+	).Replace(`WITH entry_sums AS (
+			SELECT {total} AS total, {dimensions},
+				count(*) FILTER (WHERE r.state = 1) AS measured, count(*) FILTER (WHERE r.state = 2) AS no_data,
+				count(*) FILTER (WHERE r.state = 3) AS not_yet_due,
+				coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, '') AS mean
+			FROM entry_results($1) r WHERE {where}{sets}
+		), overdue AS (
+			SELECT DISTINCT {by_indicator} FROM entry_results($1) r WHERE r.year < $1 AND r.missing_actual AND {where}
+		), overdue_groups AS (
+			SELECT {total} AS total, {dimensions}, CASE WHEN {total} THEN {overdue_total} ELSE count(*) END AS indicators
+			FROM overdue r{sets}
+		)
+		SELECT total, listed AND n > {after} AND n <= {last}, district, term, year,
+			measured, no_data, not_yet_due, mean, overdue
+		FROM (
+			SELECT e.total, NOT e.total OR {nothing_grouped}, e.district, e.term, e.year,
+				e.measured, e.no_data, e.not_yet_due, e.mean, coalesce(o.indicators, 0),
+				row_number() OVER (ORDER BY e.total, {order})
+			FROM entry_sums e LEFT JOIN overdue_groups o
+				ON o.total = e.total AND o.district = e.district AND o.term = e.term AND o.year = e.year
+		) s(total, listed, district, term, year, measured, no_data, not_yet_due, mean, overdue, n)
+		WHERE total OR (listed AND n > {after} AND n <= {last})
+		ORDER BY n`)
+}
+
+// groupColumns reads a checked group_by: sel lists every dimension as
+// district, term and year, its column where grouped by (the total's NULL
+// read as the zero) and its zero where not; cols are the grouped columns
+// in the order asked.
+func groupColumns(groupBy []string) (sel string, cols []string) {
+	parts := make([]string, len(dimensions))
+	for i, d := range dimensions {
+		parts[i] = d.Zero + " AS " + d.Name
+		if slices.Contains(groupBy, d.Name) {
+			parts[i] = "coalesce(" + d.Column + ", " + d.Zero + ") AS " + d.Name
+		}
+	}
+	for _, g := range groupBy {
+		i := slices.IndexFunc(dimensions, func(d summary.Dimension) bool { return d.Name == g })
+		cols = append(cols, dimensions[i].Column)
+	}
+	return strings.Join(parts, ", "), cols
+}
+
+// prefixed puts prefix before each of names.
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
 }

@@ -347,3 +347,57 @@ func TestSummariesReportAchievementAndOverdueReporting(t *testing.T) {
 		t.Errorf("by district and year from 2021: %v", resp.GetRows())
 	}
 }
+
+// TestAnIndicatorMissingSeveralYearsIsOverdueOnce: 참여자 went through 2023
+// and 2024 without an actual, 방문객 through 2025. Each is one overdue
+// indicator in its term and in the total, though a year at a time they are
+// overdue in three rows.
+func TestAnIndicatorMissingSeveralYearsIsOverdueOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, i := range []*indicatorv1.Indicator{
+		{Title: "참여자", Kind: quantitative, Unit: "명", Entries: []*indicatorv1.YearEntry{
+			{Year: 2023, Target: num("100")},
+			{Year: 2024, Target: num("100")},
+			{Year: 2025, Target: num("100"), Actual: num("100")},
+		}},
+		{Title: "방문객", Kind: quantitative, Unit: "명", Entries: []*indicatorv1.YearEntry{
+			{Year: 2024, Target: num("1000"), Actual: num("500")},
+			{Year: 2025, Target: num("1000")},
+		}},
+	} {
+		if _, err := e.indicators.CreateIndicator(ctx, &indicatorv1.CreateIndicatorRequest{Parent: e.pledges.AfterTerm, Indicator: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	summarize := func(groupBy ...string) ([]string, string) {
+		t.Helper()
+		resp, err := e.indicators.SummarizeIndicators(ctx, &indicatorv1.SummarizeIndicatorsRequest{Parent: "districts/-", GroupBy: groupBy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := func(r *indicatorv1.IndicatorSummary) string {
+			return fmt.Sprintf("%s t%d y%d m%d n%d d%d %s o%d", r.GetDistrict(), r.GetTerm(), r.GetYear(), r.GetMeasuredEntries(),
+				r.GetNoDataEntries(), r.GetNotYetDueEntries(), r.GetMeanAchievement(), r.GetOverdueIndicators())
+		}
+		var rows []string
+		for _, r := range resp.GetRows() {
+			rows = append(rows, row(r))
+		}
+		return rows, row(resp.GetTotal())
+	}
+	const total = " t0 y0 m2 n3 d0 75.00 o2"
+	for _, c := range []struct {
+		groupBy []string
+		want    []string
+	}{
+		{[]string{"district", "term"}, []string{"districts/gwangsan t8 y0 m2 n3 d0 75.00 o2"}},
+		{[]string{"year"}, []string{" t0 y2023 m0 n1 d0  o1", " t0 y2024 m1 n1 d0 50.00 o1", " t0 y2025 m1 n1 d0 100.00 o1"}},
+		{nil, []string{total}},
+	} {
+		rows, tot := summarize(c.groupBy...)
+		if !cmp.Equal(rows, c.want) || tot != total {
+			t.Errorf("by %v: %q, total %q; want %q, total %q", c.groupBy, rows, tot, c.want, total)
+		}
+	}
+}
