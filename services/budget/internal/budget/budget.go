@@ -6,10 +6,11 @@ package budget
 
 import (
 	"cmp"
-	"fmt"
 	"math/big"
 	"slices"
 	"time"
+
+	"github.com/gongyak/gongyak/pkg/money"
 )
 
 // Source is 재원, numbered as gongyak.type.v1.FundingSource.
@@ -68,27 +69,10 @@ func (a *Amounts) add(l Line) {
 
 // SecuringRate is 확보율, secured / planned, as a percent with two decimals;
 // "" when nothing is planned.
-func (a Amounts) SecuringRate() string { return Rate(a.Secured, a.Planned) }
+func (a Amounts) SecuringRate() string { return money.Rate(a.Secured, a.Planned) }
 
 // ExecutionRate is 집행률, executed / secured; "" when nothing is secured.
-func (a Amounts) ExecutionRate() string { return Rate(a.Executed, a.Secured) }
-
-// Rate writes num / den as a percent with two decimals, rounded half up,
-// computed exactly; "" when den is 0, because there is no rate then, not a
-// rate of zero.
-func Rate(num, den int64) string {
-	if den == 0 {
-		return ""
-	}
-	n := new(big.Int).Mul(big.NewInt(num), big.NewInt(10_000))
-	d := big.NewInt(den)
-	q, r := new(big.Int).QuoRem(n, d, new(big.Int))
-	if new(big.Int).Mul(r, big.NewInt(2)).CmpAbs(d) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	whole, frac := new(big.Int).QuoRem(q, big.NewInt(100), new(big.Int))
-	return fmt.Sprintf("%s.%02d", whole, frac.Int64())
-}
+func (a Amounts) ExecutionRate() string { return money.Rate(a.Executed, a.Secured) }
 
 // SourceTotal is one source's amounts over all years.
 type SourceTotal struct {

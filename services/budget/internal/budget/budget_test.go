@@ -57,20 +57,6 @@ func TestTotalsAreTheCardsSums(t *testing.T) {
 	}
 }
 
-func TestRatesAreExactAndEmptyWithoutADenominator(t *testing.T) {
-	for _, tt := range []struct {
-		num, den int64
-		want     string
-	}{
-		{1, 3, "33.33"}, {2, 3, "66.67"}, {1, 8, "12.50"}, {1, 200, "0.50"}, {1, 20000, "0.01"}, {1, 40000, "0.00"}, {1, 19999, "0.01"},
-		{0, 5, "0.00"}, {5, 5, "100.00"}, {12, 10, "120.00"}, {3, 0, ""}, {MaxWon, 1, "100000000000000000.00"},
-	} {
-		if got := Rate(tt.num, tt.den); got != tt.want {
-			t.Errorf("Rate(%d, %d) = %q, want %q", tt.num, tt.den, got, tt.want)
-		}
-	}
-}
-
 func TestSharesAlwaysAddUpTo100(t *testing.T) {
 	p := Plan{Lines: []Line{
 		{Source: SourceNational, Year: 2020, Planned: 1},

@@ -6,11 +6,11 @@ package report
 
 import (
 	"fmt"
-	"math/big"
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/money"
 	"google.golang.org/genproto/googleapis/type/date"
 )
 
@@ -50,25 +50,6 @@ func DateToProto(t time.Time) *date.Date {
 // FormatDate writes a day as 2022-07-01.
 func FormatDate(t time.Time) string { return t.Format(time.DateOnly) }
 
-// Rate writes num ÷ den (neither negative) as a percent with two
-// decimals, rounded half up and computed exactly, as every rate of the
-// suite is written (the budget service's 확보율, the participation
-// service's 선정률); "" when den is 0, because there is no rate then, not a
-// rate of zero.
-func Rate(num, den int64) string {
-	if den == 0 {
-		return ""
-	}
-	n := new(big.Int).Mul(big.NewInt(num), big.NewInt(10_000))
-	d := big.NewInt(den)
-	q, r := new(big.Int).QuoRem(n, d, new(big.Int))
-	if new(big.Int).Mul(r, big.NewInt(2)).Cmp(d) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	whole, frac := new(big.Int).QuoRem(q, big.NewInt(100), new(big.Int))
-	return fmt.Sprintf("%s.%02d", whole, frac.Int64())
-}
-
 // Count adds n pledges of status to c; a status outside the Manifesto set
 // counts as 미지정.
 func Count(c *pledgev1.StatusCounts, status pledgev1.PledgeStatus, n int32) {
@@ -104,7 +85,7 @@ func AddCounts(a, b *pledgev1.StatusCounts) {
 // CompletionRate is 완료율: (완료 + 이행 후 계속추진) ÷ all, as Rate writes
 // it; "" without pledges.
 func CompletionRate(c *pledgev1.StatusCounts, all int32) string {
-	return Rate(int64(c.GetCompleted())+int64(c.GetCompletedContinuing()), int64(all))
+	return money.Rate(int64(c.GetCompleted())+int64(c.GetCompletedContinuing()), int64(all))
 }
 
 // The completion rates' formulas, as the report states them.

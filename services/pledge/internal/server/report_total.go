@@ -8,6 +8,7 @@ import (
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/money"
 	"github.com/gongyak/gongyak/services/pledge/internal/report"
 )
 
@@ -62,12 +63,12 @@ func (f *figures) total(rows []*pledgev1.DistrictImplementation) *pledgev1.Distr
 	slices.SortFunc(t.Money, func(a, b *budgetv1.BudgetSummary) int { return int(a.GetSource() - b.GetSource()) })
 	for _, m := range append(slices.Clone(t.Money), t.MoneyTotal) {
 		if a := m.GetAmounts(); a != nil {
-			a.SecuringRate, a.ExecutionRate = report.Rate(a.GetSecuredWon(), a.GetPlannedWon()), report.Rate(a.GetExecutedWon(), a.GetSecuredWon())
+			a.SecuringRate, a.ExecutionRate = money.Rate(a.GetSecuredWon(), a.GetPlannedWon()), money.Rate(a.GetExecutedWon(), a.GetSecuredWon())
 		}
 	}
 	if p := t.Participation; p != nil {
-		p.SelectionRate = report.Rate(int64(p.GetSelected()), int64(p.GetSubmissions()))
-		p.DeclaredSelectionRate = report.Rate(int64(p.GetDeclaredSelected()), int64(p.GetDeclaredApplications()))
+		p.SelectionRate = money.Rate(int64(p.GetSelected()), int64(p.GetSubmissions()))
+		p.DeclaredSelectionRate = money.Rate(int64(p.GetDeclaredSelected()), int64(p.GetDeclaredApplications()))
 	}
 	return t
 }
