@@ -38,12 +38,13 @@ type Watcher struct {
 const retry = time.Second
 
 // Watch starts a Watcher of channel, which the schema's triggers notify
-// (see Notify), on a connection of its own taken from pool, and counts
-// pool's own writes too. It listens until ctx ends, reconnecting when its
-// connection fails.
+// at each commit that writes, on a connection of its own taken from pool,
+// and counts pool's own writes too. It listens until ctx ends,
+// reconnecting when its connection fails, and says so in log (the
+// default logger when nil).
 func Watch(ctx context.Context, pool *pgxpool.Pool, channel string, log *slog.Logger) *Watcher {
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = slog.Default()
 	}
 	w := &Watcher{channel: channel, log: log}
 	pgdb.OnWrite(pool, w.Changed)
