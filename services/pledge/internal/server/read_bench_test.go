@@ -1,0 +1,63 @@
+package server_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// queries counts the SQL statements every pool of the test binary runs,
+// read from the spans pgdb's tracer records for each: what a read costs
+// the database shows without a PostgreSQL log.
+var queries struct {
+	once  sync.Once
+	count atomic.Int64
+}
+
+// queryCounter counts the spans of SQL statements as they end.
+type queryCounter struct{ sdktrace.SpanProcessor }
+
+func (queryCounter) OnEnd(s sdktrace.ReadOnlySpan) {
+	for _, a := range s.Attributes() {
+		if a.Key == attribute.Key("db.system.name") {
+			queries.count.Add(1)
+			return
+		}
+	}
+}
+
+// countQueries starts counting statements (from then on, for the rest of
+// the test binary) and returns the count so far.
+func countQueries() int64 {
+	queries.once.Do(func() {
+		otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(queryCounter{sdktrace.NewSimpleSpanProcessor(nil)})))
+	})
+	return queries.count.Load()
+}
+
+// BenchmarkGetPledge reads the seed card's pledge over gRPC, one client,
+// from the pledge service on a real PostgreSQL, and reports the SQL
+// statements each read costs (queries/op).
+func BenchmarkGetPledge(b *testing.B) {
+	st := newSuite(b)
+	name := st.importCard(b, "gwangsan", seedCard(b)).GetPledge().GetName()
+	ctx := context.Background()
+	read := func() {
+		if _, err := st.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: name}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	read()
+	before := countQueries()
+	b.ResetTimer()
+	for b.Loop() {
+		read()
+	}
+	b.ReportMetric(float64(countQueries()-before)/float64(b.N), "queries/op")
+}
