@@ -71,11 +71,6 @@ func getDistrict(ctx context.Context, q pgdb.Querier, id, lock string) (pledge.D
 	return s.district(), nil
 }
 
-// GetDistrict returns the district id.
-func (s *Store) GetDistrict(ctx context.Context, id string) (pledge.District, error) {
-	return getDistrict(ctx, s.pool, id, "")
-}
-
 // ListDistricts returns a page of districts in id order and the token of
 // the next page. With only set (not nil), it lists those districts and the
 // ones that publish a term, and no other.

@@ -68,10 +68,32 @@ func withTerm(ctx context.Context, q pgdb.Querier, p pledge.Pledge) (PledgeWithT
 }
 
 // GetPledge returns one pledge, deleted or not, with its term, in one
-// query.
+// query: the pledge alone when the district is cached (CacheDistricts),
+// or else the pledge with its district and the district's terms, which
+// the cache then keeps.
 func (s *Store) GetPledge(ctx context.Context, district, id string) (PledgeWithTerm, error) {
-	p, _, err := pledgeInDistrict(ctx, s.pool, district, id)
-	return p, err
+	if s.districts == nil {
+		p, _, err := pledgeInDistrict(ctx, s.pool, district, id)
+		return p, err
+	}
+	var read *PledgeWithTerm
+	d, err := s.districts.Get(ctx, district, func(ctx context.Context) (pledge.District, error) {
+		p, d, err := pledgeInDistrict(ctx, s.pool, district, id)
+		read = &p
+		return d, err
+	})
+	if err != nil {
+		return PledgeWithTerm{}, err
+	}
+	if read != nil {
+		return *read, nil
+	}
+	p, err := getPledge(ctx, s.pool, district, id, "")
+	if err != nil {
+		return PledgeWithTerm{}, err
+	}
+	t, _ := d.Term(p.Term)
+	return PledgeWithTerm{Pledge: p, Term: t}, nil
 }
 
 // pledgeInDistrict reads a pledge, its district and the district's terms

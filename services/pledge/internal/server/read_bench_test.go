@@ -61,3 +61,30 @@ func BenchmarkGetPledge(b *testing.B) {
 	}
 	b.ReportMetric(float64(countQueries()-before)/float64(b.N), "queries/op")
 }
+
+// BenchmarkGetPledgeCard assembles the seed card's card over gRPC, one
+// client, from the four services on a real PostgreSQL, and reports the
+// SQL statements each card costs across them (queries/op).
+func BenchmarkGetPledgeCard(b *testing.B) {
+	st := newSuite(b)
+	name := st.importCard(b, "gwangsan", seedCard(b)).GetPledge().GetName()
+	ctx := context.Background()
+	read := func() {
+		card, err := st.pledges.GetPledgeCard(ctx, &pledgev1.GetPledgeCardRequest{Name: name})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []*pledgev1.Section{card.GetBudgetSection(), card.GetIndicatorSection(), card.GetParticipationSection()} {
+			if !isAvailable(s) {
+				b.Fatalf("a section is %v", s)
+			}
+		}
+	}
+	read()
+	before := countQueries()
+	b.ResetTimer()
+	for b.Loop() {
+		read()
+	}
+	b.ReportMetric(float64(countQueries()-before)/float64(b.N), "queries/op")
+}
