@@ -27,10 +27,12 @@ func (s *Store) TermPledges(ctx context.Context, district string, term int) ([]P
 	})
 }
 
-// DepartmentNames returns the display names of a district's departments,
-// by id.
-func (s *Store) DepartmentNames(ctx context.Context, district string) (map[string]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM departments WHERE district_id = $1`, district)
+// DepartmentNames returns the display names of a district's departments
+// among ids (all of them when ids is nil), by id, in one query; an id that
+// is no department of the district is left out.
+func (s *Store) DepartmentNames(ctx context.Context, district string, ids []string) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM departments
+		WHERE district_id = $1 AND ($2::text[] IS NULL OR id = ANY($2))`, district, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -60,12 +60,19 @@ func (s *PledgeServer) assemble(ctx context.Context, district, id string) (*pled
 		return nil, err
 	}
 	card := &pledgev1.PledgeCard{Pledge: pledgeToProto(p), District: districtToProto(d), DepartmentNames: map[string]string{}}
+	var ids []string
 	for _, dep := range append([]string{p.Pledge.OwningDepartment}, p.Pledge.RelatedDepartments...) {
-		if dep == "" {
-			continue
+		if dep != "" {
+			ids = append(ids, dep)
 		}
-		if got, err := s.store.GetDepartment(ctx, district, dep); err == nil {
-			card.DepartmentNames[got.Name()] = got.DisplayName
+	}
+	if len(ids) > 0 {
+		names, err := s.store.DepartmentNames(ctx, district, ids)
+		if err != nil {
+			return nil, err
+		}
+		for id, name := range names {
+			card.DepartmentNames[pledge.DepartmentName(district, id)] = name
 		}
 	}
 	if !s.backends.complete() {

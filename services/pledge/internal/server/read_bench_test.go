@@ -64,10 +64,12 @@ func BenchmarkGetPledge(b *testing.B) {
 
 // BenchmarkGetPledgeCard assembles the seed card's card over gRPC, one
 // client, from the four services on a real PostgreSQL, and reports the
-// SQL statements each card costs across them (queries/op).
+// SQL statements each card costs across them (queries/op). The pledge is
+// given two related departments besides its owner, as many are.
 func BenchmarkGetPledgeCard(b *testing.B) {
 	st := newSuite(b)
 	name := st.importCard(b, "gwangsan", seedCard(b)).GetPledge().GetName()
+	st.relateDepartments(b, "gwangsan", name, map[string]string{"finance": "재무과", "planning": "기획예산과"})
 	ctx := context.Background()
 	read := func() {
 		card, err := st.pledges.GetPledgeCard(ctx, &pledgev1.GetPledgeCardRequest{Name: name})
