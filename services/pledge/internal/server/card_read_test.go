@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/google/go-cmp/cmp"
@@ -51,5 +52,27 @@ func TestTheCardNamesEveryDepartmentOfThePledge(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, card.GetDepartmentNames()); diff != "" {
 		t.Errorf("the card's department names (-want +got):\n%s", diff)
+	}
+}
+
+// TestACardAsksForIndicatorsAndAchievementAtOnce slows the indicator
+// service to 300 ms an answer: the card, which needs the indicators and
+// the achievement, comes in well under the 600 ms the two one after the
+// other would take.
+func TestACardAsksForIndicatorsAndAchievementAtOnce(t *testing.T) {
+	st := newSuite(t)
+	name := st.importCard(t, "gwangsan", seedCard(t)).GetPledge().GetName()
+	st.indicatorDelay.Store(int64(300 * time.Millisecond))
+	start := time.Now()
+	card, err := st.pledges.GetPledgeCard(context.Background(), &pledgev1.GetPledgeCardRequest{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	if !isAvailable(card.GetIndicatorSection()) || len(card.GetIndicators()) != 1 || card.GetAchievement() == nil {
+		t.Fatalf("the indicator section is %v with %d indicators", card.GetIndicatorSection(), len(card.GetIndicators()))
+	}
+	if took >= 550*time.Millisecond {
+		t.Errorf("the card took %v: the indicators and the achievement were asked for one after the other", took)
 	}
 }
