@@ -199,3 +199,20 @@ func TestTheOldestValueGoesWhenTheCacheIsFull(t *testing.T) {
 		t.Fatalf("the oldest key was still kept in a cache of 4")
 	}
 }
+
+// TestEveryWatcherOfAPoolCountsItsWrites watches two channels on one pool,
+// as a service with a cache per kind of data does: the pool's own write
+// moves both at once, whichever was started last.
+func TestEveryWatcherOfAPoolCountsItsWrites(t *testing.T) {
+	c := newCounter(t)
+	other := &counter{pool: c.pool, cache: pgchange.NewCache[string, int](pgchange.Watch(t.Context(), c.pool, "other_changes", nil), 4)}
+	listening(t, other)
+	for want := 1; want <= 3; want++ {
+		if _, err := c.pool.Exec(t.Context(), `UPDATE counters SET n = n + 1`); err != nil {
+			t.Fatal(err)
+		}
+		if n, m := c.get(t), other.get(t); n != want || m != want {
+			t.Fatalf("after write %d the caches say %d and %d", want, n, m)
+		}
+	}
+}

@@ -58,11 +58,12 @@ func Open(ctx context.Context, url, schema, application string) (*pgxpool.Pool, 
 // OnWrite has pool tell f of every statement its connections run that
 // writes (INSERT, UPDATE, DELETE, MERGE, COPY) and of every COMMIT, as
 // each returns: a cache of what the pool reads (pgchange) forgets what it
-// holds before the caller who wrote hears that the write is done. It
-// replaces an earlier f; it does nothing for a pool pgdb did not open.
+// holds before the caller who wrote hears that the write is done. Each
+// function given is told (a service may watch several channels); it does
+// nothing for a pool pgdb did not open.
 func OnWrite(pool *pgxpool.Pool, f func()) {
 	if t, ok := pool.Config().ConnConfig.Tracer.(*Tracer); ok {
-		t.wrote.Store(&f)
+		t.onWrite(f)
 	}
 }
 

@@ -3,6 +3,7 @@ package pgdb
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -19,9 +20,11 @@ import (
 type Tracer struct {
 	tracer   trace.Tracer
 	database string
-	// wrote, when set, is told of every write the pool's connections
-	// made that is now committed (OnWrite).
-	wrote atomic.Pointer[func()]
+	// wrote are told of every write the pool's connections made that is
+	// now committed (OnWrite); replaced whole under adding, read without
+	// a lock.
+	wrote  atomic.Pointer[[]func()]
+	adding sync.Mutex
 }
 
 // NewTracer returns a Tracer for queries against database.
@@ -81,18 +84,32 @@ func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQ
 	t.told(data.Err, data.CommandTag)
 }
 
-// told tells OnWrite's function of a statement that wrote, once it is
+// told tells OnWrite's functions of a statement that wrote, once it is
 // committed or in a transaction (where its COMMIT tells again).
 func (t *Tracer) told(err error, tag pgconn.CommandTag) {
-	f := t.wrote.Load()
-	if f == nil || err != nil {
+	fs := t.wrote.Load()
+	if fs == nil || err != nil {
 		return
 	}
 	word, _, _ := strings.Cut(tag.String(), " ")
 	switch word {
 	case "INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "COMMIT":
-		(*f)()
+		for _, f := range *fs {
+			f()
+		}
 	}
+}
+
+// onWrite adds f to those told of writes.
+func (t *Tracer) onWrite(f func()) {
+	t.adding.Lock()
+	defer t.adding.Unlock()
+	var fs []func()
+	if old := t.wrote.Load(); old != nil {
+		fs = append(fs, *old...)
+	}
+	fs = append(fs, f)
+	t.wrote.Store(&fs)
 }
 
 // TraceBatchStart starts a span for a batch of queries.

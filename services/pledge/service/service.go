@@ -34,6 +34,7 @@ type Backends = server.Backends
 // remembering each answer for keyTTL (at most 30 s).
 func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, backends Backends, keyTTL time.Duration) error {
 	store := postgres.New(pool, server.View)
+	store.CacheDistricts(pgchange.Watch(ctx, pool, postgres.DistrictChannel, nil))
 	servers, err := server.New(store, backends, keyTTL, pgchange.Watch(ctx, pool, Schema+"_changes", nil))
 	if err != nil {
 		return err

@@ -21,6 +21,8 @@ type Settings struct {
 	maxClientConns int
 	rateLimit      int
 	keyRateLimit   int
+	accessEvery    int
+	accessSlow     time.Duration
 	LogLevel       string
 	// TLS are the certificate files the gateway calls the services with
 	// when gRPC between them speaks TLS.
@@ -43,6 +45,8 @@ func Flags(fs *flag.FlagSet) *Settings {
 	config.Int(fs, &s.maxClientConns, "max-connections-per-client", "GONGYAK_MAX_CONNECTIONS_PER_CLIENT", 64, "most open connections from one client address; 0 for no limit")
 	config.Int(fs, &s.rateLimit, "rate-limit", "GONGYAK_RATE_LIMIT", 50, "requests per second from one client address, in bursts of twice that; 0 for no limit")
 	config.Int(fs, &s.keyRateLimit, "key-rate-limit", "GONGYAK_KEY_RATE_LIMIT", 100, "requests per second with one credential, in bursts of twice that; 0 for no limit")
+	config.Int(fs, &s.accessEvery, "access-log-every", "GONGYAK_ACCESS_LOG_EVERY", 100, "log one in every so many requests that succeed in less than access-log-slow (failed and slow ones are always logged); 1 logs every request")
+	config.Duration(fs, &s.accessSlow, "access-log-slow", "GONGYAK_ACCESS_LOG_SLOW", 500*time.Millisecond, "a request taking this long or longer is always logged")
 	config.String(fs, &s.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	config.TLS(fs, &s.TLS)
 	return s
@@ -60,6 +64,8 @@ func (s *Settings) Config() Config {
 		MaxConnectionsPerClient: s.maxClientConns,
 		RateLimit:               s.rateLimit,
 		KeyRateLimit:            s.keyRateLimit,
+		AccessLogEvery:          s.accessEvery,
+		AccessLogSlow:           s.accessSlow,
 	}
 	for _, o := range strings.Split(s.corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {

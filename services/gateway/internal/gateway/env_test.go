@@ -100,7 +100,7 @@ func newLoggingGateway(t *testing.T, cfg Config, logs io.Writer) (*Gateway, *ple
 // gatewayOver builds the gateway of cfg over the pledge service impl, at
 // every service's address, logging to logs. impl lets every call through
 // (embedding a *pledgeBackend does).
-func gatewayOver(t *testing.T, cfg Config, logs io.Writer, impl pledgev1.PledgeServiceServer) *Gateway {
+func gatewayOver(t testing.TB, cfg Config, logs io.Writer, impl pledgev1.PledgeServiceServer) *Gateway {
 	t.Helper()
 	_, addr := grpctest.Serve(t, nil, func(s *grpcserver.Server) {
 		pledgev1.RegisterPledgeServiceServer(s, impl)

@@ -50,6 +50,13 @@ type Config struct {
 	// twice as many; 0 is no limit.
 	RateLimit    int
 	KeyRateLimit int
+	// AccessLogEvery logs one in every so many answered requests that
+	// neither failed (4xx, 5xx) nor took AccessLogSlow or longer; those
+	// are always logged. 0 or 1 logs every request.
+	AccessLogEvery int
+	// AccessLogSlow is how long a request takes to be logged whatever
+	// AccessLogEvery says; 0 is 500 ms.
+	AccessLogSlow time.Duration
 }
 
 // backend is one service the gateway routes to.
@@ -91,6 +98,7 @@ type Gateway struct {
 	handler  http.Handler
 	cors     *corsPolicy
 	limits   *rateLimits
+	access   accessSampler
 }
 
 // New dials every backend (lazily: a backend that is down makes its
@@ -100,7 +108,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{cfg: cfg, log: log, cors: cors, limits: newRateLimits(cfg.RateLimit, cfg.KeyRateLimit)}
+	g := &Gateway{cfg: cfg, log: log, cors: cors, limits: newRateLimits(cfg.RateLimit, cfg.KeyRateLimit),
+		access: accessSampler{every: uint64(max(cfg.AccessLogEvery, 1)), slow: cfg.AccessLogSlow}}
 	jsonOut := &runtime.HTTPBodyMarshaler{Marshaler: newJSONMarshaler()}
 	opts := []runtime.ServeMuxOption{
 		// google.api.HttpBody answers (a rendered card, a photo) go out as

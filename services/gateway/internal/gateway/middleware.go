@@ -67,6 +67,7 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 		defer cancel()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
+			took := time.Since(start)
 			level := slog.LevelInfo
 			switch {
 			case rec.status >= 500:
@@ -74,8 +75,16 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 			case rec.status >= 400:
 				level = slog.LevelWarn
 			}
-			g.log.Log(ctx, level, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"request_id", id, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			every, keep := g.access.keep(rec.status, took)
+			if !keep || !g.log.Enabled(ctx, level) {
+				return
+			}
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"request_id", id, "duration_ms", float64(took.Microseconds()) / 1000}
+			if every > 1 {
+				attrs = append(attrs, "sampled_one_in", every)
+			}
+			g.log.Log(ctx, level, "http", attrs...)
 		}()
 
 		allowedOrigin := g.cors.headers(rec, r)

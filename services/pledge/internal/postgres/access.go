@@ -32,11 +32,3 @@ func (s *Store) PledgeAccess(ctx context.Context, district, id string) (Access, 
 	}
 	return a, err
 }
-
-// DistrictPublished reports whether the district has a public term, which
-// makes the district itself readable by anyone.
-func (s *Store) DistrictPublished(ctx context.Context, id string) (bool, error) {
-	var published bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM terms WHERE district_id = $1 AND public)`, id).Scan(&published)
-	return published, err
-}

@@ -39,7 +39,7 @@ var departmentFilter = filter.Schema{
 
 // ListDepartments returns a page of a district's departments by name.
 func (s *Store) ListDepartments(ctx context.Context, district string, size int, token, filterText string) ([]pledge.Department, string, error) {
-	if _, err := getDistrict(ctx, s.pool, district, ""); err != nil {
+	if _, err := s.district(ctx, district); err != nil {
 		return nil, "", err
 	}
 	binding := pagetoken.Bind("departments", district, filterText)

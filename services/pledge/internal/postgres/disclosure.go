@@ -6,21 +6,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// TermPublished reports whether the district's term — its current one
-// when term is 0 — is public, which makes its pledges readable by anyone;
-// false when there is no such term.
-func (s *Store) TermPublished(ctx context.Context, district string, term int) (bool, error) {
-	var public bool
-	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT t.public FROM terms t JOIN districts d ON d.id = t.district_id
-		WHERE t.district_id = $1 AND t.number = CASE WHEN $2 = 0 THEN d.current_term ELSE $2 END), false)`, district, term).Scan(&public)
-	return public, err
-}
-
 // TermPledges returns the pledges of a district's term that are not
 // deleted, as a district lists them: by code (those without one last),
 // then title.
 func (s *Store) TermPledges(ctx context.Context, district string, term int) ([]PledgeWithTerm, error) {
-	d, err := getDistrict(ctx, s.pool, district, "")
+	d, err := s.district(ctx, district)
 	if err != nil {
 		return nil, err
 	}
@@ -37,10 +27,12 @@ func (s *Store) TermPledges(ctx context.Context, district string, term int) ([]P
 	})
 }
 
-// DepartmentNames returns the display names of a district's departments,
-// by id.
-func (s *Store) DepartmentNames(ctx context.Context, district string) (map[string]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM departments WHERE district_id = $1`, district)
+// DepartmentNames returns the display names of a district's departments
+// among ids (all of them when ids is nil), by id, in one query; an id that
+// is no department of the district is left out.
+func (s *Store) DepartmentNames(ctx context.Context, district string, ids []string) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM departments
+		WHERE district_id = $1 AND ($2::text[] IS NULL OR id = ANY($2))`, district, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -16,43 +16,59 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const districtColumns = `id, display_name, kind, metropolitan_government, region_code, current_term,
-	revision, create_time, update_time`
+// districtSelect reads districts (as d) each with its terms, in one query
+// (a read used to cost one query for the district and one for its terms):
+// the terms come as one array per column, in number order, NULL for a
+// district that has none. Append a WHERE on d; lock with "FOR … OF d".
+const districtSelect = `SELECT d.id, d.display_name, d.kind, d.metropolitan_government, d.region_code,
+	d.current_term, d.revision, d.create_time, d.update_time,
+	t.numbers, t.names, t.starts, t.ends, t.heads, t.publics
+	FROM districts d, LATERAL (SELECT array_agg(number ORDER BY number) AS numbers,
+		array_agg(display_name ORDER BY number) AS names, array_agg(start_date ORDER BY number) AS starts,
+		array_agg(end_date ORDER BY number) AS ends, array_agg(head_of_government ORDER BY number) AS heads,
+		array_agg(public ORDER BY number) AS publics
+		FROM terms WHERE terms.district_id = d.id) t`
 
-func scanDistrict(row pgx.Row) (pledge.District, error) {
-	var d pledge.District
-	err := row.Scan(&d.ID, &d.DisplayName, &d.Kind, &d.MetropolitanGovernment, &d.RegionCode,
-		&d.CurrentTerm, &d.Revision, &d.CreateTime, &d.UpdateTime)
-	return d, err
+// districtScan is where a row of districtSelect is read into, before
+// its terms are put together (district).
+type districtScan struct {
+	d            pledge.District
+	numbers      []int32
+	names, heads []string
+	starts, ends []time.Time
+	publics      []bool
 }
 
+// dest returns the scan's destinations, in districtSelect's order.
+func (s *districtScan) dest() []any {
+	d := &s.d
+	return []any{&d.ID, &d.DisplayName, &d.Kind, &d.MetropolitanGovernment, &d.RegionCode,
+		&d.CurrentTerm, &d.Revision, &d.CreateTime, &d.UpdateTime,
+		&s.numbers, &s.names, &s.starts, &s.ends, &s.heads, &s.publics}
+}
+
+// district returns the district scanned, with its terms.
+func (s *districtScan) district() pledge.District {
+	d := s.d
+	d.Terms = make([]pledge.Term, len(s.numbers))
+	for i := range s.numbers {
+		d.Terms[i] = pledge.Term{Number: int(s.numbers[i]), DisplayName: s.names[i], Start: toDate(s.starts[i]),
+			End: toDate(s.ends[i]), HeadOfGovernment: s.heads[i], Public: s.publics[i]}
+	}
+	return d
+}
+
+// getDistrict reads a district with its terms; lock, when not "", locks
+// the district's row (" FOR UPDATE", " FOR SHARE").
 func getDistrict(ctx context.Context, q pgdb.Querier, id, lock string) (pledge.District, error) {
-	d, err := scanDistrict(q.QueryRow(ctx, `SELECT `+districtColumns+` FROM districts WHERE id = $1`+lock, id))
-	if err != nil {
-		return d, notFound(err, pledge.ErrDistrictNotFound(id))
+	if lock != "" {
+		lock += " OF d"
 	}
-	d.Terms, err = terms(ctx, q, id)
-	return d, err
-}
-
-func terms(ctx context.Context, q pgdb.Querier, district string) ([]pledge.Term, error) {
-	rows, err := q.Query(ctx, `SELECT number, display_name, start_date, end_date, head_of_government, public
-		FROM terms WHERE district_id = $1 ORDER BY number`, district)
-	if err != nil {
-		return nil, err
+	var s districtScan
+	if err := q.QueryRow(ctx, districtSelect+` WHERE d.id = $1`+lock, id).Scan(s.dest()...); err != nil {
+		return pledge.District{}, notFound(err, pledge.ErrDistrictNotFound(id))
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Term, error) {
-		var t pledge.Term
-		var start, end time.Time
-		err := row.Scan(&t.Number, &t.DisplayName, &start, &end, &t.HeadOfGovernment, &t.Public)
-		t.Start, t.End = toDate(start), toDate(end)
-		return t, err
-	})
-}
-
-// GetDistrict returns the district id.
-func (s *Store) GetDistrict(ctx context.Context, id string) (pledge.District, error) {
-	return getDistrict(ctx, s.pool, id, "")
+	return s.district(), nil
 }
 
 // ListDistricts returns a page of districts in id order and the token of
@@ -64,24 +80,23 @@ func (s *Store) ListDistricts(ctx context.Context, size int, token string, only 
 	if err != nil {
 		return nil, "", err
 	}
-	keys := []pagetoken.Key{{Expr: "id", Type: "text"}}
+	keys := []pagetoken.Key{{Expr: "d.id", Type: "text"}}
 	cond, args := pagetoken.After(keys, after, 3)
-	rows, err := s.pool.Query(ctx, `SELECT `+districtColumns+` FROM districts WHERE `+cond+`
-		AND ($2::text[] IS NULL OR id = ANY($2) OR EXISTS (SELECT 1 FROM terms t WHERE t.district_id = districts.id AND t.public))
+	rows, err := s.pool.Query(ctx, districtSelect+` WHERE `+cond+`
+		AND ($2::text[] IS NULL OR d.id = ANY($2) OR true = ANY(t.publics))
 		ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $1`, append([]any{size + 1, only}, args...)...)
 	if err != nil {
 		return nil, "", err
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.District, error) { return scanDistrict(row) })
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.District, error) {
+		var s districtScan
+		err := row.Scan(s.dest()...)
+		return s.district(), err
+	})
 	if err != nil {
 		return nil, "", err
 	}
 	list, next := pagetoken.Cut(list, size, binding, func(last pledge.District) []string { return []string{last.ID} })
-	for i := range list {
-		if list[i].Terms, err = terms(ctx, s.pool, list[i].ID); err != nil {
-			return nil, "", err
-		}
-	}
 	return list, next, nil
 }
 

@@ -108,10 +108,13 @@ func pledgeFilter(enums map[string]map[string]int32) filter.Schema {
 // district's, in an order that holds across pages.
 func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, error) {
 	across := q.District == auth.AllDistricts
+	var one *pledge.District // the district listed, with its terms, unless across
 	if !across {
-		if _, err := getDistrict(ctx, s.pool, q.District, ""); err != nil {
+		d, err := s.district(ctx, q.District)
+		if err != nil {
 			return PledgePage{}, err
 		}
+		one = &d
 	}
 	q.Query = strings.TrimSpace(q.Query)
 	if len([]rune(q.Query)) > 100 {
@@ -198,6 +201,13 @@ func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, err
 		}
 		return values
 	})
+	if one != nil {
+		for _, sc := range list {
+			t, _ := one.Term(sc.p.Term)
+			page.Pledges = append(page.Pledges, PledgeWithTerm{Pledge: sc.p, Term: t})
+		}
+		return page, nil
+	}
 	var districts []string
 	for _, sc := range list {
 		districts = append(districts, sc.p.DistrictID)

@@ -46,11 +46,7 @@ func getPledge(ctx context.Context, q pgdb.Querier, district, id, lock string) (
 	p, err := scanPledge(q.QueryRow(ctx, `SELECT `+pledgeColumns+` FROM pledges
 		WHERE district_id = $1 AND id = $2`+lock, district, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		// Say which is missing: the district or the pledge.
-		if _, derr := getDistrict(ctx, q, district, ""); derr != nil {
-			return p, derr
-		}
-		return p, pledge.ErrPledgeNotFound(district, id)
+		return p, missing(ctx, q, district, id)
 	}
 	return p, err
 }
@@ -71,13 +67,60 @@ func withTerm(ctx context.Context, q pgdb.Querier, p pledge.Pledge) (PledgeWithT
 	return PledgeWithTerm{Pledge: p, Term: t}, nil
 }
 
-// GetPledge returns one pledge, deleted or not, with its term.
+// GetPledge returns one pledge, deleted or not, with its term, in one
+// query: the pledge alone when the district is cached (CacheDistricts),
+// or else the pledge with its district and the district's terms, which
+// the cache then keeps.
 func (s *Store) GetPledge(ctx context.Context, district, id string) (PledgeWithTerm, error) {
+	if s.districts == nil {
+		p, _, err := pledgeInDistrict(ctx, s.pool, district, id)
+		return p, err
+	}
+	var read *PledgeWithTerm
+	d, err := s.districts.Get(ctx, district, func(ctx context.Context) (pledge.District, error) {
+		p, d, err := pledgeInDistrict(ctx, s.pool, district, id)
+		read = &p
+		return d, err
+	})
+	if err != nil {
+		return PledgeWithTerm{}, err
+	}
+	if read != nil {
+		return *read, nil
+	}
 	p, err := getPledge(ctx, s.pool, district, id, "")
 	if err != nil {
 		return PledgeWithTerm{}, err
 	}
-	return withTerm(ctx, s.pool, p)
+	t, _ := d.Term(p.Term)
+	return PledgeWithTerm{Pledge: p, Term: t}, nil
+}
+
+// pledgeInDistrict reads a pledge, its district and the district's terms
+// in one query.
+func pledgeInDistrict(ctx context.Context, q pgdb.Querier, district, id string) (PledgeWithTerm, pledge.District, error) {
+	var ds districtScan
+	p, err := scanPledge(q.QueryRow(ctx, `SELECT p.*, dt.* FROM (SELECT `+pledgeColumns+` FROM pledges
+		WHERE district_id = $1 AND id = $2) p, LATERAL (`+districtSelect+` WHERE d.id = p.district_id) dt`,
+		district, id), ds.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return PledgeWithTerm{}, pledge.District{}, missing(ctx, q, district, id)
+	}
+	if err != nil {
+		return PledgeWithTerm{}, pledge.District{}, err
+	}
+	d := ds.district()
+	t, _ := d.Term(p.Term)
+	return PledgeWithTerm{Pledge: p, Term: t}, d, nil
+}
+
+// missing says which is missing of a pledge not found: its district or
+// the pledge.
+func missing(ctx context.Context, q pgdb.Querier, district, id string) error {
+	if _, err := getDistrict(ctx, q, district, ""); err != nil {
+		return err
+	}
+	return pledge.ErrPledgeNotFound(district, id)
 }
 
 // CreatePledge adds p to its district, in the district's current term

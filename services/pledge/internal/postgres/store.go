@@ -10,11 +10,14 @@ import (
 	"time"
 
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -23,6 +26,8 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	view View
+	// districts, when set (CacheDistricts), keeps the districts read.
+	districts *pgchange.Cache[string, pledge.District]
 }
 
 // View writes a stored value (a District, Department, PledgeWithTerm or
@@ -55,6 +60,15 @@ func toDate(t time.Time) pledge.Date {
 
 func fromDate(d pledge.Date) time.Time {
 	return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
+}
+
+// ignoreNotFound returns err unless it is a NOT_FOUND, for a question
+// whose answer is no when the thing asked of does not exist.
+func ignoreNotFound(err error) error {
+	if e, ok := errors.AsType[*apierr.Error](err); ok && e.Code == codes.NotFound {
+		return nil
+	}
+	return err
 }
 
 func notFound(err error, notFound error) error {

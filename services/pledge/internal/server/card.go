@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
@@ -50,29 +49,63 @@ func (s *PledgeServer) GetPledgeCard(ctx context.Context, req *pledgev1.GetPledg
 	return s.assemble(ctx, district, id)
 }
 
+// assemble reads the pledge, then gathers the other services' sections
+// while it reads the district (cached) and the departments' names: one
+// wait for the slowest, not one after another.
 func (s *PledgeServer) assemble(ctx context.Context, district, id string) (*pledgev1.PledgeCard, error) {
 	p, err := s.store.GetPledge(ctx, district, id)
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.store.GetDistrict(ctx, district)
-	if err != nil {
-		return nil, err
-	}
-	card := &pledgev1.PledgeCard{Pledge: pledgeToProto(p), District: districtToProto(d), DepartmentNames: map[string]string{}}
-	for _, dep := range append([]string{p.Pledge.OwningDepartment}, p.Pledge.RelatedDepartments...) {
-		if dep == "" {
-			continue
-		}
-		if got, err := s.store.GetDepartment(ctx, district, dep); err == nil {
-			card.DepartmentNames[got.Name()] = got.DisplayName
-		}
-	}
 	if !s.backends.complete() {
 		return nil, errNoBackends()
 	}
-	s.backends.gather(ctx, card, nil)
+	card := &pledgev1.PledgeCard{Pledge: pledgeToProto(p), District: &pledgev1.District{Name: pledge.DistrictName(district)},
+		DepartmentNames: map[string]string{}}
+	// The sections need only the pledge's and the district's names; the
+	// goroutine writes the card's section fields, this one the rest.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sections := make(chan struct{})
+	go func() {
+		defer close(sections)
+		s.backends.gather(ctx, card, nil)
+	}()
+	shown, names, err := s.cardHeader(ctx, district, p.Pledge)
+	if err != nil {
+		cancel()
+		<-sections
+		return nil, err
+	}
+	<-sections
+	card.District, card.DepartmentNames = shown, names
 	return card, nil
+}
+
+// cardHeader reads what a card shows of the pledge's district and the
+// names of its departments, in one query at most.
+func (s *PledgeServer) cardHeader(ctx context.Context, district string, p pledge.Pledge) (*pledgev1.District, map[string]string, error) {
+	d, err := s.store.GetDistrict(ctx, district)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	var ids []string
+	for _, dep := range append([]string{p.OwningDepartment}, p.RelatedDepartments...) {
+		if dep != "" {
+			ids = append(ids, dep)
+		}
+	}
+	if len(ids) > 0 {
+		found, err := s.store.DepartmentNames(ctx, district, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for id, name := range found {
+			names[pledge.DepartmentName(district, id)] = name
+		}
+	}
+	return districtToProto(d), names, nil
 }
 
 // errNoBackends refuses a card when the services its sections come from
@@ -83,105 +116,6 @@ func errNoBackends() error {
 
 func (b Backends) complete() bool {
 	return b.Budgets != nil && b.Indicators != nil && b.Participation != nil
-}
-
-// gather fills the card's budget, indicator and participation sections
-// from their services at once, each within the section timeout; a section
-// whose service fails or misses it is marked unavailable, and the card
-// still comes. With down, a service one card of a page found unavailable
-// is not asked again for the page's other cards: their section is marked
-// unavailable alike, and the page does not wait on it card after card.
-func (b Backends) gather(ctx context.Context, card *pledgev1.PledgeCard, down *outages) {
-	name := card.GetPledge().GetName()
-	district := card.GetDistrict().GetName()
-	timeout := b.SectionTimeout
-	if timeout == 0 {
-		timeout = 2 * time.Second
-	}
-	var wg sync.WaitGroup
-	gather := func(service string, section **pledgev1.Section, fn func(context.Context) error) {
-		if s := down.of(service); s != nil {
-			*section = s
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cctx, cancel := context.WithTimeout(ctx, timeout)
-			defer cancel()
-			if err := fn(cctx); err != nil {
-				*section = unavailable(service, err)
-				down.note(service, err, *section)
-				return
-			}
-			*section = available
-		}()
-	}
-	gather("budget", &card.BudgetSection, func(ctx context.Context) error {
-		budget, err := b.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: name + "/budget"})
-		if status.Code(err) == codes.NotFound {
-			return nil
-		}
-		card.Budget = budget
-		return err
-	})
-	gather("indicator", &card.IndicatorSection, func(ctx context.Context) error {
-		var list []*indicatorv1.Indicator
-		token := ""
-		for {
-			resp, err := b.Indicators.ListIndicators(ctx, &indicatorv1.ListIndicatorsRequest{Parent: name, PageSize: 500, PageToken: token})
-			if err != nil {
-				return err
-			}
-			list = append(list, resp.GetIndicators()...)
-			if token = resp.GetNextPageToken(); token == "" {
-				break
-			}
-		}
-		a, err := b.Indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: name + "/achievement"})
-		if err != nil {
-			return err
-		}
-		card.Indicators, card.Achievement = list, a
-		return nil
-	})
-	gather("participation", &card.ParticipationSection, func(ctx context.Context) error {
-		programs, err := b.programsOf(ctx, district, name)
-		if err != nil {
-			return err
-		}
-		card.Programs = programs
-		return nil
-	})
-	wg.Wait()
-}
-
-// programsOf lists the programs serving a pledge, with contests' results.
-func (b Backends) programsOf(ctx context.Context, district, pledgeName string) ([]*pledgev1.CardProgram, error) {
-	var out []*pledgev1.CardProgram
-	token := ""
-	for {
-		resp, err := b.Participation.ListPrograms(ctx, &participationv1.ListProgramsRequest{
-			Parent: district, PageSize: 500, PageToken: token, Filter: `pledges:"` + pledgeName + `"`,
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range resp.GetPrograms() {
-			cp := &pledgev1.CardProgram{Program: p}
-			if p.GetRecorded().GetSelected() > 0 {
-				res, err := b.Participation.GetContestResults(ctx, &participationv1.GetContestResultsRequest{Name: p.GetName() + "/contestResults"})
-				if err != nil {
-					return nil, err
-				}
-				cp.ContestResults = res
-			}
-			out = append(out, cp)
-		}
-		if token = resp.GetNextPageToken(); token == "" {
-			return out, nil
-		}
-	}
 }
 
 // RenderPledgeCard writes a pledge's card as HTML or text.

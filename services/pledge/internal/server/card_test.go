@@ -20,7 +20,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 )
 
-func seedCard(t *testing.T) string {
+func seedCard(t testing.TB) string {
 	t.Helper()
 	raw, err := os.ReadFile("../../testdata/cards/000_f92421f269c71dea.txt")
 	if err != nil {
@@ -29,7 +29,7 @@ func seedCard(t *testing.T) string {
 	return string(raw)
 }
 
-func (st *suite) importCard(t *testing.T, district, text string) *pledgev1.ImportPledgeCardResponse {
+func (st *suite) importCard(t testing.TB, district, text string) *pledgev1.ImportPledgeCardResponse {
 	t.Helper()
 	resp, err := st.pledges.ImportPledgeCard(context.Background(), &pledgev1.ImportPledgeCardRequest{Parent: "districts/" + district, CardText: text, Term: 7})
 	if err != nil {

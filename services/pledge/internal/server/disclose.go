@@ -57,7 +57,7 @@ func (s *ReportServer) DisclosePledges(ctx context.Context, req *pledgev1.Disclo
 	if len(pledges) > 0 && !s.backends.complete() {
 		return nil, errNoBackends()
 	}
-	departments, err := s.store.DepartmentNames(ctx, district)
+	departments, err := s.store.DepartmentNames(ctx, district, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,9 @@ type suite struct {
 	// indicatorFault, when set, is asked before each indicator write that
 	// is not validate_only; what it returns is the write's error.
 	indicatorFault atomic.Pointer[func(context.Context) error]
+	// indicatorDelay, when set, is how long the indicator service takes
+	// to answer each read of a card (its indicators, its achievement).
+	indicatorDelay atomic.Int64
 	// The pledge service's database and the services it calls, for a
 	// second worker of its imports.
 	pledgePool *pgxpool.Pool
@@ -72,6 +75,17 @@ func (st *suite) failIndicatorWrites(code codes.Code) {
 type faultyIndicators struct {
 	indicatorv1.IndicatorServiceServer
 	fault *atomic.Pointer[func(context.Context) error]
+	delay *atomic.Int64
+}
+
+func (f *faultyIndicators) ListIndicators(ctx context.Context, req *indicatorv1.ListIndicatorsRequest) (*indicatorv1.ListIndicatorsResponse, error) {
+	time.Sleep(time.Duration(f.delay.Load()))
+	return f.IndicatorServiceServer.ListIndicators(ctx, req)
+}
+
+func (f *faultyIndicators) GetPledgeAchievement(ctx context.Context, req *indicatorv1.GetPledgeAchievementRequest) (*indicatorv1.PledgeAchievement, error) {
+	time.Sleep(time.Duration(f.delay.Load()))
+	return f.IndicatorServiceServer.GetPledgeAchievement(ctx, req)
 }
 
 func (f *faultyIndicators) injected(ctx context.Context, validateOnly bool) error {
@@ -100,11 +114,12 @@ func (f *faultyIndicators) UpdateIndicator(ctx context.Context, req *indicatorv1
 type faultRegistrar struct {
 	*grpcserver.Server
 	fault *atomic.Pointer[func(context.Context) error]
+	delay *atomic.Int64
 }
 
 func (r faultRegistrar) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	if real, ok := impl.(indicatorv1.IndicatorServiceServer); ok {
-		impl = &faultyIndicators{IndicatorServiceServer: real, fault: r.fault}
+		impl = &faultyIndicators{IndicatorServiceServer: real, fault: r.fault, delay: r.delay}
 	}
 	r.Server.RegisterService(desc, impl)
 }
@@ -144,7 +159,7 @@ func newSuite(t testing.TB) *suite {
 		budgetservice.Register(t.Context(), s, open(budgetservice.Schema), toPledges, nil)
 	})
 	indicatorConn, _, stop := grpctest.ServeStoppable(t, authn(), func(s *grpcserver.Server) {
-		indicatorservice.Register(t.Context(), faultRegistrar{Server: s, fault: &st.indicatorFault}, open(indicatorservice.Schema), toPledges, time.Now)
+		indicatorservice.Register(t.Context(), faultRegistrar{Server: s, fault: &st.indicatorFault, delay: &st.indicatorDelay}, open(indicatorservice.Schema), toPledges, time.Now)
 	})
 	hasher, _ := personal.NewHasher("suite-test-key-0123456789abcdef0123456789")
 	participationConn, _ := grpctest.Serve(t, authn(), func(s *grpcserver.Server) {

@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// queries counts the SQL statements every pool of the test binary runs,
+// read from the spans pgdb's tracer records for each: what a read costs
+// the database shows without a PostgreSQL log.
+var queries struct {
+	once  sync.Once
+	count atomic.Int64
+}
+
+// queryCounter counts the spans of SQL statements as they end.
+type queryCounter struct{ sdktrace.SpanProcessor }
+
+func (queryCounter) OnEnd(s sdktrace.ReadOnlySpan) {
+	for _, a := range s.Attributes() {
+		if a.Key == attribute.Key("db.system.name") {
+			queries.count.Add(1)
+			return
+		}
+	}
+}
+
+// countQueries starts counting statements (from then on, for the rest of
+// the test binary) and returns the count so far.
+func countQueries() int64 {
+	queries.once.Do(func() {
+		otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(queryCounter{sdktrace.NewSimpleSpanProcessor(nil)})))
+	})
+	return queries.count.Load()
+}
+
+// BenchmarkGetPledge reads the seed card's pledge over gRPC, one client,
+// from the pledge service on a real PostgreSQL, and reports the SQL
+// statements each read costs (queries/op).
+func BenchmarkGetPledge(b *testing.B) {
+	st := newSuite(b)
+	name := st.importCard(b, "gwangsan", seedCard(b)).GetPledge().GetName()
+	ctx := context.Background()
+	read := func() {
+		if _, err := st.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: name}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	read()
+	before := countQueries()
+	b.ResetTimer()
+	for b.Loop() {
+		read()
+	}
+	b.ReportMetric(float64(countQueries()-before)/float64(b.N), "queries/op")
+}
+
+// BenchmarkGetPledgeCard assembles the seed card's card over gRPC, one
+// client, from the four services on a real PostgreSQL, and reports the
+// SQL statements each card costs across them (queries/op). The pledge is
+// given two related departments besides its owner, as many are.
+func BenchmarkGetPledgeCard(b *testing.B) {
+	st := newSuite(b)
+	name := st.importCard(b, "gwangsan", seedCard(b)).GetPledge().GetName()
+	st.relateDepartments(b, "gwangsan", name, map[string]string{"finance": "재무과", "planning": "기획예산과"})
+	ctx := context.Background()
+	read := func() {
+		card, err := st.pledges.GetPledgeCard(ctx, &pledgev1.GetPledgeCardRequest{Name: name})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []*pledgev1.Section{card.GetBudgetSection(), card.GetIndicatorSection(), card.GetParticipationSection()} {
+			if !isAvailable(s) {
+				b.Fatalf("a section is %v", s)
+			}
+		}
+	}
+	read()
+	before := countQueries()
+	b.ResetTimer()
+	for b.Loop() {
+		read()
+	}
+	b.ReportMetric(float64(countQueries()-before)/float64(b.N), "queries/op")
+}
