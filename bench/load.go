@@ -32,10 +32,14 @@ func httpLoad(name string, s shape, next vegeta.Targeter, seen func(*vegeta.Resu
 	if ok == nil {
 		ok = func(r *vegeta.Result) bool { return r.Code == http.StatusOK }
 	}
-	run := func(d time.Duration, count bool) figure {
-		atk := vegeta.NewAttacker(vegeta.Workers(uint64(s.Conns)), vegeta.MaxWorkers(uint64(s.Conns)),
-			vegeta.Connections(s.Conns), vegeta.MaxConnections(s.Conns), vegeta.KeepAlive(true),
-			vegeta.Timeout(30*time.Second), vegeta.HTTP2(false))
+	run := func(d time.Duration) figure {
+		// A client of its own, whose connections are closed when the run
+		// ends: the gateway limits the connections one client address may
+		// hold (64), and a run's idle ones would count against the next.
+		client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			MaxIdleConnsPerHost: s.Conns, MaxConnsPerHost: s.Conns, DisableCompression: true}}
+		defer client.CloseIdleConnections()
+		atk := vegeta.NewAttacker(vegeta.Workers(uint64(s.Conns)), vegeta.MaxWorkers(uint64(s.Conns)), vegeta.Client(client))
 		var latencies []time.Duration
 		failed := map[string]int{}
 		began := time.Now()
@@ -55,9 +59,9 @@ func httpLoad(name string, s shape, next vegeta.Targeter, seen func(*vegeta.Resu
 		return newFigure(latencies, failed, time.Since(began))
 	}
 	if s.WarmUp > 0 {
-		run(s.WarmUp, false)
+		run(s.WarmUp)
 	}
-	return run(s.Duration, true)
+	return run(s.Duration)
 }
 
 // errorKind is the end of a transport error, without the URL and ports

@@ -125,8 +125,9 @@ type ballotCount struct {
 
 // Holds reports whether no ballot was lost or doubled: every accepted
 // ballot is counted once, and only an unsure one may be counted besides.
+// With none accepted there is nothing to show, and it does not hold.
 func (c ballotCount) Holds() bool {
-	return c.Counted >= c.Accepted && c.Counted <= c.Accepted+c.Unsure
+	return c.Accepted > 0 && c.Counted >= c.Accepted && c.Counted <= c.Accepted+c.Unsure
 }
 
 // ballots opens an evaluation (a policy competition voting now) in the

@@ -139,7 +139,7 @@ func (r *results) judge(ballots ballotCount) {
 	tpcb, _ := r.find(rowTPCB)
 	bal, _ := r.find(rowBallots)
 	frac := func(a, b float64) (string, bool, float64) {
-		if b == 0 {
+		if a == 0 || b == 0 {
 			return "not measured", false, 0
 		}
 		return fmt.Sprintf("%.0f%%", 100*a/b), true, a / b
