@@ -47,6 +47,10 @@ func httpLoad(name string, s shape, next vegeta.Targeter, seen func(*vegeta.Resu
 			if seen != nil {
 				seen(r)
 			}
+			if !ok(r) && len(failed) == 0 {
+				// The first refusal of a run, to tell why from.
+				say("%s: first refusal: %d %s %.300s", name, r.Code, r.Error, r.Body)
+			}
 			switch {
 			case ok(r):
 				latencies = append(latencies, r.Latency)

@@ -85,7 +85,7 @@ func (s *suiteLoads) budgetUpdates() (figure, error) {
 		before := t.AddDate(0, 0, -1)
 		p.days = [2]map[string]any{day, {"year": before.Year(), "month": int(before.Month()), "day": before.Day()}}
 		pool <- p
-		byURL[s.api.base+path+"?updateMask=asOfDate"] = p
+		byURL[s.api.base+path+"?updateMask=as_of_date"] = p
 	}
 	if len(pool) < s.shape.Conns {
 		return figure{}, fmt.Errorf("found %d budgets with an as-of date to update, want %d", len(pool), s.shape.Conns)
@@ -96,7 +96,7 @@ func (s *suiteLoads) budgetUpdates() (figure, error) {
 		p := <-pool // blocks until a worker's last update of it is answered
 		p.n++
 		body, _ := json.Marshal(map[string]any{"name": p.name, "etag": p.etag, "asOfDate": p.days[p.n%2]})
-		*t = vegeta.Target{Method: http.MethodPatch, URL: s.api.base + p.path + "?updateMask=asOfDate", Body: body, Header: header}
+		*t = vegeta.Target{Method: http.MethodPatch, URL: s.api.base + p.path + "?updateMask=as_of_date", Body: body, Header: header}
 		return nil
 	}
 	var refetchErr error
@@ -137,7 +137,9 @@ func (s *suiteLoads) ballots() (figure, ballotCount, error) {
 	var count ballotCount
 	d := s.districts[0]
 	now := time.Now()
-	prog, err := s.api.object(http.MethodPost, fmt.Sprintf("/v1/districts/%s/programs?programId=bench-%d", d, now.Unix()), map[string]any{
+	// Request ids are the caller's across programs: each run its own.
+	run := fmt.Sprintf("bench-%d", now.Unix())
+	prog, err := s.api.object(http.MethodPost, fmt.Sprintf("/v1/districts/%s/programs?programId=%s", d, run), map[string]any{
 		"kind": "PROGRAM_KIND_POLICY_COMPETITION", "title": "성능 측정 평가", "pledges": []string{s.pledge},
 		"votingWindow":   map[string]string{"openTime": now.Add(-time.Hour).Format(time.RFC3339), "closeTime": now.Add(2 * time.Hour).Format(time.RFC3339)},
 		"ballotScaleMax": 5, "citizenWeightPercent": 50, "panelWeightPercent": 50,
@@ -163,7 +165,7 @@ func (s *suiteLoads) ballots() (figure, ballotCount, error) {
 			"citizenId": fmt.Sprintf("010-%04d-%04d", 1000+n/10000, n%10000),
 			"scores":    []map[string]any{{"entry": entries[n%6], "score": 1 + n%5}, {"entry": entries[(n+1)%6], "score": 5}},
 		})
-		*t = vegeta.Target{Method: http.MethodPost, URL: fmt.Sprintf("%s/v1/%s/ballots?requestId=bench-%d", s.api.base, program, n), Body: body, Header: header}
+		*t = vegeta.Target{Method: http.MethodPost, URL: fmt.Sprintf("%s/v1/%s/ballots?requestId=%s-%d", s.api.base, program, run, n), Body: body, Header: header}
 		return nil
 	}
 	var mu sync.Mutex
