@@ -38,7 +38,11 @@ func httpLoad(name string, s shape, next vegeta.Targeter, seen func(*vegeta.Resu
 		// hold (64), and a run's idle ones would count against the next.
 		client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 			MaxIdleConnsPerHost: s.Conns, MaxConnsPerHost: s.Conns, DisableCompression: true}}
-		defer client.CloseIdleConnections()
+		defer func() {
+			client.CloseIdleConnections()
+			// Until the gateway has seen them close, they still count.
+			time.Sleep(300 * time.Millisecond)
+		}()
 		atk := vegeta.NewAttacker(vegeta.Workers(uint64(s.Conns)), vegeta.MaxWorkers(uint64(s.Conns)), vegeta.Client(client))
 		var latencies []time.Duration
 		failed := map[string]int{}
