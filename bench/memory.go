@@ -108,14 +108,3 @@ func idleMemory(data string) map[string]int64 {
 	}
 	return out
 }
-
-// sortedNames are the services in the order of services, those present.
-func sortedNames(m map[string]int64) []string {
-	var out []string
-	for _, s := range services {
-		if _, ok := m[s]; ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
