@@ -38,6 +38,10 @@ test-faults: prerequisites ## Break a running suite on purpose (kill, stop, rest
 bench-report: prerequisites ## Time the all-district implementation report at full synthetic scale (243 × 150, loaded once into .data-bench): median of 20 runs, under 200 ms.
 	go test -tags bench -count=1 -run '^$$' -bench BenchmarkImplementationReport -benchtime 20x -timeout 90m ./e2e/bench/
 
+.PHONY: bench
+bench: prerequisites ## Throughput and p50/p99 of the suite's paths at 32 connections beside this machine's ceilings (pgbench, a bare gRPC + gateway path), with the targets; data in .data-bench-20x150, table also in its bench.md.
+	cd bench && GOWORK=off go run . -scale 20x150 -c 32 -d 8s -warmup 2s
+
 .PHONY: mutants
 mutants: prerequisites ## Apply each deliberate bug in scripts/mutants/ to a scratch copy and show the tests catch it.
 	@scripts/mutants.sh
