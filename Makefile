@@ -26,9 +26,11 @@ demo-scale: run-prerequisites build ## make run, with 243 districts × 150 pledg
 
 .PHONY: test
 test: prerequisites proto-lint generated-check ## Run every check and every test, on a PostgreSQL of its own.
-	@unformatted=$$(gofmt -l cmd e2e pkg services); if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l cmd e2e pkg services bench); if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	go vet $(MODULES)
 	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
+	# The load harness is a module outside go.work (make bench): its own checks.
+	cd bench && GOWORK=off go vet ./... && GOWORK=off go test -count=1 ./...
 
 .PHONY: test-faults
 test-faults: prerequisites ## Break a running suite on purpose (kill, stop, restart its parts) and check nothing is lost; one test at a time.
