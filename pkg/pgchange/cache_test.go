@@ -2,6 +2,11 @@ package pgchange_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -213,6 +218,63 @@ func TestEveryWatcherOfAPoolCountsItsWrites(t *testing.T) {
 		}
 		if n, m := c.get(t), other.get(t); n != want || m != want {
 			t.Fatalf("after write %d the caches say %d and %d", want, n, m)
+		}
+	}
+}
+
+// TestCallersAskingAtOnceShareOneComputation asks for one key from eight
+// callers while its computation runs, as every client of a report does
+// after a change: it is computed once. When that computation fails, the
+// callers that waited for it compute their own.
+func TestCallersAskingAtOnceShareOneComputation(t *testing.T) {
+	c := newCounter(t)
+	for _, fails := range []bool{false, true} {
+		var computed atomic.Int32
+		started, release := make(chan struct{}), make(chan struct{})
+		first := true
+		var mu sync.Mutex
+		compute := func(context.Context) (int, error) {
+			computed.Add(1)
+			mu.Lock()
+			leading := first
+			first = false
+			mu.Unlock()
+			if !leading {
+				return 2, nil
+			}
+			close(started)
+			<-release
+			if fails {
+				return 0, errors.New("the first caller's computation failed")
+			}
+			return 1, nil
+		}
+		key := fmt.Sprint("shared-", fails)
+		got := make([]int, 8)
+		var wg sync.WaitGroup
+		ask := func(i int) {
+			defer wg.Done()
+			v, err := c.cache.Get(t.Context(), key, compute)
+			if err != nil && !(fails && i == 0) {
+				t.Errorf("caller %d: %v", i, err)
+			}
+			got[i] = v
+		}
+		wg.Add(1)
+		go ask(0)
+		<-started
+		for i := 1; i < 8; i++ {
+			wg.Add(1)
+			go ask(i)
+		}
+		time.Sleep(100 * time.Millisecond) // the seven reach the computation in flight
+		close(release)
+		wg.Wait()
+		switch {
+		case !fails && (computed.Load() != 1 || slices.ContainsFunc(got, func(v int) bool { return v != 1 })):
+			t.Errorf("eight callers at once: computed %d times, got %v; want once, all 1", computed.Load(), got)
+		case fails && (got[0] != 0 || slices.ContainsFunc(got[1:], func(v int) bool { return v != 2 })):
+			t.Errorf("after the shared computation failed the others got %v, want their own (2)", got)
 		}
 	}
 }
