@@ -84,6 +84,11 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 	}
 	log := telemetry.NewLogger(os.Stderr, spec.Name, cfg.LogLevel)
 	slog.SetDefault(log)
+	stopProfile, err := telemetry.Profile(spec.Name)
+	if err != nil {
+		return err
+	}
+	defer stopProfile() //nolint:errcheck // a profile cut short says so when read
 
 	shutdownTraces, exporting, err := telemetry.Setup(ctx, spec.Name)
 	if err != nil {

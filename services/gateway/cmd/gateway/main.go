@@ -43,6 +43,11 @@ func run(ctx context.Context, args []string) error {
 		grpcclient.UseTLS(tlsCfg)
 	}
 	log := telemetry.NewLogger(os.Stderr, "gateway", settings.LogLevel)
+	stopProfile, err := telemetry.Profile("gateway")
+	if err != nil {
+		return err
+	}
+	defer stopProfile() //nolint:errcheck // a profile cut short says so when read
 	shutdownTraces, exporting, err := telemetry.Setup(ctx, "gateway")
 	if err != nil {
 		return err
