@@ -28,8 +28,7 @@ type Authenticator struct {
 // refuses a credential that does not verify with UNAUTHENTICATED. Whether
 // the caller may make the call is the Policy's to say.
 func (a *Authenticator) AuthFunc(ctx context.Context) (context.Context, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	if len(md.Get("authorization")) == 0 {
+	if len(metadata.ValueFromIncomingContext(ctx, "authorization")) == 0 {
 		return WithPrincipal(ctx, anonymous), nil
 	}
 	raw, err := grpcauth.AuthFromMD(ctx, "bearer")

@@ -36,9 +36,8 @@ func Forward(ctx context.Context) context.Context {
 	if cred := FromContext(ctx).Credential(); cred != "" && len(out.Get("authorization")) == 0 {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+cred)
 	}
-	in, _ := metadata.FromIncomingContext(ctx)
 	for _, k := range []string{RequestIDKey, ClientAddressKey} {
-		if v := in.Get(k); len(v) > 0 && len(out.Get(k)) == 0 {
+		if v := metadata.ValueFromIncomingContext(ctx, k); len(v) > 0 && len(out.Get(k)) == 0 {
 			ctx = metadata.AppendToOutgoingContext(ctx, k, v[0])
 		}
 	}
@@ -63,9 +62,10 @@ func ClientAddress(ctx context.Context) string {
 	return ""
 }
 
+// first reads one key without copying the call's whole metadata, as
+// FromIncomingContext does: every call asks it several times.
 func first(ctx context.Context, key string) string {
-	md, _ := metadata.FromIncomingContext(ctx)
-	if v := md.Get(key); len(v) > 0 {
+	if v := metadata.ValueFromIncomingContext(ctx, key); len(v) > 0 {
 		return v[0]
 	}
 	return ""
