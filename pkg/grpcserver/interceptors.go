@@ -7,24 +7,10 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/pgdb"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
-
-// levelOf logs client errors at warn, server errors at error and the rest
-// at debug. Requests and responses are never logged: they may hold
-// personal data.
-func levelOf(code codes.Code) logging.Level {
-	switch {
-	case code == codes.OK:
-		return logging.LevelDebug
-	case apierr.IsClientError(code):
-		return logging.LevelWarn
-	}
-	return logging.LevelError
-}
 
 // mapErrors turns whatever a handler returns into the status its caller
 // sees: database errors as pgdb.Classify says (an outage is UNAVAILABLE
