@@ -57,11 +57,35 @@ func (m *jsonMarshaler) Marshal(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out bytes.Buffer
-	if err := json.Compact(&out, raw); err != nil {
-		return raw, nil
+	return compact(raw), nil
+}
+
+// compact drops the whitespace between the tokens of JSON that protojson
+// wrote, in place. It trusts its input to be valid JSON, which protojson's
+// output is: json.Compact, which checks every byte again, cost the read
+// path a twentieth of the gateway's CPU.
+func compact(b []byte) []byte {
+	out := b[:0]
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\n' || c == '\t' || c == '\r':
+			continue
+		}
+		out = append(out, c)
 	}
-	return out.Bytes(), nil
+	return out
 }
 
 // NewDecoder reads the whole body and decodes it, naming what is wrong.
