@@ -34,6 +34,10 @@ func Open(ctx context.Context, url, schema, application string) (*pgxpool.Pool, 
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema + ", public"
 	cfg.ConnConfig.RuntimeParams["application_name"] = application
 	cfg.ConnConfig.Tracer = NewTracer(cfg.ConnConfig.Database)
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		decodeJSONFaster(c.TypeMap())
+		return nil
+	}
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8
 	}
