@@ -7,7 +7,6 @@ package pledgeref
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
@@ -78,10 +77,7 @@ func (c *Client) Lookup(ctx context.Context, name string) (Pledge, error) {
 		return err
 	})
 	g.Go(func() error {
-		// districts/{district}/pledges/{pledge} → districts/{district}
-		parts := strings.SplitN(name, "/", 3)
-		district := strings.Join(parts[:min(2, len(parts))], "/")
-		d, err := c.districts.GetDistrict(gctx, &pledgev1.GetDistrictRequest{Name: district})
+		d, err := c.districts.GetDistrict(gctx, &pledgev1.GetDistrictRequest{Name: districtOf(name)})
 		out.District = d
 		return err
 	})
