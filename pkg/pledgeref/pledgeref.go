@@ -1,7 +1,9 @@
 // Package pledgeref lets the services that keep data about pledges
 // (budget, indicator, participation) ask the pledge service about one: that
 // it exists, its term, the years data about it may fall in, and its
-// district. They never read the pledge service's tables.
+// district. They never read the pledge service's tables. To serve a read
+// the pledge service makes of them (its card), they take the pledge it
+// passes along instead of asking back (Along, Shown).
 package pledgeref
 
 import (
