@@ -1,13 +1,14 @@
 // Package pledgeref lets the services that keep data about pledges
 // (budget, indicator, participation) ask the pledge service about one: that
 // it exists, its term, the years data about it may fall in, and its
-// district. They never read the pledge service's tables.
+// district. They never read the pledge service's tables. To serve a read
+// the pledge service makes of them (its card), they take the pledge it
+// passes along instead of asking back (Along, Shown).
 package pledgeref
 
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
@@ -78,10 +79,7 @@ func (c *Client) Lookup(ctx context.Context, name string) (Pledge, error) {
 		return err
 	})
 	g.Go(func() error {
-		// districts/{district}/pledges/{pledge} → districts/{district}
-		parts := strings.SplitN(name, "/", 3)
-		district := strings.Join(parts[:min(2, len(parts))], "/")
-		d, err := c.districts.GetDistrict(gctx, &pledgev1.GetDistrictRequest{Name: district})
+		d, err := c.districts.GetDistrict(gctx, &pledgev1.GetDistrictRequest{Name: districtOf(name)})
 		out.District = d
 		return err
 	})

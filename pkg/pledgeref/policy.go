@@ -55,7 +55,9 @@ func (c *Client) WriteRule(pledgeOf func(req any) string) auth.Rule {
 type pledgeKey struct{}
 
 // Known returns the pledge called name: the one the policy looked up for
-// this call, or else the pledge service's answer.
+// this call, or else the pledge service's answer. It ignores a pledge
+// the caller passed along (Along): that is the caller's word, fit for a
+// read's display (Shown) but not for what a write checks or stores.
 func (c *Client) Known(ctx context.Context, name string) (Pledge, error) {
 	if p, ok := ctx.Value(pledgeKey{}).(Pledge); ok && p.Name() == name {
 		return p, nil

@@ -66,10 +66,12 @@ func (s *Server) GetBudget(ctx context.Context, req *budgetv1.GetBudgetRequest) 
 	if err != nil {
 		return nil, err
 	}
-	// The comparison with the card needs the pledge service; the plan is
-	// served without it when that service does not answer.
+	// The comparison with the card needs the pledge: the one the caller
+	// passed along (the pledge service reading its card), or else the
+	// pledge service's answer. It is display alone, so the caller's word
+	// will do; the plan is served without it when neither comes.
 	var ref *pledgeref.Pledge
-	if r, err := s.pledges.Known(ctx, pledgeName(district, pledge)); err == nil {
+	if r, err := s.pledges.Shown(ctx, pledgeName(district, pledge)); err == nil {
 		ref = &r
 	} else {
 		s.log.WarnContext(ctx, "plan served without the required budget comparison", "error", apierr.ToStatus(err).Message())

@@ -9,6 +9,7 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -21,8 +22,11 @@ import (
 // contest's results beside the others'. With down, a service one card of
 // a page found unavailable is not asked again for the page's other cards:
 // their section is marked unavailable alike, and the page does not wait on
-// it card after card.
+// it card after card. The pledge goes along with every call
+// (pledgeref.Along), so that no service calls back for it to serve the
+// card.
 func (b Backends) gather(ctx context.Context, card *pledgev1.PledgeCard, down *outages) {
+	ctx = pledgeref.Along(ctx, card.GetPledge())
 	name := card.GetPledge().GetName()
 	district := card.GetDistrict().GetName()
 	timeout := b.SectionTimeout

@@ -64,8 +64,10 @@ func BenchmarkGetPledge(b *testing.B) {
 
 // BenchmarkGetPledgeCard assembles the seed card's card over gRPC, one
 // client, from the four services on a real PostgreSQL, and reports the
-// SQL statements each card costs across them (queries/op). The pledge is
-// given two related departments besides its owner, as many are.
+// SQL statements each card costs across them (queries/op) and the calls
+// the other services make back to the pledge service to serve it
+// (callbacks/op). The pledge is given two related departments besides its
+// owner, as many are.
 func BenchmarkGetPledgeCard(b *testing.B) {
 	st := newSuite(b)
 	name := st.importCard(b, "gwangsan", seedCard(b)).GetPledge().GetName()
@@ -83,10 +85,11 @@ func BenchmarkGetPledgeCard(b *testing.B) {
 		}
 	}
 	read()
-	before := countQueries()
+	before, calls := countQueries(), st.pledgeCalls.snapshot()
 	b.ResetTimer()
 	for b.Loop() {
 		read()
 	}
 	b.ReportMetric(float64(countQueries()-before)/float64(b.N), "queries/op")
+	b.ReportMetric(float64(total(st.pledgeCalls.since(calls))-b.N)/float64(b.N), "callbacks/op")
 }

@@ -56,6 +56,9 @@ type suite struct {
 	// pledgeConn is a connection to the pledge service that presents no
 	// credential.
 	pledgeConn grpc.ClientConnInterface
+	// pledgeCalls counts the calls arriving at the pledge service, from
+	// the test and from the other services alike.
+	pledgeCalls *callCounts
 }
 
 // failIndicatorWrites makes the indicator service answer every write with
@@ -140,7 +143,7 @@ func newSuite(t testing.TB) *suite {
 		t.Cleanup(pool.Close)
 		return pool
 	}
-	st := &suite{url: url, issuer: authtest.NewIssuer(t)}
+	st := &suite{url: url, issuer: authtest.NewIssuer(t), pledgeCalls: &callCounts{}}
 	pledgeLis := grpctest.Listen(t)
 	toPledges, err := grpctest.Dial(t, pledgeLis.Addr().String())
 	if err != nil {
@@ -175,7 +178,7 @@ func newSuite(t testing.TB) *suite {
 	}
 	st.pledgePool, st.backends, st.authn = open(service.Schema), backends, authtest.Authenticator(nil, st.issuer.AsSystem())
 	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, st.authn, func(s *grpcserver.Server) {
-		if err := service.Register(t.Context(), s, st.pledgePool, backends, time.Second); err != nil {
+		if err := service.Register(t.Context(), countingRegistrar{Server: s, calls: st.pledgeCalls}, st.pledgePool, backends, time.Second); err != nil {
 			t.Fatal(err)
 		}
 	})
