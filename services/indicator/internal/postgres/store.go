@@ -84,15 +84,33 @@ func load(ctx context.Context, q pgdb.Querier, district, pledge string, ids []st
 
 // loadKeys reads the indicators of district whose pledge and id are
 // pledges[n] and ids[n], by pledge and position, with their entries and
-// results as of currentYear: three queries however many there are, each
-// led by the keys, so that it reads their rows alone whatever the planner
-// believes of a district it has no statistics of yet (one loaded in the
-// same transaction).
+// results as of currentYear: three queries however many there are, sent
+// together, each led by the keys, so that it reads their rows alone
+// whatever the planner believes of a district it has no statistics of yet
+// (one loaded in the same transaction).
 func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids []string, currentYear int, lock string) ([]indicator.Indicator, error) {
 	const keys = `unnest($2::text[], $3::text[]) AS k(pledge_id, id)
 		JOIN indicators i ON i.district_id = $1 AND i.pledge_id = k.pledge_id AND i.id = k.id`
-	rows, err := q.Query(ctx, `SELECT `+qualified("i.", indicatorColumns)+` FROM `+keys+` ORDER BY i.pledge_id, i.position, i.id`+lockOf(lock, "i"),
+	// Each entry's state and achievement, computed where entry_results
+	// computes them: the functions entry_state and entry_achievement.
+	const judged = ` LEFT JOIN entries e ON e.district_id = $1 AND e.pledge_id = i.pledge_id AND e.indicator_id = i.id
+		LEFT JOIN LATERAL (SELECT entry_state(i.kind, e.target_number, e.actual_number, e.assessment, e.year, $4) AS state,
+			entry_achievement(i.kind, i.direction, e.target_number, e.actual_number, e.assessment) AS achievement) r ON e.year IS NOT NULL`
+	// The three go in one batch: one round trip, one snapshot.
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT `+qualified("i.", indicatorColumns)+` FROM `+keys+` ORDER BY i.pledge_id, i.position, i.id`+lockOf(lock, "i"),
 		district, pledges, ids)
+	batch.Queue(`SELECT e.pledge_id, e.indicator_id, e.year, e.target_number::text, e.target_text, e.actual_number::text,
+			e.actual_text, e.assessment, e.unit, e.note, e.evidence, r.state, coalesce(round(r.achievement, 2)::text, '')
+		FROM `+keys+judged+` WHERE e.year IS NOT NULL ORDER BY e.pledge_id, e.indicator_id, e.year`, district, pledges, ids, currentYear)
+	batch.Queue(`SELECT i.pledge_id, i.id, i.title, i.position,
+			count(r.state) FILTER (WHERE r.state = 1), count(r.state) FILTER (WHERE r.state = 2),
+			count(r.state) FILTER (WHERE r.state = 3),
+			coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, '')
+		FROM `+keys+judged+` GROUP BY i.pledge_id, i.id, i.title, i.position`, district, pledges, ids, currentYear)
+	br := q.SendBatch(ctx, batch)
+	defer br.Close()
+	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}
@@ -106,14 +124,7 @@ func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids
 		byKey[key{list[n].PledgeID, list[n].ID}] = &list[n]
 		list[n].Result = indicator.Result{State: indicator.StateNoData}
 	}
-	// Each entry's state and achievement, computed where entry_results
-	// computes them: the functions entry_state and entry_achievement.
-	const judged = ` LEFT JOIN entries e ON e.district_id = $1 AND e.pledge_id = i.pledge_id AND e.indicator_id = i.id
-		LEFT JOIN LATERAL (SELECT entry_state(i.kind, e.target_number, e.actual_number, e.assessment, e.year, $4) AS state,
-			entry_achievement(i.kind, i.direction, e.target_number, e.actual_number, e.assessment) AS achievement) r ON e.year IS NOT NULL`
-	rows, err = q.Query(ctx, `SELECT e.pledge_id, e.indicator_id, e.year, e.target_number::text, e.target_text, e.actual_number::text,
-			e.actual_text, e.assessment, e.unit, e.note, e.evidence, r.state, coalesce(round(r.achievement, 2)::text, '')
-		FROM `+keys+judged+` WHERE e.year IS NOT NULL ORDER BY e.pledge_id, e.indicator_id, e.year`, district, pledges, ids, currentYear)
+	rows, err = br.Query()
 	if err != nil {
 		return nil, err
 	}
@@ -139,11 +150,7 @@ func loadKeys(ctx context.Context, q pgdb.Querier, district string, pledges, ids
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.Query(ctx, `SELECT i.pledge_id, i.id, i.title, i.position,
-			count(r.state) FILTER (WHERE r.state = 1), count(r.state) FILTER (WHERE r.state = 2),
-			count(r.state) FILTER (WHERE r.state = 3),
-			coalesce(round(avg(r.achievement) FILTER (WHERE r.state = 1), 2)::text, '')
-		FROM `+keys+judged+` GROUP BY i.pledge_id, i.id, i.title, i.position`, district, pledges, ids, currentYear)
+	rows, err = br.Query()
 	if err != nil {
 		return nil, err
 	}
@@ -212,23 +219,6 @@ func scanResults(rows pgx.Rows) (map[[2]string]indicatorResult, error) {
 		out[k] = r
 	}
 	return out, rows.Err()
-}
-
-// indicatorResults sums each indicator's entries of a pledge, by id.
-func indicatorResults(ctx context.Context, q pgdb.Querier, district, pledge string, currentYear int) (map[string]indicatorResult, error) {
-	rows, err := q.Query(ctx, resultsSQL(`i.pledge_id = $2`, "$3"), district, pledge, currentYear)
-	if err != nil {
-		return nil, err
-	}
-	results, err := scanResults(rows)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]indicatorResult{}
-	for k, r := range results {
-		out[k[1]] = r
-	}
-	return out, nil
 }
 
 // stateOf is the state of a whole from its parts: measured when any part
@@ -415,20 +405,33 @@ type IndicatorAchievement struct {
 // PledgeAchievement averages a pledge's measured indicators (their
 // unrounded means) and counts the others beside the average.
 func (s *Store) PledgeAchievement(ctx context.Context, district, pledge string, currentYear int) (indicator.Result, []IndicatorAchievement, error) {
-	results, err := indicatorResults(ctx, s.pool, district, pledge, currentYear)
-	if err != nil {
-		return indicator.Result{}, nil, err
-	}
-	var total indicator.Result
-	err = s.pool.QueryRow(ctx, `WITH per_indicator AS (
+	// Both in one batch: one round trip, one snapshot.
+	batch := &pgx.Batch{}
+	batch.Queue(resultsSQL(`i.pledge_id = $2`, "$3"), district, pledge, currentYear)
+	batch.Queue(`WITH per_indicator AS (
 			SELECT i.id, count(r.state) FILTER (WHERE r.state = 1) AS measured,
 				avg(r.achievement) FILTER (WHERE r.state = 1) AS mean
 			FROM indicators i LEFT JOIN entry_results($3) r
 				ON r.district_id = i.district_id AND r.pledge_id = i.pledge_id AND r.indicator_id = i.id
 			WHERE i.district_id = $1 AND i.pledge_id = $2 GROUP BY i.id)
 		SELECT coalesce(round(avg(mean) FILTER (WHERE measured > 0), 2)::text, '') FROM per_indicator`,
-		district, pledge, currentYear).Scan(&total.Percent)
+		district, pledge, currentYear)
+	br := s.pool.SendBatch(ctx, batch)
+	defer br.Close()
+	rows, err := br.Query()
 	if err != nil {
+		return indicator.Result{}, nil, err
+	}
+	byKey, err := scanResults(rows)
+	if err != nil {
+		return indicator.Result{}, nil, err
+	}
+	results := map[string]indicatorResult{}
+	for k, r := range byKey {
+		results[k[1]] = r
+	}
+	var total indicator.Result
+	if err := br.QueryRow().Scan(&total.Percent); err != nil {
 		return total, nil, err
 	}
 	var parts []IndicatorAchievement
