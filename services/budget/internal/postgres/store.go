@@ -68,9 +68,16 @@ func (s *Store) Get(ctx context.Context, district, pledge string) (budget.Plan, 
 func get(ctx context.Context, q pgdb.Querier, district, pledge, lock string) (budget.Plan, error) {
 	p := budget.Plan{DistrictID: district, PledgeID: pledge}
 	var asOf *time.Time
-	err := q.QueryRow(ctx, `SELECT term, as_of_date, revision, create_time, update_time FROM plans
-		WHERE district_id = $1 AND pledge_id = $2`+lock, district, pledge).
-		Scan(&p.Term, &asOf, &p.Revision, &p.CreateTime, &p.UpdateTime)
+	// The plan and its lines in one round trip; the lines of a plan that
+	// does not exist are none.
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT term, as_of_date, revision, create_time, update_time FROM plans
+		WHERE district_id = $1 AND pledge_id = $2`+lock, district, pledge)
+	batch.Queue(`SELECT source, source_label, year, planned_won, secured_won, executed_won, carry_over, note
+		FROM lines WHERE district_id = $1 AND pledge_id = $2 ORDER BY position`, district, pledge)
+	br := q.SendBatch(ctx, batch)
+	defer br.Close()
+	err := br.QueryRow().Scan(&p.Term, &asOf, &p.Revision, &p.CreateTime, &p.UpdateTime)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, ErrNoPlan(district, pledge)
 	}
@@ -80,8 +87,7 @@ func get(ctx context.Context, q pgdb.Querier, district, pledge, lock string) (bu
 	if asOf != nil {
 		p.AsOf = budget.Date{Year: asOf.Year(), Month: int(asOf.Month()), Day: asOf.Day()}
 	}
-	rows, err := q.Query(ctx, `SELECT source, source_label, year, planned_won, secured_won, executed_won, carry_over, note
-		FROM lines WHERE district_id = $1 AND pledge_id = $2 ORDER BY position`, district, pledge)
+	rows, err := br.Query()
 	if err != nil {
 		return p, err
 	}
@@ -90,7 +96,10 @@ func get(ctx context.Context, q pgdb.Querier, district, pledge, lock string) (bu
 		err := row.Scan(&l.Source, &l.SourceLabel, &l.Year, &l.Planned, &l.Secured, &l.Executed, &l.CarryOver, &l.Note)
 		return l, err
 	})
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	return p, br.Close()
 }
 
 // Update changes a pledge's plan in one transaction: it reads the plan,
