@@ -133,11 +133,22 @@ func (s *Store) ListPledges(ctx context.Context, q PledgeQuery) (PledgePage, err
 	}
 	relevance := ""
 	if q.Query != "" {
-		args = append(args, q.Query, "%"+escapeLike(q.Query)+"%")
-		// ILIKE finds the words anywhere; word similarity (<%) forgives
-		// small differences. Plain % similarity would miss a word in a
-		// long title.
-		where = append(where, "(search_text ILIKE $4 OR $3 <% search_text)")
+		args = append(args, q.Query)
+		// The word found anywhere, whatever its case: the lower-cased word
+		// in the lower-cased text, which is what ILIKE '%word%' compares
+		// (with no % or _ to escape); word similarity (<%) forgives small
+		// differences. Plain % similarity would miss a word in a long
+		// title.
+		//
+		// The grams narrow the first to the pledges holding every piece
+		// of the word, through an index that serves words of one or two
+		// characters as the trigram index cannot (migration 0009);
+		// position decides. The word's grams are computed once, not for
+		// each pledge as a prepared statement's generic plan would, and
+		// position, unlike ILIKE, is no condition the trigram index offers
+		// to serve, by reading all of itself for a short word.
+		where = append(where, `((search_grams @> (SELECT search_word_grams(lower($3))) AND position(lower($3) IN lower(search_text)) > 0)
+			OR $3 <% search_text)`)
 		relevance = "word_similarity($3, search_text)"
 	}
 	if q.PublishedOnly {
@@ -264,10 +275,6 @@ func sortValue(p pledge.Pledge, name string, rel float32) string {
 		return p.DistrictID
 	}
 	return p.ID
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
 
 // ListStatusChanges returns a page of a pledge's status history, oldest
