@@ -149,7 +149,9 @@ func runSuite(ctx context.Context, args []string) error {
 	}
 	base := "http://" + addrs["http"]
 	gateway := part{
-		Binary: suite.Gateway, path: filepath.Join(*binDir, suite.Gateway.Name), logDir: logDir, env: env,
+		// The console at /admin signs in with the development provider.
+		Binary: suite.Gateway, path: filepath.Join(*binDir, suite.Gateway.Name), logDir: logDir,
+		env: append([]string{"GONGYAK_CONSOLE_ISSUER=" + issuer}, env...),
 		// Alive is enough: its readiness waits for every service.
 		ready: func(ctx context.Context, p *suite.Process) error { return suite.WaitHTTP(ctx, p, base+"/healthz") },
 	}
@@ -266,6 +268,7 @@ func banner(base string, addrs map[string]string, database, logDir string, si si
 	fmt.Printf(`
 Gongyak is running.
 
+  console       %[1]s/admin/   (sign in as a user below)
   REST API      %[1]s/v1/districts/gwangsan/pledges
   OpenAPI       %[1]s/openapi.json
   health        %[1]s/healthz   %[1]s/readyz

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/tlsconfig"
+	"github.com/gongyak/gongyak/services/gateway/internal/console"
 )
 
 // Settings are the gateway's flags, each with its environment fallback.
@@ -23,6 +24,8 @@ type Settings struct {
 	keyRateLimit   int
 	accessEvery    int
 	accessSlow     time.Duration
+	consoleIssuer  string
+	consoleClient  string
 	LogLevel       string
 	// TLS are the certificate files the gateway calls the services with
 	// when gRPC between them speaks TLS.
@@ -47,6 +50,8 @@ func Flags(fs *flag.FlagSet) *Settings {
 	config.Int(fs, &s.keyRateLimit, "key-rate-limit", "GONGYAK_KEY_RATE_LIMIT", 100, "requests per second with one credential, in bursts of twice that; 0 for no limit")
 	config.Int(fs, &s.accessEvery, "access-log-every", "GONGYAK_ACCESS_LOG_EVERY", 100, "log one in every so many requests that succeed in less than access-log-slow (failed and slow ones are always logged); 1 logs every request")
 	config.Duration(fs, &s.accessSlow, "access-log-slow", "GONGYAK_ACCESS_LOG_SLOW", 500*time.Millisecond, "a request taking this long or longer is always logged")
+	config.String(fs, &s.consoleIssuer, "console-issuer", "GONGYAK_CONSOLE_ISSUER", "", "URL of the OpenID provider the console at /admin signs in with (gongyak run sets its own); the console cannot sign in without one")
+	config.String(fs, &s.consoleClient, "console-client-id", "GONGYAK_CONSOLE_CLIENT_ID", "gongyak-console", "the console's public client (authorization code with PKCE) at that provider")
 	config.String(fs, &s.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	config.TLS(fs, &s.TLS)
 	return s
@@ -66,6 +71,7 @@ func (s *Settings) Config() Config {
 		KeyRateLimit:            s.keyRateLimit,
 		AccessLogEvery:          s.accessEvery,
 		AccessLogSlow:           s.accessSlow,
+		Console:                 console.Config{Issuer: s.consoleIssuer, ClientID: s.consoleClient},
 	}
 	for _, o := range strings.Split(s.corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/openapi"
+	"github.com/gongyak/gongyak/services/gateway/internal/console"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"google.golang.org/grpc"
@@ -57,6 +59,10 @@ type Config struct {
 	// AccessLogSlow is how long a request takes to be logged whatever
 	// AccessLogEvery says; 0 is 500 ms.
 	AccessLogSlow time.Duration
+	// Console is the sign-in the admin console at /admin is told to use.
+	Console console.Config
+	// ConsoleFiles is the console's build; nil is the one embedded.
+	ConsoleFiles fs.FS
 }
 
 // backend is one service the gateway routes to.
@@ -173,6 +179,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	root.HandleFunc("GET /healthz", healthz)
 	root.HandleFunc("GET /readyz", g.readyz)
 	root.Handle("/", g.edge(api))
+	// The console is files for a browser, outside the API's edge (its
+	// request ids, limits and JSON errors are the API's); the site's root
+	// is the console.
+	files := cfg.ConsoleFiles
+	if files == nil {
+		files = console.Built()
+	}
+	adminConsole := console.New(files, cfg.Console)
+	root.Handle(console.Prefix, adminConsole)
+	root.Handle(console.Prefix+"/", adminConsole)
+	root.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, console.Prefix+"/", http.StatusFound)
+	})
 	g.handler = noSniff(withRoute(otelhttp.NewHandler(root, "gateway", otelhttp.WithSpanNameFormatter(spanName))))
 	return g, nil
 }
