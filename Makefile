@@ -8,6 +8,8 @@ BIN       := $(CURDIR)/.bin
 BUF       := $(CURDIR)/tools/node_modules/.bin/buf
 PLUGINS   := $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/protoc-gen-grpc-gateway $(BIN)/protoc-gen-openapiv2
 NPM_STAMP := tools/node_modules/.installed
+CONSOLE   := web/console
+CONSOLE_STAMP := $(CONSOLE)/node_modules/.installed
 MODULES    = $(shell go list -m -f '{{.Path}}/...')
 
 export PATH := $(BIN):$(PATH)
@@ -25,7 +27,7 @@ demo-scale: run-prerequisites build ## make run, with 243 districts × 150 pledg
 	bin/gongyak run --data .data-scale --scale full
 
 .PHONY: test
-test: prerequisites proto-lint generated-check ## Run every check and every test, on a PostgreSQL of its own.
+test: prerequisites proto-lint generated-check console ## Run every check and every test, on a PostgreSQL of its own.
 	@unformatted=$$(gofmt -l cmd e2e pkg services bench); if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	go vet $(MODULES)
 	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
@@ -71,25 +73,37 @@ protodeps: $(NPM_STAMP) ## Fetch the Google API protos ours import into build/pr
 	@scripts/protodeps.sh
 
 .PHONY: generate
-generate: tools protodeps ## Regenerate Go code and OpenAPI from proto/.
+generate: tools protodeps $(CONSOLE_STAMP) ## Regenerate Go code and OpenAPI from proto/, and the console's API client from that.
 	$(BUF) lint
 	rm -rf pkg/api pkg/openapi/*.json
 	$(BUF) generate
+	npm run --silent --prefix $(CONSOLE) generate:api
 
 .PHONY: proto-lint
 proto-lint: tools protodeps ## buf lint.
 	$(BUF) lint
 
 .PHONY: generated-check
-generated-check: tools protodeps ## Fail when the committed generated code differs from a fresh generation.
+generated-check: tools protodeps $(CONSOLE_STAMP) ## Fail when the committed generated code differs from a fresh generation.
 	@scripts/check-generated.sh $(BUF)
 
 # --- build -----------------------------------------------------------------
 
+# The admin console: npm ci again only when its lockfile changes; the build
+# lands where the gateway embeds it, so it comes before go build.
+$(CONSOLE_STAMP): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
+	npm ci --prefix $(CONSOLE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: console
+console: $(CONSOLE_STAMP) ## Build the admin console (web/console) into services/gateway/internal/console/dist.
+	npm run --silent --prefix $(CONSOLE) build
+
 .PHONY: build
-build: ## Build every binary into bin/.
+build: console ## Build every binary into bin/ (the gateway with the console).
 	go build -o bin/ $(wildcard ./services/*/cmd/*) ./cmd/gongyak
 
 .PHONY: clean
 clean: ## Remove build output (not the data of make run).
-	rm -rf bin build .bin tools/node_modules
+	rm -rf bin build .bin tools/node_modules $(CONSOLE)/node_modules $(CONSOLE)/build
+	find services/gateway/internal/console/dist -mindepth 1 ! -name README -delete

@@ -6,10 +6,16 @@ what=${1:-test}
 missing=()
 command -v go >/dev/null || missing+=("Go 1.26 or newer (https://go.dev/dl/): the go command is not on PATH")
 if [[ $what == test ]]; then
-  command -v npm >/dev/null || missing+=("Node.js with npm (Debian: apt-get install nodejs npm): needed to fetch the pinned buf CLI and Google's API protos")
+  command -v npm >/dev/null || missing+=("Node.js 20.19 or newer with npm (Debian: apt-get install nodejs npm): needed to fetch the pinned buf CLI and Google's API protos, and to build the admin console")
   db=${TEST_DATABASE_URL:-}
 else
+  command -v npm >/dev/null || missing+=("Node.js 20.19 or newer with npm (Debian: apt-get install nodejs npm): needed to build the admin console the gateway serves at /admin")
   db=${DATABASE_URL:-}
+fi
+# Vite, which builds the console, needs Node.js 20.19+ (or 22.12+).
+if command -v node >/dev/null; then
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a==22&&b>=12)||(a==20&&b>=19)?0:1)' ||
+    missing+=("Node.js 20.19 or newer (found $(node --version)): Vite, which builds the admin console, needs it")
 fi
 if [[ -z "$db" ]]; then
   found=""

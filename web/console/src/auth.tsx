@@ -1,0 +1,159 @@
+// Sign-in through the OpenID provider the gateway names in config.json:
+// authorization code with PKCE, the tokens kept in this tab's session
+// storage. No silent renewal: an expired token sends the user back through
+// the provider's login, returning to the page they were on.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { User, UserManager, WebStorageStateStore } from "oidc-client-ts";
+
+/** What /admin/config.json says. */
+interface ConsoleConfig {
+  issuer: string;
+  clientId: string;
+}
+
+/** The signed-in user as the console shows them. */
+export interface Session {
+  name: string;
+  roles: string[];
+  accessToken: string;
+}
+
+interface AuthState {
+  /** The session, or null before sign-in (or after it expired). */
+  session: Session | null;
+  /** Why sign-in is not possible, in Korean; empty when it is. */
+  problem: string;
+  /** True when the session's token expired: sign in again. */
+  expired: boolean;
+  loading: boolean;
+  signIn: () => void;
+  signOut: () => void;
+  /** Called when the API refuses the token: the session is over. */
+  sessionExpired: () => void;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function useAuth(): AuthState {
+  const a = useContext(AuthContext);
+  if (!a) throw new Error("useAuth outside AuthProvider");
+  return a;
+}
+
+/** The roles claim the development provider (and production's) issues. */
+const rolesClaim = "gongyak_roles";
+
+function sessionOf(user: User | null): Session | null {
+  if (!user || user.expired) return null;
+  const p = user.profile as Record<string, unknown>;
+  const roles = Array.isArray(p[rolesClaim]) ? (p[rolesClaim] as unknown[]).map(String) : [];
+  const name = String(p.name ?? p.preferred_username ?? p.sub);
+  return { name, roles, accessToken: user.access_token };
+}
+
+/** Where the console's routes start; the router's basename. */
+export const basePath = "/admin";
+
+let manager: UserManager | null = null;
+
+/** The current access token, for the API client; empty before sign-in. */
+let currentToken = "";
+export function accessToken(): string {
+  return currentToken;
+}
+
+/** Where the user is, so that sign-in can bring them back. */
+function here(): string {
+  const path = window.location.pathname.startsWith(basePath) ? window.location.pathname.slice(basePath.length) : "/";
+  return (path || "/") + window.location.search;
+}
+
+async function loadManager(): Promise<UserManager> {
+  const res = await fetch(`${basePath}/config.json`, { cache: "no-cache" });
+  if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
+  const cfg = (await res.json()) as ConsoleConfig;
+  if (!cfg.issuer) throw new Error("no issuer");
+  const callback = `${window.location.origin}${basePath}/callback`;
+  return new UserManager({
+    authority: cfg.issuer,
+    client_id: cfg.clientId,
+    redirect_uri: callback,
+    post_logout_redirect_uri: callback,
+    response_type: "code",
+    scope: "openid profile",
+    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+    automaticSilentRenew: false,
+  });
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<Session | null>(null);
+  const [problem, setProblem] = useState("");
+  const [expired, setExpired] = useState(false);
+  const [loading, setLoading] = useState(true);
+
+  const adopt = useCallback((user: User | null) => {
+    const s = sessionOf(user);
+    currentToken = s?.accessToken ?? "";
+    setSession(s);
+    return s;
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      try {
+        manager = manager ?? (await loadManager());
+        const params = new URLSearchParams(window.location.search);
+        if (window.location.pathname === `${basePath}/callback`) {
+          if (params.has("code") || params.has("error")) {
+            const user = await manager.signinRedirectCallback();
+            const back = (user.state as { returnTo?: string } | undefined)?.returnTo ?? "/";
+            window.history.replaceState(null, "", basePath + back);
+            if (!cancelled) adopt(user);
+          } else {
+            // Back from signing out.
+            window.history.replaceState(null, "", `${basePath}/`);
+          }
+        } else {
+          const user = await manager.getUser();
+          if (!cancelled && user?.expired) {
+            await manager.removeUser();
+            setExpired(true);
+          }
+          if (!cancelled) adopt(user);
+        }
+      } catch (e) {
+        console.error(e);
+        if (!cancelled) setProblem("로그인 설정을 불러오지 못했습니다. 관리자에게 문의하세요 (GONGYAK_CONSOLE_ISSUER).");
+      } finally {
+        if (!cancelled) setLoading(false);
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [adopt]);
+
+  const signIn = useCallback(() => {
+    manager?.signinRedirect({ state: { returnTo: here() } });
+  }, []);
+  const signOut = useCallback(() => {
+    const m = manager;
+    adopt(null);
+    m?.signoutRedirect().catch(() => m.removeUser().then(() => window.location.assign(`${basePath}/`)));
+  }, [adopt]);
+  // The page stays as it is under the notice, so that what is being
+  // edited is kept (forms keep their drafts across the sign-in).
+  const sessionExpired = useCallback(() => {
+    manager?.removeUser();
+    currentToken = "";
+    setExpired(true);
+  }, []);
+
+  const value = useMemo(
+    () => ({ session, problem, expired, loading, signIn, signOut, sessionExpired }),
+    [session, problem, expired, loading, signIn, signOut, sessionExpired],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}

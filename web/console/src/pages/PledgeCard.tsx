@@ -1,0 +1,55 @@
+// A pledge's card as the pledge service renders it (:render, HTML), with
+// the ways to edit it.
+import { useEffect, useState } from "react";
+import { Link, useParams } from "react-router";
+import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Loader, Stack, Title } from "@mantine/core";
+import { api, type Schemas } from "../api/client";
+import { describe, readError } from "../api/errors";
+import { statusLabels, type PledgeStatus } from "../labels";
+
+export function PledgeCard({ district }: { district: string }) {
+  const { pledge = "" } = useParams();
+  const [info, setInfo] = useState<Schemas["Pledge"] | null>(null);
+  const [html, setHtml] = useState<string | null>(null);
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    setHtml(null);
+    setError("");
+    const path = { district, pledge };
+    api.GET("/v1/districts/{district}/pledges/{pledge}", { params: { path } }).then(({ data }) => setInfo(data ?? null));
+    api
+      .GET("/v1/districts/{district}/pledges/{pledge}:render", { params: { path, query: { format: "html" } }, parseAs: "text" })
+      .then(({ data, error, response }) => {
+        if (error || data === undefined) setError(describe(readError(response.status, error)));
+        else setHtml(data as unknown as string);
+      });
+  }, [district, pledge]);
+
+  const base = `/districts/${district}/pledges/${pledge}`;
+  return (
+    <Stack>
+      <Breadcrumbs>
+        <Anchor component={Link} to={`/districts/${district}/pledges`}>공약 목록</Anchor>
+        <span>{info?.code || pledge}</span>
+      </Breadcrumbs>
+      <Title order={1}>{info?.title ?? "공약 이행 카드"}</Title>
+      <Group>
+        {info && <Badge size="lg">{statusLabels[(info.status ?? "PLEDGE_STATUS_UNSPECIFIED") as PledgeStatus]}</Badge>}
+        <Button component={Link} to={`${base}/budget`} variant="light">예산 편집</Button>
+        <Button component={Link} to={`${base}/status`} variant="light">상태 변경·이력</Button>
+      </Group>
+      {error && <Alert color="red" title="카드를 불러오지 못했습니다">{error}</Alert>}
+      {!html && !error && <Loader aria-label="불러오는 중" />}
+      {html && (
+        // The rendered card runs nothing: a sandbox without scripts.
+        <iframe
+          title="공약 이행 카드"
+          srcDoc={html}
+          sandbox=""
+          style={{ width: "100%", minHeight: "80vh", border: "1px solid var(--mantine-color-gray-3)", background: "white" }}
+        />
+      )}
+    </Stack>
+  );
+}
