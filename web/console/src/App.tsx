@@ -34,7 +34,8 @@ export function App() {
       </Modal>
       <Routes>
         <Route path="/" element={<Home />} />
-        <Route path="/callback" element={<Navigate to="/" replace />} />
+        {/* Sign-in goes on from here to where the user was. */}
+        <Route path="/callback" element={<Center h="50vh"><Loader aria-label="로그인하는 중" /></Center>} />
         <Route path="/districts/:district/*" element={<DistrictShell />} />
         <Route path="*" element={<NotFound />} />
       </Routes>

@@ -2,7 +2,8 @@
 // authorization code with PKCE, the tokens kept in this tab's session
 // storage. No silent renewal: an expired token sends the user back through
 // the provider's login, returning to the page they were on.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useNavigate } from "react-router";
 import { User, UserManager, WebStorageStateStore } from "oidc-client-ts";
 
 /** What /admin/config.json says. */
@@ -55,6 +56,9 @@ function sessionOf(user: User | null): Session | null {
 export const basePath = "/admin";
 
 let manager: UserManager | null = null;
+// The callback's code is good once: a second run of the start (React's
+// development mode runs effects twice) takes the first one's answer.
+let callback: Promise<User> | null = null;
 
 /** The current access token, for the API client; empty before sign-in. */
 let currentToken = "";
@@ -83,6 +87,9 @@ async function loadManager(): Promise<UserManager> {
     scope: "openid profile",
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
     automaticSilentRenew: false,
+    // The roles are the access token's and userinfo's claims, not the ID
+    // token's: userinfo adds them to the profile.
+    loadUserInfo: true,
   });
 }
 
@@ -91,6 +98,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [problem, setProblem] = useState("");
   const [expired, setExpired] = useState(false);
   const [loading, setLoading] = useState(true);
+  // The effect below runs once, at the start; navigate changes with
+  // every route.
+  const navigate = useRef(useNavigate());
 
   const adopt = useCallback((user: User | null) => {
     const s = sessionOf(user);
@@ -107,13 +117,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         const params = new URLSearchParams(window.location.search);
         if (window.location.pathname === `${basePath}/callback`) {
           if (params.has("code") || params.has("error")) {
-            const user = await manager.signinRedirectCallback();
+            callback = callback ?? manager.signinRedirectCallback();
+            const user = await callback;
             const back = (user.state as { returnTo?: string } | undefined)?.returnTo ?? "/";
-            window.history.replaceState(null, "", basePath + back);
-            if (!cancelled) adopt(user);
+            if (!cancelled) {
+              adopt(user);
+              navigate.current(back, { replace: true });
+            }
           } else {
             // Back from signing out.
-            window.history.replaceState(null, "", `${basePath}/`);
+            navigate.current("/", { replace: true });
           }
         } else {
           const user = await manager.getUser();

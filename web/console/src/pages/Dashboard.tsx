@@ -1,7 +1,7 @@
 // A district's dashboard: its implementation report for the current term,
 // drawn.
 import { useEffect, useState } from "react";
-import { Alert, Card, Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Alert, Card, Group, Loader, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { BarChart } from "@mantine/charts";
 import { api, type Schemas } from "../api/client";
 import { readError, describe } from "../api/errors";
@@ -37,16 +37,23 @@ function Unavailable({ section, what }: { section?: Schemas["Section"]; what: st
 export function Dashboard({ district, displayName }: { district: string; displayName?: string }) {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState("");
+  const [terms, setTerms] = useState<Schemas["Term"][]>([]);
+  // 0: the district's current term.
+  const [term, setTerm] = useState(0);
+  useEffect(() => {
+    setTerm(0);
+    api.GET("/v1/districts/{district}", { params: { path: { district } } }).then(({ data }) => setTerms(data?.terms ?? []));
+  }, [district]);
   useEffect(() => {
     setReport(null);
     setError("");
     api
-      .GET("/v1/districts/{district}/implementationReport", { params: { path: { district } } })
+      .GET("/v1/districts/{district}/implementationReport", { params: { path: { district }, query: { term: term || undefined } } })
       .then(({ data, error, response }) => {
         if (error || !data) setError(describe(readError(response.status, error)));
         else setReport(data);
       });
-  }, [district]);
+  }, [district, term]);
 
   if (error) return <Alert color="red" title="현황을 불러오지 못했습니다">{error}</Alert>;
   if (!report) return <Loader aria-label="불러오는 중" />;
@@ -65,6 +72,14 @@ export function Dashboard({ district, displayName }: { district: string; display
       <Title order={1}>
         {displayName ?? district} 민선 {report.term}기 공약 이행 현황
       </Title>
+      <Select
+        label="민선 기수"
+        data={terms.map((t) => ({ value: String(t.number), label: t.displayName || `민선 ${t.number}기` }))}
+        value={String(term || report.term || "")}
+        onChange={(v) => v && setTerm(Number(v))}
+        allowDeselect={false}
+        w={160}
+      />
       <Text size="sm" c="dimmed">
         기준일 {report.asOfDate ? `${report.asOfDate.year}. ${report.asOfDate.month}. ${report.asOfDate.day}.` : "-"}
       </Text>
