@@ -168,14 +168,7 @@ func TestABatchIsRecordedOneEventPerResourceAsRecordWouldWriteEach(t *testing.T)
 	if err := pgdb.InTx(ctx, pool, func(tx pgx.Tx) error { return audit.RecordAll(ctx, tx, changes) }); err != nil {
 		t.Fatal(err)
 	}
-	page, err := audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := audit.List(ctx, pool, "budget", page)
-	if err != nil || len(events) != 3 {
-		t.Fatalf("%d events, %v", len(events), err)
-	}
+	events := gwangsanEvents(t, pool, 3)
 	for i, e := range events {
 		if e.GetResource() != changes[i].Resource || e.GetAction() != "create" || e.GetActor() != "user:gwangsan-admin@127.0.0.1:9100" ||
 			e.GetRequestId() != "req-1" || e.GetBefore() != nil || e.GetAfter().AsMap()["displayName"] != fmt.Sprintf("부서 %d", i) {
@@ -207,14 +200,7 @@ func TestAQueuedChangeIsRecordedAsRecordWouldWriteIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := audit.List(ctx, pool, "budget", page)
-	if err != nil || len(events) != 2 {
-		t.Fatalf("%d events, %v", len(events), err)
-	}
+	events := gwangsanEvents(t, pool, 2)
 	recorded, queued := events[0], events[1]
 	queued.Name, queued.Time = recorded.GetName(), recorded.GetTime()
 	if !proto.Equal(recorded, queued) {
@@ -223,4 +209,19 @@ func TestAQueuedChangeIsRecordedAsRecordWouldWriteIt(t *testing.T) {
 	if a := queued.GetAfter().AsMap(); len(a) != 1 || a["displayName"] != "법무혁신과" {
 		t.Errorf("queued after %v: want only the new name", a)
 	}
+}
+
+// gwangsanEvents reads the first page of gwangsan's events in the budget
+// log, which must hold n.
+func gwangsanEvents(t *testing.T, pool *pgxpool.Pool, n int) []*typev1.AuditEvent {
+	t.Helper()
+	page, err := audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := audit.List(caller(), pool, "budget", page)
+	if err != nil || len(events) != n {
+		t.Fatalf("%d events, %v; want %d", len(events), err, n)
+	}
+	return events
 }

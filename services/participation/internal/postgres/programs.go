@@ -219,21 +219,25 @@ func (s *Store) DeleteProgram(ctx context.Context, district, id, tag string) err
 // needs them, and counting there made each ballot scan every ballot cast
 // before it.
 func lockProgram(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, error) {
-	p, err := scanProgram(tx.QueryRow(ctx, `SELECT `+programFields+uncounted+
-		` FROM programs p WHERE p.district_id = $1 AND p.id = $2 FOR SHARE OF p`, district, id))
-	return p, notFound(err, "program", programName(district, id))
+	return lockWith(ctx, tx, district, id, "")
 }
 
 // lockEvaluation is lockProgram for a ballot: it reads the evaluation's
 // entries too, in the same query, saving a round trip.
 func lockEvaluation(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, map[string]bool, error) {
 	var ids []string
-	p, err := scanProgram(tx.QueryRow(ctx, `SELECT `+programFields+uncounted+`,
-		ARRAY(SELECT x.id FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id)
-		FROM programs p WHERE p.district_id = $1 AND p.id = $2 FOR SHARE OF p`, district, id), &ids)
+	p, err := lockWith(ctx, tx, district, id,
+		`, ARRAY(SELECT x.id FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id)`, &ids)
 	entries := make(map[string]bool, len(ids))
 	for _, e := range ids {
 		entries[e] = true
 	}
-	return p, entries, notFound(err, "program", programName(district, id))
+	return p, entries, err
+}
+
+// lockWith is lockProgram reading more columns of p into dest.
+func lockWith(ctx context.Context, tx pgx.Tx, district, id, more string, dest ...any) (participation.Program, error) {
+	p, err := scanProgram(tx.QueryRow(ctx, `SELECT `+programFields+uncounted+more+
+		` FROM programs p WHERE p.district_id = $1 AND p.id = $2 FOR SHARE OF p`, district, id), dest...)
+	return p, notFound(err, "program", programName(district, id))
 }
