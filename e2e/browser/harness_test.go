@@ -23,7 +23,8 @@
 //   - p.expectText(text), p.alert(): what the page says.
 //   - p.fill(label, value), p.click(name): a control by its label or a
 //     button or link by its text, as a user finds them; a control that
-//     has no label fails the test.
+//     has no label fails the test. p.submit(name) clicks and waits for the
+//     document the click leads to (a form posted to a server).
 //   - p.fieldError(label): the error shown at a field, which the console
 //     ties to it with aria-describedby (and aria-invalid), as assistive
 //     technology reads it.
