@@ -38,6 +38,16 @@ test: prerequisites proto-lint generated-check console ## Run every check and ev
 test-faults: prerequisites ## Break a running suite on purpose (kill, stop, restart its parts) and check nothing is lost; one test at a time.
 	go test -tags faults -count=1 -p 1 -v -timeout 20m ./e2e/faults/
 
+AXE_STAMP := e2e/browser/node_modules/.installed
+
+$(AXE_STAMP): e2e/browser/package.json e2e/browser/package-lock.json
+	npm ci --prefix e2e/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: test-browser
+test-browser: browser-prerequisites $(AXE_STAMP) build ## The pages in a real browser (Debian's chromium, headless, installed when missing) against the whole suite: sign-in, axe-core, 375-px width; screenshots in .artifacts/browser/.
+	go test -tags browser -count=1 -p 1 -timeout 20m ./e2e/browser/
+
 .PHONY: bench-report
 bench-report: prerequisites ## Time the all-district implementation report at full synthetic scale (243 × 150, loaded once into .data-bench): median of 20 runs, under 200 ms.
 	go test -tags bench -count=1 -run '^$$' -bench BenchmarkImplementationReport -benchtime 20x -timeout 90m ./e2e/bench/
@@ -50,9 +60,11 @@ bench: prerequisites ## Throughput and p50/p99 of the suite's paths at 32 connec
 mutants: prerequisites ## Apply each deliberate bug in scripts/mutants/ to a scratch copy and show the tests catch it.
 	@scripts/mutants.sh
 
-.PHONY: prerequisites run-prerequisites
+.PHONY: prerequisites run-prerequisites browser-prerequisites
 prerequisites:
 	@scripts/prerequisites.sh test
+browser-prerequisites:
+	@scripts/prerequisites.sh browser
 run-prerequisites:
 	@scripts/prerequisites.sh run
 

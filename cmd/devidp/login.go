@@ -37,6 +37,8 @@ type loginPage struct {
 	ClientID  string
 	Username  string
 	Error     string
+	// redirectURI is the auth request's, where a sign-in ends.
+	redirectURI string
 }
 
 // login serves the sign-in form of one auth request (GET) and checks it
@@ -55,9 +57,8 @@ type login struct {
 
 func (l *login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The page must not be framed (clickjacking) nor cached (it holds a
-	// csrf token).
+	// csrf token). Its Content-Security-Policy is set as it is rendered.
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
 	w.Header().Set("Cache-Control", "no-store")
 	switch r.Method {
 	case http.MethodGet:
@@ -84,7 +85,7 @@ func (l *login) show(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true,
 		SameSite: http.SameSiteStrictMode,
 	})
-	l.render(w, http.StatusOK, loginPage{RequestID: a.id, CSRF: a.csrf, ClientID: a.clientID})
+	l.render(w, http.StatusOK, loginPage{RequestID: a.id, CSRF: a.csrf, ClientID: a.clientID, redirectURI: a.redirectURI})
 }
 
 func (l *login) submit(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +108,7 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 		l.render(w, http.StatusForbidden, loginPage{Error: msgBadForm})
 		return
 	}
-	page := loginPage{RequestID: a.id, CSRF: a.csrf, ClientID: a.clientID, Username: username}
+	page := loginPage{RequestID: a.id, CSRF: a.csrf, ClientID: a.clientID, Username: username, redirectURI: a.redirectURI}
 	u, ok := l.storage.users[username]
 	if !ok || subtle.ConstantTimeCompare([]byte(u.Password), []byte(r.PostForm.Get("password"))) != 1 {
 		page.Error = msgWrongPassword
@@ -128,9 +129,24 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 
 func (l *login) render(w http.ResponseWriter, status int, page loginPage) {
 	page.Action = l.pageURL
+	w.Header().Set("Content-Security-Policy", securityPolicy(page.redirectURI))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	loginTemplate.Execute(w, page) //nolint:errcheck // the status is sent; nothing else to tell
+}
+
+// securityPolicy is the page's Content-Security-Policy: no script, no
+// framing, and the form posted only to the provider. Browsers hold every
+// redirect that follows the form's POST to form-action too, and a sign-in
+// ends at the client's redirect URI (on another origin: the gateway's), so
+// that origin is allowed beside the provider's own, or the browser stops
+// at the login page.
+func securityPolicy(redirectURI string) string {
+	formAction := "'self'"
+	if u, err := url.Parse(redirectURI); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		formAction += " " + u.Scheme + "://" + u.Host
+	}
+	return "default-src 'none'; style-src 'unsafe-inline'; form-action " + formAction + "; frame-ancestors 'none'"
 }
 
 // loggedOutPath is where end_session sends the browser when the client

@@ -36,6 +36,9 @@ type answer struct {
 	status   int
 	location string
 	body     string
+	// formAction is the form-action directive of the page's
+	// Content-Security-Policy.
+	formAction string
 }
 
 func do(t *testing.T, c *http.Client, method, u string, form url.Values) answer {
@@ -55,7 +58,13 @@ func do(t *testing.T, c *http.Client, method, u string, form url.Values) answer 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return answer{resp.StatusCode, resp.Header.Get("Location"), string(body)}
+	var formAction string
+	for _, d := range strings.Split(resp.Header.Get("Content-Security-Policy"), ";") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(d), "form-action "); ok {
+			formAction = rest
+		}
+	}
+	return answer{resp.StatusCode, resp.Header.Get("Location"), string(body), formAction}
 }
 
 var hiddenField = regexp.MustCompile(`name="(authRequestID|csrf)" value="([^"]*)"`)
@@ -74,6 +83,11 @@ func TestLoginPage(t *testing.T) {
 		if page.status != http.StatusOK || !strings.Contains(page.body, label) {
 			t.Fatalf("login page (HTTP %d) lacks %q:\n%s", page.status, label, page.body)
 		}
+	}
+	// A browser holds the redirects after the form's POST to form-action
+	// too: they end at the console's redirect URI, on another origin.
+	if want := "'self' http://127.0.0.1:8080"; page.formAction != want {
+		t.Errorf("the page's form-action is %q, want %q: a browser would stop the sign-in's redirect to %s", page.formAction, want, redirectURI)
 	}
 	form := url.Values{"username": {"editor"}, "password": {"editor-pw"}}
 	for _, m := range hiddenField.FindAllStringSubmatch(page.body, -1) {
@@ -103,6 +117,9 @@ func TestLoginPage(t *testing.T) {
 		got := do(t, r.client, http.MethodPost, srv.URL+"/login", r.form)
 		if got.status != r.status || got.location != "" || !strings.Contains(got.body, r.shows) {
 			t.Errorf("%s: HTTP %d to %q, want %d showing %q", r.name, got.status, got.location, r.status, r.shows)
+		}
+		if r.status == http.StatusUnauthorized && got.formAction != page.formAction {
+			t.Errorf("%s: the form shown again has form-action %q, want %q as the first", r.name, got.formAction, page.formAction)
 		}
 	}
 

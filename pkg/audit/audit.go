@@ -99,9 +99,22 @@ func RecordRead(ctx context.Context, q pgdb.Querier, resource string, fieldsRead
 }
 
 func insert(ctx context.Context, q pgdb.Querier, action, resource string, before, after map[string]any) error {
-	_, err := q.Exec(ctx, `INSERT INTO audit_events (`+strings.Join(columns, ", ")+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, row(ctx, action, resource, before, after)...)
+	_, err := q.Exec(ctx, insertSQL, row(ctx, action, resource, before, after)...)
 	return err
+}
+
+var insertSQL = `INSERT INTO audit_events (` + strings.Join(columns, ", ") + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+
+// Queue is Record for a change sent as a batch: it queues the event's
+// insert in batch, so that the change and its event cost one round trip.
+// The event is written when the batch is sent in the change's transaction.
+func Queue(ctx context.Context, batch *pgx.Batch, action, resource string, before, after proto.Message) error {
+	b, a, err := diff(before, after)
+	if err != nil {
+		return err
+	}
+	batch.Queue(insertSQL, row(ctx, action, resource, b, a)...)
+	return nil
 }
 
 // columns are those an event is written with; the others are the

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -167,18 +168,60 @@ func TestABatchIsRecordedOneEventPerResourceAsRecordWouldWriteEach(t *testing.T)
 	if err := pgdb.InTx(ctx, pool, func(tx pgx.Tx) error { return audit.RecordAll(ctx, tx, changes) }); err != nil {
 		t.Fatal(err)
 	}
-	page, err := audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := audit.List(ctx, pool, "budget", page)
-	if err != nil || len(events) != 3 {
-		t.Fatalf("%d events, %v", len(events), err)
-	}
+	events := gwangsanEvents(t, pool, 3)
 	for i, e := range events {
 		if e.GetResource() != changes[i].Resource || e.GetAction() != "create" || e.GetActor() != "user:gwangsan-admin@127.0.0.1:9100" ||
 			e.GetRequestId() != "req-1" || e.GetBefore() != nil || e.GetAfter().AsMap()["displayName"] != fmt.Sprintf("부서 %d", i) {
 			t.Errorf("event %d: %v", i, e)
 		}
 	}
+}
+
+// TestAQueuedChangeIsRecordedAsRecordWouldWriteIt records one rename with
+// Record and the same rename queued in a batch beside another statement:
+// both events read back alike, bar their number and time.
+func TestAQueuedChangeIsRecordedAsRecordWouldWriteIt(t *testing.T) {
+	pool := pgtest.NewPool(t, schema("budget"))
+	ctx := caller()
+	name := "districts/gwangsan/departments/legal-support"
+	before := &pledgev1.Department{Name: name, DisplayName: "법무지원과", Etag: "a"}
+	after := &pledgev1.Department{Name: name, DisplayName: "법무혁신과", Etag: "b"}
+	err := pgdb.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if err := audit.Record(ctx, tx, audit.Update, name, before, after); err != nil {
+			return err
+		}
+		batch := &pgx.Batch{}
+		batch.Queue("SELECT 1")
+		if err := audit.Queue(ctx, batch, audit.Update, name, before, after); err != nil {
+			return err
+		}
+		return tx.SendBatch(ctx, batch).Close()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := gwangsanEvents(t, pool, 2)
+	recorded, queued := events[0], events[1]
+	queued.Name, queued.Time = recorded.GetName(), recorded.GetTime()
+	if !proto.Equal(recorded, queued) {
+		t.Errorf("queued %v\nrecorded %v", queued, recorded)
+	}
+	if a := queued.GetAfter().AsMap(); len(a) != 1 || a["displayName"] != "법무혁신과" {
+		t.Errorf("queued after %v: want only the new name", a)
+	}
+}
+
+// gwangsanEvents reads the first page of gwangsan's events in the budget
+// log, which must hold n.
+func gwangsanEvents(t *testing.T, pool *pgxpool.Pool, n int) []*typev1.AuditEvent {
+	t.Helper()
+	page, err := audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := audit.List(caller(), pool, "budget", page)
+	if err != nil || len(events) != n {
+		t.Fatalf("%d events, %v; want %d", len(events), err, n)
+	}
+	return events
 }

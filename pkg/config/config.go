@@ -108,6 +108,10 @@ type Common struct {
 	// Identity is the service's own client at a token issuer, for work no
 	// caller asked for just now (finishing an import cut off by a crash).
 	Identity ServiceClient
+	// DBPoolSize is how many database connections the service holds at
+	// most; 0 leaves it to the URL's pool_max_conns, then to
+	// pgdb.DefaultPoolSize.
+	DBPoolSize int
 }
 
 // ServiceClient is a service's confidential client at an OpenID issuer.
@@ -119,6 +123,8 @@ type ServiceClient struct {
 func Service(fs *flag.FlagSet, c *Common, name string) {
 	String(fs, &c.ListenAddr, "listen", "GONGYAK_"+upper(name)+"_ADDR", DefaultAddrs[name], "host:port the gRPC server listens on")
 	DatabaseURL(fs, &c.DatabaseURL, name)
+	Int(fs, &c.DBPoolSize, "db-pool-size", "GONGYAK_DB_POOL_SIZE", 0,
+		"database connections held at most (0: the URL's pool_max_conns, else 4 per core and at least 8)")
 	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	Duration(fs, &c.RequestIDRetention, "request-id-retention", "GONGYAK_REQUEST_ID_RETENTION", 7*24*time.Hour,
 		"how long a request_id is remembered for retries")

@@ -59,3 +59,35 @@ func TestServiceHelpShowsNoPassword(t *testing.T) {
 		t.Errorf("the help does not name GONGYAK_BUDGET_DATABASE_URL:\n%s", help.String())
 	}
 }
+
+func TestDatabasePoolSizeFromFlagOrEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		name, env string
+		args      []string
+		want      int
+		bad       bool
+	}{
+		{name: "nothing set: the default", want: 0},
+		{name: "the variable", env: "24", want: 24},
+		{name: "the flag over the variable", env: "24", args: []string{"--db-pool-size", "12"}, want: 12},
+		{name: "not a number", env: "many", bad: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("GONGYAK_DB_POOL_SIZE", tc.env)
+			t.Cleanup(func() { badEnv = nil })
+			fs := flag.NewFlagSet("participation", flag.ContinueOnError)
+			var c Common
+			Service(fs, &c, "participation")
+			err := Parse(fs, tc.args)
+			if tc.bad {
+				if err == nil || !strings.Contains(err.Error(), "GONGYAK_DB_POOL_SIZE") {
+					t.Errorf("Parse = %v, want an error naming GONGYAK_DB_POOL_SIZE", err)
+				}
+				return
+			}
+			if err != nil || c.DBPoolSize != tc.want {
+				t.Errorf("DBPoolSize = %d, %v; want %d", c.DBPoolSize, err, tc.want)
+			}
+		})
+	}
+}

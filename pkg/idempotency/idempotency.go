@@ -27,6 +27,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -78,14 +79,21 @@ func Claim(ctx context.Context, q pgdb.Querier, key Key) (result []byte, replay 
 	if key.ID == "" {
 		return nil, false, nil
 	}
-	tag, err := q.Exec(ctx, `INSERT INTO request_ids (method, request_id, fingerprint)
-		VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, key.Method, key.ID, key.Fingerprint)
+	tag, err := q.Exec(ctx, claimSQL, key.Method, key.ID, key.Fingerprint)
 	if err != nil {
 		return nil, false, fmt.Errorf("claim request id: %w", err)
 	}
 	if tag.RowsAffected() == 1 {
 		return nil, false, nil
 	}
+	return replayed(ctx, q, key)
+}
+
+const claimSQL = `INSERT INTO request_ids (method, request_id, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
+
+// replayed returns the result saved under key, which another request
+// claimed, when it was the same request.
+func replayed(ctx context.Context, q pgdb.Querier, key Key) (result []byte, replay bool, err error) {
 	var fingerprint []byte
 	if err := q.QueryRow(ctx, `SELECT fingerprint, result FROM request_ids
 		WHERE method = $1 AND request_id = $2`, key.Method, key.ID).Scan(&fingerprint, &result); err != nil {
@@ -148,25 +156,47 @@ func PurgeEvery(ctx context.Context, pool *pgxpool.Pool, retention, interval tim
 // from JSON, and does not call write.
 func Do[T any](ctx context.Context, pool *pgxpool.Pool, key Key, write func(tx pgx.Tx) (T, error)) (T, error) {
 	var out T
-	err := pgdb.InTx(ctx, pool, func(tx pgx.Tx) error {
-		prev, replay, err := Claim(ctx, tx, key)
-		if err != nil {
+	if key.ID == "" {
+		err := pgdb.InTx(ctx, pool, func(tx pgx.Tx) (err error) {
+			out, err = write(tx)
 			return err
-		}
-		if replay {
-			return json.Unmarshal(prev, &out)
-		}
-		if out, err = write(tx); err != nil {
-			return err
-		}
-		if key.ID == "" {
-			return nil
-		}
-		raw, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		return Save(ctx, tx, key, raw)
+		})
+		return out, err
+	}
+	// The transaction begins in the round trip that claims the key.
+	batch := &pgx.Batch{}
+	batch.BeginTx(pgx.TxOptions{})
+	var claimed bool
+	batch.Queue(claimSQL, key.Method, key.ID, key.Fingerprint).Exec(func(tag pgconn.CommandTag) error {
+		claimed = tag.RowsAffected() == 1
+		return nil
 	})
-	return out, err
+	br := pool.SendBatch(ctx, batch)
+	tx := br.Tx()
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit, or on a transaction that never began, it does nothing
+	if err := br.Close(); err != nil {
+		return out, fmt.Errorf("claim request id: %w", err)
+	}
+	if !claimed {
+		prev, _, err := replayed(ctx, tx, key)
+		if err != nil {
+			return out, err
+		}
+		if err := json.Unmarshal(prev, &out); err != nil {
+			return out, err
+		}
+		return out, tx.Commit(ctx)
+	}
+	out, err := write(tx)
+	if err != nil {
+		return out, err
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return out, err
+	}
+	if err := Save(ctx, tx, key, raw); err != nil {
+		return out, err
+	}
+	return out, tx.Commit(ctx)
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,8 +27,14 @@ type Querier interface {
 // Open connects to url with every connection's search_path set to schema
 // (then public, where shared extensions such as pg_trgm live), so a
 // service's SQL names its tables without a schema and never sees another
-// service's. It waits up to the context's deadline for the server.
-func Open(ctx context.Context, url, schema, application string) (*pgxpool.Pool, error) {
+// service's. It waits up to the context's deadline for the server. The
+// pool holds at most the connections MaxConns gives, else the URL's
+// pool_max_conns, else DefaultPoolSize.
+func Open(ctx context.Context, url, schema, application string, opts ...Option) (*pgxpool.Pool, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
@@ -38,8 +46,13 @@ func Open(ctx context.Context, url, schema, application string) (*pgxpool.Pool, 
 		decodeJSONFaster(c.TypeMap())
 		return nil
 	}
-	if cfg.MaxConns < 8 {
-		cfg.MaxConns = 8
+	switch {
+	case o.maxConns < 0:
+		return nil, fmt.Errorf("database pool size %d: give 1 or more, or 0 for the default (%d here)", o.maxConns, DefaultPoolSize())
+	case o.maxConns > 0:
+		cfg.MaxConns = int32(o.maxConns)
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = DefaultPoolSize()
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -58,6 +71,27 @@ func Open(ctx context.Context, url, schema, application string) (*pgxpool.Pool, 
 		}
 	}
 }
+
+// DefaultPoolSize is how many connections a pool holds at most unless
+// told otherwise: four for each core the process may use, and at least 8.
+// A transaction spends much of its time waiting on the network or the
+// disk rather than on a core, so a few per core keep the server busy, and
+// not so many that they queue inside it; with 32 callers at once on two
+// cores, 8, 16 and 32 connections cast ballots equally fast
+// (BenchmarkCastBallot). Each process of each service holds its own pool:
+// the server's max_connections must cover them all.
+func DefaultPoolSize() int32 {
+	return max(8, 4*int32(runtime.GOMAXPROCS(0)))
+}
+
+// Option is a setting of Open.
+type Option func(*options)
+
+type options struct{ maxConns int }
+
+// MaxConns has the pool hold at most n connections; 0 leaves it to the
+// URL's pool_max_conns, then DefaultPoolSize.
+func MaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 
 // OnWrite has pool tell f of every statement its connections run that
 // writes (INSERT, UPDATE, DELETE, MERGE, COPY) and of every COMMIT, as

@@ -52,14 +52,18 @@ func operation(sql string) string {
 	return strings.ToUpper(sql)
 }
 
-func (t *Tracer) start(ctx context.Context, name, sql string) context.Context {
-	ctx, _ = t.tracer.Start(ctx, name,
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(
+// start starts a statement's span. Its attributes, the SQL text above all,
+// are put together only for a span that records: most do not when nothing
+// exports them.
+func (t *Tracer) start(ctx context.Context, name string, sql func() string) context.Context {
+	ctx, span := t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() {
+		span.SetAttributes(
 			attribute.String("db.system.name", "postgresql"),
 			attribute.String("db.namespace", t.database),
-			attribute.String("db.query.text", sql),
-		))
+			attribute.String("db.query.text", sql()),
+		)
+	}
 	return ctx
 }
 
@@ -75,7 +79,7 @@ func end(ctx context.Context, err error, rows int64) {
 
 // TraceQueryStart starts a span for a query.
 func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	return t.start(ctx, operation(data.SQL), data.SQL)
+	return t.start(ctx, operation(data.SQL), func() string { return data.SQL })
 }
 
 // TraceQueryEnd ends the query's span.
@@ -114,13 +118,15 @@ func (t *Tracer) onWrite(f func()) {
 
 // TraceBatchStart starts a span for a batch of queries.
 func (t *Tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
-	var sqls []string
-	if data.Batch != nil {
-		for _, q := range data.Batch.QueuedQueries {
-			sqls = append(sqls, q.SQL)
+	return t.start(ctx, "BATCH", func() string {
+		var sqls []string
+		if data.Batch != nil {
+			for _, q := range data.Batch.QueuedQueries {
+				sqls = append(sqls, q.SQL)
+			}
 		}
-	}
-	return t.start(ctx, "BATCH", strings.Join(sqls, ";\n"))
+		return strings.Join(sqls, ";\n")
+	})
 }
 
 // TraceBatchQuery is called for each query of a batch; the batch's span

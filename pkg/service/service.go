@@ -103,7 +103,7 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 	}()
 
 	openCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	pool, err := pgdb.Open(openCtx, cfg.DatabaseURL, spec.Schema, "gongyak-"+spec.Name)
+	pool, err := pgdb.Open(openCtx, cfg.DatabaseURL, spec.Schema, "gongyak-"+spec.Name, pgdb.MaxConns(cfg.DBPoolSize))
 	cancel()
 	if err != nil {
 		return err

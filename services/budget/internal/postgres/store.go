@@ -16,7 +16,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/protobuf/proto"
 )
@@ -126,35 +125,30 @@ func (s *Store) Update(ctx context.Context, district, pledge, tag string, allowM
 			t := time.Date(p.AsOf.Year, time.Month(p.AsOf.Month), p.AsOf.Day, 0, 0, 0, 0, time.UTC)
 			asOf = &t
 		}
+		// The plan and its lines are written in one round trip; what was
+		// written is p with the revision and times the plan's row returns,
+		// not read back. The audit event, which shows those, follows.
+		written := &pgx.Batch{}
+		out = p
+		var taken bool // a new plan, created by someone else since this request looked
 		if cur.Revision != 0 {
-			_, err = tx.Exec(ctx, `UPDATE plans SET as_of_date = $3, term = $4, revision = revision + 1, update_time = now()
-				WHERE district_id = $1 AND pledge_id = $2`, district, pledge, asOf, p.Term)
+			written.Queue(`UPDATE plans SET as_of_date = $3, term = $4, revision = revision + 1, update_time = now()
+				WHERE district_id = $1 AND pledge_id = $2 RETURNING revision, create_time, update_time`, district, pledge, asOf, p.Term).
+				QueryRow(func(row pgx.Row) error { return row.Scan(&out.Revision, &out.CreateTime, &out.UpdateTime) })
 		} else {
-			var inserted pgconn.CommandTag
-			inserted, err = tx.Exec(ctx, `INSERT INTO plans (district_id, pledge_id, term, as_of_date) VALUES ($1, $2, $3, $4)
-				ON CONFLICT DO NOTHING`, district, pledge, p.Term, asOf)
-			if err == nil && inserted.RowsAffected() == 0 {
-				// Created by someone else since this request looked.
-				return apierr.EtagMismatch(name)
-			}
+			written.Queue(`INSERT INTO plans (district_id, pledge_id, term, as_of_date) VALUES ($1, $2, $3, $4)
+				ON CONFLICT DO NOTHING RETURNING revision, create_time, update_time`, district, pledge, p.Term, asOf).
+				QueryRow(func(row pgx.Row) error {
+					err := row.Scan(&out.Revision, &out.CreateTime, &out.UpdateTime)
+					taken = errors.Is(err, pgx.ErrNoRows)
+					return err
+				})
 		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM lines WHERE district_id = $1 AND pledge_id = $2`, district, pledge); err != nil {
-			return err
-		}
-		batch := &pgx.Batch{}
-		for i, l := range p.Lines {
-			batch.Queue(`INSERT INTO lines (district_id, pledge_id, source, year, position, source_label,
-				planned_won, secured_won, executed_won, carry_over, note)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				district, pledge, l.Source, l.Year, i, l.SourceLabel, l.Planned, l.Secured, l.Executed, l.CarryOver, l.Note)
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return err
-		}
-		if out, err = get(ctx, tx, district, pledge, ""); err != nil {
+		written.Queue(`DELETE FROM lines WHERE district_id = $1 AND pledge_id = $2`, district, pledge)
+		written.Queue(insertLines, append([]any{district, pledge}, lineArrays(p.Lines)...)...)
+		if err := tx.SendBatch(ctx, written).Close(); taken {
+			return apierr.EtagMismatch(name)
+		} else if err != nil {
 			return err
 		}
 		if cur.Revision == 0 {
@@ -163,6 +157,28 @@ func (s *Store) Update(ctx context.Context, district, pledge, tag string, allowM
 		return s.record(ctx, tx, audit.Update, name, &cur, &out)
 	})
 	return out, err
+}
+
+// insertLines writes a plan's lines ($1, $2 the plan; $3… one array per
+// column, a line per index, in order) in one statement.
+const insertLines = `INSERT INTO lines (district_id, pledge_id, position, source, year, source_label,
+		planned_won, secured_won, executed_won, carry_over, note)
+	SELECT $1, $2, l.position - 1, l.source, l.year, l.source_label, l.planned, l.secured, l.executed, l.carry_over, l.note
+	FROM unnest($3::smallint[], $4::integer[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::boolean[], $10::text[])
+		WITH ORDINALITY AS l (source, year, source_label, planned, secured, executed, carry_over, note, position)`
+
+// lineArrays are lines as insertLines takes them: a column at a time.
+func lineArrays(lines []budget.Line) []any {
+	n := len(lines)
+	sources, years, labels := make([]int16, n), make([]int32, n), make([]string, n)
+	planned, secured, executed := make([]int64, n), make([]int64, n), make([]int64, n)
+	carry, notes := make([]bool, n), make([]string, n)
+	for i, l := range lines {
+		sources[i], years[i], labels[i] = int16(l.Source), int32(l.Year), l.SourceLabel
+		planned[i], secured[i], executed[i] = l.Planned, l.Secured, l.Executed
+		carry[i], notes[i] = l.CarryOver, l.Note
+	}
+	return []any{sources, years, labels, planned, secured, executed, carry, notes}
 }
 
 // Draft is the plan Update would hand to change, read without a lock and

@@ -6,7 +6,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -163,14 +162,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 			return nil, err
 		}
 	}
-	doc, err := openAPIDocument()
-	if err != nil {
-		return nil, err
-	}
 	api := http.NewServeMux()
 	api.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(doc) //nolint:errcheck // the client went away
+		w.Write(openapi.Document) //nolint:errcheck // the client went away
 	})
 	api.Handle("/", mux)
 	// Health probes come from the platform, often and without credentials:
@@ -240,19 +235,4 @@ func remoteHost(addr string) string {
 		return host
 	}
 	return addr
-}
-
-// openAPIDocument is the generated document with a title of its own (the
-// generator names it after the first proto file).
-func openAPIDocument() ([]byte, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(openapi.Document, &doc); err != nil {
-		return nil, fmt.Errorf("openapi document: %w", err)
-	}
-	doc["info"] = map[string]any{
-		"title":       "Gongyak API",
-		"version":     "v1",
-		"description": "Pledge management and citizen participation for Korean local governments. JSON follows the proto3 JSON mapping; errors are google.rpc.Status.",
-	}
-	return json.MarshalIndent(doc, "", "  ")
 }

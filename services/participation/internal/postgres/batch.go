@@ -82,21 +82,9 @@ func (s *Store) BatchCreateSubmissions(ctx context.Context, district, program st
 func (s *Store) BatchCastBallots(ctx context.Context, district, program string, bs []participation.Ballot, v apierr.Violations,
 	key idempotency.Key, check func(p participation.Program, entries map[string]bool, i int) (time.Time, error)) ([]participation.Ballot, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) ([]participation.Ballot, error) {
-		p, err := lockProgram(ctx, tx, district, program)
+		p, entries, err := lockEvaluation(ctx, tx, district, program)
 		if err != nil {
 			return nil, err
-		}
-		rows, err := tx.Query(ctx, `SELECT id FROM entries WHERE district_id = $1 AND program_id = $2`, district, program)
-		if err != nil {
-			return nil, err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return nil, err
-		}
-		entries := map[string]bool{}
-		for _, id := range ids {
-			entries[id] = true
 		}
 		var refused error
 		for i := range bs {

@@ -14,10 +14,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const programColumns = `p.district_id, p.id, p.term, p.kind, p.title, p.description, p.status, p.start_date, p.end_date,
+// programFields are a program's own columns; programColumns adds the
+// counts of its records, and uncounted stands in for them where a query
+// need not pay for them.
+const programFields = `p.district_id, p.id, p.term, p.kind, p.title, p.description, p.status, p.start_date, p.end_date,
 	p.pledges, p.declared_members, p.declared_applications, p.declared_selected, p.declared_participants,
 	p.submission_open, p.submission_close, p.voting_open, p.voting_close, p.response_open, p.response_close,
-	p.ballot_scale_max, p.citizen_weight, p.panel_weight, p.revision, p.create_time, p.update_time,
+	p.ballot_scale_max, p.citizen_weight, p.panel_weight, p.revision, p.create_time, p.update_time`
+
+const uncounted = `, 0, 0, 0, 0, 0, 0, 0`
+
+const programColumns = programFields + `,
 	(SELECT count(*) FROM members x WHERE x.district_id = p.district_id AND x.program_id = p.id),
 	(SELECT count(*) FROM submissions x WHERE x.district_id = p.district_id AND x.program_id = p.id),
 	(SELECT count(*) FROM submissions x WHERE x.district_id = p.district_id AND x.program_id = p.id AND x.selected),
@@ -26,14 +33,15 @@ const programColumns = `p.district_id, p.id, p.term, p.kind, p.title, p.descript
 	(SELECT count(*) FROM questions x WHERE x.district_id = p.district_id AND x.program_id = p.id),
 	(SELECT count(*) FROM responses x WHERE x.district_id = p.district_id AND x.program_id = p.id)`
 
-func scanProgram(row pgx.Row) (participation.Program, error) {
+// scanProgram reads programColumns, then whatever extra the query adds.
+func scanProgram(row pgx.Row, extra ...any) (participation.Program, error) {
 	var p participation.Program
 	var start, end, so, sc, vo, vc, ro, rc *time.Time
-	err := row.Scan(&p.DistrictID, &p.ID, &p.Term, &p.Kind, &p.Title, &p.Description, &p.Status, &start, &end,
+	err := row.Scan(append([]any{&p.DistrictID, &p.ID, &p.Term, &p.Kind, &p.Title, &p.Description, &p.Status, &start, &end,
 		&p.Pledges, &p.Declared.Members, &p.Declared.Applications, &p.Declared.Selected, &p.Declared.Participants,
 		&so, &sc, &vo, &vc, &ro, &rc, &p.BallotScaleMax, &p.CitizenWeight, &p.PanelWeight, &p.Revision, &p.Created, &p.Updated,
 		&p.Recorded.Members, &p.Recorded.Submissions, &p.Recorded.Selected, &p.Recorded.Entries, &p.Recorded.Ballots,
-		&p.Recorded.Questions, &p.Recorded.Responses)
+		&p.Recorded.Questions, &p.Recorded.Responses}, extra...)...)
 	p.Start, p.End = dateOf(start), dateOf(end)
 	p.Submissions = participation.Window{Open: timeOf(so), Close: timeOf(sc)}
 	p.Voting = participation.Window{Open: timeOf(vo), Close: timeOf(vc)}
@@ -203,8 +211,33 @@ func (s *Store) DeleteProgram(ctx context.Context, district, id, tag string) err
 	})
 }
 
-// lockProgram reads a program and holds it against change while one of
-// its records is written.
+// lockProgram reads a program, without its counts, and holds it against
+// change while one of its records is written: records of one program are
+// written side by side (FOR SHARE), and a change of the program (FOR
+// UPDATE) waits for those under way, while those after it see the
+// change. The counts are left out because nothing written under the lock
+// needs them, and counting there made each ballot scan every ballot cast
+// before it.
 func lockProgram(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, error) {
-	return getProgram(ctx, tx, district, id, " FOR SHARE OF p")
+	return lockWith(ctx, tx, district, id, "")
+}
+
+// lockEvaluation is lockProgram for a ballot: it reads the evaluation's
+// entries too, in the same query, saving a round trip.
+func lockEvaluation(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, map[string]bool, error) {
+	var ids []string
+	p, err := lockWith(ctx, tx, district, id,
+		`, ARRAY(SELECT x.id FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id)`, &ids)
+	entries := make(map[string]bool, len(ids))
+	for _, e := range ids {
+		entries[e] = true
+	}
+	return p, entries, err
+}
+
+// lockWith is lockProgram reading more columns of p into dest.
+func lockWith(ctx context.Context, tx pgx.Tx, district, id, more string, dest ...any) (participation.Program, error) {
+	p, err := scanProgram(tx.QueryRow(ctx, `SELECT `+programFields+uncounted+more+
+		` FROM programs p WHERE p.district_id = $1 AND p.id = $2 FOR SHARE OF p`, district, id), dest...)
+	return p, notFound(err, "program", programName(district, id))
 }

@@ -42,13 +42,21 @@ func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view:
 // to the audit log in q, the change's transaction; before and after are
 // stored values, nil where there is none.
 func (s *Store) record(ctx context.Context, q pgdb.Querier, action, resource, district, program string, before, after any) error {
-	shown := func(v any) proto.Message {
-		if v == nil {
-			return nil
-		}
-		return s.view(district, program, v)
+	return audit.Record(ctx, q, action, resource, s.shown(district, program, before), s.shown(district, program, after))
+}
+
+// queueRecord is record for a change sent as batch: the event goes in the
+// batch, to be written with it.
+func (s *Store) queueRecord(ctx context.Context, batch *pgx.Batch, action, resource, district, program string, before, after any) error {
+	return audit.Queue(ctx, batch, action, resource, s.shown(district, program, before), s.shown(district, program, after))
+}
+
+// shown is v as the audit log keeps it, nil for none.
+func (s *Store) shown(district, program string, v any) proto.Message {
+	if v == nil {
+		return nil
 	}
-	return audit.Record(ctx, q, action, resource, shown(before), shown(after))
+	return s.view(district, program, v)
 }
 
 // Read is one resource an answer shows unmasked, and which of its fields.

@@ -27,48 +27,68 @@ func errAlreadyVoted() error {
 // even one racing the first — is refused, so every citizen counts once.
 // check sees the program and its entries before anything is written and
 // says when the ballot counts as cast.
+//
+// Ballots of one evaluation run side by side: each holds the program
+// FOR SHARE, which a change of the program (closing the vote) waits for.
+// Past the request id, a ballot costs two round trips: the program with
+// its entries, then the ballot, its scores and its audit event as one
+// batch.
 func (s *Store) CastBallot(ctx context.Context, district, program string, b participation.Ballot, key idempotency.Key,
 	check func(p participation.Program, entries map[string]bool) (time.Time, error)) (participation.Ballot, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Ballot, error) {
-		p, err := lockProgram(ctx, tx, district, program)
+		p, entries, err := lockEvaluation(ctx, tx, district, program)
 		if err != nil {
 			return b, err
-		}
-		rows, err := tx.Query(ctx, `SELECT id FROM entries WHERE district_id = $1 AND program_id = $2`, district, program)
-		if err != nil {
-			return b, err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return b, err
-		}
-		entries := map[string]bool{}
-		for _, id := range ids {
-			entries[id] = true
 		}
 		if b.Cast, err = check(p, entries); err != nil {
 			return b, err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO ballots (district_id, program_id, id, citizen_hash, cast_time)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT ON CONSTRAINT ballots_one_per_citizen DO NOTHING`,
-			district, program, b.ID, b.CitizenHash, b.Cast)
-		if err != nil {
-			return b, conflict(err, child(district, program, "ballots", b.ID))
-		}
-		if tag.RowsAffected() == 0 {
-			return b, errAlreadyVoted()
-		}
+		hash := b.CitizenHash
+		b.CitizenHash = nil // never leaves the store, nor reaches the audit log
 		batch := &pgx.Batch{}
-		for _, sc := range b.Scores {
-			batch.Queue(`INSERT INTO ballot_scores (district_id, program_id, ballot_id, entry_id, score) VALUES ($1, $2, $3, $4, $5)`,
-				district, program, b.ID, sc.EntryID, sc.Score)
-		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		var cast int
+		var castErr error
+		batch.Queue(castSQL, append([]any{district, program, b.ID, hash, b.Cast}, scoreArrays(b.Scores)...)...).QueryRow(func(row pgx.Row) error {
+			castErr = row.Scan(&cast)
+			return castErr
+		})
+		if err := s.queueRecord(ctx, batch, audit.Create, child(district, program, "ballots", b.ID), district, program, nil, b); err != nil {
 			return b, err
 		}
-		b.CitizenHash = nil // never leaves the store, nor reaches the audit log
-		return b, s.record(ctx, tx, audit.Create, child(district, program, "ballots", b.ID), district, program, nil, b)
+		err = tx.SendBatch(ctx, batch).Close()
+		switch {
+		case castErr != nil:
+			return b, conflict(castErr, child(district, program, "ballots", b.ID))
+		case err != nil:
+			return b, err
+		case cast == 0:
+			return b, errAlreadyVoted()
+		}
+		return b, nil
 	})
+}
+
+// castSQL inserts a ballot ($1–$5) and its scores (entry ids $6, scores
+// $7) in one statement and counts the ballots inserted: none when the
+// citizen has voted already.
+const castSQL = `WITH ballot AS (
+		INSERT INTO ballots (district_id, program_id, id, citizen_hash, cast_time) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT ON CONSTRAINT ballots_one_per_citizen DO NOTHING
+		RETURNING district_id, program_id, id),
+	scores AS (
+		INSERT INTO ballot_scores (district_id, program_id, ballot_id, entry_id, score)
+		SELECT ballot.district_id, ballot.program_id, ballot.id, s.entry_id, s.score
+		FROM ballot, unnest($6::text[], $7::integer[]) AS s (entry_id, score))
+	SELECT count(*) FROM ballot`
+
+// scoreArrays are a ballot's scores as castSQL takes them: entry ids and
+// scores, side by side.
+func scoreArrays(scores []participation.BallotScore) []any {
+	entries, values := make([]string, len(scores)), make([]int32, len(scores))
+	for i, sc := range scores {
+		entries[i], values[i] = sc.EntryID, int32(sc.Score)
+	}
+	return []any{entries, values}
 }
 
 // ListBallots returns a page of a program's ballots, without who cast them.

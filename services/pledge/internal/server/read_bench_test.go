@@ -12,9 +12,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// queries counts the SQL statements every pool of the test binary runs,
-// read from the spans pgdb's tracer records for each: what a read costs
-// the database shows without a PostgreSQL log.
+// queries counts the trips to PostgreSQL every pool of the test binary
+// makes — a statement, or a batch of them sent at once — read from the
+// spans pgdb's tracer records for each: what a read costs the database
+// shows without a PostgreSQL log.
 var queries struct {
 	once  sync.Once
 	count atomic.Int64
@@ -42,8 +43,8 @@ func countQueries() int64 {
 }
 
 // BenchmarkGetPledge reads the seed card's pledge over gRPC, one client,
-// from the pledge service on a real PostgreSQL, and reports the SQL
-// statements each read costs (queries/op).
+// from the pledge service on a real PostgreSQL, and reports the trips to
+// PostgreSQL each read costs (queries/op; a batch counts once).
 func BenchmarkGetPledge(b *testing.B) {
 	st := newSuite(b)
 	name := st.importCard(b, "gwangsan", seedCard(b)).GetPledge().GetName()
@@ -64,7 +65,8 @@ func BenchmarkGetPledge(b *testing.B) {
 
 // BenchmarkGetPledgeCard assembles the seed card's card over gRPC, one
 // client, from the four services on a real PostgreSQL, and reports the
-// SQL statements each card costs across them (queries/op) and the calls
+// trips to PostgreSQL each card costs across them (queries/op; a batch
+// counts once) and the calls
 // the other services make back to the pledge service to serve it
 // (callbacks/op). The pledge is given two related departments besides its
 // owner, as many are.
