@@ -25,6 +25,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/apiKeys/{apiKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetApiKey returns a key, never its secret (AIP-131). */
+        get: operations["ApiKeyService_GetApiKey2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apiKeys/{apiKey}:revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * RevokeApiKey stops a key for good (AIP-136); revoking a revoked key
+         *     returns it as it is.
+         */
+        post: operations["ApiKeyService_RevokeApiKey2"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/districts": {
         parameters: {
             query?: never;
@@ -43,53 +80,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{budget.name}": {
+    "/v1/districts/{district}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * UpdateBudget replaces the fields of a pledge's plan the mask names
-         *     (AIP-134, AIP-156); with allow_missing it creates the plan. The pledge
-         *     must exist and every line's year must be valid for it, which the
-         *     pledge service is asked.
-         */
-        patch: operations["BudgetService_UpdateBudget"];
-        trace?: never;
-    };
-    "/v1/{department.name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** UpdateDepartment changes a department (AIP-134). */
-        patch: operations["DistrictService_UpdateDepartment"];
-        trace?: never;
-    };
-    "/v1/{district.name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        /** GetDistrict returns one district (AIP-131). */
+        get: operations["DistrictService_GetDistrict"];
         put?: never;
         post?: never;
         delete?: never;
@@ -102,78 +101,28 @@ export interface paths {
         patch: operations["DistrictService_UpdateDistrict"];
         trace?: never;
     };
-    "/v1/{entry.name}": {
+    "/v1/districts/{district}/apiKeys": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** UpdateEntry changes a entry (AIP-134). */
-        patch: operations["ParticipationService_UpdateEntry"];
-        trace?: never;
-    };
-    "/v1/{indicator.name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
         /**
-         * UpdateIndicator changes an indicator (AIP-134). Entries are replaced as
-         *     a table.
+         * ListApiKeys lists a district's keys, or the cross-district ones when
+         *     `parent` is empty, newest first, revoked ones included (AIP-132).
          */
-        patch: operations["IndicatorService_UpdateIndicator"];
-        trace?: never;
-    };
-    "/v1/{member.name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        get: operations["ApiKeyService_ListApiKeys"];
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** UpdateMember changes a member (AIP-134). */
-        patch: operations["ParticipationService_UpdateMember"];
-        trace?: never;
-    };
-    "/v1/{name_10}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetSurveyResults sums a survey's answers question by question. */
-        get: operations["ParticipationService_GetSurveyResults"];
-        put?: never;
-        post?: never;
+        /** CreateApiKey issues a key and returns its secret, once (AIP-133). */
+        post: operations["ApiKeyService_CreateApiKey"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/{name_11}": {
+    "/v1/districts/{district}/apiKeys/{apiKey}": {
         parameters: {
             query?: never;
             header?: never;
@@ -190,15 +139,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{name_12}": {
+    "/v1/districts/{district}/apiKeys/{apiKey}:revoke": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GetApiKey returns a key, never its secret (AIP-131). */
-        get: operations["ApiKeyService_GetApiKey2"];
+        get?: never;
+        put?: never;
+        /**
+         * RevokeApiKey stops a key for good (AIP-136); revoking a revoked key
+         *     returns it as it is.
+         */
+        post: operations["ApiKeyService_RevokeApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/auditEvents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListAuditEvents lists a district's audit events, oldest first,
+         *     filtered by resource, actor, action, service and time (AIP-132,
+         *     AIP-160).
+         */
+        get: operations["AuditService_ListAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -207,15 +180,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{name_13}": {
+    "/v1/districts/{district}/budgets:batchUpdate": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GetDistrict returns one district (AIP-131). */
-        get: operations["DistrictService_GetDistrict"];
+        get?: never;
+        put?: never;
+        /**
+         * BatchUpdateBudgets writes up to 500 plans of one district's pledges in
+         *     one transaction, each as UpdateBudget would: all of them, or none when
+         *     one is refused (AIP-234). Bulk loads use it.
+         */
+        post: operations["BudgetService_BatchUpdateBudgets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/budgets:summarize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SummarizeBudgets adds up the plans of one district, or of all with
+         *     `districts/-` (AIP-159), grouped as asked, with securing and execution
+         *     rates (AIP-136).
+         */
+        get: operations["BudgetService_SummarizeBudgets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -224,7 +222,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{name_14}": {
+    "/v1/districts/{district}/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListDepartments lists a district's departments (AIP-132). */
+        get: operations["DistrictService_ListDepartments"];
+        put?: never;
+        /** CreateDepartment adds a department (AIP-133). */
+        post: operations["DistrictService_CreateDepartment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/departments/{department}": {
         parameters: {
             query?: never;
             header?: never;
@@ -238,27 +254,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** UpdateDepartment changes a department (AIP-134). */
+        patch: operations["DistrictService_UpdateDepartment"];
         trace?: never;
     };
-    "/v1/{name_15}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetPledge returns one pledge, deleted or not (AIP-131). */
-        get: operations["PledgeService_GetPledge"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_16}": {
+    "/v1/districts/{district}/implementationReport": {
         parameters: {
             query?: never;
             header?: never;
@@ -282,299 +282,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{name_1}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetIndicator returns one indicator with its achievement (AIP-131). */
-        get: operations["IndicatorService_GetIndicator"];
-        put?: never;
-        post?: never;
-        /** DeleteIndicator removes an indicator and its entries (AIP-135). */
-        delete: operations["IndicatorService_DeleteIndicator"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_1}:revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * RevokeApiKey stops a key for good (AIP-136); revoking a revoked key
-         *     returns it as it is.
-         */
-        post: operations["ApiKeyService_RevokeApiKey2"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_2}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * GetPledgeAchievement says how far a pledge's indicators are achieved
-         *     (AIP-156: a read-only singleton).
-         */
-        get: operations["IndicatorService_GetPledgeAchievement"];
-        put?: never;
-        post?: never;
-        /** DeleteProgram removes a program and every record of it (AIP-135). */
-        delete: operations["ParticipationService_DeleteProgram"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_3}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetProgram returns one program with its recorded counts (AIP-131). */
-        get: operations["ParticipationService_GetProgram"];
-        put?: never;
-        post?: never;
-        /** DeleteMember removes a member (AIP-135). */
-        delete: operations["ParticipationService_DeleteMember"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_4}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetMember returns one member (AIP-131). */
-        get: operations["ParticipationService_GetMember"];
-        put?: never;
-        post?: never;
-        /** DeleteSubmission removes a submission (AIP-135). */
-        delete: operations["ParticipationService_DeleteSubmission"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_5}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetSubmission returns one submission (AIP-131). */
-        get: operations["ParticipationService_GetSubmission"];
-        put?: never;
-        post?: never;
-        /** DeleteEntry removes a entry (AIP-135). */
-        delete: operations["ParticipationService_DeleteEntry"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_6}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetEntry returns one entry (AIP-131). */
-        get: operations["ParticipationService_GetEntry"];
-        put?: never;
-        post?: never;
-        /** DeleteQuestion removes a question (AIP-135). */
-        delete: operations["ParticipationService_DeleteQuestion"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_7}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetQuestion returns one question (AIP-131). */
-        get: operations["ParticipationService_GetQuestion"];
-        put?: never;
-        post?: never;
-        /**
-         * DeletePledge marks a pledge deleted; it stays readable (AIP-135,
-         *     AIP-164).
-         */
-        delete: operations["PledgeService_DeletePledge"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_8}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * GetTally counts an evaluation's ballots and weighs them with the
-         *     panel's scores (AIP-156: a computed singleton).
-         */
-        get: operations["ParticipationService_GetTally"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name_9}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * GetContestResults returns a contest's awards as published, with
-         *     proposers' names masked whoever asks.
-         */
-        get: operations["ParticipationService_GetContestResults"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetBudget returns a pledge's investment plan with its totals (AIP-156). */
-        get: operations["BudgetService_GetBudget"];
-        put?: never;
-        post?: never;
-        /** DeleteBudget removes a pledge's plan (AIP-135). */
-        delete: operations["BudgetService_DeleteBudget"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}:card": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * GetPledgeCard assembles a pledge's whole card, gathering its budget,
-         *     indicators and participation from their services in parallel. A section
-         *     whose service fails or misses its deadline is marked unavailable; the
-         *     card still comes back (AIP-136).
-         */
-        get: operations["PledgeService_GetPledgeCard"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}:changeStatus": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * ChangePledgeStatus sets a pledge's status and records who changed it,
-         *     when and why (AIP-136).
-         */
-        post: operations["PledgeService_ChangePledgeStatus"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}:content": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GetPhotoContent returns a photo's image file. */
-        get: operations["PledgeService_GetPhotoContent"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}:disclose": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * DisclosePledges writes every card of a district's term that is not
-         *     deleted on one printable HTML page, with a table of contents, personal
-         *     data masked for every caller: what the district shows the public.
-         *     Readable without signing in when the term is public, and by the
-         *     district's readers otherwise (AIP-136).
-         */
-        get: operations["ReportService_DisclosePledges"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}:export": {
+    "/v1/districts/{district}/implementationReport:export": {
         parameters: {
             query?: never;
             header?: never;
@@ -597,270 +305,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{name}:render": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * RenderPledgeCard writes a pledge's card as a document a person reads:
-         *     HTML laid out like the card, printable, or plain text in the card's own
-         *     layout, which ImportPledgeCard reads back (AIP-136).
-         */
-        get: operations["PledgeService_RenderPledgeCard"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}:revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * RevokeApiKey stops a key for good (AIP-136); revoking a revoked key
-         *     returns it as it is.
-         */
-        post: operations["ApiKeyService_RevokeApiKey"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{name}:upload": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * UploadPhoto attaches an image file to one of a pledge's photos
-         *     (`…/photos/{n}`, n from 1): JPEG, PNG, GIF or WebP, at most 5 MiB, its
-         *     content checked against its declared type (AIP-136).
-         */
-        post: operations["PledgeService_UploadPhoto"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/apiKeys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * ListApiKeys lists a district's keys, or the cross-district ones when
-         *     `parent` is empty, newest first, revoked ones included (AIP-132).
-         */
-        get: operations["ApiKeyService_ListApiKeys"];
-        put?: never;
-        /** CreateApiKey issues a key and returns its secret, once (AIP-133). */
-        post: operations["ApiKeyService_CreateApiKey"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/auditEvents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * ListAuditEvents lists a district's audit events, oldest first,
-         *     filtered by resource, actor, action, service and time (AIP-132,
-         *     AIP-160).
-         */
-        get: operations["AuditService_ListAuditEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/ballots": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** ListBallots lists a program's ballots (AIP-132). */
-        get: operations["ParticipationService_ListBallots"];
-        put?: never;
-        /** CreateBallot adds a ballot (AIP-133); a retry with the same request_id counts once. */
-        post: operations["ParticipationService_CreateBallot"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/ballots:batchCreate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * BatchCreateBallots adds up to 500 ballots to one program in one
-         *     transaction, each as CreateBallot would: all of them, or none when one is
-         *     refused (AIP-233). Bulk loads use it.
-         */
-        post: operations["ParticipationService_BatchCreateBallots"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/budgets:batchUpdate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * BatchUpdateBudgets writes up to 500 plans of one district's pledges in
-         *     one transaction, each as UpdateBudget would: all of them, or none when
-         *     one is refused (AIP-234). Bulk loads use it.
-         */
-        post: operations["BudgetService_BatchUpdateBudgets"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/budgets:summarize": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * SummarizeBudgets adds up the plans of one district, or of all with
-         *     `districts/-` (AIP-159), grouped as asked, with securing and execution
-         *     rates (AIP-136).
-         */
-        get: operations["BudgetService_SummarizeBudgets"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/departments": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** ListDepartments lists a district's departments (AIP-132). */
-        get: operations["DistrictService_ListDepartments"];
-        put?: never;
-        /** CreateDepartment adds a department (AIP-133). */
-        post: operations["DistrictService_CreateDepartment"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/entries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** ListEntries lists a program's entries (AIP-132). */
-        get: operations["ParticipationService_ListEntries"];
-        put?: never;
-        /** CreateEntry adds a entry (AIP-133). */
-        post: operations["ParticipationService_CreateEntry"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/indicators": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** ListIndicators lists a pledge's indicators by position (AIP-132). */
-        get: operations["IndicatorService_ListIndicators"];
-        put?: never;
-        /**
-         * CreateIndicator adds an indicator to a pledge, after the pledge service
-         *     confirms the pledge and its valid years (AIP-133).
-         */
-        post: operations["IndicatorService_CreateIndicator"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/indicators:batchCreate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * BatchCreateIndicators adds up to 500 indicators, of one pledge or of
-         *     several pledges of one district, in one transaction: all of them, or
-         *     none when one is refused (AIP-233). Bulk loads use it.
-         */
-        post: operations["IndicatorService_BatchCreateIndicators"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/indicators:summarize": {
+    "/v1/districts/{district}/indicators:summarize": {
         parameters: {
             query?: never;
             header?: never;
@@ -881,46 +326,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** ListMembers lists a program's members (AIP-132). */
-        get: operations["ParticipationService_ListMembers"];
-        put?: never;
-        /** CreateMember adds a member (AIP-133). */
-        post: operations["ParticipationService_CreateMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/members:batchCreate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * BatchCreateMembers adds up to 500 members to one program in one
-         *     transaction, each as CreateMember would: all of them, or none when one is
-         *     refused (AIP-233). Bulk loads use it.
-         */
-        post: operations["ParticipationService_BatchCreateMembers"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/pledges": {
+    "/v1/districts/{district}/pledges": {
         parameters: {
             query?: never;
             header?: never;
@@ -944,7 +350,261 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/pledges:batchCreate": {
+    "/v1/districts/{district}/pledges/{pledge}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetPledge returns one pledge, deleted or not (AIP-131). */
+        get: operations["PledgeService_GetPledge"];
+        put?: never;
+        post?: never;
+        /**
+         * DeletePledge marks a pledge deleted; it stays readable (AIP-135,
+         *     AIP-164).
+         */
+        delete: operations["PledgeService_DeletePledge"];
+        options?: never;
+        head?: never;
+        /**
+         * UpdatePledge changes a pledge (AIP-134). The status is output only here:
+         *     use ChangePledgeStatus.
+         */
+        patch: operations["PledgeService_UpdatePledge"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/achievement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GetPledgeAchievement says how far a pledge's indicators are achieved
+         *     (AIP-156: a read-only singleton).
+         */
+        get: operations["IndicatorService_GetPledgeAchievement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetBudget returns a pledge's investment plan with its totals (AIP-156). */
+        get: operations["BudgetService_GetBudget"];
+        put?: never;
+        post?: never;
+        /** DeleteBudget removes a pledge's plan (AIP-135). */
+        delete: operations["BudgetService_DeleteBudget"];
+        options?: never;
+        head?: never;
+        /**
+         * UpdateBudget replaces the fields of a pledge's plan the mask names
+         *     (AIP-134, AIP-156); with allow_missing it creates the plan. The pledge
+         *     must exist and every line's year must be valid for it, which the
+         *     pledge service is asked.
+         */
+        patch: operations["BudgetService_UpdateBudget"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListIndicators lists a pledge's indicators by position (AIP-132). */
+        get: operations["IndicatorService_ListIndicators"];
+        put?: never;
+        /**
+         * CreateIndicator adds an indicator to a pledge, after the pledge service
+         *     confirms the pledge and its valid years (AIP-133).
+         */
+        post: operations["IndicatorService_CreateIndicator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/indicators/{indicator}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetIndicator returns one indicator with its achievement (AIP-131). */
+        get: operations["IndicatorService_GetIndicator"];
+        put?: never;
+        post?: never;
+        /** DeleteIndicator removes an indicator and its entries (AIP-135). */
+        delete: operations["IndicatorService_DeleteIndicator"];
+        options?: never;
+        head?: never;
+        /**
+         * UpdateIndicator changes an indicator (AIP-134). Entries are replaced as
+         *     a table.
+         */
+        patch: operations["IndicatorService_UpdateIndicator"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/indicators:batchCreate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * BatchCreateIndicators adds up to 500 indicators, of one pledge or of
+         *     several pledges of one district, in one transaction: all of them, or
+         *     none when one is refused (AIP-233). Bulk loads use it.
+         */
+        post: operations["IndicatorService_BatchCreateIndicators"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/photos/{photo}:content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetPhotoContent returns a photo's image file. */
+        get: operations["PledgeService_GetPhotoContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/photos/{photo}:upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * UploadPhoto attaches an image file to one of a pledge's photos
+         *     (`…/photos/{n}`, n from 1): JPEG, PNG, GIF or WebP, at most 5 MiB, its
+         *     content checked against its declared type (AIP-136).
+         */
+        post: operations["PledgeService_UploadPhoto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}/statusChanges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListStatusChanges lists a pledge's status history, oldest first
+         *     (AIP-132).
+         */
+        get: operations["PledgeService_ListStatusChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}:card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GetPledgeCard assembles a pledge's whole card, gathering its budget,
+         *     indicators and participation from their services in parallel. A section
+         *     whose service fails or misses its deadline is marked unavailable; the
+         *     card still comes back (AIP-136).
+         */
+        get: operations["PledgeService_GetPledgeCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}:changeStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ChangePledgeStatus sets a pledge's status and records who changed it,
+         *     when and why (AIP-136).
+         */
+        post: operations["PledgeService_ChangePledgeStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges/{pledge}:render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RenderPledgeCard writes a pledge's card as a document a person reads:
+         *     HTML laid out like the card, printable, or plain text in the card's own
+         *     layout, which ImportPledgeCard reads back (AIP-136).
+         */
+        get: operations["PledgeService_RenderPledgeCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/pledges:batchCreate": {
         parameters: {
             query?: never;
             header?: never;
@@ -964,7 +624,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/pledges:import": {
+    "/v1/districts/{district}/pledges:import": {
         parameters: {
             query?: never;
             header?: never;
@@ -986,7 +646,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/pledges:summarize": {
+    "/v1/districts/{district}/pledges:summarize": {
         parameters: {
             query?: never;
             header?: never;
@@ -1008,7 +668,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/programs": {
+    "/v1/districts/{district}/programs": {
         parameters: {
             query?: never;
             header?: never;
@@ -1029,7 +689,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/programs:summarize": {
+    "/v1/districts/{district}/programs/{program}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetProgram returns one program with its recorded counts (AIP-131). */
+        get: operations["ParticipationService_GetProgram"];
+        put?: never;
+        post?: never;
+        /** DeleteProgram removes a program and every record of it (AIP-135). */
+        delete: operations["ParticipationService_DeleteProgram"];
+        options?: never;
+        head?: never;
+        /** UpdateProgram changes a program (AIP-134). */
+        patch: operations["ParticipationService_UpdateProgram"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/ballots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListBallots lists a program's ballots (AIP-132). */
+        get: operations["ParticipationService_ListBallots"];
+        put?: never;
+        /** CreateBallot adds a ballot (AIP-133); a retry with the same request_id counts once. */
+        post: operations["ParticipationService_CreateBallot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/ballots:batchCreate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * BatchCreateBallots adds up to 500 ballots to one program in one
+         *     transaction, each as CreateBallot would: all of them, or none when one is
+         *     refused (AIP-233). Bulk loads use it.
+         */
+        post: operations["ParticipationService_BatchCreateBallots"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/contestResults": {
         parameters: {
             query?: never;
             header?: never;
@@ -1037,11 +755,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * SummarizePrograms sums programs for reporting, for one district or
-         *     every district (`districts/-`), grouped by district, term and kind
-         *     (AIP-136).
+         * GetContestResults returns a contest's awards as published, with
+         *     proposers' names masked whoever asks.
          */
-        get: operations["ParticipationService_SummarizePrograms"];
+        get: operations["ParticipationService_GetContestResults"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1050,7 +767,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/questions": {
+    "/v1/districts/{district}/programs/{program}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListEntries lists a program's entries (AIP-132). */
+        get: operations["ParticipationService_ListEntries"];
+        put?: never;
+        /** CreateEntry adds a entry (AIP-133). */
+        post: operations["ParticipationService_CreateEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/entries/{entrie}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetEntry returns one entry (AIP-131). */
+        get: operations["ParticipationService_GetEntry"];
+        put?: never;
+        post?: never;
+        /** DeleteEntry removes a entry (AIP-135). */
+        delete: operations["ParticipationService_DeleteEntry"];
+        options?: never;
+        head?: never;
+        /** UpdateEntry changes a entry (AIP-134). */
+        patch: operations["ParticipationService_UpdateEntry"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListMembers lists a program's members (AIP-132). */
+        get: operations["ParticipationService_ListMembers"];
+        put?: never;
+        /** CreateMember adds a member (AIP-133). */
+        post: operations["ParticipationService_CreateMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/members/{member}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetMember returns one member (AIP-131). */
+        get: operations["ParticipationService_GetMember"];
+        put?: never;
+        post?: never;
+        /** DeleteMember removes a member (AIP-135). */
+        delete: operations["ParticipationService_DeleteMember"];
+        options?: never;
+        head?: never;
+        /** UpdateMember changes a member (AIP-134). */
+        patch: operations["ParticipationService_UpdateMember"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/members:batchCreate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * BatchCreateMembers adds up to 500 members to one program in one
+         *     transaction, each as CreateMember would: all of them, or none when one is
+         *     refused (AIP-233). Bulk loads use it.
+         */
+        post: operations["ParticipationService_BatchCreateMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/questions": {
         parameters: {
             query?: never;
             header?: never;
@@ -1068,7 +880,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/responses": {
+    "/v1/districts/{district}/programs/{program}/questions/{question}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetQuestion returns one question (AIP-131). */
+        get: operations["ParticipationService_GetQuestion"];
+        put?: never;
+        post?: never;
+        /** DeleteQuestion removes a question (AIP-135). */
+        delete: operations["ParticipationService_DeleteQuestion"];
+        options?: never;
+        head?: never;
+        /** UpdateQuestion changes a question (AIP-134). */
+        patch: operations["ParticipationService_UpdateQuestion"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/responses": {
         parameters: {
             query?: never;
             header?: never;
@@ -1086,27 +917,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/statusChanges": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * ListStatusChanges lists a pledge's status history, oldest first
-         *     (AIP-132).
-         */
-        get: operations["PledgeService_ListStatusChanges"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/{parent}/submissions": {
+    "/v1/districts/{district}/programs/{program}/submissions": {
         parameters: {
             query?: never;
             header?: never;
@@ -1124,7 +935,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{parent}/submissions:batchCreate": {
+    "/v1/districts/{district}/programs/{program}/submissions/{submission}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetSubmission returns one submission (AIP-131). */
+        get: operations["ParticipationService_GetSubmission"];
+        put?: never;
+        post?: never;
+        /** DeleteSubmission removes a submission (AIP-135). */
+        delete: operations["ParticipationService_DeleteSubmission"];
+        options?: never;
+        head?: never;
+        /** UpdateSubmission changes a submission (AIP-134). */
+        patch: operations["ParticipationService_UpdateSubmission"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/submissions:batchCreate": {
         parameters: {
             query?: never;
             header?: never;
@@ -1145,75 +975,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/{pledge.name}": {
+    "/v1/districts/{district}/programs/{program}/surveyResults": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** GetSurveyResults sums a survey's answers question by question. */
+        get: operations["ParticipationService_GetSurveyResults"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/programs/{program}/tally": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /**
-         * UpdatePledge changes a pledge (AIP-134). The status is output only here:
-         *     use ChangePledgeStatus.
+         * GetTally counts an evaluation's ballots and weighs them with the
+         *     panel's scores (AIP-156: a computed singleton).
          */
-        patch: operations["PledgeService_UpdatePledge"];
+        get: operations["ParticipationService_GetTally"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
-    "/v1/{program.name}": {
+    "/v1/districts/{district}/programs:summarize": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * SummarizePrograms sums programs for reporting, for one district or
+         *     every district (`districts/-`), grouped by district, term and kind
+         *     (AIP-136).
+         */
+        get: operations["ParticipationService_SummarizePrograms"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** UpdateProgram changes a program (AIP-134). */
-        patch: operations["ParticipationService_UpdateProgram"];
+        patch?: never;
         trace?: never;
     };
-    "/v1/{question.name}": {
+    "/v1/districts/{district}:disclose": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * DisclosePledges writes every card of a district's term that is not
+         *     deleted on one printable HTML page, with a table of contents, personal
+         *     data masked for every caller: what the district shows the public.
+         *     Readable without signing in when the term is public, and by the
+         *     district's readers otherwise (AIP-136).
+         */
+        get: operations["ReportService_DisclosePledges"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** UpdateQuestion changes a question (AIP-134). */
-        patch: operations["ParticipationService_UpdateQuestion"];
-        trace?: never;
-    };
-    "/v1/{submission.name}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** UpdateSubmission changes a submission (AIP-134). */
-        patch: operations["ParticipationService_UpdateSubmission"];
+        patch?: never;
         trace?: never;
     };
 }
@@ -3223,6 +3063,87 @@ export interface operations {
                     "application/json": components["schemas"]["ListApiKeysResponse"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -3261,6 +3182,311 @@ export interface operations {
                     "application/json": components["schemas"]["CreateApiKeyResponse"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ApiKeyService_GetApiKey2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                apiKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ApiKeyService_RevokeApiKey2: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                apiKey: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["RevokeApiKeyBody"];
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -3293,6 +3519,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListDistrictsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -3336,6 +3643,87 @@ export interface operations {
                     "application/json": components["schemas"]["District"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -3347,105 +3735,16 @@ export interface operations {
             };
         };
     };
-    BudgetService_UpdateBudget: {
-        parameters: {
-            query?: {
-                /** @description Create the plan when the pledge has none yet. */
-                allowMissing?: boolean;
-                /**
-                 * @description Check the update, with the pledge service too, without writing it
-                 *     (AIP-163).
-                 */
-                validateOnly?: boolean;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}/budget`. */
-                "budget.name": string;
-            };
-            cookie?: never;
-        };
-        /** @description The plan with its name and, unless it is created, its etag. */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description One line per funding source and year; at most one per pair. */
-                    lines?: components["schemas"]["BudgetLine"][];
-                    asOfDate?: components["schemas"]["Date"];
-                    total?: components["schemas"]["Amounts"];
-                    /** @description Per funding source, all years together: the card's 계 column. */
-                    readonly sourceTotals?: components["schemas"]["SourceTotal"][];
-                    /** @description Per year, all sources together: the card's 합계 row. */
-                    readonly yearTotals?: components["schemas"]["YearTotal"][];
-                    /**
-                     * @description Each source's share of the planned total in whole percent, adding up
-                     *     to 100 (구 100 means the district pays everything).
-                     */
-                    readonly shares?: components["schemas"]["SourceShare"][];
-                    requiredBudget?: components["schemas"]["RequiredBudgetComparison"];
-                    /**
-                     * Format: int32
-                     * @description The pledge's term (민선 기수), for reporting.
-                     */
-                    readonly term?: number;
-                    /** @description Changes whenever the plan changes; send it back on update. */
-                    etag?: string;
-                    /** Format: date-time */
-                    readonly createTime?: string;
-                    /** Format: date-time */
-                    readonly updateTime?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Budget"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    DistrictService_UpdateDepartment: {
+    DistrictService_GetDistrict: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource name, `districts/{district}/departments/{department}`. */
-                "department.name": string;
+                district: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description The department's name, such as 법무지원과; unique within the district. */
-                    displayName: string;
-                    /** @description The department's teams (팀), such as 법무규제혁신팀. */
-                    teams?: string[];
-                    /** @description The department's public office phone, as written (062) 960-8891). */
-                    phone?: string;
-                    /** @description Changes whenever the department changes; send it back on update. */
-                    etag?: string;
-                    /** Format: date-time */
-                    readonly createTime?: string;
-                    /** Format: date-time */
-                    readonly updateTime?: string;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description A successful response. */
             200: {
@@ -3453,7 +3752,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Department"];
+                    "application/json": components["schemas"]["District"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -3472,11 +3852,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /**
-                 * @description The resource name, `districts/{district}`; `{district}` is a slug such as
-                 *     `gwangsan`.
-                 */
-                "district.name": string;
+                district: string;
             };
             cookie?: never;
         };
@@ -3520,6 +3896,87 @@ export interface operations {
                     "application/json": components["schemas"]["District"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -3531,183 +3988,15 @@ export interface operations {
             };
         };
     };
-    ParticipationService_UpdateEntry: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                "entry.name": string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    title: string;
-                    description?: string;
-                    /** @description The expert or on-site panel's score, 0 to 100, two decimals at most. */
-                    panelScore?: string;
-                    /**
-                     * Format: int32
-                     * @description Its place in the list, from 1.
-                     */
-                    position?: number;
-                    etag?: string;
-                    /** Format: date-time */
-                    readonly createTime?: string;
-                    /** Format: date-time */
-                    readonly updateTime?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Entry"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    IndicatorService_UpdateIndicator: {
+    ApiKeyService_ListApiKeys: {
         parameters: {
             query?: {
-                /** @description Check the update without writing it (AIP-163). */
-                validateOnly?: boolean;
+                pageSize?: number;
+                pageToken?: string;
             };
             header?: never;
             path: {
-                /** @description `districts/{district}/pledges/{pledge}/indicators/{indicator}`. */
-                "indicator.name": string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description What is measured, such as 광산구정혁신 TF 운영. Required. */
-                    title: string;
-                    kind: components["schemas"]["IndicatorKind"];
-                    direction?: components["schemas"]["Direction"];
-                    /**
-                     * @description For quantitative indicators, the unit of every value, such as 명, 건
-                     *     or %. Qualitative indicators have none.
-                     */
-                    unit?: string;
-                    baseline?: components["schemas"]["Measure"];
-                    /** @description One entry per year, each in a valid year of the pledge. */
-                    entries?: components["schemas"]["YearEntry"][];
-                    achievement?: components["schemas"]["Achievement"];
-                    /**
-                     * Format: int32
-                     * @description The indicator's place among its pledge's indicators, from 1, as on the
-                     *     card. Assigned in the order they are created unless given.
-                     */
-                    position?: number;
-                    /**
-                     * Format: int32
-                     * @description The pledge's term, for reporting.
-                     */
-                    readonly term?: number;
-                    /**
-                     * @description Changes whenever the indicator changes; send it back on update and
-                     *     delete.
-                     */
-                    etag?: string;
-                    /** Format: date-time */
-                    readonly createTime?: string;
-                    /** Format: date-time */
-                    readonly updateTime?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Indicator"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_UpdateMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                "member.name": string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    person: components["schemas"]["Person"];
-                    role: components["schemas"]["MemberRole"];
-                    /** @description Such as 시민행복위원회 or 정책기획단. */
-                    affiliation?: string;
-                    joinDate?: components["schemas"]["Date"];
-                    leaveDate?: components["schemas"]["Date"];
-                    etag?: string;
-                    /** Format: date-time */
-                    readonly createTime?: string;
-                    /** Format: date-time */
-                    readonly updateTime?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_GetSurveyResults: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}/surveyResults`. */
-                name_10: string;
+                district: string;
             };
             cookie?: never;
         };
@@ -3719,7 +4008,207 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SurveyResults"];
+                    "application/json": components["schemas"]["ListApiKeysResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ApiKeyService_CreateApiKey: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The key's id (AIP-122: lowercase letters, digits and hyphens); assigned
+                 *     by the server when empty. A retry with the same id is refused with
+                 *     ALREADY_EXISTS: the secret is never kept, so it cannot be shown again.
+                 */
+                apiKeyId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ApiKey"];
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateApiKeyResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -3738,7 +4227,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name_11: string;
+                district: string;
+                apiKey: string;
             };
             cookie?: never;
         };
@@ -3753,6 +4243,87 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -3764,16 +4335,17 @@ export interface operations {
             };
         };
     };
-    ApiKeyService_GetApiKey2: {
+    ApiKeyService_RevokeApiKey: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                name_12: string;
+                district: string;
+                apiKey: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: components["requestBodies"]["RevokeApiKeyBody"];
         responses: {
             /** @description A successful response. */
             200: {
@@ -3784,6 +4356,87 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -3795,13 +4448,24 @@ export interface operations {
             };
         };
     };
-    DistrictService_GetDistrict: {
+    AuditService_ListAuditEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description At most this many events (50 by default, 500 at most). */
+                pageSize?: number;
+                /** @description From a previous response's `next_page_token`. */
+                pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `resource`, `actor`, `action`, `service` and
+                 *     `time`, such as `resource = "districts/gwangsan/pledges/p1" AND time >=
+                 *     "2026-01-01T00:00:00Z"`; `*` matches any text (`resource =
+                 *     "districts/gwangsan/pledges/p1*"` takes what lies under it too).
+                 */
+                filter?: string;
+            };
             header?: never;
             path: {
-                /** @description `districts/{district}`. */
-                name_13: string;
+                district: string;
             };
             cookie?: never;
         };
@@ -3813,7 +4477,568 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["District"];
+                    "application/json": components["schemas"]["ListAuditEventsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    BudgetService_BatchUpdateBudgets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchUpdateBudgetsBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchUpdateBudgetsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    BudgetService_SummarizeBudgets: {
+        parameters: {
+            query?: {
+                /**
+                 * @description What to group by: any of `district`, `term`, `source`, `year`, in the
+                 *     order the rows are sorted. Empty: one row for everything.
+                 */
+                groupBy?: string[];
+                /**
+                 * @description AIP-160 filter over `district`, `term`, `source` and `year`, such as
+                 *     `term = 7 AND year >= 2020`.
+                 */
+                filter?: string;
+                /** @description At most this many rows; 50 when 0, at most 500. */
+                pageSize?: number;
+                /** @description The `next_page_token` of the previous page, with the same other fields. */
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummarizeBudgetsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    DistrictService_ListDepartments: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+                /** @description AIP-160 filter on `display_name`, such as `display_name = "법무지원과"`. */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDepartmentsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    DistrictService_CreateDepartment: {
+        parameters: {
+            query?: {
+                /** @description The `{department}` id; assigned by the server when empty. */
+                departmentId?: string;
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Department"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -3832,7 +5057,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name_14: string;
+                district: string;
+                department: string;
             };
             cookie?: never;
         };
@@ -3847,6 +5073,87 @@ export interface operations {
                     "application/json": components["schemas"]["Department"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -3858,16 +5165,34 @@ export interface operations {
             };
         };
     };
-    PledgeService_GetPledge: {
+    DistrictService_UpdateDepartment: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                name_15: string;
+                district: string;
+                department: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The department's name, such as 법무지원과; unique within the district. */
+                    displayName: string;
+                    /** @description The department's teams (팀), such as 법무규제혁신팀. */
+                    teams?: string[];
+                    /** @description The department's public office phone, as written (062) 960-8891). */
+                    phone?: string;
+                    /** @description Changes whenever the department changes; send it back on update. */
+                    etag?: string;
+                    /** Format: date-time */
+                    readonly createTime?: string;
+                    /** Format: date-time */
+                    readonly updateTime?: string;
+                };
+            };
+        };
         responses: {
             /** @description A successful response. */
             200: {
@@ -3875,7 +5200,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Pledge"];
+                    "application/json": components["schemas"]["Department"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -3929,11 +5335,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /**
-                 * @description `districts/{district}/implementationReport`, or
-                 *     `districts/-/implementationReport` for every district.
-                 */
-                name_16: string;
+                district: string;
             };
             cookie?: never;
         };
@@ -3948,8 +5350,8 @@ export interface operations {
                     "application/json": components["schemas"]["ImplementationReport"];
                 };
             };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3957,30 +5359,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    IndicatorService_GetIndicator: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name_1: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Indicator"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3988,33 +5368,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    IndicatorService_DeleteIndicator: {
-        parameters: {
-            query?: {
-                /** @description The indicator's current etag; refused with ABORTED when stale. */
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name_1: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4022,30 +5377,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ApiKeyService_RevokeApiKey2: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name_1: string;
-            };
-            cookie?: never;
-        };
-        requestBody: components["requestBodies"]["RevokeApiKeyBody"];
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiKey"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4053,31 +5386,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    IndicatorService_GetPledgeAchievement: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}/achievement`. */
-                name_2: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PledgeAchievement"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4085,32 +5395,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_DeleteProgram: {
-        parameters: {
-            query?: {
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name_2: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4118,30 +5404,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_GetProgram: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name_3: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Program"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4149,32 +5413,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_DeleteMember: {
-        parameters: {
-            query?: {
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name_3: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4182,515 +5422,13 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_GetMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name_4: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_DeleteSubmission: {
-        parameters: {
-            query?: {
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name_4: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_GetSubmission: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name_5: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Submission"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_DeleteEntry: {
-        parameters: {
-            query?: {
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name_5: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_GetEntry: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name_6: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Entry"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_DeleteQuestion: {
-        parameters: {
-            query?: {
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name_6: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_GetQuestion: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name_7: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Question"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    PledgeService_DeletePledge: {
-        parameters: {
-            query?: {
-                /** @description The pledge's current etag; refused with ABORTED when stale. */
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name_7: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Pledge"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_GetTally: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}/tally`. */
-                name_8: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Tally"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_GetContestResults: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}/contestResults`. */
-                name_9: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContestResults"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    BudgetService_GetBudget: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}/budget`. */
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Budget"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    BudgetService_DeleteBudget: {
-        parameters: {
-            query?: {
-                /** @description The plan's current etag; refused with ABORTED when stale. */
-                etag?: string;
-            };
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    PledgeService_GetPledgeCard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}`. */
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PledgeCard"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    PledgeService_ChangePledgeStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ChangePledgeStatusBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Pledge"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    PledgeService_GetPhotoContent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HttpBody"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ReportService_DisclosePledges: {
-        parameters: {
-            query?: {
-                /** @description The term (민선 n기); the district's current term when 0. */
-                term?: number;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}`. */
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HttpBody"];
                 };
             };
             /** @description An unexpected error response. */
@@ -4745,8 +5483,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description As GetImplementationReportRequest. */
-                name: string;
+                district: string;
             };
             cookie?: never;
         };
@@ -4761,8 +5498,8 @@ export interface operations {
                     "application/json": components["schemas"]["HttpBody"];
                 };
             };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4770,34 +5507,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    PledgeService_RenderPledgeCard: {
-        parameters: {
-            query?: {
-                /** @description `html` (the default) or `text`. */
-                format?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}`. */
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HttpBody"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4805,30 +5516,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ApiKeyService_RevokeApiKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody: components["requestBodies"]["RevokeApiKeyBody"];
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiKey"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4836,36 +5525,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    PledgeService_UploadPhoto: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}/photos/{n}`, n from 1. */
-                name: string;
-            };
-            cookie?: never;
-        };
-        /** @description The image, with its content type. */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["HttpBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Photo"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4873,34 +5534,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ApiKeyService_ListApiKeys: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}`, or empty for the cross-district keys. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListApiKeysResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4908,38 +5543,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ApiKeyService_CreateApiKey: {
-        parameters: {
-            query?: {
-                /**
-                 * @description The key's id (AIP-122: lowercase letters, digits and hyphens); assigned
-                 *     by the server when empty. A retry with the same id is refused with
-                 *     ALREADY_EXISTS: the secret is never kept, so it cannot be shown again.
-                 */
-                apiKeyId?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}`, or empty for a cross-district key. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: components["requestBodies"]["ApiKey"];
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreateApiKeyResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4947,43 +5552,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    AuditService_ListAuditEvents: {
-        parameters: {
-            query?: {
-                /** @description At most this many events (50 by default, 500 at most). */
-                pageSize?: number;
-                /** @description From a previous response's `next_page_token`. */
-                pageToken?: string;
-                /**
-                 * @description AIP-160 filter over `resource`, `actor`, `action`, `service` and
-                 *     `time`, such as `resource = "districts/gwangsan/pledges/p1" AND time >=
-                 *     "2026-01-01T00:00:00Z"`; `*` matches any text (`resource =
-                 *     "districts/gwangsan/pledges/p1*"` takes what lies under it too).
-                 */
-                filter?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListAuditEventsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4991,34 +5561,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_ListBallots: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListBallotsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5026,430 +5570,13 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_CreateBallot: {
-        parameters: {
-            query?: {
-                /** @description The `{ballot}` id; assigned by the server when empty. */
-                ballotId?: string;
-                /** @description A retry with the same id returns the first result (AIP-155). */
-                requestId?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Ballot"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Ballot"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_BatchCreateBallots: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description `districts/{district}/programs/{program}`; each request's parent is
-                 *     empty or the same.
-                 */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchCreateBallotsBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BatchCreateBallotsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    BudgetService_BatchUpdateBudgets: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}`: every plan is of one of its pledges. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchUpdateBudgetsBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BatchUpdateBudgetsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    BudgetService_SummarizeBudgets: {
-        parameters: {
-            query?: {
-                /**
-                 * @description What to group by: any of `district`, `term`, `source`, `year`, in the
-                 *     order the rows are sorted. Empty: one row for everything.
-                 */
-                groupBy?: string[];
-                /**
-                 * @description AIP-160 filter over `district`, `term`, `source` and `year`, such as
-                 *     `term = 7 AND year >= 2020`.
-                 */
-                filter?: string;
-                /** @description At most this many rows; 50 when 0, at most 500. */
-                pageSize?: number;
-                /** @description The `next_page_token` of the previous page, with the same other fields. */
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}`, or `districts/-` for every district. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SummarizeBudgetsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    DistrictService_ListDepartments: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-                /** @description AIP-160 filter on `display_name`, such as `display_name = "법무지원과"`. */
-                filter?: string;
-            };
-            header?: never;
-            path: {
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListDepartmentsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    DistrictService_CreateDepartment: {
-        parameters: {
-            query?: {
-                /** @description The `{department}` id; assigned by the server when empty. */
-                departmentId?: string;
-                requestId?: string;
-            };
-            header?: never;
-            path: {
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Department"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Department"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_ListEntries: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListEntriesResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_CreateEntry: {
-        parameters: {
-            query?: {
-                /** @description The `{entry}` id; assigned by the server when empty. */
-                entryId?: string;
-                /** @description A retry with the same id returns the first result (AIP-155). */
-                requestId?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Entry"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Entry"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    IndicatorService_ListIndicators: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListIndicatorsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    IndicatorService_CreateIndicator: {
-        parameters: {
-            query?: {
-                /** @description The `{indicator}` id; assigned by the server when empty. */
-                indicatorId?: string;
-                /** @description A retry with the same id returns the first result (AIP-155). */
-                requestId?: string;
-                /**
-                 * @description Check the indicator, with the pledge service too, without writing it
-                 *     (AIP-163).
-                 */
-                validateOnly?: boolean;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Indicator"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Indicator"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    IndicatorService_BatchCreateIndicators: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description `districts/{district}/pledges/{pledge}`, or `districts/{district}/pledges/-`
-                 *     for indicators of several pledges of the district; each request's
-                 *     parent is then its pledge.
-                 */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchCreateIndicatorsBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BatchCreateIndicatorsResponse"];
                 };
             };
             /** @description An unexpected error response. */
@@ -5475,8 +5602,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description `districts/{district}`, or `districts/-` for every district. */
-                parent: string;
+                district: string;
             };
             cookie?: never;
         };
@@ -5491,8 +5617,8 @@ export interface operations {
                     "application/json": components["schemas"]["SummarizeIndicatorsResponse"];
                 };
             };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5500,34 +5626,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_ListMembers: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListMembersResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5535,40 +5635,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_CreateMember: {
-        parameters: {
-            query?: {
-                /** @description The `{member}` id; assigned by the server when empty. */
-                memberId?: string;
-                /** @description A retry with the same id returns the first result (AIP-155). */
-                requestId?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Member"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Member"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5576,34 +5644,58 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_BatchCreateMembers: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description `districts/{district}/programs/{program}`; each request's parent is
-                 *     empty or the same.
-                 */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchCreateMembersBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BatchCreateMembersResponse"];
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -5652,8 +5744,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description `districts/{district}`, or `districts/-` for every district. */
-                parent: string;
+                district: string;
             };
             cookie?: never;
         };
@@ -5666,6 +5757,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListPledgesResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -5689,8 +5861,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description `districts/{district}`. */
-                parent: string;
+                district: string;
             };
             cookie?: never;
         };
@@ -5709,6 +5880,87 @@ export interface operations {
                     "application/json": components["schemas"]["Pledge"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -5720,102 +5972,13 @@ export interface operations {
             };
         };
     };
-    PledgeService_BatchCreatePledges: {
+    PledgeService_GetPledge: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description `districts/{district}`; each request's parent is empty or the same. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchCreatePledgesBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BatchCreatePledgesResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    PledgeService_ImportPledgeCard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description `districts/{district}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ImportPledgeCardBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ImportPledgeCardResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    PledgeService_SummarizePledges: {
-        parameters: {
-            query?: {
-                /**
-                 * @description What to group by: any of `district`, `metropolitan_government`,
-                 *     `term`, `status`, `project_type`, `department` (the owning department),
-                 *     in the order the rows are sorted. Empty: one row for everything.
-                 */
-                groupBy?: string[];
-                /**
-                 * @description AIP-160 filter over `district`, `metropolitan_government`, `term`,
-                 *     `status`, `project_type` and `department`, such as
-                 *     `term = 8 AND metropolitan_government = "광주광역시"`.
-                 */
-                filter?: string;
-                /** @description At most this many rows; 50 when 0, at most 500. */
-                pageSize?: number;
-                /** @description The `next_page_token` of the previous page, with the same other fields. */
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}`, or `districts/-` for every district. */
-                parent: string;
+                district: string;
+                pledge: string;
             };
             cookie?: never;
         };
@@ -5827,7 +5990,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SummarizePledgesResponse"];
+                    "application/json": components["schemas"]["Pledge"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
@@ -5841,22 +6085,16 @@ export interface operations {
             };
         };
     };
-    ParticipationService_ListPrograms: {
+    PledgeService_DeletePledge: {
         parameters: {
             query?: {
-                pageSize?: number;
-                pageToken?: string;
-                /**
-                 * @description AIP-160 filter over `kind`, `status`, `term` and `pledges` (has), such
-                 *     as `kind = PROGRAM_KIND_IDEA_CONTEST` or
-                 *     `pledges:"districts/gwangsan/pledges/innovation-tf"`.
-                 */
-                filter?: string;
+                /** @description The pledge's current etag; refused with ABORTED when stale. */
+                etag?: string;
             };
             header?: never;
             path: {
-                /** @description `districts/{district}`. */
-                parent: string;
+                district: string;
+                pledge: string;
             };
             cookie?: never;
         };
@@ -5868,11 +6106,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListProgramsResponse"];
+                    "application/json": components["schemas"]["Pledge"];
                 };
             };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5880,39 +6118,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_CreateProgram: {
-        parameters: {
-            query?: {
-                programId?: string;
-                requestId?: string;
-                /** @description Check the program, its pledges too, without writing it (AIP-163). */
-                validateOnly?: boolean;
-            };
-            header?: never;
-            path: {
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Program"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Program"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5920,38 +6127,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_SummarizePrograms: {
-        parameters: {
-            query?: {
-                /** @description Any of `district`, `term`, `kind`, in sort order. */
-                groupBy?: string[];
-                /** @description AIP-160 filter over `district`, `term` and `kind`. */
-                filter?: string;
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}`, or `districts/-` for every district. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SummarizeProgramsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5959,34 +6136,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_ListQuestions: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListQuestionsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5994,40 +6145,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_CreateQuestion: {
-        parameters: {
-            query?: {
-                /** @description The `{question}` id; assigned by the server when empty. */
-                questionId?: string;
-                /** @description A retry with the same id returns the first result (AIP-155). */
-                requestId?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Question"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Question"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6035,34 +6154,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_ListResponses: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListResponsesResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6070,40 +6163,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_CreateResponse: {
-        parameters: {
-            query?: {
-                /** @description The `{response}` id; assigned by the server when empty. */
-                responseId?: string;
-                /** @description A retry with the same id returns the first result (AIP-155). */
-                requestId?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Response"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Response"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6111,34 +6172,8 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    PledgeService_ListStatusChanges: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/pledges/{pledge}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListStatusChangesResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6146,115 +6181,13 @@ export interface operations {
                     "application/json": components["schemas"]["Status"];
                 };
             };
-        };
-    };
-    ParticipationService_ListSubmissions: {
-        parameters: {
-            query?: {
-                pageSize?: number;
-                pageToken?: string;
-                /**
-                 * @description AIP-160 filter over `selected` and `award_rank`, such as
-                 *     `selected = true`.
-                 */
-                filter?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListSubmissionsResponse"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_CreateSubmission: {
-        parameters: {
-            query?: {
-                /** @description The `{submission}` id; assigned by the server when empty. */
-                submissionId?: string;
-                /** @description A retry with the same id returns the first result (AIP-155). */
-                requestId?: string;
-            };
-            header?: never;
-            path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["Submission"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Submission"];
-                };
-            };
-            /** @description An unexpected error response. */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Status"];
-                };
-            };
-        };
-    };
-    ParticipationService_BatchCreateSubmissions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /**
-                 * @description `districts/{district}/programs/{program}`; each request's parent is
-                 *     empty or the same.
-                 */
-                parent: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchCreateSubmissionsBody"];
-            };
-        };
-        responses: {
-            /** @description A successful response. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BatchCreateSubmissionsResponse"];
                 };
             };
             /** @description An unexpected error response. */
@@ -6273,8 +6206,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource name, `districts/{district}/pledges/{pledge}`. */
-                "pledge.name": string;
+                district: string;
+                pledge: string;
             };
             cookie?: never;
         };
@@ -6361,6 +6294,2853 @@ export interface operations {
                     "application/json": components["schemas"]["Pledge"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    IndicatorService_GetPledgeAchievement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PledgeAchievement"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    BudgetService_GetBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    BudgetService_DeleteBudget: {
+        parameters: {
+            query?: {
+                /** @description The plan's current etag; refused with ABORTED when stale. */
+                etag?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    BudgetService_UpdateBudget: {
+        parameters: {
+            query?: {
+                /** @description Create the plan when the pledge has none yet. */
+                allowMissing?: boolean;
+                /**
+                 * @description Check the update, with the pledge service too, without writing it
+                 *     (AIP-163).
+                 */
+                validateOnly?: boolean;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        /** @description The plan with its name and, unless it is created, its etag. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One line per funding source and year; at most one per pair. */
+                    lines?: components["schemas"]["BudgetLine"][];
+                    asOfDate?: components["schemas"]["Date"];
+                    total?: components["schemas"]["Amounts"];
+                    /** @description Per funding source, all years together: the card's 계 column. */
+                    readonly sourceTotals?: components["schemas"]["SourceTotal"][];
+                    /** @description Per year, all sources together: the card's 합계 row. */
+                    readonly yearTotals?: components["schemas"]["YearTotal"][];
+                    /**
+                     * @description Each source's share of the planned total in whole percent, adding up
+                     *     to 100 (구 100 means the district pays everything).
+                     */
+                    readonly shares?: components["schemas"]["SourceShare"][];
+                    requiredBudget?: components["schemas"]["RequiredBudgetComparison"];
+                    /**
+                     * Format: int32
+                     * @description The pledge's term (민선 기수), for reporting.
+                     */
+                    readonly term?: number;
+                    /** @description Changes whenever the plan changes; send it back on update. */
+                    etag?: string;
+                    /** Format: date-time */
+                    readonly createTime?: string;
+                    /** Format: date-time */
+                    readonly updateTime?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    IndicatorService_ListIndicators: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListIndicatorsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    IndicatorService_CreateIndicator: {
+        parameters: {
+            query?: {
+                /** @description The `{indicator}` id; assigned by the server when empty. */
+                indicatorId?: string;
+                /** @description A retry with the same id returns the first result (AIP-155). */
+                requestId?: string;
+                /**
+                 * @description Check the indicator, with the pledge service too, without writing it
+                 *     (AIP-163).
+                 */
+                validateOnly?: boolean;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Indicator"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    IndicatorService_GetIndicator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+                indicator: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    IndicatorService_DeleteIndicator: {
+        parameters: {
+            query?: {
+                /** @description The indicator's current etag; refused with ABORTED when stale. */
+                etag?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+                indicator: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    IndicatorService_UpdateIndicator: {
+        parameters: {
+            query?: {
+                /** @description Check the update without writing it (AIP-163). */
+                validateOnly?: boolean;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+                indicator: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What is measured, such as 광산구정혁신 TF 운영. Required. */
+                    title: string;
+                    kind: components["schemas"]["IndicatorKind"];
+                    direction?: components["schemas"]["Direction"];
+                    /**
+                     * @description For quantitative indicators, the unit of every value, such as 명, 건
+                     *     or %. Qualitative indicators have none.
+                     */
+                    unit?: string;
+                    baseline?: components["schemas"]["Measure"];
+                    /** @description One entry per year, each in a valid year of the pledge. */
+                    entries?: components["schemas"]["YearEntry"][];
+                    achievement?: components["schemas"]["Achievement"];
+                    /**
+                     * Format: int32
+                     * @description The indicator's place among its pledge's indicators, from 1, as on the
+                     *     card. Assigned in the order they are created unless given.
+                     */
+                    position?: number;
+                    /**
+                     * Format: int32
+                     * @description The pledge's term, for reporting.
+                     */
+                    readonly term?: number;
+                    /**
+                     * @description Changes whenever the indicator changes; send it back on update and
+                     *     delete.
+                     */
+                    etag?: string;
+                    /** Format: date-time */
+                    readonly createTime?: string;
+                    /** Format: date-time */
+                    readonly updateTime?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    IndicatorService_BatchCreateIndicators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreateIndicatorsBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCreateIndicatorsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_GetPhotoContent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+                photo: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpBody"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_UploadPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+                photo: string;
+            };
+            cookie?: never;
+        };
+        /** @description The image, with its content type. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HttpBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Photo"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_ListStatusChanges: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListStatusChangesResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_GetPledgeCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PledgeCard"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_ChangePledgeStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePledgeStatusBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pledge"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_RenderPledgeCard: {
+        parameters: {
+            query?: {
+                /** @description `html` (the default) or `text`. */
+                format?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                pledge: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpBody"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_BatchCreatePledges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreatePledgesBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCreatePledgesResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_ImportPledgeCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportPledgeCardBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPledgeCardResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    PledgeService_SummarizePledges: {
+        parameters: {
+            query?: {
+                /**
+                 * @description What to group by: any of `district`, `metropolitan_government`,
+                 *     `term`, `status`, `project_type`, `department` (the owning department),
+                 *     in the order the rows are sorted. Empty: one row for everything.
+                 */
+                groupBy?: string[];
+                /**
+                 * @description AIP-160 filter over `district`, `metropolitan_government`, `term`,
+                 *     `status`, `project_type` and `department`, such as
+                 *     `term = 8 AND metropolitan_government = "광주광역시"`.
+                 */
+                filter?: string;
+                /** @description At most this many rows; 50 when 0, at most 500. */
+                pageSize?: number;
+                /** @description The `next_page_token` of the previous page, with the same other fields. */
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummarizePledgesResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_ListPrograms: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `kind`, `status`, `term` and `pledges` (has), such
+                 *     as `kind = PROGRAM_KIND_IDEA_CONTEST` or
+                 *     `pledges:"districts/gwangsan/pledges/innovation-tf"`.
+                 */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListProgramsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_CreateProgram: {
+        parameters: {
+            query?: {
+                programId?: string;
+                requestId?: string;
+                /** @description Check the program, its pledges too, without writing it (AIP-163). */
+                validateOnly?: boolean;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Program"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetProgram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_DeleteProgram: {
+        parameters: {
+            query?: {
+                etag?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -6380,8 +9160,8 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description `districts/{district}/programs/{program}`. */
-                "program.name": string;
+                district: string;
+                program: string;
             };
             cookie?: never;
         };
@@ -6443,6 +9223,2339 @@ export interface operations {
                     "application/json": components["schemas"]["Program"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_ListBallots: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBallotsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_CreateBallot: {
+        parameters: {
+            query?: {
+                /** @description The `{ballot}` id; assigned by the server when empty. */
+                ballotId?: string;
+                /** @description A retry with the same id returns the first result (AIP-155). */
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Ballot"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ballot"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_BatchCreateBallots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreateBallotsBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCreateBallotsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetContestResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestResults"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_ListEntries: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEntriesResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_CreateEntry: {
+        parameters: {
+            query?: {
+                /** @description The `{entry}` id; assigned by the server when empty. */
+                entryId?: string;
+                /** @description A retry with the same id returns the first result (AIP-155). */
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Entry"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                entrie: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_DeleteEntry: {
+        parameters: {
+            query?: {
+                etag?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                entrie: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_UpdateEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                entrie: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    description?: string;
+                    /** @description The expert or on-site panel's score, 0 to 100, two decimals at most. */
+                    panelScore?: string;
+                    /**
+                     * Format: int32
+                     * @description Its place in the list, from 1.
+                     */
+                    position?: number;
+                    etag?: string;
+                    /** Format: date-time */
+                    readonly createTime?: string;
+                    /** Format: date-time */
+                    readonly updateTime?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entry"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_ListMembers: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListMembersResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_CreateMember: {
+        parameters: {
+            query?: {
+                /** @description The `{member}` id; assigned by the server when empty. */
+                memberId?: string;
+                /** @description A retry with the same id returns the first result (AIP-155). */
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Member"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_DeleteMember: {
+        parameters: {
+            query?: {
+                etag?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_UpdateMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                member: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    person: components["schemas"]["Person"];
+                    role: components["schemas"]["MemberRole"];
+                    /** @description Such as 시민행복위원회 or 정책기획단. */
+                    affiliation?: string;
+                    joinDate?: components["schemas"]["Date"];
+                    leaveDate?: components["schemas"]["Date"];
+                    etag?: string;
+                    /** Format: date-time */
+                    readonly createTime?: string;
+                    /** Format: date-time */
+                    readonly updateTime?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_BatchCreateMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreateMembersBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCreateMembersResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_ListQuestions: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListQuestionsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_CreateQuestion: {
+        parameters: {
+            query?: {
+                /** @description The `{question}` id; assigned by the server when empty. */
+                questionId?: string;
+                /** @description A retry with the same id returns the first result (AIP-155). */
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Question"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Question"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                question: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Question"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_DeleteQuestion: {
+        parameters: {
+            query?: {
+                etag?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                question: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -6459,7 +11572,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                "question.name": string;
+                district: string;
+                program: string;
+                question: string;
             };
             cookie?: never;
         };
@@ -6502,6 +11617,798 @@ export interface operations {
                     "application/json": components["schemas"]["Question"];
                 };
             };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_ListResponses: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListResponsesResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_CreateResponse: {
+        parameters: {
+            query?: {
+                /** @description The `{response}` id; assigned by the server when empty. */
+                responseId?: string;
+                /** @description A retry with the same id returns the first result (AIP-155). */
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Response"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Response"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_ListSubmissions: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `selected` and `award_rank`, such as
+                 *     `selected = true`.
+                 */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListSubmissionsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_CreateSubmission: {
+        parameters: {
+            query?: {
+                /** @description The `{submission}` id; assigned by the server when empty. */
+                submissionId?: string;
+                /** @description A retry with the same id returns the first result (AIP-155). */
+                requestId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Submission"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetSubmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                submission: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_DeleteSubmission: {
+        parameters: {
+            query?: {
+                etag?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+                submission: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
             /** @description An unexpected error response. */
             default: {
                 headers: {
@@ -6518,7 +12425,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                "submission.name": string;
+                district: string;
+                program: string;
+                submission: string;
             };
             cookie?: never;
         };
@@ -6563,6 +12472,664 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Submission"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_BatchCreateSubmissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreateSubmissionsBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCreateSubmissionsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetSurveyResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyResults"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_GetTally: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                program: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tally"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ParticipationService_SummarizePrograms: {
+        parameters: {
+            query?: {
+                /** @description Any of `district`, `term`, `kind`, in sort order. */
+                groupBy?: string[];
+                /** @description AIP-160 filter over `district`, `term` and `kind`. */
+                filter?: string;
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummarizeProgramsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ReportService_DisclosePledges: {
+        parameters: {
+            query?: {
+                /** @description The term (민선 n기); the district's current term when 0. */
+                term?: number;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpBody"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
                 };
             };
             /** @description An unexpected error response. */
