@@ -4,7 +4,7 @@ import {
   Alert, AppShell, Badge, Burger, Button, Center, Group, Loader, Modal, NavLink as MantineNavLink, Select, Stack, Text, Title,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { useAuth } from "./auth";
+import { basePath, useAuth } from "./auth";
 import { api, whenUnauthenticated, type Schemas } from "./api/client";
 import { idOf } from "./labels";
 import { Dashboard } from "./pages/Dashboard";
@@ -43,14 +43,29 @@ export function App() {
   );
 }
 
+/** Without a session the console goes on to the provider's login page at
+ *  once; the page stays only to say why it cannot. */
 function SignIn({ problem, expired, onSignIn }: { problem: string; expired: boolean; onSignIn: () => void }) {
+  useEffect(() => {
+    if (!problem) onSignIn();
+  }, [problem, onSignIn]);
   return (
     <Center mih="100vh" p="md">
       <Stack maw={420} w="100%">
         <Title order={1}>공약 관리</Title>
         <Text>자치단체 공약 이행 관리 화면입니다. 기관 계정으로 로그인하세요.</Text>
         {expired && <Alert color="yellow" title="로그인이 만료되었습니다">다시 로그인하세요.</Alert>}
-        {problem ? <Alert color="red" title="로그인할 수 없습니다">{problem}</Alert> : <Button onClick={onSignIn}>로그인</Button>}
+        {problem ? (
+          <>
+            <Alert color="red" title="로그인할 수 없습니다">{problem}</Alert>
+            <Button variant="default" onClick={() => window.location.assign(`${basePath}/`)}>다시 시도</Button>
+          </>
+        ) : (
+          <>
+            <Text>로그인 페이지로 이동합니다…</Text>
+            <Button onClick={onSignIn}>로그인</Button>
+          </>
+        )}
       </Stack>
     </Center>
   );

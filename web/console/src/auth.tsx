@@ -138,7 +138,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         }
       } catch (e) {
         console.error(e);
-        if (!cancelled) setProblem("로그인 설정을 불러오지 못했습니다. 관리자에게 문의하세요 (GONGYAK_CONSOLE_ISSUER).");
+        if (!cancelled)
+          setProblem(
+            manager
+              ? "로그인을 마치지 못했습니다. 다시 시도하세요."
+              : "로그인 설정을 불러오지 못했습니다. 관리자에게 문의하세요 (GONGYAK_CONSOLE_ISSUER).",
+          );
       } finally {
         if (!cancelled) setLoading(false);
       }

@@ -229,7 +229,7 @@ export function BudgetEditor({ district }: { district: string }) {
               <Table.Tbody>
                 {sources.map((s) => (
                   <Table.Tr key={s}>
-                    <Table.Th scope="row">{sourceLabels[s]}</Table.Th>
+                    <Table.Th scope="row" style={{ whiteSpace: "nowrap" }}>{sourceLabels[s]}</Table.Th>
                     {years.map((y) => (
                       <Table.Td key={y} miw={90}>
                         <TextInput
@@ -248,7 +248,7 @@ export function BudgetEditor({ district }: { district: string }) {
               </Table.Tbody>
               <Table.Tfoot>
                 <Table.Tr>
-                  <Table.Th scope="row">합계</Table.Th>
+                  <Table.Th scope="row" style={{ whiteSpace: "nowrap" }}>합계</Table.Th>
                   {years.map((y) => (
                     <Table.Td key={y} aria-label={`${y}년 합계`}>{sumMillions(sources.map((s) => textOf(s, y)))}</Table.Td>
                   ))}
