@@ -12,6 +12,7 @@ import { PledgeList } from "./pages/PledgeList";
 import { PledgeCard } from "./pages/PledgeCard";
 import { BudgetEditor } from "./pages/BudgetEditor";
 import { StatusPage } from "./pages/StatusPage";
+import { ImportCard } from "./pages/ImportCard";
 
 export function App() {
   const { session, problem, loading, expired, signIn, sessionExpired } = useAuth();
@@ -156,6 +157,7 @@ function DistrictShell() {
           />
           <MantineNavLink component={NavLink} to={`/districts/${district}`} end label="현황" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/pledges`} label="공약 목록" onClick={close} />
+          <MantineNavLink component={NavLink} to={`/districts/${district}/import`} label="카드 가져오기" onClick={close} />
           <Stack gap={4} mt="md" aria-label="내 역할">
             <Text size="xs" c="dimmed">내 역할</Text>
             {(session?.roles ?? []).map((r) => (
@@ -171,6 +173,7 @@ function DistrictShell() {
           <Route path="pledges/:pledge" element={<PledgeCard district={district} />} />
           <Route path="pledges/:pledge/budget" element={<BudgetEditor district={district} />} />
           <Route path="pledges/:pledge/status" element={<StatusPage district={district} />} />
+          <Route path="import" element={<ImportCard district={district} />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </AppShell.Main>
