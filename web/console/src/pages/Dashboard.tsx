@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { Alert, Card, Group, Loader, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { BarChart } from "@mantine/charts";
 import { api, type Schemas } from "../api/client";
+import { termOptions, useTerms } from "../terms";
 import { readError, describe } from "../api/errors";
 import { millionWon, percent } from "../labels";
 
@@ -37,12 +38,11 @@ function Unavailable({ section, what }: { section?: Schemas["Section"]; what: st
 export function Dashboard({ district, displayName }: { district: string; displayName?: string }) {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState("");
-  const [terms, setTerms] = useState<Schemas["Term"][]>([]);
+  const terms = useTerms(district);
   // 0: the district's current term.
   const [term, setTerm] = useState(0);
   useEffect(() => {
     setTerm(0);
-    api.GET("/v1/districts/{district}", { params: { path: { district } } }).then(({ data }) => setTerms(data?.terms ?? []));
   }, [district]);
   useEffect(() => {
     setReport(null);
@@ -74,7 +74,7 @@ export function Dashboard({ district, displayName }: { district: string; display
       </Title>
       <Select
         label="민선 기수"
-        data={terms.map((t) => ({ value: String(t.number), label: t.displayName || `민선 ${t.number}기` }))}
+        data={termOptions(terms)}
         value={String(term || report.term || "")}
         onChange={(v) => v && setTerm(Number(v))}
         allowDeselect={false}

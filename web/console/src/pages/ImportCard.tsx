@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { Alert, Anchor, Button, Card, FileInput, Group, List, Select, Stack, Table, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
+import { termOptions, useTerms } from "../terms";
 import { describe, readError } from "../api/errors";
 import { idOf } from "../labels";
 
@@ -13,16 +14,13 @@ type Result = Schemas["ImportPledgeCardResponse"];
 export function ImportCard({ district }: { district: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [text, setText] = useState("");
-  const [terms, setTerms] = useState<Schemas["Term"][]>([]);
+  const terms = useTerms(district);
   const [term, setTerm] = useState<string | null>(null);
   const [preview, setPreview] = useState<Result | null>(null);
   const [written, setWritten] = useState<Result | null>(null);
   const [failure, setFailure] = useState("");
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    api.GET("/v1/districts/{district}", { params: { path: { district } } }).then(({ data }) => setTerms(data?.terms ?? []));
-  }, [district]);
   useEffect(() => {
     setPreview(null);
     setWritten(null);
@@ -63,7 +61,7 @@ export function ImportCard({ district }: { district: string }) {
           label="민선 기수"
           placeholder="카드의 연도로"
           clearable
-          data={terms.map((t) => ({ value: String(t.number), label: t.displayName || `민선 ${t.number}기` }))}
+          data={termOptions(terms)}
           value={term}
           onChange={setTerm}
           w={160}

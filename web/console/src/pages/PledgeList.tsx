@@ -5,6 +5,7 @@ import { Link, useSearchParams } from "react-router";
 import { Alert, Anchor, Badge, Button, Group, Loader, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { api, type Schemas } from "../api/client";
+import { termOptions, useTerms } from "../terms";
 import { describe, readError } from "../api/errors";
 import { idOf, statusLabels, type PledgeStatus } from "../labels";
 
@@ -20,11 +21,8 @@ export function PledgeList({ district }: { district: string }) {
   const [tokens, setTokens] = useState<string[]>([""]);
   const [result, setResult] = useState<Schemas["ListPledgesResponse"] | null>(null);
   const [error, setError] = useState("");
-  const [terms, setTerms] = useState<Schemas["Term"][]>([]);
+  const terms = useTerms(district);
 
-  useEffect(() => {
-    api.GET("/v1/districts/{district}", { params: { path: { district } } }).then(({ data }) => setTerms(data?.terms ?? []));
-  }, [district]);
 
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -78,7 +76,7 @@ export function PledgeList({ district }: { district: string }) {
           label="민선 기수"
           placeholder="전체"
           clearable
-          data={terms.map((t) => ({ value: String(t.number), label: t.displayName || `민선 ${t.number}기` }))}
+          data={termOptions(terms)}
           value={term || null}
           onChange={(v) => set("term", v ?? "")}
           w={130}
