@@ -109,11 +109,24 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return s;
   }, []);
 
+  // The page stays as it is under the notice, so that what is being
+  // edited is kept (forms keep their drafts across the sign-in).
+  const sessionExpired = useCallback(() => {
+    manager?.removeUser();
+    currentToken = "";
+    setExpired(true);
+  }, []);
+
   useEffect(() => {
     let cancelled = false;
     (async () => {
       try {
-        manager = manager ?? (await loadManager());
+        if (!manager) {
+          manager = await loadManager();
+          // The token runs out while the page is open: say so at once,
+          // not at the next call the API refuses.
+          manager.events.addAccessTokenExpired(sessionExpired);
+        }
         const params = new URLSearchParams(window.location.search);
         if (window.location.pathname === `${basePath}/callback`) {
           if (params.has("code") || params.has("error")) {
@@ -151,7 +164,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return () => {
       cancelled = true;
     };
-  }, [adopt]);
+  }, [adopt, sessionExpired]);
 
   const signIn = useCallback(() => {
     manager?.signinRedirect({ state: { returnTo: here() } });
@@ -161,13 +174,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     adopt(null);
     m?.signoutRedirect().catch(() => m.removeUser().then(() => window.location.assign(`${basePath}/`)));
   }, [adopt]);
-  // The page stays as it is under the notice, so that what is being
-  // edited is kept (forms keep their drafts across the sign-in).
-  const sessionExpired = useCallback(() => {
-    manager?.removeUser();
-    currentToken = "";
-    setExpired(true);
-  }, []);
 
   const value = useMemo(
     () => ({ session, problem, expired, loading, signIn, signOut, sessionExpired }),
