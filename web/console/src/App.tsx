@@ -13,6 +13,7 @@ import { PledgeCard } from "./pages/PledgeCard";
 import { BudgetEditor } from "./pages/BudgetEditor";
 import { StatusPage } from "./pages/StatusPage";
 import { ImportCard } from "./pages/ImportCard";
+import { Indicators } from "./pages/Indicators";
 
 export function App() {
   const { session, problem, loading, expired, signIn, sessionExpired } = useAuth();
@@ -173,6 +174,7 @@ function DistrictShell() {
           <Route path="pledges/:pledge" element={<PledgeCard district={district} />} />
           <Route path="pledges/:pledge/budget" element={<BudgetEditor district={district} />} />
           <Route path="pledges/:pledge/status" element={<StatusPage district={district} />} />
+          <Route path="pledges/:pledge/indicators" element={<Indicators district={district} />} />
           <Route path="import" element={<ImportCard district={district} />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
