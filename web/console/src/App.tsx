@@ -14,6 +14,7 @@ import { BudgetEditor } from "./pages/BudgetEditor";
 import { StatusPage } from "./pages/StatusPage";
 import { ImportCard } from "./pages/ImportCard";
 import { Indicators } from "./pages/Indicators";
+import { ProgressLog } from "./pages/ProgressLog";
 
 export function App() {
   const { session, problem, loading, expired, signIn, sessionExpired } = useAuth();
@@ -175,6 +176,7 @@ function DistrictShell() {
           <Route path="pledges/:pledge/budget" element={<BudgetEditor district={district} />} />
           <Route path="pledges/:pledge/status" element={<StatusPage district={district} />} />
           <Route path="pledges/:pledge/indicators" element={<Indicators district={district} />} />
+          <Route path="pledges/:pledge/progress" element={<ProgressLog district={district} />} />
           <Route path="import" element={<ImportCard district={district} />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

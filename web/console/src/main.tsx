@@ -13,7 +13,7 @@ import { App } from "./App";
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <MantineProvider>
-      <Notifications />
+      <Notifications position="top-center" containerWidth="min(440px, calc(100vw - 2rem))" />
       <BrowserRouter basename={basePath}>
         <AuthProvider>
           <App />

@@ -38,6 +38,7 @@ export function PledgeCard({ district }: { district: string }) {
         {info && <Badge size="lg">{statusLabels[(info.status ?? "PLEDGE_STATUS_UNSPECIFIED") as PledgeStatus]}</Badge>}
         <Button component={Link} to={`${base}/budget`} variant="light">예산 편집</Button>
         <Button component={Link} to={`${base}/indicators`} variant="light">성과지표 실적</Button>
+        <Button component={Link} to={`${base}/progress`} variant="light">추진상황</Button>
         <Button component={Link} to={`${base}/status`} variant="light">상태 변경·이력</Button>
       </Group>
       {error && <Alert color="red" title="카드를 불러오지 못했습니다">{error}</Alert>}
