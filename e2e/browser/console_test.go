@@ -316,3 +316,27 @@ func millions(n float64) string {
 	}
 	return b.String()
 }
+
+// The pledge's pages and the import page, on a phone, pass axe and do not
+// scroll sideways.
+func TestConsolePledgePagesFitAPhone(t *testing.T) {
+	p := newPage(t)
+	p.signIn(consoleUser)
+	p.phone()
+	for _, page := range []struct{ suffix, shows string }{
+		{"", "예산 편집"},
+		{"/budget", "투자 계획"},
+		{"/status", "변경 이력"},
+	} {
+		p.openDemo(page.suffix)
+		p.expectText(page.shows)
+		p.shot("phone" + strings.ReplaceAll(page.suffix, "/", "-"))
+		p.noSideScroll()
+		p.axe()
+	}
+	p.open(district + "/import")
+	p.expectText("카드 파일 (.txt)")
+	p.shot("phone-import")
+	p.noSideScroll()
+	p.axe()
+}
