@@ -264,13 +264,14 @@ func (p *page) choose(label string) {
 	}
 }
 
-// pick opens the list of the select labelled label and clicks option.
+// pick opens the list of the select labelled label and clicks option, the
+// one shown: the lists of the page's other selects stay in it, hidden.
 func (p *page) pick(label, option string) {
 	p.t.Helper()
 	if err := p.run(chromedp.Click(p.control(label))); err != nil {
 		p.t.Fatalf("opening %q: %v", label, err)
 	}
-	opt := chromedp.JSPath(js(`(name) => [...document.querySelectorAll("[role=option]")].find(o => o.innerText.trim() === name) || null`, option))
+	opt := chromedp.JSPath(js(`(name) => [...document.querySelectorAll("[role=option]")].find(o => o.getClientRects().length > 0 && o.innerText.trim() === name) || null`, option))
 	if err := p.run(chromedp.Click(opt)); err != nil {
 		p.t.Fatalf("picking %q in %q: %v", option, label, err)
 	}
@@ -339,4 +340,24 @@ func TestConsolePledgePagesFitAPhone(t *testing.T) {
 	p.shot("phone-import")
 	p.noSideScroll()
 	p.axe()
+}
+
+// A year's assessment of the demo pledge's indicator (정성, assessed rather
+// than counted) is saved and kept after a reload.
+func TestConsoleIndicatorAssessmentSaved(t *testing.T) {
+	p := newPage(t)
+	p.signIn(consoleUser)
+	p.openDemo("/indicators")
+	const year = "2020년 평가"
+	p.pick(year, "일부 달성")
+	p.click("저장")
+	p.expectText("실적을 저장했습니다.")
+	p.shot("saved")
+	if err := p.run(chromedp.Reload()); err != nil {
+		t.Fatalf("reloading: %v", err)
+	}
+	p.eventually("the assessment after a reload", func() (bool, string, error) {
+		v, err := eval[string](p, js(controlJS, year)+"?.value ?? \"\"")
+		return v == "일부 달성", year + " reads " + v, err
+	})
 }
