@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The page helpers find what a user finds: a control by its label, a
@@ -171,11 +172,14 @@ func (p *page) control(label string) chromedp.JSPath {
 }
 
 // fill types value into the control labelled label, as a user would
-// (focus, key by key), after clearing it.
+// (focus, key by key), after selecting what it held and deleting it with a
+// key: a controlled input of a framework (React) keeps a value set behind
+// its back, as chromedp.Clear sets it, and restores it at the next key.
 func (p *page) fill(label, value string) {
 	p.t.Helper()
 	sel := p.control(label)
-	if err := p.run(chromedp.Clear(sel), chromedp.SendKeys(sel, value)); err != nil {
+	if err := p.run(chromedp.Focus(sel), chromedp.Evaluate[chromedp.Void](js(controlJS, label)+".select()"),
+		chromedp.KeyEvent(kb.Backspace+value)); err != nil {
 		p.t.Fatalf("typing into %q: %v", label, err)
 	}
 }

@@ -97,6 +97,9 @@ export function Dashboard({ district, displayName }: { district: string; display
           dataKey="status"
           series={[{ name: "공약", color: "blue.6" }]}
           tickLine="y"
+          // A label on a plain div is not read (axe: aria-prohibited-attr):
+          // the chart is one image, its numbers the list below.
+          role="img"
           aria-label="추진 상태별 공약 수 그래프"
         />
         <Group gap="md" mt="sm" component="ul" style={{ listStyle: "none", padding: 0 }} aria-label="추진 상태별 공약 수">
@@ -110,7 +113,7 @@ export function Dashboard({ district, displayName }: { district: string; display
       <Card withBorder>
         <Title order={2} size="h4" mb="sm">예산 (백만원)</Title>
         <Unavailable section={report.budgetSection} what="예산" />
-        <BarChart h={220} data={moneyData} dataKey="구분" series={[{ name: "백만원", color: "teal.6" }]} aria-label="예산 계획·확보·집행 그래프" />
+        <BarChart h={220} data={moneyData} dataKey="구분" series={[{ name: "백만원", color: "teal.6" }]} role="img" aria-label="예산 계획·확보·집행 그래프" />
       </Card>
       <Card withBorder>
         <Title order={2} size="h4" mb="sm">성과지표</Title>

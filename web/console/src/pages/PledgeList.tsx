@@ -111,7 +111,8 @@ export function PledgeList({ district }: { district: string }) {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          {result.pledges?.length === 0 && <Text>조건에 맞는 공약이 없습니다.</Text>}
+          {/* The API leaves out an empty list. */}
+          {(result.pledges ?? []).length === 0 && <Text>조건에 맞는 공약이 없습니다.</Text>}
           <Group>
             <Button variant="default" disabled={tokens.length <= 1} onClick={() => setTokens(tokens.slice(0, -1))}>이전 쪽</Button>
             <Text size="sm">{tokens.length}쪽</Text>
