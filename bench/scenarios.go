@@ -132,7 +132,10 @@ func (c ballotCount) Holds() bool {
 
 // ballots opens an evaluation (a policy competition voting now) in the
 // first district, with six entries, and has each request cast a ballot of
-// a citizen of its own; afterwards it reads the tally.
+// a citizen of its own; afterwards it reads the tally. The evaluation
+// serves no pledge: one serving the measured pledge would add its ballots'
+// results to that pledge's card, which then grew heavier with every run
+// of the bench kept in the same data.
 func (s *suiteLoads) ballots() (figure, ballotCount, error) {
 	var count ballotCount
 	d := s.districts[0]
@@ -140,7 +143,7 @@ func (s *suiteLoads) ballots() (figure, ballotCount, error) {
 	// Request ids are the caller's across programs: each run its own.
 	run := fmt.Sprintf("bench-%d", now.Unix())
 	prog, err := s.api.object(http.MethodPost, fmt.Sprintf("/v1/districts/%s/programs?programId=%s", d, run), map[string]any{
-		"kind": "PROGRAM_KIND_POLICY_COMPETITION", "title": "성능 측정 평가", "pledges": []string{s.pledge},
+		"kind": "PROGRAM_KIND_POLICY_COMPETITION", "title": "성능 측정 평가",
 		"votingWindow":   map[string]string{"openTime": now.Add(-time.Hour).Format(time.RFC3339), "closeTime": now.Add(2 * time.Hour).Format(time.RFC3339)},
 		"ballotScaleMax": 5, "citizenWeightPercent": 50, "panelWeightPercent": 50,
 	})
