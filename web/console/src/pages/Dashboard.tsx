@@ -1,10 +1,11 @@
-// A district's dashboard: its implementation report for the current term,
-// drawn.
+// A district's dashboard: its implementation report for a term, drawn, and
+// the report's files to take away.
 import { useEffect, useState } from "react";
 import { Alert, Card, Group, Loader, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { BarChart } from "@mantine/charts";
 import { api, type Schemas } from "../api/client";
-import { termOptions, useTerms } from "../terms";
+import { termOptions, useOpeningTerm, useTerms } from "../terms";
+import { Exports } from "./Exports";
 import { readError, describe } from "../api/errors";
 import { millionWon, percent } from "../labels";
 
@@ -39,12 +40,15 @@ export function Dashboard({ district, displayName }: { district: string; display
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState("");
   const terms = useTerms(district);
-  // 0: the district's current term.
-  const [term, setTerm] = useState(0);
+  const opening = useOpeningTerm(district);
+  // null: the term the district opens on (0 is its current term).
+  const [chosen, setChosen] = useState<number | null>(null);
   useEffect(() => {
-    setTerm(0);
+    setChosen(null);
   }, [district]);
+  const term = chosen ?? opening;
   useEffect(() => {
+    if (term === null) return;
     setReport(null);
     setError("");
     api
@@ -62,6 +66,10 @@ export function Dashboard({ district, displayName }: { district: string; display
   const money = total.moneyTotal?.amounts ?? {};
   const indicators = total.indicators ?? {};
   const statusData = statusBars.map((b) => ({ status: b.label, 공약: statuses[b.key] ?? 0 }));
+  // proto3 JSON leaves zero out: nothing secured is 0, not unknown, unless
+  // the budget service could not say.
+  const moneyKnown = report.budgetSection?.state !== "SECTION_STATE_UNAVAILABLE";
+  const won = (w?: string) => millionWon(moneyKnown ? (w ?? "0") : undefined);
   const moneyData = [
     { 구분: "계획", 백만원: Number(money.plannedWon ?? 0) / 1e6 },
     { 구분: "확보", 백만원: Number(money.securedWon ?? 0) / 1e6 },
@@ -76,18 +84,19 @@ export function Dashboard({ district, displayName }: { district: string; display
         label="민선 기수"
         data={termOptions(terms)}
         value={String(term || report.term || "")}
-        onChange={(v) => v && setTerm(Number(v))}
+        onChange={(v) => v && setChosen(Number(v))}
         allowDeselect={false}
         w={160}
       />
+      <Exports district={district} term={report.term ?? 0} />
       <Text size="sm" c="dimmed">
         기준일 {report.asOfDate ? `${report.asOfDate.year}. ${report.asOfDate.month}. ${report.asOfDate.day}.` : "-"}
       </Text>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         <Figure label="공약 수" value={`${total.pledgeCount ?? 0}건`} />
         <Figure label="이행률" value={percent(total.completionRate)} note="(완료 + 이행 후 계속추진) ÷ 전체" />
-        <Figure label="확보 예산" value={`${millionWon(money.securedWon)} 백만원`} note={`확보율 ${percent(money.securingRate)}`} />
-        <Figure label="집행 예산" value={`${millionWon(money.executedWon)} 백만원`} note={`집행률 ${percent(money.executionRate)}`} />
+        <Figure label="확보 예산" value={`${won(money.securedWon)} 백만원`} note={`확보율 ${percent(money.securingRate)}`} />
+        <Figure label="집행 예산" value={`${won(money.executedWon)} 백만원`} note={`집행률 ${percent(money.executionRate)}`} />
       </SimpleGrid>
       <Card withBorder>
         <Title order={2} size="h4" mb="sm">추진 상태별 공약</Title>
