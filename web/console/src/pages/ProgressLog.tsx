@@ -6,6 +6,7 @@ import { Alert, Anchor, Breadcrumbs, Button, Card, List, Loader, Stack, Text, Te
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
+import { useDraft } from "../draft";
 
 type Bullet = Schemas["Bullet"];
 
@@ -26,8 +27,9 @@ export function ProgressLog({ district }: { district: string }) {
   const { pledge = "" } = useParams();
   const path = useMemo(() => ({ district, pledge }), [district, pledge]);
   const [info, setInfo] = useState<Schemas["Pledge"] | null>(null);
-  const [label, setLabel] = useState("");
-  const [text, setText] = useState("");
+  // Kept across a sign-in when the session runs out mid-entry.
+  const [label, setLabel, clearLabel] = useDraft(`progress.${district}.${pledge}.date`);
+  const [text, setText, clearText] = useDraft(`progress.${district}.${pledge}.text`);
   const [errors, setErrors] = useState<{ label?: string; text?: string }>({});
   const [failure, setFailure] = useState("");
   const [saving, setSaving] = useState(false);
@@ -75,8 +77,8 @@ export function ProgressLog({ district }: { district: string }) {
       return;
     }
     setInfo(data);
-    setLabel("");
-    setText("");
+    clearLabel();
+    clearText();
     setFailure("");
     notifications.show({ message: "추진상황을 추가했습니다.", color: "teal" });
   };

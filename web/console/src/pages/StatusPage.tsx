@@ -5,6 +5,7 @@ import { Alert, Anchor, Breadcrumbs, Button, Card, Group, Loader, Select, Stack,
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
+import { useDraft } from "../draft";
 import { settableStatuses, statusLabels, type PledgeStatus } from "../labels";
 
 const label = (s: string | undefined) => statusLabels[(s ?? "PLEDGE_STATUS_UNSPECIFIED") as PledgeStatus];
@@ -20,8 +21,10 @@ export function StatusPage({ district }: { district: string }) {
   const path = useMemo(() => ({ district, pledge }), [district, pledge]);
   const [info, setInfo] = useState<Schemas["Pledge"] | null>(null);
   const [history, setHistory] = useState<Schemas["StatusChange"][] | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [reason, setReason] = useState("");
+  // Kept across a sign-in when the session runs out mid-change.
+  const [statusText, setStatusText, clearStatus] = useDraft(`status.${district}.${pledge}.status`);
+  const [reason, setReason, clearReason] = useDraft(`status.${district}.${pledge}.reason`);
+  const status = statusText || null;
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState("");
   const [saving, setSaving] = useState(false);
@@ -62,8 +65,8 @@ export function StatusPage({ district }: { district: string }) {
       return;
     }
     setFailure("");
-    setReason("");
-    setStatus(null);
+    clearReason();
+    clearStatus();
     notifications.show({ message: "상태를 바꿨습니다.", color: "teal" });
     load();
   };
@@ -83,7 +86,7 @@ export function StatusPage({ district }: { district: string }) {
             label="바꿀 상태"
             data={settableStatuses.map((s) => ({ value: s, label: statusLabels[s] }))}
             value={status}
-            onChange={setStatus}
+            onChange={(v) => setStatusText(v ?? "")}
             error={errors.status}
           />
           <Textarea label="변경 사유" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={errors.reason} autosize minRows={2} />
