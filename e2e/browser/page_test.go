@@ -192,11 +192,12 @@ const clickableJS = `(name) => {
     .find(el => el.getClientRects().length > 0 && [el.innerText, el.value, el.getAttribute("aria-label")].some(t => norm(t) === name)) || null;
 }`
 
-// click clicks the button or link named name with the mouse.
+// click clicks the button or link named name with the mouse, once it is
+// enabled: a user waits for a disabled button (a form still loading).
 func (p *page) click(name string) {
 	p.t.Helper()
-	p.eventually(fmt.Sprintf("a button or link %q", name), func() (bool, string, error) {
-		found, err := eval[bool](p, js(clickableJS, name)+" !== null")
+	p.eventually(fmt.Sprintf("an enabled button or link %q", name), func() (bool, string, error) {
+		found, err := eval[bool](p, `((el) => el !== null && !el.disabled && el.getAttribute("aria-disabled") !== "true")(`+js(clickableJS, name)+`)`)
 		body, _ := p.bodyText()
 		return found, body, err
 	})

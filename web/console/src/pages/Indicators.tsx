@@ -7,6 +7,7 @@ import { Alert, Anchor, Breadcrumbs, Button, Card, Group, Loader, Select, Stack,
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
+import { useDraft } from "../draft";
 import { idOf, percent } from "../labels";
 
 type Indicator = Schemas["Indicator"];
@@ -24,7 +25,12 @@ const measureText = (m: Schemas["Measure"] | undefined) => m?.number ?? m?.text 
 
 function IndicatorCard({ path, initial }: { path: { district: string; pledge: string }; initial: Indicator }) {
   const [ind, setInd] = useState(initial);
-  const [entries, setEntries] = useState(initial.entries ?? []);
+  // The entries being edited are a draft of this version of the indicator
+  // (its etag): kept across a sign-in, and dropped when the indicator
+  // changed meanwhile.
+  const [draft, setDraft, clearDraft] = useDraft(`indicator.${initial.name}.${ind.etag}`);
+  const entries: Schemas["YearEntry"][] = draft ? JSON.parse(draft) : (ind.entries ?? []);
+  const setEntries = (next: Schemas["YearEntry"][]) => setDraft(JSON.stringify(next));
   const [errors, setErrors] = useState<Record<number, string>>({});
   const [failure, setFailure] = useState("");
   const [saving, setSaving] = useState(false);
@@ -37,8 +43,8 @@ function IndicatorCard({ path, initial }: { path: { district: string; pledge: st
   const reload = async () => {
     const { data } = await api.GET("/v1/districts/{district}/pledges/{pledge}/indicators/{indicator}", { params: { path: indicatorPath } });
     if (data) {
+      clearDraft();
       setInd(data);
-      setEntries(data.entries ?? []);
       setFailure("");
       setErrors({});
     }
@@ -65,8 +71,8 @@ function IndicatorCard({ path, initial }: { path: { district: string; pledge: st
       setFailure(err.code === "ABORTED" ? "다른 사람이 먼저 고쳤습니다. 다시 불러온 뒤 고치세요." : [describe(err), ...rest].join(" "));
       return;
     }
+    clearDraft();
     setInd(data);
-    setEntries(data.entries ?? []);
     setErrors({});
     setFailure("");
     notifications.show({ message: "실적을 저장했습니다.", color: "teal" });

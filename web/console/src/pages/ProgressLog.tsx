@@ -109,7 +109,7 @@ export function ProgressLog({ district }: { district: string }) {
           <TextInput label="날짜" description="카드에 쓰는 그대로: '24. 3., 2024. 3. 15., 2024. 하반기" value={label} onChange={(e) => setLabel(e.currentTarget.value)} error={errors.label} />
           <Textarea label="추진 내용" description="한 줄에 한 항목" value={text} onChange={(e) => setText(e.currentTarget.value)} error={errors.text} autosize minRows={3} />
           {failure && <Alert color="red" role="alert">{failure}</Alert>}
-          <Button type="submit" loading={saving} w="fit-content">추가</Button>
+          <Button type="submit" loading={saving} disabled={!info} w="fit-content">추가</Button>
         </Stack>
       </Card>
     </Stack>

@@ -92,7 +92,7 @@ export function StatusPage({ district }: { district: string }) {
           <Textarea label="변경 사유" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={errors.reason} autosize minRows={2} />
           {failure && <Alert color="red" role="alert">{failure}</Alert>}
           <Group>
-            <Button type="submit" loading={saving}>상태 변경</Button>
+            <Button type="submit" loading={saving} disabled={!info}>상태 변경</Button>
           </Group>
         </Stack>
       </Card>
