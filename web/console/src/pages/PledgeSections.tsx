@@ -191,7 +191,7 @@ export function ContentSection({ form, edit, at }: SectionProps) {
         onChange={(yearlyGoals) => set({ yearlyGoals })} blank={() => ({ key: newKey(), year: "", goal: "" })}>
         {(g, i, put) => (
           <Group align="start" wrap="wrap">
-            <TextInput label="연도" aria-label={`연차별 목표 ${i + 1} 연도`} inputMode="numeric" w={110} value={g.year}
+            <TextInput label="연도" aria-label={`연차별 목표 ${i + 1} 연도`} inputMode="numeric" w={160} value={g.year}
               onChange={(e) => put({ ...g, year: e.currentTarget.value })} error={at.one(`yearly_goals[${i}].year`) ?? at.one(`yearly_goals[${i}]`)} />
             <Textarea label="목표" aria-label={`연차별 목표 ${i + 1} 목표`} autosize minRows={1} style={{ flex: "1 1 200px" }} value={g.goal}
               onChange={(e) => put({ ...g, goal: e.currentTarget.value })} error={at.one(`yearly_goals[${i}].goal`)} />
