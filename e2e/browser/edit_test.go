@@ -97,8 +97,9 @@ func TestEditFieldErrorsAtTheFields(t *testing.T) {
 	}
 }
 
-// Two tabs edit the pledge: the second to save is told, keeps its own,
-// and what it kept is there after a reload.
+// Two tabs edit the pledge, each a different section: the second to save
+// is told, keeps its own, and after a reload both are there (keeping mine
+// sends only what this tab changed).
 func TestEditConflictBetweenTabs(t *testing.T) {
 	a := newPage(t)
 	a.signIn(consoleUser)
@@ -112,7 +113,7 @@ func TestEditConflictBetweenTabs(t *testing.T) {
 	a.click("저장")
 	a.expectText("공약을 저장했습니다.")
 
-	b.fill("최종목표", "둘째 탭의 목표")
+	b.fill("기간 표기", "2018. ~ 계속 (둘째 탭)")
 	b.click("저장")
 	b.expectText("다른 사람이 먼저 고쳤습니다")
 	b.shot("conflict")
@@ -121,9 +122,9 @@ func TestEditConflictBetweenTabs(t *testing.T) {
 	if err := a.run(chromedp.Reload()); err != nil {
 		t.Fatal(err)
 	}
-	a.eventually("the second tab's goal in the first after a reload", func() (bool, string, error) {
-		v, err := eval[string](a, js(controlJS, "최종목표")+"?.value ?? \"\"")
-		return v == "둘째 탭의 목표", "최종목표 reads " + v, err
+	a.eventually("both tabs' sections after a reload", func() (bool, string, error) {
+		v, err := eval[[]string](a, `[`+js(controlJS, "최종목표")+`?.value, `+js(controlJS, "기간 표기")+`?.value]`)
+		return err == nil && v[0] == "첫 탭의 목표" && v[1] == "2018. ~ 계속 (둘째 탭)", fmt.Sprintf("최종목표, 기간 표기 read %q", v), err
 	})
 }
 
