@@ -15,6 +15,8 @@ import { StatusPage } from "./pages/StatusPage";
 import { ImportCard } from "./pages/ImportCard";
 import { Indicators } from "./pages/Indicators";
 import { ProgressLog } from "./pages/ProgressLog";
+import { PledgeEditor } from "./pages/PledgeEditor";
+import { PledgePhotos } from "./pages/PledgePhotos";
 
 export function App() {
   const { session, problem, loading, expired, signIn, sessionExpired } = useAuth();
@@ -177,6 +179,8 @@ function DistrictShell() {
           <Route path="pledges/:pledge/status" element={<StatusPage district={district} />} />
           <Route path="pledges/:pledge/indicators" element={<Indicators district={district} />} />
           <Route path="pledges/:pledge/progress" element={<ProgressLog district={district} />} />
+          <Route path="pledges/:pledge/edit" element={<PledgeEditor district={district} />} />
+          <Route path="pledges/:pledge/photos" element={<PledgePhotos district={district} />} />
           <Route path="import" element={<ImportCard district={district} />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -4,11 +4,12 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import {
-  Alert, Anchor, Breadcrumbs, Button, Group, Loader, Modal, SegmentedControl, Select, Stack, Table, Text, TextInput, Title,
+  Alert, Anchor, Breadcrumbs, Button, Group, Loader, SegmentedControl, Select, Stack, Table, Text, TextInput, Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError, type ApiError } from "../api/errors";
+import { ConflictDialog } from "../components/ConflictDialog";
 import { sourceLabels, percent, type FundingSource } from "../labels";
 import { formatMillions, millionsOf, sumMillions, wonOf } from "../money";
 
@@ -282,13 +283,7 @@ export function BudgetEditor({ district }: { district: string }) {
           )}
         </>
       )}
-      <Modal opened={conflict} onClose={() => setConflict(false)} title="다른 사람이 먼저 고쳤습니다">
-        <Stack>
-          <Text>이 예산을 불러온 뒤 다른 사람이 저장했습니다. 어떻게 할까요?</Text>
-          <Button variant="default" onClick={reload}>다시 불러오기 (내가 고친 내용 버림)</Button>
-          <Button color="orange" onClick={keepMine}>내 것으로 저장 (다른 사람이 고친 내용 덮어씀)</Button>
-        </Stack>
-      </Modal>
+      <ConflictDialog opened={conflict} what="이 예산을" onClose={() => setConflict(false)} onReload={reload} onKeepMine={keepMine} />
     </Stack>
   );
 }

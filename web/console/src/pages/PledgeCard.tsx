@@ -36,6 +36,8 @@ export function PledgeCard({ district }: { district: string }) {
       <Title order={1}>{info?.title ?? "공약 이행 카드"}</Title>
       <Group>
         {info && <Badge size="lg">{statusLabels[(info.status ?? "PLEDGE_STATUS_UNSPECIFIED") as PledgeStatus]}</Badge>}
+        <Button component={Link} to={`${base}/edit`} variant="light">공약 편집</Button>
+        <Button component={Link} to={`${base}/photos`} variant="light">사진</Button>
         <Button component={Link} to={`${base}/budget`} variant="light">예산 편집</Button>
         <Button component={Link} to={`${base}/indicators`} variant="light">성과지표 실적</Button>
         <Button component={Link} to={`${base}/progress`} variant="light">추진상황</Button>
