@@ -7,7 +7,7 @@ import { Alert, Anchor, Breadcrumbs, Button, Card, Group, Loader, Select, Stack,
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
-import { useDraft } from "../draft";
+import { useDraft } from "../components/draft";
 import { idOf, percent } from "../labels";
 
 type Indicator = Schemas["Indicator"];

@@ -6,7 +6,7 @@ import { Alert, Anchor, Breadcrumbs, Button, Card, List, Loader, Stack, Text, Te
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
-import { useDraft } from "../draft";
+import { useDraft } from "../components/draft";
 
 type Bullet = Schemas["Bullet"];
 

@@ -5,7 +5,7 @@ import { Alert, Anchor, Breadcrumbs, Button, Card, Group, Loader, Select, Stack,
 import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
-import { useDraft } from "../draft";
+import { useDraft } from "../components/draft";
 import { settableStatuses, statusLabels, type PledgeStatus } from "../labels";
 
 const label = (s: string | undefined) => statusLabels[(s ?? "PLEDGE_STATUS_UNSPECIFIED") as PledgeStatus];
