@@ -178,10 +178,20 @@ func TestEditPhotoUpload(t *testing.T) {
 	})
 	p.shot("uploaded")
 
+	// On the card the photo is in the frame inline: the frame's own
+	// request would carry no token.
+	p.openDemo("")
+	p.eventually("the photo inline in the rendered card", func() (bool, string, error) {
+		html, err := eval[string](p, `document.querySelector('iframe[title="공약 이행 카드"]')?.srcdoc ?? ""`)
+		return strings.Contains(html, `src="data:image/png;base64,`) && strings.Contains(html, "구정혁신 TF 회의 (브라우저 시험)"),
+			fmt.Sprintf("a card frame of %d characters", len(html)), err
+	})
+	p.open(strings.TrimPrefix(p.location(), p.s.base) + "/photos")
+
 	p.fill("사진 설명", "텍스트 파일")
 	p.chooseFile(bad)
 	p.click("올리기")
-	if msg := p.fieldError("사진 파일 (JPEG, PNG)"); !strings.Contains(msg, "is not a image/png file") {
+	if msg := p.fieldError("사진 파일 (JPEG, PNG)"); !strings.Contains(msg, "is not image/png as declared") {
 		t.Errorf("the file's error says %q", msg)
 	}
 	p.shot("refused")

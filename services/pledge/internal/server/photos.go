@@ -53,7 +53,7 @@ func (s *PledgeServer) UploadPhoto(ctx context.Context, req *pledgev1.UploadPhot
 		v.Add("content.content_type", "must be image/jpeg, image/png, image/gif or image/webp")
 	default:
 		if sniffed := http.DetectContentType(data); sniffed != declared {
-			v.Add("content", "is not a %s file (its bytes read as %s)", declared, sniffed)
+			v.Add("content", "is not %s as declared: its bytes read as %s", declared, sniffed)
 		}
 	}
 	if err := v.Err(); err != nil {

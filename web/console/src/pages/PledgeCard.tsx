@@ -7,6 +7,38 @@ import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
 import { statusLabels, type PledgeStatus } from "../labels";
 
+/** A photo's content path as the card links it. */
+const photoPath = /^\/v1\/districts\/([^/]+)\/pledges\/([^/]+)\/photos\/([^/:]+):content$/;
+
+/** The card's photos put inline (data: URLs): the frame's own requests
+ *  would carry no token, and a pledge that is not public refuses them. */
+async function withPhotos(html: string): Promise<string> {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const imgs = [...doc.querySelectorAll("img")].filter((i) => photoPath.test(i.getAttribute("src") ?? ""));
+  if (!imgs.length) return html;
+  await Promise.all(
+    imgs.map(async (img) => {
+      const [, district, pledge, photo] = photoPath.exec(img.getAttribute("src")!)!;
+      const { data } = await api.GET("/v1/districts/{district}/pledges/{pledge}/photos/{photo}:content", {
+        params: { path: { district, pledge, photo } },
+        parseAs: "blob",
+      });
+      if (!data) return; // left as it was: the frame shows the caption
+      img.setAttribute("src", await dataURL(data as Blob));
+    }),
+  );
+  return "<!doctype html>\n" + doc.documentElement.outerHTML;
+}
+
+function dataURL(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(blob);
+  });
+}
+
 export function PledgeCard({ district }: { district: string }) {
   const { pledge = "" } = useParams();
   const [info, setInfo] = useState<Schemas["Pledge"] | null>(null);
@@ -22,7 +54,7 @@ export function PledgeCard({ district }: { district: string }) {
       .GET("/v1/districts/{district}/pledges/{pledge}:render", { params: { path, query: { format: "html" } }, parseAs: "text" })
       .then(({ data, error, response }) => {
         if (error || data === undefined) setError(describe(readError(response.status, error)));
-        else setHtml(data as unknown as string);
+        else withPhotos(data as unknown as string).then(setHtml);
       });
   }, [district, pledge]);
 
