@@ -58,6 +58,34 @@ var rolePermissions = map[string][]Permission{
 	RolePersonalData:     {PersonalData},
 }
 
+// Permissions lists every permission, in order.
+func Permissions() []Permission {
+	out := make([]Permission, 0, len(permissionNames))
+	for p := range permissionNames {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Roles lists the roles a grant may hold, sorted: the console describes
+// each, and its test checks that none is left undescribed.
+func Roles() []string {
+	out := make([]string, 0, len(rolePermissions))
+	for r := range rolePermissions {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// RolePermissions lists what role gives where it is held, in order; nil
+// for a role there is not. A department editor's WriteData is for its
+// department's pledges alone.
+func RolePermissions(role string) []Permission {
+	return slices.Sorted(slices.Values(rolePermissions[role]))
+}
+
 // API key scopes (ApiKey.scopes). The integration work reuses them.
 const (
 	ScopeRead         = "read"
