@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"os"
@@ -265,6 +266,27 @@ func TestConsoleApiKeyLifecycle(t *testing.T) {
 	}
 	p.shot("audit-refused")
 	p.click("조건 지우기")
+
+	// The whole log is paged: the demo card's import alone wrote more
+	// than 10 events.
+	p.pick("쪽당 기록 수", "10")
+	const firstJS = `document.querySelector('[aria-label="감사 기록 목록"] > li')?.innerText ?? ""`
+	var first string
+	p.eventually("a first page of 10 events of the whole log", func() (bool, string, error) {
+		n, err := eval[int](p, `document.querySelectorAll('[aria-label="감사 기록 목록"] > li').length`)
+		first, _ = eval[string](p, firstJS)
+		return n == 10, fmt.Sprintf("%d events", n), err
+	})
+	p.click("다음 쪽")
+	p.eventually("the second page", func() (bool, string, error) {
+		got, err := eval[string](p, firstJS)
+		return got != "" && got != first, "its first event: " + got, err
+	})
+	p.click("이전 쪽")
+	p.eventually("the first page again", func() (bool, string, error) {
+		got, err := eval[string](p, firstJS)
+		return got == first, "its first event: " + got, err
+	})
 	p.phone()
 	p.expectText("누가:")
 	p.shot("audit-phone")

@@ -26,7 +26,7 @@ const actionLabels: Record<string, string> = {
   read_personal_data: "개인정보 열람",
 };
 
-const pageSize = 50;
+const pageSizes = ["10", "50", "100"];
 
 /** The filters' names in the address. */
 const keys: (keyof AuditFilters)[] = ["service", "action", "actor", "resource", "under", "from", "to", "extra"];
@@ -84,10 +84,11 @@ export function Audit({ district }: { district: string }) {
   // The tokens of the pages before this one, to go back; the current one.
   const [trail, setTrail] = useState<string[]>([]);
   const [token, setToken] = useState("");
+  const [pageSize, setPageSize] = useState("50");
   useEffect(() => {
     setTrail([]);
     setToken("");
-  }, [filter, district]);
+  }, [filter, district, pageSize]);
 
   const [events, setEvents] = useState<Event[] | null>(null);
   const [next, setNext] = useState("");
@@ -101,7 +102,7 @@ export function Audit({ district }: { district: string }) {
     setFilterError("");
     api
       .GET("/v1/districts/{district}/auditEvents", {
-        params: { path: { district }, query: { filter: filter || undefined, pageSize, pageToken: token || undefined } },
+        params: { path: { district }, query: { filter: filter || undefined, pageSize: Number(pageSize), pageToken: token || undefined } },
       })
       .then(({ data, error, response }) => {
         if (cancelled) return;
@@ -121,7 +122,7 @@ export function Audit({ district }: { district: string }) {
     return () => {
       cancelled = true;
     };
-  }, [district, filter, token, applied.extra]);
+  }, [district, filter, token, pageSize, applied.extra]);
 
   const set = (k: keyof AuditFilters) => (v: string | null) => setForm((f) => ({ ...f, [k]: v ?? "" }));
   const apply = (e: React.FormEvent) => {
@@ -187,7 +188,8 @@ export function Audit({ district }: { district: string }) {
           ))}
         </Stack>
       )}
-      <Group>
+      <Group align="flex-end">
+        <Select label="쪽당 기록 수" data={pageSizes} value={pageSize} onChange={(v) => v && setPageSize(v)} allowDeselect={false} w={120} />
         <Button variant="default" disabled={trail.length === 0}
           onClick={() => { setToken(trail[trail.length - 1]); setTrail(trail.slice(0, -1)); }}>
           이전 쪽
