@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -59,25 +60,11 @@ var rolePermissions = map[string][]Permission{
 }
 
 // Permissions lists every permission, in order.
-func Permissions() []Permission {
-	out := make([]Permission, 0, len(permissionNames))
-	for p := range permissionNames {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
-}
+func Permissions() []Permission { return slices.Sorted(maps.Keys(permissionNames)) }
 
 // Roles lists the roles a grant may hold, sorted: the console describes
 // each, and its test checks that none is left undescribed.
-func Roles() []string {
-	out := make([]string, 0, len(rolePermissions))
-	for r := range rolePermissions {
-		out = append(out, r)
-	}
-	slices.Sort(out)
-	return out
-}
+func Roles() []string { return slices.Sorted(maps.Keys(rolePermissions)) }
 
 // RolePermissions lists what role gives where it is held, in order; nil
 // for a role there is not. A department editor's WriteData is for its
