@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -198,5 +199,44 @@ func TestAKeysCheckIsRememberedForAtMostItsTTL(t *testing.T) {
 	src.down = false
 	if _, err := cache.VerifyKey(ctx, "k"); !errors.Is(err, auth.ErrBadKey) {
 		t.Errorf("an outage was remembered as an answer: %v", err)
+	}
+}
+
+// The lists the console's role descriptions are checked against: every
+// role, what each gives (what Can answers for a grant of it), every
+// permission named.
+func TestRolesAndPermissionsAreListed(t *testing.T) {
+	roles := auth.Roles()
+	if !slices.IsSorted(roles) || !slices.Contains(roles, auth.RoleViewer) || !slices.Contains(roles, auth.RolePersonalData) {
+		t.Errorf("Roles() = %v, want them sorted, viewer and personal-data among them", roles)
+	}
+	for _, role := range roles {
+		g, err := auth.ParseGrant(role + "@districts/gwangsan")
+		if role == auth.RoleSystemAdmin || role == auth.RoleMinistryReporter {
+			g, err = auth.ParseGrant(role)
+		}
+		if role == auth.RoleDepartmentEditor {
+			g, err = auth.ParseGrant(role + "@districts/gwangsan/departments/legal")
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", role, err)
+		}
+		p := &auth.Principal{Kind: auth.User, Grants: []auth.Grant{g}}
+		target := auth.Target{District: "gwangsan", Departments: []string{"legal"}}
+		var can []auth.Permission
+		for _, perm := range auth.Permissions() {
+			if perm.String() == "" {
+				t.Errorf("permission %d has no name", perm)
+			}
+			if p.Can(perm, target) {
+				can = append(can, perm)
+			}
+		}
+		if got := auth.RolePermissions(role); !slices.Equal(got, can) {
+			t.Errorf("RolePermissions(%s) = %v, but a grant of it can %v", role, got, can)
+		}
+	}
+	if got := auth.RolePermissions("no-such-role"); got != nil {
+		t.Errorf("RolePermissions of an unknown role = %v, want nil", got)
 	}
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -56,6 +57,20 @@ var rolePermissions = map[string][]Permission{
 	RoleViewer:           {ReadData, ReadSummaries},
 	RoleRegistrar:        {ReadData, ReadSummaries, Participate, RecordPast},
 	RolePersonalData:     {PersonalData},
+}
+
+// Permissions lists every permission, in order.
+func Permissions() []Permission { return slices.Sorted(maps.Keys(permissionNames)) }
+
+// Roles lists the roles a grant may hold, sorted: the console describes
+// each, and its test checks that none is left undescribed.
+func Roles() []string { return slices.Sorted(maps.Keys(rolePermissions)) }
+
+// RolePermissions lists what role gives where it is held, in order; nil
+// for a role there is not. A department editor's WriteData is for its
+// department's pledges alone.
+func RolePermissions(role string) []Permission {
+	return slices.Sorted(slices.Values(rolePermissions[role]))
 }
 
 // API key scopes (ApiKey.scopes). The integration work reuses them.

@@ -17,6 +17,9 @@ import { Indicators } from "./pages/Indicators";
 import { ProgressLog } from "./pages/ProgressLog";
 import { PledgeEditor } from "./pages/PledgeEditor";
 import { PledgePhotos } from "./pages/PledgePhotos";
+import { ApiKeys } from "./pages/ApiKeys";
+import { Audit } from "./pages/Audit";
+import { Account } from "./pages/Account";
 
 export function App() {
   const { session, problem, loading, expired, signIn, sessionExpired } = useAuth();
@@ -162,6 +165,9 @@ function DistrictShell() {
           <MantineNavLink component={NavLink} to={`/districts/${district}`} end label="현황" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/pledges`} label="공약 목록" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/import`} label="카드 가져오기" onClick={close} />
+          <MantineNavLink component={NavLink} to={`/districts/${district}/api-keys`} label="API 키" onClick={close} />
+          <MantineNavLink component={NavLink} to={`/districts/${district}/audit`} label="감사 기록" onClick={close} />
+          <MantineNavLink component={NavLink} to={`/districts/${district}/account`} label="내 계정/권한" onClick={close} />
           <Stack gap={4} mt="md" aria-label="내 역할">
             <Text size="xs" c="dimmed">내 역할</Text>
             {(session?.roles ?? []).map((r) => (
@@ -182,6 +188,9 @@ function DistrictShell() {
           <Route path="pledges/:pledge/edit" element={<PledgeEditor district={district} />} />
           <Route path="pledges/:pledge/photos" element={<PledgePhotos district={district} />} />
           <Route path="import" element={<ImportCard district={district} />} />
+          <Route path="api-keys" element={<ApiKeys district={district} />} />
+          <Route path="audit" element={<Audit district={district} />} />
+          <Route path="account" element={<Account />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </AppShell.Main>

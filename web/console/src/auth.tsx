@@ -2,9 +2,16 @@
 // authorization code with PKCE, the tokens kept in this tab's session
 // storage. No silent renewal: an expired token sends the user back through
 // the provider's login, returning to the page they were on.
+//
+// Signing out ends the provider's session (its end_session endpoint), drops
+// the tokens from storage and lands on a page that says so and stays: the
+// console does not send a signed-out tab back to the provider's login by
+// itself, not after a reload nor when going back to a page of the console,
+// until the user asks to sign in again.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { useNavigate } from "react-router";
+import { useLocation, useNavigate } from "react-router";
 import { User, UserManager, WebStorageStateStore } from "oidc-client-ts";
+import { SignedOut } from "./pages/SignedOut";
 
 /** What /admin/config.json says. */
 interface ConsoleConfig {
@@ -15,6 +22,8 @@ interface ConsoleConfig {
 /** The signed-in user as the console shows them. */
 export interface Session {
   name: string;
+  /** The provider's subject: its user name, for the development provider. */
+  subject: string;
   roles: string[];
   accessToken: string;
 }
@@ -49,16 +58,44 @@ function sessionOf(user: User | null): Session | null {
   const p = user.profile as Record<string, unknown>;
   const roles = Array.isArray(p[rolesClaim]) ? (p[rolesClaim] as unknown[]).map(String) : [];
   const name = String(p.name ?? p.preferred_username ?? p.sub);
-  return { name, roles, accessToken: user.access_token };
+  return { name, subject: String(p.preferred_username ?? p.sub), roles, accessToken: user.access_token };
 }
 
 /** Where the console's routes start; the router's basename. */
 export const basePath = "/admin";
 
+/** The page a sign-out lands on, under basePath. */
+export const signedOutPath = "/signed-out";
+
+// This tab signed out: until it signs in again, a console page without a
+// session says so rather than going on to the provider's login. A mark in
+// the tab's session storage, so that a reload or the back button keeps it;
+// it holds no token.
+const signedOutKey = "gongyak.signedOut";
+
+function markSignedOut(on: boolean) {
+  try {
+    if (on) window.sessionStorage.setItem(signedOutKey, "1");
+    else window.sessionStorage.removeItem(signedOutKey);
+  } catch {
+    // Storage refused (a private window's quota): the mark is a courtesy.
+  }
+}
+
+function isSignedOut(): boolean {
+  try {
+    return window.sessionStorage.getItem(signedOutKey) === "1";
+  } catch {
+    return false;
+  }
+}
+
 let manager: UserManager | null = null;
 // The callback's code is good once: a second run of the start (React's
 // development mode runs effects twice) takes the first one's answer.
 let callback: Promise<User> | null = null;
+// The same for the return from the provider's end_session.
+let signoutCallback: Promise<unknown> | null = null;
 
 /** The current access token, for the API client; empty before sign-in. */
 let currentToken = "";
@@ -98,6 +135,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [problem, setProblem] = useState("");
   const [expired, setExpired] = useState(false);
   const [loading, setLoading] = useState(true);
+  const [signedOut, setSignedOut] = useState(isSignedOut);
+  const location = useLocation();
   // The effect below runs once, at the start; navigate changes with
   // every route.
   const navigate = useRef(useNavigate());
@@ -134,12 +173,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
             const user = await callback;
             const back = (user.state as { returnTo?: string } | undefined)?.returnTo ?? "/";
             if (!cancelled) {
+              markSignedOut(false);
+              setSignedOut(false);
               adopt(user);
               navigate.current(back, { replace: true });
             }
           } else {
-            // Back from signing out.
-            navigate.current("/", { replace: true });
+            // Back from the provider's end_session: its state (kept since
+            // the sign-out began) is used up; what it says matters not.
+            signoutCallback = signoutCallback ?? manager.signoutRedirectCallback().catch((e) => console.warn(e));
+            await signoutCallback;
+            await manager.removeUser();
+            if (!cancelled) navigate.current(signedOutPath, { replace: true });
           }
         } else {
           const user = await manager.getUser();
@@ -167,17 +212,37 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [adopt, sessionExpired]);
 
   const signIn = useCallback(() => {
-    manager?.signinRedirect({ state: { returnTo: here() } });
+    // From the signed-out page, sign-in starts afresh at the start page.
+    const returnTo = window.location.pathname === basePath + signedOutPath ? "/" : here();
+    manager?.signinRedirect({ state: { returnTo } });
   }, []);
+  // The mark goes first: the page shows it is signed out while the
+  // browser goes to the provider, and so does the page if it comes back
+  // from the browser's cache. The tokens leave storage as the redirect
+  // starts (oidc-client-ts removes the user, keeping the ID token only as
+  // the end_session request's hint).
   const signOut = useCallback(() => {
     const m = manager;
+    markSignedOut(true);
+    setSignedOut(true);
     adopt(null);
-    m?.signoutRedirect().catch(() => m.removeUser().then(() => window.location.assign(`${basePath}/`)));
+    if (!m) return;
+    m.signoutRedirect().catch(async (e) => {
+      // The provider cannot be reached: the tokens still go.
+      console.error(e);
+      await m.removeUser();
+      window.location.assign(basePath + signedOutPath);
+    });
   }, [adopt]);
 
   const value = useMemo(
     () => ({ session, problem, expired, loading, signIn, signOut, sessionExpired }),
     [session, problem, expired, loading, signIn, signOut, sessionExpired],
   );
-  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+  // The signed-out page stays until the user signs in: no session is
+  // sought there, and no other page of the tab goes to the provider alone.
+  const showSignedOut = !loading && !session && !problem && (signedOut || location.pathname === signedOutPath);
+  return (
+    <AuthContext.Provider value={value}>{showSignedOut ? <SignedOut onSignIn={signIn} /> : children}</AuthContext.Provider>
+  );
 }
