@@ -4,7 +4,7 @@ import {
   Alert, AppShell, Badge, Burger, Button, Center, Group, Loader, Modal, NavLink as MantineNavLink, Select, Stack, Text, Title,
 } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { basePath, useAuth } from "./auth";
+import { basePath, signedOutPath, useAuth } from "./auth";
 import { api, whenUnauthenticated, type Schemas } from "./api/client";
 import { idOf } from "./labels";
 import { Dashboard } from "./pages/Dashboard";
@@ -44,6 +44,8 @@ export function App() {
         <Route path="/" element={<Home />} />
         {/* Sign-in goes on from here to where the user was. */}
         <Route path="/callback" element={<Center h="50vh"><Loader aria-label="로그인하는 중" /></Center>} />
+        {/* Signed in again (another tab), the notice is no longer true. */}
+        <Route path={signedOutPath} element={<Navigate to="/" replace />} />
         <Route path="/districts/:district/*" element={<DistrictShell />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
