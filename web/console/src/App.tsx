@@ -15,6 +15,11 @@ import { StatusPage } from "./pages/StatusPage";
 import { ImportCard } from "./pages/ImportCard";
 import { Indicators } from "./pages/Indicators";
 import { ProgressLog } from "./pages/ProgressLog";
+import { NewProgram, Programs } from "./pages/Programs";
+import { ProgramPage } from "./pages/ProgramPage";
+import { ProgramMembers } from "./pages/ProgramMembers";
+import { ProgramSubmissions } from "./pages/ProgramSubmissions";
+import { ProgramResults } from "./pages/ProgramResults";
 
 export function App() {
   const { session, problem, loading, expired, signIn, sessionExpired } = useAuth();
@@ -160,6 +165,7 @@ function DistrictShell() {
           <MantineNavLink component={NavLink} to={`/districts/${district}`} end label="현황" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/pledges`} label="공약 목록" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/import`} label="카드 가져오기" onClick={close} />
+          <MantineNavLink component={NavLink} to={`/districts/${district}/programs`} label="시민참여 프로그램" onClick={close} />
           <Stack gap={4} mt="md" aria-label="내 역할">
             <Text size="xs" c="dimmed">내 역할</Text>
             {(session?.roles ?? []).map((r) => (
@@ -178,6 +184,13 @@ function DistrictShell() {
           <Route path="pledges/:pledge/indicators" element={<Indicators district={district} />} />
           <Route path="pledges/:pledge/progress" element={<ProgressLog district={district} />} />
           <Route path="import" element={<ImportCard district={district} />} />
+          <Route path="pledges/:pledge/programs" element={<Programs district={district} />} />
+          <Route path="programs" element={<Programs district={district} />} />
+          <Route path="programs/new" element={<NewProgram district={district} />} />
+          <Route path="programs/:program" element={<ProgramPage district={district} />} />
+          <Route path="programs/:program/members" element={<ProgramMembers district={district} />} />
+          <Route path="programs/:program/submissions" element={<ProgramSubmissions district={district} />} />
+          <Route path="programs/:program/results" element={<ProgramResults district={district} />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </AppShell.Main>
