@@ -152,10 +152,10 @@ export function ProgramForm({ district, draft, onChange, errors, saving, submitL
       }}
     >
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
-        <Select label="종류" data={options(kindLabels)} value={draft.kind || null} onChange={(v) => set("kind", v ?? "")} error={errors.kind} allowDeselect={false} required />
+        <Select label="종류" data={options(kindLabels)} value={draft.kind || null} onChange={(v) => set("kind", v ?? "")} error={errors.kind} allowDeselect={false} />
         <Select label="진행 상태" data={options(programStatusLabels)} value={draft.status || null} onChange={(v) => set("status", v ?? "")} error={errors.status} allowDeselect={false} />
       </SimpleGrid>
-      <TextInput label="제목" {...text("title")} error={errors.title} required />
+      <TextInput label="제목" {...text("title")} error={errors.title} />
       <Textarea label="설명" {...text("description")} error={errors.description} autosize minRows={2} />
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <TextInput type="date" label="시작일" {...text("start")} error={errors.start_date} />

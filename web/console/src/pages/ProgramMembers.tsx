@@ -6,13 +6,12 @@
 import { useCallback, useEffect, useState } from "react";
 import { useParams } from "react-router";
 import { Alert, Button, Card, Group, Loader, Modal, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError, type ApiError } from "../api/errors";
 import { useAuth } from "../auth";
 import { idOf } from "../labels";
 import {
-  canWrite, ConflictModal, dateOf, dateText, fieldsOf, failureText, options, roleLabels, seesPersonalData, type MemberRole,
+  canWrite, ConflictModal, dateOf, dateText, fieldsOf, failureText, options, roleLabels, seesPersonalData, saved, WideTable, type MemberRole,
 } from "./participationParts";
 import { ProgramCrumbs, useProgram } from "./ProgramPage";
 
@@ -65,7 +64,7 @@ function MemberFields({ draft, onChange, errors, personLocked }: {
   return (
     <>
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
-        <TextInput label="이름" {...text("name")} error={errors["person.name"] ?? errors.person} disabled={personLocked} description={locked} required autoComplete="off" />
+        <TextInput label="이름" {...text("name")} error={errors["person.name"] ?? errors.person} disabled={personLocked} description={locked} autoComplete="off" />
         <TextInput label="전화번호" placeholder="010-1234-5678" inputMode="tel" {...text("phone")} error={errors["person.phone"]} disabled={personLocked} autoComplete="off" />
         <TextInput label="전자우편" inputMode="email" {...text("email")} error={errors["person.email"]} disabled={personLocked} autoComplete="off" />
       </SimpleGrid>
@@ -127,7 +126,7 @@ export function ProgramMembers({ district }: { district: string }) {
     setErrors({});
     setFailure("");
     setDraft(emptyDraft);
-    notifications.show({ message: "구성원을 추가했습니다.", color: "teal" });
+    saved("구성원을 추가했습니다.");
     load();
   };
 
@@ -159,7 +158,7 @@ export function ProgramMembers({ district }: { district: string }) {
       return err;
     }
     setEditing(null);
-    notifications.show({ message: "구성원 정보를 저장했습니다.", color: "teal" });
+    saved("구성원 정보를 저장했습니다.");
     load();
     return null;
   };
@@ -204,7 +203,7 @@ export function ProgramMembers({ district }: { district: string }) {
       {!members && !loadError && <Loader aria-label="불러오는 중" />}
       {members && members.length === 0 && <Text>기록된 구성원이 없습니다.</Text>}
       {members && members.length > 0 && (
-        <Table.ScrollContainer minWidth={0}>
+        <WideTable label="구성원 목록">
           <Table striped aria-label="구성원 목록">
             <Table.Thead>
               <Table.Tr>
@@ -236,7 +235,7 @@ export function ProgramMembers({ district }: { district: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
       {writer && (
         <Card withBorder component="form" onSubmit={add} aria-label="구성원 추가">

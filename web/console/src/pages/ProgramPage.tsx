@@ -4,13 +4,12 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { Alert, Anchor, Badge, Breadcrumbs, Button, Card, Group, List, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError, type ApiError } from "../api/errors";
 import { useAuth } from "../auth";
 import { idOf } from "../labels";
 import {
-  canWrite, ConflictModal, dateText, fieldsOf, failureText, kindLabels, programStatusLabels, type ProgramKind, type ProgramStatus,
+  canWrite, ConflictModal, dateText, fieldsOf, failureText, kindLabels, programStatusLabels, saved, type ProgramKind, type ProgramStatus,
 } from "./participationParts";
 import { draftOf, ProgramForm, programFields, programOf, type ProgramDraft } from "./ProgramForm";
 import { programPath } from "./Programs";
@@ -109,7 +108,7 @@ export function ProgramPage({ district }: { district: string }) {
     setRestored(false);
     await load();
     setDraft(draftOf(data));
-    notifications.show({ message: "프로그램을 저장했습니다.", color: "teal" });
+    saved("프로그램을 저장했습니다.");
     return null;
   };
   const save = async () => {

@@ -6,11 +6,10 @@ import { useCallback, useEffect, useState } from "react";
 import { useParams } from "react-router";
 import { Alert, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { BarChart } from "@mantine/charts";
-import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
 import { useAuth } from "../auth";
-import { canWrite, fieldsOf, failureText, kindLabels, type ProgramKind } from "./participationParts";
+import { canWrite, fieldsOf, failureText, kindLabels, type ProgramKind, saved, WideTable } from "./participationParts";
 import { ProgramCrumbs, useProgram } from "./ProgramPage";
 
 /** Reads one of the results; again when load is called. */
@@ -48,7 +47,7 @@ function Contest({ district, program }: { district: string; program: string }) {
       {awards.length === 0 ? (
         <Text>시상한 제안이 없습니다.</Text>
       ) : (
-        <Table.ScrollContainer minWidth={0}>
+        <WideTable label="시상 결과">
           <Table striped aria-label="시상 결과">
             <Table.Thead>
               <Table.Tr>
@@ -71,7 +70,7 @@ function Contest({ district, program }: { district: string; program: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
       {scored.length > 0 && (
         <BarChart
@@ -117,7 +116,7 @@ function Evaluation({ district, program, writer }: { district: string; program: 
     setFailure("");
     setTitle("");
     setPanel("");
-    notifications.show({ message: "평가 항목을 추가했습니다.", color: "teal" });
+    saved("평가 항목을 추가했습니다.");
     load();
   };
   if (error) return <Alert color="red" title="집계를 불러오지 못했습니다">{error}</Alert>;
@@ -132,7 +131,7 @@ function Evaluation({ district, program, writer }: { district: string; program: 
       {entries.length === 0 ? (
         <Text>평가 항목이 없습니다.</Text>
       ) : (
-        <Table.ScrollContainer minWidth={0}>
+        <WideTable label="평가 집계">
           <Table striped aria-label="평가 집계">
             <Table.Thead>
               <Table.Tr>
@@ -159,7 +158,7 @@ function Evaluation({ district, program, writer }: { district: string; program: 
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
       {entries.length > 0 && (
         <BarChart
@@ -177,7 +176,7 @@ function Evaluation({ district, program, writer }: { district: string; program: 
           <Stack>
             <Title order={3} size="h4">평가 항목 추가</Title>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
-              <TextInput label="항목 제목" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={errors.title} required />
+              <TextInput label="항목 제목" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={errors.title} />
               <TextInput label="전문가 점수" description="0~100, 소수 둘째 자리까지" inputMode="decimal" value={panel} onChange={(e) => setPanel(e.currentTarget.value)} error={errors.panel_score} />
             </SimpleGrid>
             {failure && <Alert color="red" role="alert">{failure}</Alert>}

@@ -7,12 +7,11 @@ import { Link, useParams } from "react-router";
 import {
   Alert, Anchor, Button, Card, Checkbox, Group, Loader, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title,
 } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError, type ApiError } from "../api/errors";
 import { useAuth } from "../auth";
 import { idOf } from "../labels";
-import { canWrite, ConflictModal, countOf, fieldsOf, failureText, seesPersonalData, timeOf, when } from "./participationParts";
+import { canWrite, ConflictModal, countOf, fieldsOf, failureText, seesPersonalData, timeOf, when, saved, WideTable } from "./participationParts";
 import { ProgramCrumbs, useProgram } from "./ProgramPage";
 import { programPath } from "./Programs";
 
@@ -100,7 +99,7 @@ export function ProgramSubmissions({ district }: { district: string }) {
     setErrors({});
     setDraft(emptyDraft);
     setRequestId(crypto.randomUUID());
-    notifications.show({ message: "제안을 기록했습니다.", color: "teal" });
+    saved("제안을 기록했습니다.");
     load();
     loadProgram();
   };
@@ -139,7 +138,7 @@ export function ProgramSubmissions({ district }: { district: string }) {
       return err;
     }
     setEditing(null);
-    notifications.show({ message: "선정·시상을 저장했습니다.", color: "teal" });
+    saved("선정·시상을 저장했습니다.");
     load();
     loadProgram();
     return null;
@@ -187,7 +186,7 @@ export function ProgramSubmissions({ district }: { district: string }) {
       {!list && !loadError && <Loader aria-label="불러오는 중" />}
       {list && list.length === 0 && <Text>기록된 제안이 없습니다.</Text>}
       {list && list.length > 0 && (
-        <Table.ScrollContainer minWidth={0}>
+        <WideTable label="제안 목록">
           <Table striped aria-label="제안 목록">
             <Table.Thead>
               <Table.Tr>
@@ -218,13 +217,13 @@ export function ProgramSubmissions({ district }: { district: string }) {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </WideTable>
       )}
       {writer && (
         <Card withBorder component="form" onSubmit={record} aria-label="제안 기록">
           <Stack>
             <Title order={2} size="h4">제안 기록</Title>
-            <TextInput label="제안 제목" {...text("title")} error={errors.title} required />
+            <TextInput label="제안 제목" {...text("title")} error={errors.title} />
             <Textarea label="제안 내용" {...text("description")} error={errors.description} autosize minRows={2} />
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
               <TextInput label="제안자 이름" {...text("name")} error={errors["proposer.name"] ?? errors.proposer} autoComplete="off" />

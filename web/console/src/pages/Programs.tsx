@@ -3,12 +3,11 @@
 import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Loader, Select, Stack, Table, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
 import { api, type Schemas } from "../api/client";
 import { describe, readError } from "../api/errors";
 import { useAuth } from "../auth";
 import { idOf } from "../labels";
-import { canWrite, fieldsOf, failureText, kindLabels, options, programStatusLabels, type ProgramKind, type ProgramStatus } from "./participationParts";
+import { canWrite, fieldsOf, failureText, kindLabels, options, programStatusLabels, type ProgramKind, type ProgramStatus, saved } from "./participationParts";
 import { draftOf, ProgramForm, programFields, programOf, type ProgramDraft } from "./ProgramForm";
 
 /** The pledge a page is about (its title), when it is about one. */
@@ -136,7 +135,7 @@ export function NewProgram({ district }: { district: string }) {
       return;
     }
     sessionStorage.removeItem(draftKey);
-    notifications.show({ message: "프로그램을 추가했습니다.", color: "teal" });
+    saved("프로그램을 추가했습니다.");
     navigate(programPath(district, idOf(data.name)));
   };
 

@@ -2,7 +2,8 @@
 // dates and times as forms hold them, the API's field errors sorted to the
 // form's fields, who may write and who sees personal data, and the
 // etag-conflict question.
-import { Button, Modal, Stack, Text } from "@mantine/core";
+import { Button, Modal, Stack, Table, Text } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import type { Schemas } from "../api/client";
 import { describe, type ApiError } from "../api/errors";
 
@@ -143,5 +144,22 @@ export function ConflictModal({ opened, what, onClose, onReload, onKeepMine }: {
         <Button color="orange" onClick={onKeepMine}>내 것으로 저장 (다른 사람이 고친 내용 덮어씀)</Button>
       </Stack>
     </Modal>
+  );
+}
+
+/** Says that a write went through, in a notification whose close button
+ *  is named (Mantine's has no name of its own; axe: button-name). */
+export function saved(message: string) {
+  notifications.show({ message, color: "teal", closeButtonProps: { "aria-label": "알림 닫기" } });
+}
+
+/** A wide table on a narrow screen: it scrolls sideways in its own box,
+ *  which the keyboard reaches (axe: scrollable-region-focusable), and the
+ *  page does not; its columns stay readable on a phone. */
+export function WideTable({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <Table.ScrollContainer minWidth={600} type="native" tabIndex={0} role="region" aria-label={`${label} (옆으로 넘겨 볼 수 있음)`}>
+      {children}
+    </Table.ScrollContainer>
   );
 }
