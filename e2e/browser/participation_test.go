@@ -82,11 +82,14 @@ func TestParticipationMemberMaskedUnlessPersonalData(t *testing.T) {
 	p.signIn(consoleUser)
 	title := unique("시민참여 혁신TF (브라우저 시험)")
 	program := p.newProgram("태스크포스(TF)", title)
-	p.fitsPhone()
-	p.desktop()
 	p.click("구성원")
 	p.expectText("개인정보는 가려서 보입니다")
 	p.fill("이름", memberName)
+	p.fill("전화번호", "12345")
+	p.click("추가")
+	if msg := p.fieldError("전화번호"); !strings.Contains(msg, "phone number") {
+		t.Errorf("the error at 전화번호 says %q, want it to say it is no phone number", msg)
+	}
 	p.fill("전화번호", memberPhone)
 	p.fill("소속", "시민행복위원회")
 	p.click("추가")
@@ -101,6 +104,21 @@ func TestParticipationMemberMaskedUnlessPersonalData(t *testing.T) {
 	p.shot("members-masked")
 	p.noPersonalDataOutsideThePage()
 
+	// Changed by a user who sees it masked: the personal data cannot be
+	// changed, and what is changed leaves it as it was.
+	p.click("1번째 구성원 고치기")
+	p.expectText("가려져 있어 여기서 고칠 수 없습니다")
+	p.fill("소속", "정책기획단")
+	p.click("저장")
+	p.expectText("구성원 정보를 저장했습니다.")
+	p.eventually("the changed affiliation, the person as before", func() (bool, string, error) {
+		rows, err := eval[string](p, `[...document.querySelectorAll('table[aria-label="구성원 목록"] tbody tr')].map(r => r.innerText).join("\n")`)
+		return strings.Contains(rows, "정책기획단") && strings.Contains(rows, memberNameMasked) && strings.Contains(rows, memberPhoneMasked), rows, err
+	})
+
+	p.fitsPhone()
+	p.open(program)
+	p.expectText("프로그램 고치기")
 	p.fitsPhone()
 
 	// A browser of its own (its own screenshots folder): the provider

@@ -237,7 +237,8 @@ export function ProgramMembers({ district }: { district: string }) {
           </Table>
         </WideTable>
       )}
-      {writer && (
+      {/* One member's form at a time: the same labels twice would be two fields of one name. */}
+      {writer && !editing && (
         <Card withBorder component="form" onSubmit={add} aria-label="구성원 추가">
           <Stack>
             <Title order={2} size="h4">구성원 추가</Title>
