@@ -45,6 +45,21 @@ export function ProgramCrumbs({ district, program, title, here }: { district: st
   );
 }
 
+/** The titles of the pledges a program serves, by name, as they come. */
+function usePledgeTitles(names: string[] | undefined) {
+  const [titles, setTitles] = useState<Record<string, string>>({});
+  const key = (names ?? []).join(",");
+  useEffect(() => {
+    for (const name of key ? key.split(",") : []) {
+      const [, district, , pledge] = name.split("/");
+      api.GET("/v1/districts/{district}/pledges/{pledge}", { params: { path: { district, pledge } } }).then(({ data }) => {
+        if (data?.title) setTitles((t) => ({ ...t, [name]: data.title! }));
+      });
+    }
+  }, [key]);
+  return titles;
+}
+
 function Count({ label, declared, recorded }: { label: string; declared?: number; recorded?: number }) {
   return (
     <Card withBorder padding="sm" role="group" aria-label={label}>
@@ -59,6 +74,7 @@ export function ProgramPage({ district }: { district: string }) {
   const { program = "" } = useParams();
   const { session } = useAuth();
   const { info, error, load } = useProgram(district, program);
+  const pledgeTitles = usePledgeTitles(info?.pledges);
   const draftKey = `gongyak.program-draft.${district}.${program}`;
   const [draft, setDraft] = useState<ProgramDraft | null>(null);
   const [restored, setRestored] = useState(false);
@@ -172,7 +188,7 @@ export function ProgramPage({ district }: { district: string }) {
               <List size="sm">
                 {info.pledges!.map((p) => (
                   <List.Item key={p}>
-                    <Anchor component={Link} to={`/districts/${district}/pledges/${idOf(p)}`}>{idOf(p)}</Anchor>
+                    <Anchor component={Link} to={`/districts/${district}/pledges/${idOf(p)}`}>{pledgeTitles[p] ?? idOf(p)}</Anchor>
                   </List.Item>
                 ))}
               </List>
