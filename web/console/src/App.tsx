@@ -20,6 +20,11 @@ import { PledgePhotos } from "./pages/PledgePhotos";
 import { ApiKeys } from "./pages/ApiKeys";
 import { Audit } from "./pages/Audit";
 import { Account } from "./pages/Account";
+import { NewProgram, Programs } from "./pages/Programs";
+import { ProgramPage } from "./pages/ProgramPage";
+import { ProgramMembers } from "./pages/ProgramMembers";
+import { ProgramSubmissions } from "./pages/ProgramSubmissions";
+import { ProgramResults } from "./pages/ProgramResults";
 
 export function App() {
   const { session, problem, loading, expired, signIn, sessionExpired } = useAuth();
@@ -167,6 +172,7 @@ function DistrictShell() {
           <MantineNavLink component={NavLink} to={`/districts/${district}`} end label="현황" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/pledges`} label="공약 목록" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/import`} label="카드 가져오기" onClick={close} />
+          <MantineNavLink component={NavLink} to={`/districts/${district}/programs`} label="시민참여 프로그램" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/api-keys`} label="API 키" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/audit`} label="감사 기록" onClick={close} />
           <MantineNavLink component={NavLink} to={`/districts/${district}/account`} label="내 계정/권한" onClick={close} />
@@ -193,6 +199,13 @@ function DistrictShell() {
           <Route path="api-keys" element={<ApiKeys district={district} />} />
           <Route path="audit" element={<Audit district={district} />} />
           <Route path="account" element={<Account />} />
+          <Route path="pledges/:pledge/programs" element={<Programs district={district} />} />
+          <Route path="programs" element={<Programs district={district} />} />
+          <Route path="programs/new" element={<NewProgram district={district} />} />
+          <Route path="programs/:program" element={<ProgramPage district={district} />} />
+          <Route path="programs/:program/members" element={<ProgramMembers district={district} />} />
+          <Route path="programs/:program/submissions" element={<ProgramSubmissions district={district} />} />
+          <Route path="programs/:program/results" element={<ProgramResults district={district} />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </AppShell.Main>

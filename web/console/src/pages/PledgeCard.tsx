@@ -74,6 +74,7 @@ export function PledgeCard({ district }: { district: string }) {
         <Button component={Link} to={`${base}/indicators`} variant="light">성과지표 실적</Button>
         <Button component={Link} to={`${base}/progress`} variant="light">추진상황</Button>
         <Button component={Link} to={`${base}/status`} variant="light">상태 변경·이력</Button>
+        <Button component={Link} to={`${base}/programs`} variant="light">참여 프로그램</Button>
       </Group>
       {error && <Alert color="red" title="카드를 불러오지 못했습니다">{error}</Alert>}
       {!html && !error && <Loader aria-label="불러오는 중" />}
