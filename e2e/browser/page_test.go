@@ -268,6 +268,11 @@ func (p *page) viewport(w, h int64, mobile bool) {
 	if err := p.run(chromedp.EmulateViewport(w, h, opts...)); err != nil {
 		p.t.Fatalf("setting the viewport to %d×%d: %v", w, h, err)
 	}
+	// What is measured next is the page laid out at the new width: two
+	// frames on, when a chart has followed the width too.
+	if _, err := eval[bool](p, `new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`, chromedp.EvalAwaitPromise); err != nil {
+		p.t.Fatalf("waiting for the layout at %d×%d: %v", w, h, err)
+	}
 	p.width = w
 }
 

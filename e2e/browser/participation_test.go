@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // The console's citizen participation pages: programs of a pledge and of
@@ -141,16 +139,11 @@ func TestParticipationMemberMaskedUnlessPersonalData(t *testing.T) {
 	})
 }
 
-// fitsPhone checks the page at a phone's width: laid out again (two
-// frames after the viewport changed, when a chart has followed the width),
-// it does not scroll sideways and axe finds nothing serious; a screenshot
-// is kept.
+// fitsPhone checks the page at a phone's width: it does not scroll
+// sideways and axe finds nothing serious; a screenshot is kept.
 func (p *page) fitsPhone() {
 	p.t.Helper()
 	p.phone()
-	if _, err := eval[bool](p, `new Promise(ok => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`, chromedp.EvalAwaitPromise); err != nil {
-		p.t.Fatalf("waiting for the layout at a phone's width: %v", err)
-	}
 	p.shot("phone")
 	p.noSideScroll()
 	p.axe()

@@ -11,8 +11,9 @@ import { describe, readError, type ApiError } from "../api/errors";
 import { useAuth } from "../auth";
 import { idOf } from "../labels";
 import {
-  canWrite, ConflictModal, dateOf, dateText, fieldsOf, failureText, options, roleLabels, seesPersonalData, saved, WideTable, type MemberRole,
+  canWrite, dateOf, dateText, fieldsOf, failureText, options, roleLabels, seesPersonalData, saved, WideTable, type MemberRole,
 } from "./participationParts";
+import { ConflictDialog } from "../components/ConflictDialog";
 import { ProgramCrumbs, useProgram } from "./ProgramPage";
 
 type Member = Schemas["Member"];
@@ -259,7 +260,7 @@ export function ProgramMembers({ district }: { district: string }) {
           </Group>
         </Stack>
       </Modal>
-      <ConflictModal opened={conflict} what="구성원" onClose={() => setConflict(false)} onReload={reload} onKeepMine={keepMine} />
+      <ConflictDialog opened={conflict} what="이 구성원을" onClose={() => setConflict(false)} onReload={reload} onKeepMine={keepMine} />
     </Stack>
   );
 }

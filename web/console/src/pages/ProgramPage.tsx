@@ -9,8 +9,9 @@ import { describe, readError, type ApiError } from "../api/errors";
 import { useAuth } from "../auth";
 import { idOf } from "../labels";
 import {
-  canWrite, ConflictModal, dateText, fieldsOf, failureText, kindLabels, programStatusLabels, saved, type ProgramKind, type ProgramStatus,
+  canWrite, dateText, fieldsOf, failureText, kindLabels, programStatusLabels, saved, type ProgramKind, type ProgramStatus,
 } from "./participationParts";
+import { ConflictDialog } from "../components/ConflictDialog";
 import { draftOf, ProgramForm, programFields, programOf, type ProgramDraft } from "./ProgramForm";
 import { programPath } from "./Programs";
 
@@ -206,7 +207,7 @@ export function ProgramPage({ district }: { district: string }) {
           </Stack>
         </Card>
       )}
-      <ConflictModal opened={conflict} what="프로그램" onClose={() => setConflict(false)} onReload={reload} onKeepMine={keepMine} />
+      <ConflictDialog opened={conflict} what="이 프로그램을" onClose={() => setConflict(false)} onReload={reload} onKeepMine={keepMine} />
     </Stack>
   );
 }

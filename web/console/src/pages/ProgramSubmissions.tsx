@@ -11,7 +11,8 @@ import { api, type Schemas } from "../api/client";
 import { describe, readError, type ApiError } from "../api/errors";
 import { useAuth } from "../auth";
 import { idOf } from "../labels";
-import { canWrite, ConflictModal, countOf, fieldsOf, failureText, seesPersonalData, timeOf, when, saved, WideTable } from "./participationParts";
+import { canWrite, countOf, fieldsOf, failureText, seesPersonalData, timeOf, when, saved, WideTable } from "./participationParts";
+import { ConflictDialog } from "../components/ConflictDialog";
 import { ProgramCrumbs, useProgram } from "./ProgramPage";
 import { programPath } from "./Programs";
 
@@ -258,7 +259,7 @@ export function ProgramSubmissions({ district }: { district: string }) {
           </Group>
         </Stack>
       </Modal>
-      <ConflictModal opened={conflict} what="제안" onClose={() => setConflict(false)} onReload={reload} onKeepMine={keepMine} />
+      <ConflictDialog opened={conflict} what="이 제안을" onClose={() => setConflict(false)} onReload={reload} onKeepMine={keepMine} />
     </Stack>
   );
 }

@@ -2,7 +2,7 @@
 // dates and times as forms hold them, the API's field errors sorted to the
 // form's fields, who may write and who sees personal data, and the
 // etag-conflict question.
-import { Button, Modal, Stack, Table, Text } from "@mantine/core";
+import { Table } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Schemas } from "../api/client";
 import { describe, type ApiError } from "../api/errors";
@@ -128,29 +128,9 @@ export function seesPersonalData(roles: string[], district: string): boolean {
   return roles.includes(`personal-data@districts/${district}`);
 }
 
-/** The question an etag conflict asks: take theirs, or write mine over it. */
-export function ConflictModal({ opened, what, onClose, onReload, onKeepMine }: {
-  opened: boolean;
-  what: string;
-  onClose: () => void;
-  onReload: () => void;
-  onKeepMine: () => void;
-}) {
-  return (
-    <Modal opened={opened} onClose={onClose} title="다른 사람이 먼저 고쳤습니다">
-      <Stack>
-        <Text>이 {what}을(를) 불러온 뒤 다른 사람이 저장했습니다. 어떻게 할까요?</Text>
-        <Button variant="default" onClick={onReload}>다시 불러오기 (내가 고친 내용 버림)</Button>
-        <Button color="orange" onClick={onKeepMine}>내 것으로 저장 (다른 사람이 고친 내용 덮어씀)</Button>
-      </Stack>
-    </Modal>
-  );
-}
-
-/** Says that a write went through, in a notification whose close button
- *  is named (Mantine's has no name of its own; axe: button-name). */
+/** Says that a write went through, in a notification. */
 export function saved(message: string) {
-  notifications.show({ message, color: "teal", closeButtonProps: { "aria-label": "알림 닫기" } });
+  notifications.show({ message, color: "teal" });
 }
 
 /** A wide table on a narrow screen: it scrolls sideways in its own box,
