@@ -50,3 +50,13 @@ export function readGrant(raw: string): ReadGrant {
     known: Boolean(text),
   };
 }
+
+/** Whether one of roles gives permission in district: a role of that
+ *  district (or one of its departments), or a system-wide one. What the
+ *  page offers follows it; the API decides. */
+export function permits(roles: string[], district: string, permission: PermissionKey): boolean {
+  return roles.some((raw) => {
+    const g = readGrant(raw);
+    return (g.district === "" || g.district === district) && (roleTexts[g.role]?.permits ?? []).includes(permission);
+  });
+}

@@ -6,6 +6,7 @@ import { Table } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import type { Schemas } from "../api/client";
 import { describe, type ApiError } from "../api/errors";
+import { permits } from "../roles";
 
 export type ProgramKind = Schemas["ProgramKind"];
 export type ProgramStatus = Schemas["ProgramStatus"];
@@ -112,20 +113,14 @@ export function failureText(err: ApiError, rest: string[]): string {
   return [describe(err), ...rest].join(" ");
 }
 
-/** Whether roles write the district's participation records: its admins,
- *  its department editors (the API decides which programs), system admins. */
+/** Whether the roles let the user write the district's records. */
 export function canWrite(roles: string[], district: string): boolean {
-  return roles.some(
-    (r) =>
-      r === "system-admin" ||
-      r === `district-admin@districts/${district}` ||
-      r.startsWith(`department-editor@districts/${district}/`),
-  );
+  return permits(roles, district, "WriteData");
 }
 
-/** Whether roles see the district's citizens' personal data unmasked. */
+/** Whether the roles let the user see citizens' personal data unmasked. */
 export function seesPersonalData(roles: string[], district: string): boolean {
-  return roles.includes(`personal-data@districts/${district}`);
+  return permits(roles, district, "PersonalData");
 }
 
 /** Says that a write went through, in a notification. */
