@@ -1,0 +1,52 @@
+package eventbus
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The embedded server keeps what is published on the stream, and a second
+// publish of one event id is dropped (what makes a relay's retry safe).
+func TestStreamKeepsAnEventOnceByItsID(t *testing.T) {
+	srv, err := StartServer("127.0.0.1:0", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	nc, err := nats.Connect(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	stream, err := EnsureStream(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, _ := Subject("gwangsan", "kr.gongyak.pledge.v1.pledge.updated")
+	for range 2 {
+		if _, err := js.Publish(ctx, subject, []byte(`{}`), jetstream.WithMsgID("e1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := js.Publish(ctx, subject, []byte(`{}`), jetstream.WithMsgID("e2")); err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 2 {
+		t.Errorf("the stream keeps %d events after publishing e1 twice and e2 once, want 2", info.State.Msgs)
+	}
+	if info.Config.MaxAge != 30*24*time.Hour {
+		t.Errorf("the stream keeps events for %v, want 30 days", info.Config.MaxAge)
+	}
+}
