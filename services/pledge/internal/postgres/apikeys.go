@@ -127,7 +127,7 @@ func (s *Store) KeyByID(ctx context.Context, id string) (pledge.APIKey, []byte, 
 	row := s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+`, secret_sha256 FROM api_keys WHERE id = $1`, id)
 	var k pledge.APIKey
 	var expire, revoke *time.Time
-	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &hash)
+	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &k.UpdateTime, &hash)
 	if expire != nil {
 		k.ExpireTime = *expire
 	}
