@@ -89,10 +89,11 @@ func (s *Store) ListPrograms(ctx context.Context, q ProgramQuery) ([]participati
 		return nil, "", err
 	}
 	cond, args, err := filter.SQL(q.Filter, filter.Schema{
-		"kind":    {Column: "p.kind", Kind: filter.Enum, Values: q.Kinds},
-		"status":  {Column: "p.status", Kind: filter.Enum, Values: q.Statuses},
-		"term":    {Column: "p.term", Kind: filter.Int},
-		"pledges": {Column: "(SELECT array_agg('districts/' || p.district_id || '/pledges/' || x) FROM unnest(p.pledges) x)", Kind: filter.TextList},
+		"kind":        {Column: "p.kind", Kind: filter.Enum, Values: q.Kinds},
+		"status":      {Column: "p.status", Kind: filter.Enum, Values: q.Statuses},
+		"term":        {Column: "p.term", Kind: filter.Int},
+		"update_time": {Column: "p.update_time", Kind: filter.Time},
+		"pledges":     {Column: "(SELECT array_agg('districts/' || p.district_id || '/pledges/' || x) FROM unnest(p.pledges) x)", Kind: filter.TextList},
 	}, 4)
 	if err != nil {
 		return nil, "", err

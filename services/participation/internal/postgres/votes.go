@@ -93,11 +93,11 @@ func scoreArrays(scores []participation.BallotScore) []any {
 
 // ListBallots returns a page of a program's ballots, without who cast them.
 func (s *Store) ListBallots(ctx context.Context, p Page) ([]participation.Ballot, string, error) {
-	out, next, err := list(ctx, s.pool, p, "ballots", `id, cast_time, sort_key`, "TRUE", nil,
+	out, next, err := listFiltered(ctx, s.pool, p, "ballots", `id, cast_time, update_time, sort_key`, updateTimeFilter,
 		func(row pgx.Row) (participation.Ballot, string, string, error) {
 			var b participation.Ballot
 			var key string
-			err := row.Scan(&b.ID, &b.Cast, &key)
+			err := row.Scan(&b.ID, &b.Cast, &b.Updated, &key)
 			return b, key, b.ID, err
 		})
 	if err != nil || len(out) == 0 {
@@ -192,11 +192,11 @@ func (s *Store) SubmitResponse(ctx context.Context, district, program string, r 
 
 // ListResponses returns a page of a survey's responses with their answers.
 func (s *Store) ListResponses(ctx context.Context, p Page) ([]participation.Response, string, error) {
-	out, next, err := list(ctx, s.pool, p, "responses", `id, submit_time, sort_key`, "TRUE", nil,
+	out, next, err := listFiltered(ctx, s.pool, p, "responses", `id, submit_time, update_time, sort_key`, updateTimeFilter,
 		func(row pgx.Row) (participation.Response, string, string, error) {
 			var r participation.Response
 			var key string
-			err := row.Scan(&r.ID, &r.Submitted, &key)
+			err := row.Scan(&r.ID, &r.Submitted, &r.Updated, &key)
 			return r, key, r.ID, err
 		})
 	if err != nil || len(out) == 0 {
