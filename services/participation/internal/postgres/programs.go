@@ -224,16 +224,18 @@ func lockProgram(ctx context.Context, tx pgx.Tx, district, id string) (participa
 }
 
 // lockEvaluation is lockProgram for a ballot: it reads the evaluation's
-// entries too, in the same query, saving a round trip.
-func lockEvaluation(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, map[string]bool, error) {
+// entries too, and the transaction's time (what the ballot's update_time
+// will be), in the same query, saving round trips.
+func lockEvaluation(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, map[string]bool, time.Time, error) {
 	var ids []string
+	var now time.Time
 	p, err := lockWith(ctx, tx, district, id,
-		`, ARRAY(SELECT x.id FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id)`, &ids)
+		`, ARRAY(SELECT x.id FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id), now()`, &ids, &now)
 	entries := make(map[string]bool, len(ids))
 	for _, e := range ids {
 		entries[e] = true
 	}
-	return p, entries, err
+	return p, entries, now, err
 }
 
 // lockWith is lockProgram reading more columns of p into dest.

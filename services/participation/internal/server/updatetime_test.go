@@ -88,35 +88,31 @@ func TestEveryListAnswersWhatChangedSince(t *testing.T) {
 	check("questions", named(must(e.svc.ListQuestions(ctx, &participationv1.ListQuestionsRequest{Parent: p,
 		Filter: changedSince(q2.GetUpdateTime())}))(t).GetQuestions()), q1.GetName())
 
-	var ballots []string
+	var ballots []*participationv1.Ballot
 	for _, citizen := range []string{"010-1111-2222", "010-3333-4444"} {
 		b := must(e.svc.CreateBallot(ctx, &participationv1.CreateBallotRequest{Parent: p, Ballot: &participationv1.Ballot{
 			CitizenId: citizen, Scores: []*participationv1.BallotScore{{Entry: e1.GetName(), Score: 8}}}}))(t)
-		ballots = append(ballots, b.GetName())
+		ballots = append(ballots, b)
 	}
-	listed := must(e.svc.ListBallots(ctx, &participationv1.ListBallotsRequest{Parent: p}))(t).GetBallots()
-	for _, b := range listed {
-		if b.GetName() == ballots[0] {
-			check("ballots", named(must(e.svc.ListBallots(ctx, &participationv1.ListBallotsRequest{Parent: p,
-				Filter: changedSince(b.GetUpdateTime())}))(t).GetBallots()), ballots[1])
+	for _, b := range must(e.svc.ListBallots(ctx, &participationv1.ListBallotsRequest{Parent: p}))(t).GetBallots() {
+		if b.GetName() == ballots[0].GetName() && !b.GetUpdateTime().AsTime().Equal(ballots[0].GetUpdateTime().AsTime()) {
+			t.Errorf("a ballot listed with update_time %v, created with %v", b.GetUpdateTime(), ballots[0].GetUpdateTime())
 		}
 	}
+	check("ballots", named(must(e.svc.ListBallots(ctx, &participationv1.ListBallotsRequest{Parent: p,
+		Filter: changedSince(ballots[0].GetUpdateTime())}))(t).GetBallots()), ballots[1].GetName())
 
-	var responses []string
+	var responses []*participationv1.Response
 	for _, text := range []string{"첫째", "둘째"} {
 		r := must(e.svc.CreateResponse(ctx, &participationv1.CreateResponseRequest{Parent: p, Response: &participationv1.Response{
 			Answers: []*participationv1.Answer{{Question: q2.GetName(), Text: text}}}}))(t)
-		responses = append(responses, r.GetName())
-	}
-	for _, r := range must(e.svc.ListResponses(ctx, &participationv1.ListResponsesRequest{Parent: p}))(t).GetResponses() {
 		if r.GetUpdateTime() == nil {
-			t.Fatalf("a listed response has no update_time: %v", r)
+			t.Fatalf("a response created without update_time: %v", r)
 		}
-		if r.GetName() == responses[0] {
-			check("responses", named(must(e.svc.ListResponses(ctx, &participationv1.ListResponsesRequest{Parent: p,
-				Filter: changedSince(r.GetUpdateTime())}))(t).GetResponses()), responses[1])
-		}
+		responses = append(responses, r)
 	}
+	check("responses", named(must(e.svc.ListResponses(ctx, &participationv1.ListResponsesRequest{Parent: p,
+		Filter: changedSince(responses[0].GetUpdateTime())}))(t).GetResponses()), responses[1].GetName())
 }
 
 // A filter a List cannot honour is refused naming filter, on every List.
