@@ -190,7 +190,9 @@ export interface paths {
         /**
          * ListBudgets lists the plans of a district's pledges, in order of
          *     pledge, those the filter takes (AIP-132, AIP-160). A poller asks it
-         *     what changed since a time with `update_time > "…"`.
+         *     what changed since a time with `update_time > "…"`. A listed plan has
+         *     no `required_budget` (the comparison with the card, which asks the
+         *     pledge service): GetBudget has it.
          */
         get: operations["BudgetService_ListBudgets"];
         put?: never;

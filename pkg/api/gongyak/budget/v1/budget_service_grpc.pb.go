@@ -46,7 +46,9 @@ type BudgetServiceClient interface {
 	UpdateBudget(ctx context.Context, in *UpdateBudgetRequest, opts ...grpc.CallOption) (*Budget, error)
 	// ListBudgets lists the plans of a district's pledges, in order of
 	// pledge, those the filter takes (AIP-132, AIP-160). A poller asks it
-	// what changed since a time with `update_time > "…"`.
+	// what changed since a time with `update_time > "…"`. A listed plan has
+	// no `required_budget` (the comparison with the card, which asks the
+	// pledge service): GetBudget has it.
 	ListBudgets(ctx context.Context, in *ListBudgetsRequest, opts ...grpc.CallOption) (*ListBudgetsResponse, error)
 	// DeleteBudget removes a pledge's plan (AIP-135).
 	DeleteBudget(ctx context.Context, in *DeleteBudgetRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
@@ -159,7 +161,9 @@ type BudgetServiceServer interface {
 	UpdateBudget(context.Context, *UpdateBudgetRequest) (*Budget, error)
 	// ListBudgets lists the plans of a district's pledges, in order of
 	// pledge, those the filter takes (AIP-132, AIP-160). A poller asks it
-	// what changed since a time with `update_time > "…"`.
+	// what changed since a time with `update_time > "…"`. A listed plan has
+	// no `required_budget` (the comparison with the card, which asks the
+	// pledge service): GetBudget has it.
 	ListBudgets(context.Context, *ListBudgetsRequest) (*ListBudgetsResponse, error)
 	// DeleteBudget removes a pledge's plan (AIP-135).
 	DeleteBudget(context.Context, *DeleteBudgetRequest) (*emptypb.Empty, error)
