@@ -9,7 +9,7 @@ import (
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
-	"google.golang.org/grpc/codes"
+	"github.com/gongyak/gongyak/pkg/filter/filtertest"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
@@ -74,19 +74,15 @@ func TestABudgetChangeIsSeenByAPollerOfListBudgets(t *testing.T) {
 
 func TestListBudgetsRefusesWhatItCannotHonour(t *testing.T) {
 	e := newEnv(t)
-	for filter, want := range map[string]string{
-		`pledge = "x"`:           `unknown field "pledge"`,
-		`update_time = "monday"`: "RFC 3339",
-		`term:7`:                 "not a list",
-		`(term = 7`:              "expected )",
-	} {
+	filtertest.Refused(t, "ListBudgets", func(filter string) error {
 		_, err := e.budgets.ListBudgets(context.Background(), &budgetv1.ListBudgetsRequest{Parent: "districts/gwangsan", Filter: filter})
-		vs := apierr.FieldViolations(status.Convert(err))
-		if status.Code(err) != codes.InvalidArgument || len(vs) != 1 || vs[0].Field != "filter" || !strings.Contains(vs[0].Description, want) {
-			t.Errorf("filter %q: %v, want INVALID_ARGUMENT naming filter, saying %q", filter, err, want)
-		}
+		return err
+	})
+	_, err := e.budgets.ListBudgets(context.Background(), &budgetv1.ListBudgetsRequest{Parent: "districts/gwangsan", Filter: "term:7"})
+	if vs := apierr.FieldViolations(status.Convert(err)); len(vs) != 1 || vs[0].Field != "filter" || !strings.Contains(vs[0].Description, "not a list") {
+		t.Errorf("term:7: %v, want the filter refused, term being no list", err)
 	}
-	_, err := e.budgets.ListBudgets(context.Background(), &budgetv1.ListBudgetsRequest{Parent: "gwangsan"})
+	_, err = e.budgets.ListBudgets(context.Background(), &budgetv1.ListBudgetsRequest{Parent: "gwangsan"})
 	if vs := apierr.FieldViolations(status.Convert(err)); len(vs) != 1 || vs[0].Field != "parent" {
 		t.Errorf("a bad parent: %v, want it named", err)
 	}
