@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/gongyak/gongyak/services/pledge/fixture"
@@ -48,6 +49,27 @@ func TestTheCardsIndicatorThroughREST(t *testing.T) {
 	pa := r.call(t, "GET", base+"/achievement", nil).must(t, http.StatusOK)
 	if pa.str("achievement.state") != "ACHIEVEMENT_STATE_NO_DATA" {
 		t.Errorf("pledge achievement %s", pa.raw)
+	}
+
+	// ListIndicators honours a filter through the gateway: what changed
+	// since the indicator was created is nothing, what changed from then on
+	// is the indicator; a filter it cannot honour, or a misspelt filter
+	// parameter, is refused naming it rather than answered unfiltered.
+	since := created.str("updateTime")
+	list := func(query string) response {
+		return r.call(t, "GET", base+"/indicators?"+query, nil)
+	}
+	if l := list("filter="+url.QueryEscape(`update_time > "`+since+`"`)).must(t, http.StatusOK); l.get("indicators") != nil {
+		t.Errorf("indicators changed after the only one was created: %s", l.raw)
+	}
+	if l := list("filter="+url.QueryEscape(`update_time >= "`+since+`"`)).must(t, http.StatusOK); len(l.body["indicators"].([]any)) != 1 {
+		t.Errorf("indicators changed from the creation on: %s", l.raw)
+	}
+	if v := list("filter="+url.QueryEscape("budget > 3")).must(t, http.StatusBadRequest).violations(); len(v) != 1 || v[0] != "filter" {
+		t.Errorf("an unknown field in the filter: violations %v", v)
+	}
+	if v := list("filters="+url.QueryEscape(`update_time > "`+since+`"`)).must(t, http.StatusBadRequest).violations(); len(v) != 1 || v[0] != "filters" {
+		t.Errorf("a misspelt filter parameter: violations %v", v)
 	}
 
 	// A number where the card has text is refused, naming the entry.

@@ -153,6 +153,7 @@ var walkTable = map[string]walkRow{
 	"gongyak.budget.v1.BudgetService/UpdateBudget": {func(f walkNames) proto.Message {
 		return &budgetv1.UpdateBudgetRequest{Budget: &budgetv1.Budget{Name: f.card + "/budget", Etag: f.stale}}
 	}, cardWriters},
+	"gongyak.budget.v1.BudgetService/ListBudgets": {func(f walkNames) proto.Message { return &budgetv1.ListBudgetsRequest{Parent: "districts/gwangsan"} }, readers},
 	"gongyak.budget.v1.BudgetService/DeleteBudget": {func(f walkNames) proto.Message {
 		return &budgetv1.DeleteBudgetRequest{Name: f.card + "/budget", Etag: f.stale}
 	}, cardWriters},

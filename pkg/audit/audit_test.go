@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
@@ -140,6 +141,22 @@ func TestTwoServicesLogsMergeInOrderPageByPage(t *testing.T) {
 	}
 	if fmt.Sprint(filtered) != "[budget districts/gwangsan/pledges/p3 indicator districts/gwangsan/pledges/p7]" {
 		t.Errorf("filtered: %v", filtered)
+	}
+	// A poller asks what was recorded since an event, as it asks every
+	// List: update_time is the event's time.
+	page, _ = audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
+	budgetEvents, err := audit.List(ctx, pools["budget"], "budget", page)
+	if err != nil || len(budgetEvents) < 2 {
+		t.Fatalf("budget events: %d, %v", len(budgetEvents), err)
+	}
+	since := budgetEvents[len(budgetEvents)-2]
+	if !since.GetUpdateTime().AsTime().Equal(since.GetTime().AsTime()) {
+		t.Errorf("an event's update_time %v is not its time %v", since.GetUpdateTime(), since.GetTime())
+	}
+	page, _ = audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/gwangsan",
+		Filter: fmt.Sprintf("update_time > %q", since.GetUpdateTime().AsTime().Format(time.RFC3339Nano))})
+	if later, err := audit.List(ctx, pools["budget"], "budget", page); err != nil || len(later) != 1 || later[0].GetName() != budgetEvents[len(budgetEvents)-1].GetName() {
+		t.Errorf("budget events since the one before last: %v, %v; want the last alone", later, err)
 	}
 	page, _ = audit.ReadPage(&typev1.ListAuditEventsRequest{Parent: "districts/-"})
 	if all, err := audit.List(ctx, pools["budget"], "budget", page); err != nil || len(all) != 6 {

@@ -74,6 +74,9 @@ func filterSchema(service string) filter.Schema {
 		"action":   {Column: "action", Kind: filter.Text},
 		"service":  {Column: quote(service), Kind: filter.Text},
 		"time":     {Column: "time", Kind: filter.Time},
+		// An event is never changed: its update_time is its time, so a
+		// poller filters the log as it filters every other List.
+		"update_time": {Column: "time", Kind: filter.Time},
 	}
 }
 
@@ -109,6 +112,7 @@ func List(ctx context.Context, q pgdb.Querier, service string, page Page) ([]*ty
 		}
 		e.Name = "districts/" + page.District + "/auditEvents/" + service + "-" + strconv.FormatInt(id, 10)
 		e.Time = timestamppb.New(at)
+		e.UpdateTime = e.Time
 		if e.Before, err = toStruct(before); err != nil {
 			return nil, err
 		}

@@ -6,6 +6,13 @@
 // an implicit AND), negated by NOT, grouped with parentheses. Values are numbers, enum names, true/false,
 // or text in double quotes; a * in quoted text matches any run of
 // characters. AND binds tighter than OR.
+//
+// It is ours rather than go.einride.tech/aip's filtering because that
+// library parses and type-checks into CEL expressions but builds no SQL:
+// the walk from its expressions to SQL would be as long as sql.go, its
+// type errors carry no position and speak CEL ("no matching overload"),
+// and its parser bounds no nesting. Every List refuses, with
+// INVALID_ARGUMENT naming `filter`, a filter it cannot honour.
 package filter
 
 import (

@@ -97,6 +97,10 @@ func TestEachMethodLetsInExactlyTheCallersItShould(t *testing.T) {
 			_, err := c.UpdateBudget(ctx, &budgetv1.UpdateBudgetRequest{Budget: plan})
 			return err
 		}, []string{systemAdmin, districtAdmin, writeKey}},
+		{budgetv1.BudgetService_ListBudgets_FullMethodName, "gwangsan's plans", func(ctx context.Context, c budgetv1.BudgetServiceClient) error {
+			_, err := c.ListBudgets(ctx, &budgetv1.ListBudgetsRequest{Parent: "districts/gwangsan"})
+			return err
+		}, readers},
 		{budgetv1.BudgetService_DeleteBudget_FullMethodName, "the card's plan", func(ctx context.Context, c budgetv1.BudgetServiceClient) error {
 			_, err := c.DeleteBudget(ctx, &budgetv1.DeleteBudgetRequest{Name: card, Etag: stale})
 			return err

@@ -21,6 +21,8 @@ func Policy(pledges *pledgeref.Client) auth.Policy {
 			return auth.PledgeOf(req.(*budgetv1.UpdateBudgetRequest).GetBudget().GetName())
 		}),
 		budgetv1.BudgetService_DeleteBudget_FullMethodName: pledges.WriteRule(plan),
+		// A district's plans, published or not, are its readers' alone.
+		budgetv1.BudgetService_ListBudgets_FullMethodName: auth.InDistrict(auth.ReadData, auth.Parent),
 		// A batch is a bulk load: it needs write permission over the whole
 		// district (a department editor writes its plans one at a time).
 		budgetv1.BudgetService_BatchUpdateBudgets_FullMethodName: auth.InDistrict(auth.WriteData, auth.Parent),

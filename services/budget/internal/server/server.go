@@ -14,8 +14,10 @@ import (
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/resourceid"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
@@ -197,4 +199,29 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEvent
 		return nil, err
 	}
 	return audit.One(page, events), nil
+}
+
+// ListBudgets lists a district's plans, those the filter takes. Each
+// comes without its comparison with the card's required budget, which
+// would ask the pledge service once a plan: GetBudget has it.
+func (s *Server) ListBudgets(ctx context.Context, req *budgetv1.ListBudgetsRequest) (*budgetv1.ListBudgetsResponse, error) {
+	var v apierr.Violations
+	district, ok := strings.CutPrefix(req.GetParent(), "districts/")
+	if !ok || !resourceid.Valid(district) {
+		v.Add("parent", "must look like districts/{district}")
+	}
+	size, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	plans, next, err := s.store.List(ctx, district, req.GetFilter(), size, req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &budgetv1.ListBudgetsResponse{NextPageToken: next}
+	for _, p := range plans {
+		resp.Budgets = append(resp.Budgets, planToProto(p, nil))
+	}
+	return resp, nil
 }

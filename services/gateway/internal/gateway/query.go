@@ -40,8 +40,10 @@ var mapKeySyntax = regexp.MustCompile(`^(.*)\[(.*)\]$`)
 // queryParser fills a request from its query parameters as grpc-gateway's
 // own parser does, after checking every value itself: grpc-gateway's
 // errors carry Go's parser text (`strconv.ParseInt: parsing "abc": invalid
-// syntax`) and only the last name of a nested field. Unknown parameters
-// are ignored, as before.
+// syntax`) and only the last name of a nested field. A parameter that
+// names no field is refused, not ignored: a misspelt `filters=` ignored
+// would answer a poller with everything, unfiltered. Campaign tags
+// (`utm_source=…`, added to shared links) name no field and are let be.
 type queryParser struct{}
 
 // Parse checks values against msg's fields, then fills msg.
@@ -89,7 +91,10 @@ func checkQueryParam(desc protoreflect.MessageDescriptor, key string, values []s
 			fd = desc.Fields().ByJSONName(name)
 		}
 		if fd == nil {
-			return nil // not a field: ignored
+			if i == 0 && strings.HasPrefix(name, "utm_") {
+				return nil // a campaign tag of a shared link
+			}
+			return queryError{field: key, desc: "is not a parameter of this method" + parametersOf(desc, path, filter)}
 		}
 		path = append(path, string(fd.Name()))
 	}
@@ -127,6 +132,24 @@ func checkQueryParam(desc protoreflect.MessageDescriptor, key string, values []s
 		}
 	}
 	return nil
+}
+
+// parametersOf lists the fields of desc (under path) a query may set, for
+// a refusal of a name that is none of them: "; its parameters are page_size,
+// page_token, filter".
+func parametersOf(desc protoreflect.MessageDescriptor, path []string, filter *utilities.DoubleArray) string {
+	var names []string
+	fields := desc.Fields()
+	for i := range fields.Len() {
+		p := append(slices.Clone(path), string(fields.Get(i).Name()))
+		if filter == nil || !filter.HasCommonPrefix(p) {
+			names = append(names, strings.Join(p, "."))
+		}
+	}
+	if len(names) == 0 {
+		return "; it takes none"
+	}
+	return "; its parameters are " + strings.Join(names, ", ")
 }
 
 // checkQueryValue says what is wrong with value for a field like fd, or ""

@@ -67,11 +67,37 @@ func TestQueryParametersThatDoNotParseAreNamedPlainly(t *testing.T) {
 			}
 		})
 	}
-	// Parameters that name no field are ignored, as before.
+	// A campaign tag of a shared link names no field and is let be.
 	w := httptest.NewRecorder()
 	g.ServeHTTP(w, httptest.NewRequest("GET", "/v1/districts/gwangsan/pledges?pageSize=10&utm_source=mail", nil))
 	if w.Code != http.StatusOK {
-		t.Errorf("an unknown parameter: %d %s", w.Code, w.Body)
+		t.Errorf("a campaign tag: %d %s", w.Code, w.Body)
+	}
+}
+
+// A parameter that names no field of the method is refused naming it, so
+// a misspelt filter never answers with everything, unfiltered.
+func TestQueryParametersThatNameNoFieldAreRefused(t *testing.T) {
+	g, _ := newTestGateway(t, testConfig())
+	tests := []struct {
+		path, query, field, desc string
+	}{
+		{"/v1/districts/gwangsan/pledges", `filters=term = 7`, "filters", "is not a parameter of this method; its parameters are page_size, page_token, filter, order_by, query, show_deleted"},
+		{"/v1/districts/gwangsan/pledges/p1/indicators", `update_time=2026-11-01T00:00:00Z`, "update_time", "is not a parameter of this method; its parameters are page_size, page_token, filter"},
+		{"/v1/districts/gwangsan/pledges", "orderBy.x=1", "order_by", "has no fields to set"},
+		{"/v1/districts/gwangsan/pledges", "pledge.title=x", "pledge.title", "is not a parameter of this method; its parameters are page_size, page_token, filter, order_by, query, show_deleted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			g.ServeHTTP(w, httptest.NewRequest("GET", tt.path+"?"+url.Values{strings.SplitN(tt.query, "=", 2)[0]: {strings.SplitN(tt.query, "=", 2)[1]}}.Encode(), nil))
+			if w.Code != http.StatusBadRequest {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			if v := violationsOf(t, w.Body.Bytes()); len(v) != 1 || v[0].Field != tt.field || v[0].Description != tt.desc {
+				t.Errorf("violations %+v, want %s %q", v, tt.field, tt.desc)
+			}
+		})
 	}
 }
 
@@ -105,7 +131,7 @@ func TestQueryParserNamesNestedFieldsByTheirProtoPath(t *testing.T) {
 	}
 	values := url.Values{
 		"status": {"PLEDGE_STATUS_ON_TRACK"}, "requiredBudget.amountWon": {"8500000"}, "implementing_levels": {"IMPLEMENTING_LEVEL_LOCAL", "2"},
-		"deleteTime": {"2021-03-01T09:00:00+09:00"}, "nothing": {"at all"},
+		"deleteTime": {"2021-03-01T09:00:00+09:00"},
 	}
 	p := &pledgev1.Pledge{}
 	if err := (queryParser{}).Parse(p, values, noFilter); err != nil {

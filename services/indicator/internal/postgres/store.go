@@ -13,6 +13,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -262,17 +263,28 @@ func (s *Store) Get(ctx context.Context, district, pledge, id string, currentYea
 	return list[0], nil
 }
 
-// List returns a page of a pledge's indicators by position.
-func (s *Store) List(ctx context.Context, district, pledge string, size int, token string, currentYear int) ([]indicator.Indicator, string, error) {
-	binding := pagetoken.Bind("indicators", district, pledge)
+// listFilter is what ListIndicators filters on.
+var listFilter = filter.Schema{
+	"term":        {Column: "term", Kind: filter.Int},
+	"update_time": {Column: "update_time", Kind: filter.Time},
+}
+
+// List returns a page of a pledge's indicators by position, those
+// filterText takes.
+func (s *Store) List(ctx context.Context, district, pledge, filterText string, size int, token string, currentYear int) ([]indicator.Indicator, string, error) {
+	binding := pagetoken.Bind("indicators", district, pledge, filterText)
 	after, err := pagetoken.Decode(token, binding, 2)
 	if err != nil {
 		return nil, "", err
 	}
+	where, fargs, err := filter.SQL(filterText, listFilter, 4)
+	if err != nil {
+		return nil, "", err
+	}
 	keys := []pagetoken.Key{{Expr: "position", Type: "integer"}, {Expr: "id", Type: "text"}}
-	cond, args := pagetoken.After(keys, after, 4)
-	rows, err := s.pool.Query(ctx, `SELECT id FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND `+cond+
-		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $3`, append([]any{district, pledge, size + 1}, args...)...)
+	cond, args := pagetoken.After(keys, after, 4+len(fargs))
+	rows, err := s.pool.Query(ctx, `SELECT id FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND `+where+` AND `+cond+
+		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $3`, append(append([]any{district, pledge, size + 1}, fargs...), args...)...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -119,7 +119,7 @@ func (s *Server) ListIndicators(ctx context.Context, req *indicatorv1.ListIndica
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	list, next, err := s.store.List(ctx, ids[0], ids[1], size, req.GetPageToken(), s.currentYear())
+	list, next, err := s.store.List(ctx, ids[0], ids[1], req.GetFilter(), size, req.GetPageToken(), s.currentYear())
 	if err != nil {
 		return nil, err
 	}

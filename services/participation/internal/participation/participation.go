@@ -157,6 +157,8 @@ type Ballot struct {
 	CitizenHash []byte
 	Scores      []BallotScore
 	Cast        time.Time
+	// Updated is when the ballot was written here.
+	Updated time.Time
 }
 
 // QuestionKind is how a question is answered, numbered as QuestionKind.
@@ -199,4 +201,6 @@ type Response struct {
 	CitizenHash []byte // nil when the survey does not know the respondent
 	Answers     []Answer
 	Submitted   time.Time
+	// Updated is when the response was written here.
+	Updated time.Time
 }

@@ -82,7 +82,7 @@ func (s *Store) BatchCreateSubmissions(ctx context.Context, district, program st
 func (s *Store) BatchCastBallots(ctx context.Context, district, program string, bs []participation.Ballot, v apierr.Violations,
 	key idempotency.Key, check func(p participation.Program, entries map[string]bool, i int) (time.Time, error)) ([]participation.Ballot, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) ([]participation.Ballot, error) {
-		p, entries, err := lockEvaluation(ctx, tx, district, program)
+		p, entries, written, err := lockEvaluation(ctx, tx, district, program)
 		if err != nil {
 			return nil, err
 		}
@@ -123,8 +123,11 @@ func (s *Store) BatchCastBallots(ctx context.Context, district, program string, 
 			pgx.CopyFromRows(scores)); err != nil {
 			return nil, err
 		}
+		// The ballots' update_time is their transaction's time, as the
+		// column's default wrote it.
 		changes := make([]audit.Change, len(bs))
 		for i := range bs {
+			bs[i].Updated = written
 			bs[i].CitizenHash = nil // never leaves the store, nor reaches the audit log
 			changes[i] = audit.Change{Action: audit.Create, Resource: child(district, program, "ballots", bs[i].ID), After: s.view(district, program, bs[i])}
 		}

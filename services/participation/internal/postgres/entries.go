@@ -31,7 +31,7 @@ func (s *Store) GetEntry(ctx context.Context, district, program, id string) (par
 
 // ListEntries lists a program's entries by position.
 func (s *Store) ListEntries(ctx context.Context, p Page) ([]participation.Entry, string, error) {
-	return list(ctx, s.pool, p, "entries", entryColumns, "TRUE", nil, scanEntry)
+	return listFiltered(ctx, s.pool, p, "entries", entryColumns, updateTimeFilter, scanEntry)
 }
 
 // CreateEntry adds an entry the caller has checked; one without a position

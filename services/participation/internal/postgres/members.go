@@ -36,7 +36,7 @@ func (s *Store) GetMember(ctx context.Context, district, program, id string) (pa
 
 // ListMembers lists a program's members in the order they were added.
 func (s *Store) ListMembers(ctx context.Context, p Page) ([]participation.Member, string, error) {
-	return list(ctx, s.pool, p, "members", memberColumns, "TRUE", nil, scanMember)
+	return listFiltered(ctx, s.pool, p, "members", memberColumns, updateTimeFilter, scanMember)
 }
 
 // CreateMember adds a member the caller has checked.

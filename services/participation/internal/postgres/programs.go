@@ -89,10 +89,11 @@ func (s *Store) ListPrograms(ctx context.Context, q ProgramQuery) ([]participati
 		return nil, "", err
 	}
 	cond, args, err := filter.SQL(q.Filter, filter.Schema{
-		"kind":    {Column: "p.kind", Kind: filter.Enum, Values: q.Kinds},
-		"status":  {Column: "p.status", Kind: filter.Enum, Values: q.Statuses},
-		"term":    {Column: "p.term", Kind: filter.Int},
-		"pledges": {Column: "(SELECT array_agg('districts/' || p.district_id || '/pledges/' || x) FROM unnest(p.pledges) x)", Kind: filter.TextList},
+		"kind":        {Column: "p.kind", Kind: filter.Enum, Values: q.Kinds},
+		"status":      {Column: "p.status", Kind: filter.Enum, Values: q.Statuses},
+		"term":        {Column: "p.term", Kind: filter.Int},
+		"update_time": {Column: "p.update_time", Kind: filter.Time},
+		"pledges":     {Column: "(SELECT array_agg('districts/' || p.district_id || '/pledges/' || x) FROM unnest(p.pledges) x)", Kind: filter.TextList},
 	}, 4)
 	if err != nil {
 		return nil, "", err
@@ -223,16 +224,18 @@ func lockProgram(ctx context.Context, tx pgx.Tx, district, id string) (participa
 }
 
 // lockEvaluation is lockProgram for a ballot: it reads the evaluation's
-// entries too, in the same query, saving a round trip.
-func lockEvaluation(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, map[string]bool, error) {
+// entries too, and the transaction's time (what the ballot's update_time
+// will be), in the same query, saving round trips.
+func lockEvaluation(ctx context.Context, tx pgx.Tx, district, id string) (participation.Program, map[string]bool, time.Time, error) {
 	var ids []string
+	var now time.Time
 	p, err := lockWith(ctx, tx, district, id,
-		`, ARRAY(SELECT x.id FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id)`, &ids)
+		`, ARRAY(SELECT x.id FROM entries x WHERE x.district_id = p.district_id AND x.program_id = p.id), now()`, &ids, &now)
 	entries := make(map[string]bool, len(ids))
 	for _, e := range ids {
 		entries[e] = true
 	}
-	return p, entries, err
+	return p, entries, now, err
 }
 
 // lockWith is lockProgram reading more columns of p into dest.

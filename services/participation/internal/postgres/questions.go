@@ -33,7 +33,7 @@ func (s *Store) GetQuestion(ctx context.Context, district, program, id string) (
 
 // ListQuestions lists a survey's questions by position.
 func (s *Store) ListQuestions(ctx context.Context, p Page) ([]participation.Question, string, error) {
-	return list(ctx, s.pool, p, "questions", questionColumns, "TRUE", nil, scanQuestion)
+	return listFiltered(ctx, s.pool, p, "questions", questionColumns, updateTimeFilter, scanQuestion)
 }
 
 // CreateQuestion adds a question the caller has checked; one without a

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -16,6 +17,20 @@ import (
 type Page struct {
 	District, Program, Token, Filter string
 	Size                             int
+}
+
+// updateTimeFilter is the filter of a list of records that filters on
+// update_time alone: a poller's question, what changed since.
+var updateTimeFilter = filter.Schema{"update_time": {Column: "update_time", Kind: filter.Time}}
+
+// listFiltered is list of the records p.Filter takes, over schema.
+func listFiltered[T any](ctx context.Context, q pgdb.Querier, p Page, table, columns string, schema filter.Schema,
+	scan func(pgx.Row) (T, string, string, error)) ([]T, string, error) {
+	where, args, err := filter.SQL(p.Filter, schema, 4)
+	if err != nil {
+		return nil, "", err
+	}
+	return list(ctx, q, p, table, columns, where, args, scan)
 }
 
 // list runs a keyset-paged listing of a program's records ordered by

@@ -39,8 +39,9 @@ func (s *Store) GetSubmission(ctx context.Context, district, program, id string)
 // filtered on selected and award_rank.
 func (s *Store) ListSubmissions(ctx context.Context, p Page) ([]participation.Submission, string, error) {
 	cond, args, err := filter.SQL(p.Filter, filter.Schema{
-		"selected":   {Column: "selected", Kind: filter.Bool},
-		"award_rank": {Column: "award_rank", Kind: filter.Int},
+		"selected":    {Column: "selected", Kind: filter.Bool},
+		"award_rank":  {Column: "award_rank", Kind: filter.Int},
+		"update_time": {Column: "update_time", Kind: filter.Time},
 	}, 4)
 	if err != nil {
 		return nil, "", err

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
@@ -36,7 +37,7 @@ func errAlreadyVoted() error {
 func (s *Store) CastBallot(ctx context.Context, district, program string, b participation.Ballot, key idempotency.Key,
 	check func(p participation.Program, entries map[string]bool) (time.Time, error)) (participation.Ballot, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (participation.Ballot, error) {
-		p, entries, err := lockEvaluation(ctx, tx, district, program)
+		p, entries, written, err := lockEvaluation(ctx, tx, district, program)
 		if err != nil {
 			return b, err
 		}
@@ -48,6 +49,9 @@ func (s *Store) CastBallot(ctx context.Context, district, program string, b part
 		batch := &pgx.Batch{}
 		var cast int
 		var castErr error
+		// The ballot's update_time is its transaction's time, which the
+		// audit event, queued with it, shows too.
+		b.Updated = written
 		batch.Queue(castSQL, append([]any{district, program, b.ID, hash, b.Cast}, scoreArrays(b.Scores)...)...).QueryRow(func(row pgx.Row) error {
 			castErr = row.Scan(&cast)
 			return castErr
@@ -93,11 +97,11 @@ func scoreArrays(scores []participation.BallotScore) []any {
 
 // ListBallots returns a page of a program's ballots, without who cast them.
 func (s *Store) ListBallots(ctx context.Context, p Page) ([]participation.Ballot, string, error) {
-	out, next, err := list(ctx, s.pool, p, "ballots", `id, cast_time, sort_key`, "TRUE", nil,
+	out, next, err := listFiltered(ctx, s.pool, p, "ballots", `id, cast_time, update_time, sort_key`, updateTimeFilter,
 		func(row pgx.Row) (participation.Ballot, string, string, error) {
 			var b participation.Ballot
 			var key string
-			err := row.Scan(&b.ID, &b.Cast, &key)
+			err := row.Scan(&b.ID, &b.Cast, &b.Updated, &key)
 			return b, key, b.ID, err
 		})
 	if err != nil || len(out) == 0 {
@@ -158,13 +162,14 @@ func (s *Store) SubmitResponse(ctx context.Context, district, program string, r 
 		if r.CitizenHash != nil {
 			hash = r.CitizenHash
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO responses (district_id, program_id, id, citizen_hash, submit_time)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (district_id, program_id, citizen_hash) WHERE citizen_hash IS NOT NULL DO NOTHING`,
-			district, program, r.ID, hash, r.Submitted)
-		if err != nil {
+		err = tx.QueryRow(ctx, `INSERT INTO responses (district_id, program_id, id, citizen_hash, submit_time)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (district_id, program_id, citizen_hash) WHERE citizen_hash IS NOT NULL DO NOTHING
+			RETURNING update_time`,
+			district, program, r.ID, hash, r.Submitted).Scan(&r.Updated)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return r, conflict(err, child(district, program, "responses", r.ID))
 		}
-		if tag.RowsAffected() == 0 {
+		if err != nil {
 			return r, &apierr.Error{Code: codes.AlreadyExists, Reason: "ALREADY_RESPONDED",
 				Message:    "this citizen has already answered this survey",
 				Violations: []apierr.FieldViolation{{Field: "response.citizen_id", Description: "has answered this survey already"}}}
@@ -192,11 +197,11 @@ func (s *Store) SubmitResponse(ctx context.Context, district, program string, r 
 
 // ListResponses returns a page of a survey's responses with their answers.
 func (s *Store) ListResponses(ctx context.Context, p Page) ([]participation.Response, string, error) {
-	out, next, err := list(ctx, s.pool, p, "responses", `id, submit_time, sort_key`, "TRUE", nil,
+	out, next, err := listFiltered(ctx, s.pool, p, "responses", `id, submit_time, update_time, sort_key`, updateTimeFilter,
 		func(row pgx.Row) (participation.Response, string, string, error) {
 			var r participation.Response
 			var key string
-			err := row.Scan(&r.ID, &r.Submitted, &key)
+			err := row.Scan(&r.ID, &r.Submitted, &r.Updated, &key)
 			return r, key, r.ID, err
 		})
 	if err != nil || len(out) == 0 {

@@ -177,7 +177,7 @@ func questionFromProto(in *participationv1.Question) participation.Question {
 }
 
 func ballotToProto(district, program string, b participation.Ballot) *participationv1.Ballot {
-	out := &participationv1.Ballot{Name: childName(district, program, "ballots", b.ID), CastTime: ts(b.Cast)}
+	out := &participationv1.Ballot{Name: childName(district, program, "ballots", b.ID), CastTime: ts(b.Cast), UpdateTime: ts(b.Updated)}
 	for _, s := range b.Scores {
 		out.Scores = append(out.Scores, &participationv1.BallotScore{Entry: childName(district, program, "entries", s.EntryID), Score: int32(s.Score)})
 	}
@@ -185,7 +185,7 @@ func ballotToProto(district, program string, b participation.Ballot) *participat
 }
 
 func responseToProto(district, program string, r participation.Response) *participationv1.Response {
-	out := &participationv1.Response{Name: childName(district, program, "responses", r.ID), SubmitTime: ts(r.Submitted)}
+	out := &participationv1.Response{Name: childName(district, program, "responses", r.ID), SubmitTime: ts(r.Submitted), UpdateTime: ts(r.Updated)}
 	for _, a := range r.Answers {
 		ans := &participationv1.Answer{Question: childName(district, program, "questions", a.QuestionID), ScaleValue: int32(a.Scale), Text: a.Text}
 		for _, c := range a.Choices {

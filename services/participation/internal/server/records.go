@@ -96,7 +96,7 @@ func (s *Server) GetMember(ctx context.Context, req *participationv1.GetMemberRe
 
 // ListMembers lists a program's members.
 func (s *Server) ListMembers(ctx context.Context, req *participationv1.ListMembersRequest) (*participationv1.ListMembersResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +311,7 @@ func (s *Server) GetEntry(ctx context.Context, req *participationv1.GetEntryRequ
 
 // ListEntries lists an evaluation's entries.
 func (s *Server) ListEntries(ctx context.Context, req *participationv1.ListEntriesRequest) (*participationv1.ListEntriesResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +398,7 @@ func (s *Server) GetQuestion(ctx context.Context, req *participationv1.GetQuesti
 
 // ListQuestions lists a survey's questions.
 func (s *Server) ListQuestions(ctx context.Context, req *participationv1.ListQuestionsRequest) (*participationv1.ListQuestionsResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
 	if err != nil {
 		return nil, err
 	}

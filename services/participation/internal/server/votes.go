@@ -69,7 +69,7 @@ func (s *Server) CreateBallot(ctx context.Context, req *participationv1.CreateBa
 
 // ListBallots lists an evaluation's ballots, never who cast them.
 func (s *Server) ListBallots(ctx context.Context, req *participationv1.ListBallotsRequest) (*participationv1.ListBallotsResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *Server) CreateResponse(ctx context.Context, req *participationv1.Create
 // ListResponses lists a survey's responses; free-text answers, which may
 // hold personal data, are shown only to a caller who may see it.
 func (s *Server) ListResponses(ctx context.Context, req *participationv1.ListResponsesRequest) (*participationv1.ListResponsesResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), "")
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,8 @@ type APIKey struct {
 	Creator                     string
 	// ExpireTime is when the key stops by itself; zero for never.
 	ExpireTime, RevokeTime, CreateTime time.Time
+	// UpdateTime is when the key was created or last revoked.
+	UpdateTime time.Time
 }
 
 // Name is the key's resource name.

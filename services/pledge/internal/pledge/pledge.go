@@ -180,6 +180,8 @@ type StatusChange struct {
 	// EffectiveDate is the day the change took effect: as given when it
 	// was recorded late, else the day it was made (Asia/Seoul).
 	EffectiveDate Date
+	// UpdateTime is when the record was last written.
+	UpdateTime time.Time
 }
 
 // Name returns the status change's resource name.

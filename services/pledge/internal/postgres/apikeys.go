@@ -7,18 +7,19 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
 )
 
-const apiKeyColumns = `id, district_id, display_name, scopes, creator, expire_time, revoke_time, create_time`
+const apiKeyColumns = `id, district_id, display_name, scopes, creator, expire_time, revoke_time, create_time, update_time`
 
 func scanAPIKey(row pgx.Row) (pledge.APIKey, error) {
 	var k pledge.APIKey
 	var expire, revoke *time.Time
-	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime)
+	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &k.UpdateTime)
 	if expire != nil {
 		k.ExpireTime = *expire
 	}
@@ -72,16 +73,20 @@ func (s *Store) GetAPIKey(ctx context.Context, district, id string) (pledge.APIK
 }
 
 // ListAPIKeys returns a page of district's keys, newest first.
-func (s *Store) ListAPIKeys(ctx context.Context, district string, size int, token string) ([]pledge.APIKey, string, error) {
-	binding := pagetoken.Bind("apiKeys", district)
+func (s *Store) ListAPIKeys(ctx context.Context, district, filterText string, size int, token string) ([]pledge.APIKey, string, error) {
+	binding := pagetoken.Bind("apiKeys", district, filterText)
 	after, err := pagetoken.Decode(token, binding, 2)
 	if err != nil {
 		return nil, "", err
 	}
+	where, fargs, err := filter.SQL(filterText, updateTimeFilter, 3)
+	if err != nil {
+		return nil, "", err
+	}
 	keys := []pagetoken.Key{{Expr: "create_time", Type: "timestamptz", Desc: true}, {Expr: "id", Type: "text"}}
-	cond, args := pagetoken.After(keys, after, 3)
-	rows, err := s.pool.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE district_id = $1 AND `+cond+
-		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $2`, append([]any{district, size + 1}, args...)...)
+	cond, args := pagetoken.After(keys, after, 3+len(fargs))
+	rows, err := s.pool.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE district_id = $1 AND `+where+` AND `+cond+
+		` ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $2`, append(append([]any{district, size + 1}, fargs...), args...)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -107,7 +112,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, district, id string) (pledge.A
 			out = before
 			return nil
 		}
-		if out, err = scanAPIKey(tx.QueryRow(ctx, `UPDATE api_keys SET revoke_time = now() WHERE id = $1 RETURNING `+apiKeyColumns, id)); err != nil {
+		if out, err = scanAPIKey(tx.QueryRow(ctx, `UPDATE api_keys SET revoke_time = now(), update_time = now() WHERE id = $1 RETURNING `+apiKeyColumns, id)); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, audit.Revoke, out.Name(), before, out)
@@ -122,7 +127,7 @@ func (s *Store) KeyByID(ctx context.Context, id string) (pledge.APIKey, []byte, 
 	row := s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+`, secret_sha256 FROM api_keys WHERE id = $1`, id)
 	var k pledge.APIKey
 	var expire, revoke *time.Time
-	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &hash)
+	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &k.UpdateTime, &hash)
 	if expire != nil {
 		k.ExpireTime = *expire
 	}

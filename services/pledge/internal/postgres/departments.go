@@ -35,6 +35,7 @@ func (s *Store) GetDepartment(ctx context.Context, district, id string) (pledge.
 
 var departmentFilter = filter.Schema{
 	"display_name": {Column: "display_name", Kind: filter.Text},
+	"update_time":  {Column: "update_time", Kind: filter.Time},
 }
 
 // ListDepartments returns a page of a district's departments by name.

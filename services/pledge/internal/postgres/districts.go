@@ -9,6 +9,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
@@ -74,17 +75,21 @@ func getDistrict(ctx context.Context, q pgdb.Querier, id, lock string) (pledge.D
 // ListDistricts returns a page of districts in id order and the token of
 // the next page. With only set (not nil), it lists those districts and the
 // ones that publish a term, and no other.
-func (s *Store) ListDistricts(ctx context.Context, size int, token string, only []string) ([]pledge.District, string, error) {
-	binding := pagetoken.Bind("districts", strings.Join(only, ","), strconv.FormatBool(only != nil))
+func (s *Store) ListDistricts(ctx context.Context, filterText string, size int, token string, only []string) ([]pledge.District, string, error) {
+	binding := pagetoken.Bind("districts", strings.Join(only, ","), strconv.FormatBool(only != nil), filterText)
 	after, err := pagetoken.Decode(token, binding, 1)
 	if err != nil {
 		return nil, "", err
 	}
+	where, fargs, err := filter.SQL(filterText, filter.Schema{"update_time": {Column: "d.update_time", Kind: filter.Time}}, 3)
+	if err != nil {
+		return nil, "", err
+	}
 	keys := []pagetoken.Key{{Expr: "d.id", Type: "text"}}
-	cond, args := pagetoken.After(keys, after, 3)
-	rows, err := s.pool.Query(ctx, districtSelect+` WHERE `+cond+`
+	cond, args := pagetoken.After(keys, after, 3+len(fargs))
+	rows, err := s.pool.Query(ctx, districtSelect+` WHERE `+cond+` AND `+where+`
 		AND ($2::text[] IS NULL OR d.id = ANY($2) OR true = ANY(t.publics))
-		ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $1`, append([]any{size + 1, only}, args...)...)
+		ORDER BY `+pagetoken.OrderBy(keys)+` LIMIT $1`, append(append([]any{size + 1, only}, fargs...), args...)...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -88,6 +88,10 @@ func parseOrderBy(orderBy string, relevance string, across bool) ([]pagetoken.Ke
 	return append(keys, pagetoken.Key{Expr: "id", Type: "text"}), append(names, "id"), nil
 }
 
+// updateTimeFilter is the filter of a List that filters on update_time
+// alone: a poller's question, what changed since.
+var updateTimeFilter = filter.Schema{"update_time": {Column: "update_time", Kind: filter.Time}}
+
 // pledgeFilter lists the fields a pledge filter may name.
 func pledgeFilter(enums map[string]map[string]int32) filter.Schema {
 	return filter.Schema{
@@ -101,6 +105,7 @@ func pledgeFilter(enums map[string]map[string]int32) filter.Schema {
 		"project_type":            {Column: "project_type", Kind: filter.Enum, Values: enums["project_type"]},
 		"completion_timing":       {Column: "completion_timing", Kind: filter.Enum, Values: enums["completion_timing"]},
 		"implementing_levels":     {Column: "implementing_levels", Kind: filter.EnumList, Values: enums["implementing_levels"]},
+		"update_time":             {Column: "update_time", Kind: filter.Time},
 	}
 }
 
@@ -279,27 +284,31 @@ func sortValue(p pledge.Pledge, name string, rel float32) string {
 
 // ListStatusChanges returns a page of a pledge's status history, oldest
 // first.
-func (s *Store) ListStatusChanges(ctx context.Context, district, id string, size int, token string) ([]pledge.StatusChange, string, error) {
+func (s *Store) ListStatusChanges(ctx context.Context, district, id, filterText string, size int, token string) ([]pledge.StatusChange, string, error) {
 	if _, err := getPledge(ctx, s.pool, district, id, ""); err != nil {
 		return nil, "", err
 	}
-	binding := pagetoken.Bind("statusChanges", district, id)
+	binding := pagetoken.Bind("statusChanges", district, id, filterText)
 	after, err := pagetoken.Decode(token, binding, 1)
 	if err != nil {
 		return nil, "", err
 	}
+	where, fargs, err := filter.SQL(filterText, updateTimeFilter, 4)
+	if err != nil {
+		return nil, "", err
+	}
 	keys := []pagetoken.Key{{Expr: "number", Type: "bigint"}}
-	cond, args := pagetoken.After(keys, after, 4)
-	rows, err := s.pool.Query(ctx, `SELECT number, previous_status, status, reason, actor, change_time, effective_date
-		FROM status_changes WHERE district_id = $1 AND pledge_id = $2 AND `+cond+`
-		ORDER BY number LIMIT $3`, append([]any{district, id, size + 1}, args...)...)
+	cond, args := pagetoken.After(keys, after, 4+len(fargs))
+	rows, err := s.pool.Query(ctx, `SELECT number, previous_status, status, reason, actor, change_time, effective_date, update_time
+		FROM status_changes WHERE district_id = $1 AND pledge_id = $2 AND `+where+` AND `+cond+`
+		ORDER BY number LIMIT $3`, append(append([]any{district, id, size + 1}, fargs...), args...)...)
 	if err != nil {
 		return nil, "", err
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.StatusChange, error) {
 		c := pledge.StatusChange{DistrictID: district, PledgeID: id}
 		var effective time.Time
-		err := row.Scan(&c.Number, &c.Previous, &c.Status, &c.Reason, &c.Actor, &c.Time, &effective)
+		err := row.Scan(&c.Number, &c.Previous, &c.Status, &c.Reason, &c.Actor, &c.Time, &effective, &c.UpdateTime)
 		c.EffectiveDate = toDate(effective)
 		return c, err
 	})

@@ -29,6 +29,7 @@ func apiKeyToProto(k pledge.APIKey) *pledgev1.ApiKey {
 	return &pledgev1.ApiKey{
 		Name: k.Name(), DisplayName: k.DisplayName, Scopes: k.Scopes, Creator: k.Creator,
 		ExpireTime: timeToProto(k.ExpireTime), RevokeTime: timeToProto(k.RevokeTime), CreateTime: timeToProto(k.CreateTime),
+		UpdateTime: timeToProto(k.UpdateTime),
 	}
 }
 
@@ -104,7 +105,7 @@ func (s *ApiKeyServer) ListApiKeys(ctx context.Context, req *pledgev1.ListApiKey
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	list, next, err := s.store.ListAPIKeys(ctx, district, size, req.GetPageToken())
+	list, next, err := s.store.ListAPIKeys(ctx, district, req.GetFilter(), size, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

@@ -296,5 +296,6 @@ func statusChangeToProto(c pledge.StatusChange) *pledgev1.StatusChange {
 		Actor:          c.Actor,
 		ChangeTime:     timeToProto(c.Time),
 		EffectiveDate:  dateToProto(c.EffectiveDate),
+		UpdateTime:     timeToProto(c.UpdateTime),
 	}
 }

@@ -36,7 +36,7 @@ func (s *DistrictServer) ListDistricts(ctx context.Context, req *pledgev1.ListDi
 	if auth.PublishedOnly(ctx) {
 		only = readable(auth.FromContext(ctx))
 	}
-	list, next, err := s.store.ListDistricts(ctx, size, req.GetPageToken(), only)
+	list, next, err := s.store.ListDistricts(ctx, req.GetFilter(), size, req.GetPageToken(), only)
 	if err != nil {
 		return nil, err
 	}

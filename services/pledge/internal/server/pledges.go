@@ -209,7 +209,7 @@ func (s *PledgeServer) ListStatusChanges(ctx context.Context, req *pledgev1.List
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	list, next, err := s.store.ListStatusChanges(ctx, district, id, size, req.GetPageToken())
+	list, next, err := s.store.ListStatusChanges(ctx, district, id, req.GetFilter(), size, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

@@ -180,6 +180,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/districts/{district}/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListBudgets lists the plans of a district's pledges, in order of
+         *     pledge, those the filter takes (AIP-132, AIP-160). A poller asks it
+         *     what changed since a time with `update_time > "…"`. A listed plan has
+         *     no `required_budget` (the comparison with the card, which asks the
+         *     pledge service): GetBudget has it.
+         */
+        get: operations["BudgetService_ListBudgets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/districts/{district}/budgets:batchUpdate": {
         parameters: {
             query?: never;
@@ -426,7 +449,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** ListIndicators lists a pledge's indicators by position (AIP-132). */
+        /**
+         * ListIndicators lists a pledge's indicators by position, those the
+         *     filter takes (AIP-132, AIP-160).
+         */
         get: operations["IndicatorService_ListIndicators"];
         put?: never;
         /**
@@ -1235,6 +1261,11 @@ export interface components {
             readonly creator?: string;
             /** Format: date-time */
             readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description When it was created or last revoked.
+             */
+            readonly updateTime?: string;
         };
         /**
          * @description Assessment is the judgement of a qualitative year.
@@ -1296,6 +1327,12 @@ export interface components {
              *     call did not come through the gateway.
              */
             readonly clientAddress?: string;
+            /**
+             * Format: date-time
+             * @description The same as time: an event is never changed. A poller filters every
+             *     List on update_time alike.
+             */
+            readonly updateTime?: string;
         };
         /** @description Award is one awarded submission. */
         Award: {
@@ -1335,6 +1372,12 @@ export interface components {
              * @description When it was cast: the server's clock, unless a registrar records it.
              */
             castTime?: string;
+            /**
+             * Format: date-time
+             * @description When the ballot was last written here: a registrar's back-dated ballot
+             *     has an old cast_time but a new update_time.
+             */
+            readonly updateTime?: string;
         };
         /** @description BallotScore scores one entry, 1 to the program's ballot_scale_max. */
         BallotScore: {
@@ -2183,6 +2226,11 @@ export interface components {
             ballots?: components["schemas"]["Ballot"][];
             nextPageToken?: string;
         };
+        ListBudgetsResponse: {
+            budgets?: components["schemas"]["Budget"][];
+            /** @description Empty on the last page. */
+            nextPageToken?: string;
+        };
         ListDepartmentsResponse: {
             departments?: components["schemas"]["Department"][];
             nextPageToken?: string;
@@ -2739,6 +2787,11 @@ export interface components {
             answers?: components["schemas"]["Answer"][];
             /** Format: date-time */
             submitTime?: string;
+            /**
+             * Format: date-time
+             * @description When the response was last written here.
+             */
+            readonly updateTime?: string;
         };
         RevokeApiKeyBody: Record<string, never>;
         /** @description Risk is one expected problem and its countermeasure (예상 문제점 및 대책). */
@@ -2796,6 +2849,12 @@ export interface components {
              */
             changeTime?: string;
             effectiveDate?: components["schemas"]["Date"];
+            /**
+             * Format: date-time
+             * @description When the record was last written: its change_time, unless a
+             *     correction rewrote it since.
+             */
+            readonly updateTime?: string;
         };
         /** @description StatusCounts counts pledges by each status of the Manifesto set. */
         StatusCounts: {
@@ -3047,6 +3106,12 @@ export interface operations {
                 parent?: string;
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -3505,6 +3570,11 @@ export interface operations {
                 pageSize?: number;
                 /** @description The `next_page_token` of the previous page, with the same other fields. */
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"`: what changed since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -3993,6 +4063,12 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -4456,8 +4532,8 @@ export interface operations {
                 /** @description From a previous response's `next_page_token`. */
                 pageToken?: string;
                 /**
-                 * @description AIP-160 filter over `resource`, `actor`, `action`, `service` and
-                 *     `time`, such as `resource = "districts/gwangsan/pledges/p1" AND time >=
+                 * @description AIP-160 filter over `resource`, `actor`, `action`, `service`, `time`
+                 *     and `update_time` (the same), such as `resource = "districts/gwangsan/pledges/p1" AND time >=
                  *     "2026-01-01T00:00:00Z"`; `*` matches any text (`resource =
                  *     "districts/gwangsan/pledges/p1*"` takes what lies under it too).
                  */
@@ -4478,6 +4554,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListAuditEventsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    BudgetService_ListBudgets: {
+        parameters: {
+            query?: {
+                /** @description At most this many plans; 50 when 0, at most 500. */
+                pageSize?: number;
+                /** @description The `next_page_token` of the previous page, with the same other fields. */
+                pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `term` and `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"`: the plans changed since a time.
+                 */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBudgetsResponse"];
                 };
             };
             /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
@@ -4820,7 +5018,10 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
-                /** @description AIP-160 filter on `display_name`, such as `display_name = "법무지원과"`. */
+                /**
+                 * @description AIP-160 filter on `display_name` and `update_time`, such as
+                 *     `display_name = "법무지원과"`.
+                 */
                 filter?: string;
             };
             header?: never;
@@ -5722,9 +5923,10 @@ export interface operations {
                 /**
                  * @description An AIP-160 filter over `term`, `status`, `project_type`,
                  *     `completion_timing`, `owning_department`, `code`, `title`, `district`
-                 *     (`districts/{district}`) and `metropolitan_government`, such as
-                 *     `term = 7 AND status = PLEDGE_STATUS_COMPLETED`. Comparisons join with
-                 *     AND, OR and NOT and group with parentheses.
+                 *     (`districts/{district}`), `metropolitan_government` and `update_time`,
+                 *     such as `term = 7 AND status = PLEDGE_STATUS_COMPLETED` or
+                 *     `update_time > "2026-11-01T00:00:00Z"`. Comparisons join with AND, OR
+                 *     and NOT and group with parentheses.
                  */
                 filter?: string;
                 /**
@@ -6885,6 +7087,11 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `term` and `update_time`, such as
+                 *     `update_time > "2026-11-01T00:00:00Z"`: what changed since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -7864,6 +8071,12 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -8688,9 +8901,10 @@ export interface operations {
                 pageSize?: number;
                 pageToken?: string;
                 /**
-                 * @description AIP-160 filter over `kind`, `status`, `term` and `pledges` (has), such
-                 *     as `kind = PROGRAM_KIND_IDEA_CONTEST` or
-                 *     `pledges:"districts/gwangsan/pledges/innovation-tf"`.
+                 * @description AIP-160 filter over `kind`, `status`, `term`, `pledges` (has) and
+                 *     `update_time`, such as `kind = PROGRAM_KIND_IDEA_CONTEST`,
+                 *     `pledges:"districts/gwangsan/pledges/innovation-tf"` or `update_time >
+                 *     "2026-11-01T00:00:00Z"`.
                  */
                 filter?: string;
             };
@@ -9320,6 +9534,12 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -9788,6 +10008,12 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -10389,6 +10615,12 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -11104,6 +11336,12 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -11714,6 +11952,12 @@ export interface operations {
             query?: {
                 pageSize?: number;
                 pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `update_time`, such as `update_time >
+                 *     "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+                 *     since a time.
+                 */
+                filter?: string;
             };
             header?: never;
             path: {
@@ -11953,7 +12197,7 @@ export interface operations {
                 pageSize?: number;
                 pageToken?: string;
                 /**
-                 * @description AIP-160 filter over `selected` and `award_rank`, such as
+                 * @description AIP-160 filter over `selected`, `award_rank` and `update_time`, such as
                  *     `selected = true`.
                  */
                 filter?: string;

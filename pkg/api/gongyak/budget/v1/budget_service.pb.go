@@ -143,6 +143,132 @@ func (x *UpdateBudgetRequest) GetValidateOnly() bool {
 	return false
 }
 
+type ListBudgetsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `districts/{district}`.
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// At most this many plans; 50 when 0, at most 500.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	// The `next_page_token` of the previous page, with the same other fields.
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `term` and `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"`: the plans changed since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBudgetsRequest) Reset() {
+	*x = ListBudgetsRequest{}
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBudgetsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBudgetsRequest) ProtoMessage() {}
+
+func (x *ListBudgetsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBudgetsRequest.ProtoReflect.Descriptor instead.
+func (*ListBudgetsRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ListBudgetsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ListBudgetsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListBudgetsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListBudgetsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+type ListBudgetsResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Budgets []*Budget              `protobuf:"bytes,1,rep,name=budgets" json:"budgets,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBudgetsResponse) Reset() {
+	*x = ListBudgetsResponse{}
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBudgetsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBudgetsResponse) ProtoMessage() {}
+
+func (x *ListBudgetsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBudgetsResponse.ProtoReflect.Descriptor instead.
+func (*ListBudgetsResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListBudgetsResponse) GetBudgets() []*Budget {
+	if x != nil {
+		return x.Budgets
+	}
+	return nil
+}
+
+func (x *ListBudgetsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 type DeleteBudgetRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Name  string                 `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
@@ -154,7 +280,7 @@ type DeleteBudgetRequest struct {
 
 func (x *DeleteBudgetRequest) Reset() {
 	*x = DeleteBudgetRequest{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -166,7 +292,7 @@ func (x *DeleteBudgetRequest) String() string {
 func (*DeleteBudgetRequest) ProtoMessage() {}
 
 func (x *DeleteBudgetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[2]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -179,7 +305,7 @@ func (x *DeleteBudgetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteBudgetRequest.ProtoReflect.Descriptor instead.
 func (*DeleteBudgetRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{2}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DeleteBudgetRequest) GetName() string {
@@ -211,7 +337,7 @@ type BatchUpdateBudgetsRequest struct {
 
 func (x *BatchUpdateBudgetsRequest) Reset() {
 	*x = BatchUpdateBudgetsRequest{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -223,7 +349,7 @@ func (x *BatchUpdateBudgetsRequest) String() string {
 func (*BatchUpdateBudgetsRequest) ProtoMessage() {}
 
 func (x *BatchUpdateBudgetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[3]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -236,7 +362,7 @@ func (x *BatchUpdateBudgetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchUpdateBudgetsRequest.ProtoReflect.Descriptor instead.
 func (*BatchUpdateBudgetsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{3}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *BatchUpdateBudgetsRequest) GetParent() string {
@@ -270,7 +396,7 @@ type BatchUpdateBudgetsResponse struct {
 
 func (x *BatchUpdateBudgetsResponse) Reset() {
 	*x = BatchUpdateBudgetsResponse{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -282,7 +408,7 @@ func (x *BatchUpdateBudgetsResponse) String() string {
 func (*BatchUpdateBudgetsResponse) ProtoMessage() {}
 
 func (x *BatchUpdateBudgetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[4]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -295,7 +421,7 @@ func (x *BatchUpdateBudgetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchUpdateBudgetsResponse.ProtoReflect.Descriptor instead.
 func (*BatchUpdateBudgetsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{4}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *BatchUpdateBudgetsResponse) GetBudgets() []*Budget {
@@ -325,7 +451,7 @@ type SummarizeBudgetsRequest struct {
 
 func (x *SummarizeBudgetsRequest) Reset() {
 	*x = SummarizeBudgetsRequest{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -337,7 +463,7 @@ func (x *SummarizeBudgetsRequest) String() string {
 func (*SummarizeBudgetsRequest) ProtoMessage() {}
 
 func (x *SummarizeBudgetsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[5]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -350,7 +476,7 @@ func (x *SummarizeBudgetsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeBudgetsRequest.ProtoReflect.Descriptor instead.
 func (*SummarizeBudgetsRequest) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{5}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SummarizeBudgetsRequest) GetParent() string {
@@ -401,7 +527,7 @@ type SummarizeBudgetsResponse struct {
 
 func (x *SummarizeBudgetsResponse) Reset() {
 	*x = SummarizeBudgetsResponse{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[6]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -413,7 +539,7 @@ func (x *SummarizeBudgetsResponse) String() string {
 func (*SummarizeBudgetsResponse) ProtoMessage() {}
 
 func (x *SummarizeBudgetsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[6]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -426,7 +552,7 @@ func (x *SummarizeBudgetsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SummarizeBudgetsResponse.ProtoReflect.Descriptor instead.
 func (*SummarizeBudgetsResponse) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{6}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SummarizeBudgetsResponse) GetRows() []*BudgetSummary {
@@ -468,7 +594,7 @@ type BudgetSummary struct {
 
 func (x *BudgetSummary) Reset() {
 	*x = BudgetSummary{}
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[7]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -480,7 +606,7 @@ func (x *BudgetSummary) String() string {
 func (*BudgetSummary) ProtoMessage() {}
 
 func (x *BudgetSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[7]
+	mi := &file_gongyak_budget_v1_budget_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -493,7 +619,7 @@ func (x *BudgetSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BudgetSummary.ProtoReflect.Descriptor instead.
 func (*BudgetSummary) Descriptor() ([]byte, []int) {
-	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{7}
+	return file_gongyak_budget_v1_budget_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *BudgetSummary) GetDistrict() string {
@@ -551,7 +677,16 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\x12#\n" +
 	"\rallow_missing\x18\x03 \x01(\bR\fallowMissing\x12#\n" +
-	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"B\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"\x85\x01\n" +
+	"\x12ListBudgetsRequest\x12\x1b\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"r\n" +
+	"\x13ListBudgetsResponse\x123\n" +
+	"\abudgets\x18\x01 \x03(\v2\x19.gongyak.budget.v1.BudgetR\abudgets\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"B\n" +
 	"\x13DeleteBudgetRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xa0\x01\n" +
@@ -579,10 +714,11 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\x0e2\x1e.gongyak.type.v1.FundingSourceR\x06source\x12\x12\n" +
 	"\x04year\x18\x04 \x01(\x05R\x04year\x12!\n" +
 	"\fpledge_count\x18\x05 \x01(\x05R\vpledgeCount\x124\n" +
-	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\x99\a\n" +
+	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xab\b\n" +
 	"\rBudgetService\x12\x83\x01\n" +
 	"\tGetBudget\x12#.gongyak.budget.v1.GetBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*/budget}\x12\xa6\x01\n" +
-	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\x86\x01\n" +
+	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\x8f\x01\n" +
+	"\vListBudgets\x12%.gongyak.budget.v1.ListBudgetsRequest\x1a&.gongyak.budget.v1.ListBudgetsResponse\"1\xdaA\x06parent\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=districts/*}/budgets\x12\x86\x01\n" +
 	"\fDeleteBudget\x12&.gongyak.budget.v1.DeleteBudgetRequest\x1a\x16.google.protobuf.Empty\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)*'/v1/{name=districts/*/pledges/*/budget}\x12\xbc\x01\n" +
 	"\x12BatchUpdateBudgets\x12,.gongyak.budget.v1.BatchUpdateBudgetsRequest\x1a-.gongyak.budget.v1.BatchUpdateBudgetsResponse\"I\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x021:\x01*\",/v1/{parent=districts/*}/budgets:batchUpdate\x12\xa8\x01\n" +
 	"\x10SummarizeBudgets\x12*.gongyak.budget.v1.SummarizeBudgetsRequest\x1a+.gongyak.budget.v1.SummarizeBudgetsResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/budgets:summarize\x12f\n" +
@@ -600,50 +736,55 @@ func file_gongyak_budget_v1_budget_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_budget_v1_budget_service_proto_rawDescData
 }
 
-var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_gongyak_budget_v1_budget_service_proto_goTypes = []any{
 	(*GetBudgetRequest)(nil),           // 0: gongyak.budget.v1.GetBudgetRequest
 	(*UpdateBudgetRequest)(nil),        // 1: gongyak.budget.v1.UpdateBudgetRequest
-	(*DeleteBudgetRequest)(nil),        // 2: gongyak.budget.v1.DeleteBudgetRequest
-	(*BatchUpdateBudgetsRequest)(nil),  // 3: gongyak.budget.v1.BatchUpdateBudgetsRequest
-	(*BatchUpdateBudgetsResponse)(nil), // 4: gongyak.budget.v1.BatchUpdateBudgetsResponse
-	(*SummarizeBudgetsRequest)(nil),    // 5: gongyak.budget.v1.SummarizeBudgetsRequest
-	(*SummarizeBudgetsResponse)(nil),   // 6: gongyak.budget.v1.SummarizeBudgetsResponse
-	(*BudgetSummary)(nil),              // 7: gongyak.budget.v1.BudgetSummary
-	(*Budget)(nil),                     // 8: gongyak.budget.v1.Budget
-	(*fieldmaskpb.FieldMask)(nil),      // 9: google.protobuf.FieldMask
-	(v1.FundingSource)(0),              // 10: gongyak.type.v1.FundingSource
-	(*Amounts)(nil),                    // 11: gongyak.budget.v1.Amounts
-	(*v1.ListAuditEventsRequest)(nil),  // 12: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),              // 13: google.protobuf.Empty
-	(*v1.ListAuditEventsResponse)(nil), // 14: gongyak.type.v1.ListAuditEventsResponse
+	(*ListBudgetsRequest)(nil),         // 2: gongyak.budget.v1.ListBudgetsRequest
+	(*ListBudgetsResponse)(nil),        // 3: gongyak.budget.v1.ListBudgetsResponse
+	(*DeleteBudgetRequest)(nil),        // 4: gongyak.budget.v1.DeleteBudgetRequest
+	(*BatchUpdateBudgetsRequest)(nil),  // 5: gongyak.budget.v1.BatchUpdateBudgetsRequest
+	(*BatchUpdateBudgetsResponse)(nil), // 6: gongyak.budget.v1.BatchUpdateBudgetsResponse
+	(*SummarizeBudgetsRequest)(nil),    // 7: gongyak.budget.v1.SummarizeBudgetsRequest
+	(*SummarizeBudgetsResponse)(nil),   // 8: gongyak.budget.v1.SummarizeBudgetsResponse
+	(*BudgetSummary)(nil),              // 9: gongyak.budget.v1.BudgetSummary
+	(*Budget)(nil),                     // 10: gongyak.budget.v1.Budget
+	(*fieldmaskpb.FieldMask)(nil),      // 11: google.protobuf.FieldMask
+	(v1.FundingSource)(0),              // 12: gongyak.type.v1.FundingSource
+	(*Amounts)(nil),                    // 13: gongyak.budget.v1.Amounts
+	(*v1.ListAuditEventsRequest)(nil),  // 14: gongyak.type.v1.ListAuditEventsRequest
+	(*emptypb.Empty)(nil),              // 15: google.protobuf.Empty
+	(*v1.ListAuditEventsResponse)(nil), // 16: gongyak.type.v1.ListAuditEventsResponse
 }
 var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
-	8,  // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
-	9,  // 1: gongyak.budget.v1.UpdateBudgetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	1,  // 2: gongyak.budget.v1.BatchUpdateBudgetsRequest.requests:type_name -> gongyak.budget.v1.UpdateBudgetRequest
-	8,  // 3: gongyak.budget.v1.BatchUpdateBudgetsResponse.budgets:type_name -> gongyak.budget.v1.Budget
-	7,  // 4: gongyak.budget.v1.SummarizeBudgetsResponse.rows:type_name -> gongyak.budget.v1.BudgetSummary
-	7,  // 5: gongyak.budget.v1.SummarizeBudgetsResponse.total:type_name -> gongyak.budget.v1.BudgetSummary
-	10, // 6: gongyak.budget.v1.BudgetSummary.source:type_name -> gongyak.type.v1.FundingSource
-	11, // 7: gongyak.budget.v1.BudgetSummary.amounts:type_name -> gongyak.budget.v1.Amounts
-	0,  // 8: gongyak.budget.v1.BudgetService.GetBudget:input_type -> gongyak.budget.v1.GetBudgetRequest
-	1,  // 9: gongyak.budget.v1.BudgetService.UpdateBudget:input_type -> gongyak.budget.v1.UpdateBudgetRequest
-	2,  // 10: gongyak.budget.v1.BudgetService.DeleteBudget:input_type -> gongyak.budget.v1.DeleteBudgetRequest
-	3,  // 11: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:input_type -> gongyak.budget.v1.BatchUpdateBudgetsRequest
-	5,  // 12: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
-	12, // 13: gongyak.budget.v1.BudgetService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	8,  // 14: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
-	8,  // 15: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
-	13, // 16: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
-	4,  // 17: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:output_type -> gongyak.budget.v1.BatchUpdateBudgetsResponse
-	6,  // 18: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
-	14, // 19: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	14, // [14:20] is the sub-list for method output_type
-	8,  // [8:14] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	10, // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
+	11, // 1: gongyak.budget.v1.UpdateBudgetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	10, // 2: gongyak.budget.v1.ListBudgetsResponse.budgets:type_name -> gongyak.budget.v1.Budget
+	1,  // 3: gongyak.budget.v1.BatchUpdateBudgetsRequest.requests:type_name -> gongyak.budget.v1.UpdateBudgetRequest
+	10, // 4: gongyak.budget.v1.BatchUpdateBudgetsResponse.budgets:type_name -> gongyak.budget.v1.Budget
+	9,  // 5: gongyak.budget.v1.SummarizeBudgetsResponse.rows:type_name -> gongyak.budget.v1.BudgetSummary
+	9,  // 6: gongyak.budget.v1.SummarizeBudgetsResponse.total:type_name -> gongyak.budget.v1.BudgetSummary
+	12, // 7: gongyak.budget.v1.BudgetSummary.source:type_name -> gongyak.type.v1.FundingSource
+	13, // 8: gongyak.budget.v1.BudgetSummary.amounts:type_name -> gongyak.budget.v1.Amounts
+	0,  // 9: gongyak.budget.v1.BudgetService.GetBudget:input_type -> gongyak.budget.v1.GetBudgetRequest
+	1,  // 10: gongyak.budget.v1.BudgetService.UpdateBudget:input_type -> gongyak.budget.v1.UpdateBudgetRequest
+	2,  // 11: gongyak.budget.v1.BudgetService.ListBudgets:input_type -> gongyak.budget.v1.ListBudgetsRequest
+	4,  // 12: gongyak.budget.v1.BudgetService.DeleteBudget:input_type -> gongyak.budget.v1.DeleteBudgetRequest
+	5,  // 13: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:input_type -> gongyak.budget.v1.BatchUpdateBudgetsRequest
+	7,  // 14: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
+	14, // 15: gongyak.budget.v1.BudgetService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
+	10, // 16: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
+	10, // 17: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
+	3,  // 18: gongyak.budget.v1.BudgetService.ListBudgets:output_type -> gongyak.budget.v1.ListBudgetsResponse
+	15, // 19: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
+	6,  // 20: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:output_type -> gongyak.budget.v1.BatchUpdateBudgetsResponse
+	8,  // 21: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
+	16, // 22: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	16, // [16:23] is the sub-list for method output_type
+	9,  // [9:16] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_budget_v1_budget_service_proto_init() }
@@ -658,7 +799,7 @@ func file_gongyak_budget_v1_budget_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_budget_v1_budget_service_proto_rawDesc), len(file_gongyak_budget_v1_budget_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

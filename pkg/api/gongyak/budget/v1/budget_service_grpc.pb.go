@@ -23,6 +23,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	BudgetService_GetBudget_FullMethodName          = "/gongyak.budget.v1.BudgetService/GetBudget"
 	BudgetService_UpdateBudget_FullMethodName       = "/gongyak.budget.v1.BudgetService/UpdateBudget"
+	BudgetService_ListBudgets_FullMethodName        = "/gongyak.budget.v1.BudgetService/ListBudgets"
 	BudgetService_DeleteBudget_FullMethodName       = "/gongyak.budget.v1.BudgetService/DeleteBudget"
 	BudgetService_BatchUpdateBudgets_FullMethodName = "/gongyak.budget.v1.BudgetService/BatchUpdateBudgets"
 	BudgetService_SummarizeBudgets_FullMethodName   = "/gongyak.budget.v1.BudgetService/SummarizeBudgets"
@@ -43,6 +44,12 @@ type BudgetServiceClient interface {
 	// must exist and every line's year must be valid for it, which the
 	// pledge service is asked.
 	UpdateBudget(ctx context.Context, in *UpdateBudgetRequest, opts ...grpc.CallOption) (*Budget, error)
+	// ListBudgets lists the plans of a district's pledges, in order of
+	// pledge, those the filter takes (AIP-132, AIP-160). A poller asks it
+	// what changed since a time with `update_time > "…"`. A listed plan has
+	// no `required_budget` (the comparison with the card, which asks the
+	// pledge service): GetBudget has it.
+	ListBudgets(ctx context.Context, in *ListBudgetsRequest, opts ...grpc.CallOption) (*ListBudgetsResponse, error)
 	// DeleteBudget removes a pledge's plan (AIP-135).
 	DeleteBudget(ctx context.Context, in *DeleteBudgetRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 	// BatchUpdateBudgets writes up to 500 plans of one district's pledges in
@@ -82,6 +89,16 @@ func (c *budgetServiceClient) UpdateBudget(ctx context.Context, in *UpdateBudget
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Budget)
 	err := c.cc.Invoke(ctx, BudgetService_UpdateBudget_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *budgetServiceClient) ListBudgets(ctx context.Context, in *ListBudgetsRequest, opts ...grpc.CallOption) (*ListBudgetsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListBudgetsResponse)
+	err := c.cc.Invoke(ctx, BudgetService_ListBudgets_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +159,12 @@ type BudgetServiceServer interface {
 	// must exist and every line's year must be valid for it, which the
 	// pledge service is asked.
 	UpdateBudget(context.Context, *UpdateBudgetRequest) (*Budget, error)
+	// ListBudgets lists the plans of a district's pledges, in order of
+	// pledge, those the filter takes (AIP-132, AIP-160). A poller asks it
+	// what changed since a time with `update_time > "…"`. A listed plan has
+	// no `required_budget` (the comparison with the card, which asks the
+	// pledge service): GetBudget has it.
+	ListBudgets(context.Context, *ListBudgetsRequest) (*ListBudgetsResponse, error)
 	// DeleteBudget removes a pledge's plan (AIP-135).
 	DeleteBudget(context.Context, *DeleteBudgetRequest) (*emptypb.Empty, error)
 	// BatchUpdateBudgets writes up to 500 plans of one district's pledges in
@@ -172,6 +195,9 @@ func (UnimplementedBudgetServiceServer) GetBudget(context.Context, *GetBudgetReq
 }
 func (UnimplementedBudgetServiceServer) UpdateBudget(context.Context, *UpdateBudgetRequest) (*Budget, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateBudget not implemented")
+}
+func (UnimplementedBudgetServiceServer) ListBudgets(context.Context, *ListBudgetsRequest) (*ListBudgetsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListBudgets not implemented")
 }
 func (UnimplementedBudgetServiceServer) DeleteBudget(context.Context, *DeleteBudgetRequest) (*emptypb.Empty, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteBudget not implemented")
@@ -238,6 +264,24 @@ func _BudgetService_UpdateBudget_Handler(srv interface{}, ctx context.Context, d
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(BudgetServiceServer).UpdateBudget(ctx, req.(*UpdateBudgetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BudgetService_ListBudgets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListBudgetsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BudgetServiceServer).ListBudgets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BudgetService_ListBudgets_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BudgetServiceServer).ListBudgets(ctx, req.(*ListBudgetsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -328,6 +372,10 @@ var BudgetService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateBudget",
 			Handler:    _BudgetService_UpdateBudget_Handler,
+		},
+		{
+			MethodName: "ListBudgets",
+			Handler:    _BudgetService_ListBudgets_Handler,
 		},
 		{
 			MethodName: "DeleteBudget",

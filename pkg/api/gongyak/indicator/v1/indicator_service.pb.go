@@ -72,9 +72,12 @@ func (x *GetIndicatorRequest) GetName() string {
 type ListIndicatorsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/pledges/{pledge}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `term` and `update_time`, such as
+	// `update_time > "2026-11-01T00:00:00Z"`: what changed since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -126,6 +129,13 @@ func (x *ListIndicatorsRequest) GetPageSize() int32 {
 func (x *ListIndicatorsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListIndicatorsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -785,12 +795,13 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	",gongyak/indicator/v1/indicator_service.proto\x12\x14gongyak.indicator.v1\x1a$gongyak/indicator/v1/indicator.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"G\n" +
 	"\x13GetIndicatorRequest\x120\n" +
 	"\x04name\x18\x01 \x01(\tB\x1c\xe0A\x02\xfaA\x16\n" +
-	"\x14gongyak.kr/IndicatorR\x04name\"p\n" +
+	"\x14gongyak.kr/IndicatorR\x04name\"\x88\x01\n" +
 	"\x15ListIndicatorsRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\x81\x01\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"\x81\x01\n" +
 	"\x16ListIndicatorsResponse\x12?\n" +
 	"\n" +
 	"indicators\x18\x01 \x03(\v2\x1f.gongyak.indicator.v1.IndicatorR\n" +

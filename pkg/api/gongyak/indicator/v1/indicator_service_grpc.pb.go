@@ -41,7 +41,8 @@ const (
 type IndicatorServiceClient interface {
 	// GetIndicator returns one indicator with its achievement (AIP-131).
 	GetIndicator(ctx context.Context, in *GetIndicatorRequest, opts ...grpc.CallOption) (*Indicator, error)
-	// ListIndicators lists a pledge's indicators by position (AIP-132).
+	// ListIndicators lists a pledge's indicators by position, those the
+	// filter takes (AIP-132, AIP-160).
 	ListIndicators(ctx context.Context, in *ListIndicatorsRequest, opts ...grpc.CallOption) (*ListIndicatorsResponse, error)
 	// CreateIndicator adds an indicator to a pledge, after the pledge service
 	// confirms the pledge and its valid years (AIP-133).
@@ -176,7 +177,8 @@ func (c *indicatorServiceClient) ListAuditEvents(ctx context.Context, in *v1.Lis
 type IndicatorServiceServer interface {
 	// GetIndicator returns one indicator with its achievement (AIP-131).
 	GetIndicator(context.Context, *GetIndicatorRequest) (*Indicator, error)
-	// ListIndicators lists a pledge's indicators by position (AIP-132).
+	// ListIndicators lists a pledge's indicators by position, those the
+	// filter takes (AIP-132, AIP-160).
 	ListIndicators(context.Context, *ListIndicatorsRequest) (*ListIndicatorsResponse, error)
 	// CreateIndicator adds an indicator to a pledge, after the pledge service
 	// confirms the pledge and its valid years (AIP-133).

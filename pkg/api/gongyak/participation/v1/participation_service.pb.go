@@ -75,9 +75,10 @@ type ListProgramsRequest struct {
 	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
 	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
-	// AIP-160 filter over `kind`, `status`, `term` and `pledges` (has), such
-	// as `kind = PROGRAM_KIND_IDEA_CONTEST` or
-	// `pledges:"districts/gwangsan/pledges/innovation-tf"`.
+	// AIP-160 filter over `kind`, `status`, `term`, `pledges` (has) and
+	// `update_time`, such as `kind = PROGRAM_KIND_IDEA_CONTEST`,
+	// `pledges:"districts/gwangsan/pledges/innovation-tf"` or `update_time >
+	// "2026-11-01T00:00:00Z"`.
 	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -430,9 +431,13 @@ func (x *GetMemberRequest) GetName() string {
 type ListMembersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/programs/{program}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+	// since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -484,6 +489,13 @@ func (x *ListMembersRequest) GetPageSize() int32 {
 func (x *ListMembersRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListMembersRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -875,7 +887,7 @@ type ListSubmissionsRequest struct {
 	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
 	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
-	// AIP-160 filter over `selected` and `award_rank`, such as
+	// AIP-160 filter over `selected`, `award_rank` and `update_time`, such as
 	// `selected = true`.
 	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1324,9 +1336,13 @@ func (x *GetEntryRequest) GetName() string {
 type ListEntriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/programs/{program}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+	// since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1378,6 +1394,13 @@ func (x *ListEntriesRequest) GetPageSize() int32 {
 func (x *ListEntriesRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListEntriesRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -1612,9 +1635,13 @@ func (x *DeleteEntryRequest) GetEtag() string {
 type ListBallotsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/programs/{program}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+	// since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1666,6 +1693,13 @@ func (x *ListBallotsRequest) GetPageSize() int32 {
 func (x *ListBallotsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListBallotsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -1950,9 +1984,13 @@ func (x *GetQuestionRequest) GetName() string {
 type ListQuestionsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/programs/{program}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+	// since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2004,6 +2042,13 @@ func (x *ListQuestionsRequest) GetPageSize() int32 {
 func (x *ListQuestionsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListQuestionsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -2238,9 +2283,13 @@ func (x *DeleteQuestionRequest) GetEtag() string {
 type ListResponsesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/programs/{program}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+	// since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2292,6 +2341,13 @@ func (x *ListResponsesRequest) GetPageSize() int32 {
 func (x *ListResponsesRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListResponsesRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -2726,12 +2782,13 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"+\n" +
 	"\x10GetMemberRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"m\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"\x85\x01\n" +
 	"\x12ListMembersRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"y\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"y\n" +
 	"\x13ListMembersResponse\x12:\n" +
 	"\amembers\x18\x01 \x03(\v2 .gongyak.participation.v1.MemberR\amembers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa7\x01\n" +
@@ -2791,12 +2848,13 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
 	"\x04etag\x18\x02 \x01(\tR\x04etag\"*\n" +
 	"\x0fGetEntryRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"m\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"\x85\x01\n" +
 	"\x12ListEntriesRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"x\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"x\n" +
 	"\x13ListEntriesResponse\x129\n" +
 	"\aentries\x18\x01 \x03(\v2\x1f.gongyak.participation.v1.EntryR\aentries\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa7\x01\n" +
@@ -2812,12 +2870,13 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"updateMask\"A\n" +
 	"\x12DeleteEntryRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"m\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x85\x01\n" +
 	"\x12ListBallotsRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"y\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"y\n" +
 	"\x13ListBallotsResponse\x12:\n" +
 	"\aballots\x18\x01 \x03(\v2 .gongyak.participation.v1.BallotR\aballots\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa7\x01\n" +
@@ -2835,12 +2894,13 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\"-\n" +
 	"\x12GetQuestionRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"o\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"\x87\x01\n" +
 	"\x14ListQuestionsRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\x81\x01\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"\x81\x01\n" +
 	"\x15ListQuestionsResponse\x12@\n" +
 	"\tquestions\x18\x01 \x03(\v2\".gongyak.participation.v1.QuestionR\tquestions\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb9\x01\n" +
@@ -2857,12 +2917,13 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"updateMask\"D\n" +
 	"\x15DeleteQuestionRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x12\n" +
-	"\x04etag\x18\x02 \x01(\tR\x04etag\"o\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x87\x01\n" +
 	"\x14ListResponsesRequest\x12\x1b\n" +
 	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\x81\x01\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"\x81\x01\n" +
 	"\x15ListResponsesResponse\x12@\n" +
 	"\tresponses\x18\x01 \x03(\v2\".gongyak.participation.v1.ResponseR\tresponses\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb9\x01\n" +

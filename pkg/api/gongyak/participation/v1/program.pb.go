@@ -1189,7 +1189,10 @@ type Ballot struct {
 	// A score for one or more entries.
 	Scores []*BallotScore `protobuf:"bytes,3,rep,name=scores" json:"scores,omitempty"`
 	// When it was cast: the server's clock, unless a registrar records it.
-	CastTime      *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=cast_time,json=castTime" json:"cast_time,omitempty"`
+	CastTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=cast_time,json=castTime" json:"cast_time,omitempty"`
+	// When the ballot was last written here: a registrar's back-dated ballot
+	// has an old cast_time but a new update_time.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1248,6 +1251,13 @@ func (x *Ballot) GetScores() []*BallotScore {
 func (x *Ballot) GetCastTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CastTime
+	}
+	return nil
+}
+
+func (x *Ballot) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
 	}
 	return nil
 }
@@ -1441,9 +1451,11 @@ type Response struct {
 	Name  string                 `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// Optional: the verified identifier of the respondent, when a survey
 	// takes one response per citizen; kept only as a keyed hash.
-	CitizenId     string                 `protobuf:"bytes,2,opt,name=citizen_id,json=citizenId" json:"citizen_id,omitempty"`
-	Answers       []*Answer              `protobuf:"bytes,3,rep,name=answers" json:"answers,omitempty"`
-	SubmitTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=submit_time,json=submitTime" json:"submit_time,omitempty"`
+	CitizenId  string                 `protobuf:"bytes,2,opt,name=citizen_id,json=citizenId" json:"citizen_id,omitempty"`
+	Answers    []*Answer              `protobuf:"bytes,3,rep,name=answers" json:"answers,omitempty"`
+	SubmitTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=submit_time,json=submitTime" json:"submit_time,omitempty"`
+	// When the response was last written here.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1502,6 +1514,13 @@ func (x *Response) GetAnswers() []*Answer {
 func (x *Response) GetSubmitTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.SubmitTime
+	}
+	return nil
+}
+
+func (x *Response) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
 	}
 	return nil
 }
@@ -1683,13 +1702,15 @@ const file_gongyak_participation_v1_program_proto_rawDesc = "" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime:^\xeaA[\n" +
-	"\x10gongyak.kr/Entry\x127districts/{district}/programs/{program}/entries/{entry}*\aentries2\x05entry\"\xa0\x02\n" +
+	"\x10gongyak.kr/Entry\x127districts/{district}/programs/{program}/entries/{entry}*\aentries2\x05entry\"\xe2\x02\n" +
 	"\x06Ballot\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\"\n" +
 	"\n" +
 	"citizen_id\x18\x02 \x01(\tB\x03\xe0A\x04R\tcitizenId\x12=\n" +
 	"\x06scores\x18\x03 \x03(\v2%.gongyak.participation.v1.BallotScoreR\x06scores\x127\n" +
-	"\tcast_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bcastTime:a\xeaA^\n" +
+	"\tcast_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bcastTime\x12@\n" +
+	"\vupdate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime:a\xeaA^\n" +
 	"\x11gongyak.kr/Ballot\x128districts/{district}/programs/{program}/ballots/{ballot}*\aballots2\x06ballot\"9\n" +
 	"\vBallotScore\x12\x14\n" +
 	"\x05entry\x18\x01 \x01(\tR\x05entry\x12\x14\n" +
@@ -1709,14 +1730,16 @@ const file_gongyak_participation_v1_program_proto_rawDesc = "" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime:k\xeaAh\n" +
-	"\x13gongyak.kr/Question\x12<districts/{district}/programs/{program}/questions/{question}*\tquestions2\bquestion\"\xad\x02\n" +
+	"\x13gongyak.kr/Question\x12<districts/{district}/programs/{program}/questions/{question}*\tquestions2\bquestion\"\xef\x02\n" +
 	"\bResponse\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\"\n" +
 	"\n" +
 	"citizen_id\x18\x02 \x01(\tB\x03\xe0A\x04R\tcitizenId\x12:\n" +
 	"\aanswers\x18\x03 \x03(\v2 .gongyak.participation.v1.AnswerR\aanswers\x12;\n" +
 	"\vsubmit_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"submitTime:k\xeaAh\n" +
+	"submitTime\x12@\n" +
+	"\vupdate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime:k\xeaAh\n" +
 	"\x13gongyak.kr/Response\x12<districts/{district}/programs/{program}/responses/{response}*\tresponses2\bresponse\"s\n" +
 	"\x06Answer\x12\x1a\n" +
 	"\bquestion\x18\x01 \x01(\tR\bquestion\x12\x1f\n" +
@@ -1817,16 +1840,18 @@ var file_gongyak_participation_v1_program_proto_depIdxs = []int32{
 	19, // 25: gongyak.participation.v1.Entry.update_time:type_name -> google.protobuf.Timestamp
 	14, // 26: gongyak.participation.v1.Ballot.scores:type_name -> gongyak.participation.v1.BallotScore
 	19, // 27: gongyak.participation.v1.Ballot.cast_time:type_name -> google.protobuf.Timestamp
-	3,  // 28: gongyak.participation.v1.Question.kind:type_name -> gongyak.participation.v1.QuestionKind
-	19, // 29: gongyak.participation.v1.Question.create_time:type_name -> google.protobuf.Timestamp
-	19, // 30: gongyak.participation.v1.Question.update_time:type_name -> google.protobuf.Timestamp
-	17, // 31: gongyak.participation.v1.Response.answers:type_name -> gongyak.participation.v1.Answer
-	19, // 32: gongyak.participation.v1.Response.submit_time:type_name -> google.protobuf.Timestamp
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	19, // 28: gongyak.participation.v1.Ballot.update_time:type_name -> google.protobuf.Timestamp
+	3,  // 29: gongyak.participation.v1.Question.kind:type_name -> gongyak.participation.v1.QuestionKind
+	19, // 30: gongyak.participation.v1.Question.create_time:type_name -> google.protobuf.Timestamp
+	19, // 31: gongyak.participation.v1.Question.update_time:type_name -> google.protobuf.Timestamp
+	17, // 32: gongyak.participation.v1.Response.answers:type_name -> gongyak.participation.v1.Answer
+	19, // 33: gongyak.participation.v1.Response.submit_time:type_name -> google.protobuf.Timestamp
+	19, // 34: gongyak.participation.v1.Response.update_time:type_name -> google.protobuf.Timestamp
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_participation_v1_program_proto_init() }

@@ -46,8 +46,10 @@ type ApiKey struct {
 	// When it was revoked; empty while it works.
 	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoke_time,json=revokeTime" json:"revoke_time,omitempty"`
 	// Who created it.
-	Creator       string                 `protobuf:"bytes,6,opt,name=creator" json:"creator,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
+	Creator    string                 `protobuf:"bytes,6,opt,name=creator" json:"creator,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
+	// When it was created or last revoked.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -127,6 +129,13 @@ func (x *ApiKey) GetCreator() string {
 func (x *ApiKey) GetCreateTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *ApiKey) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
 	}
 	return nil
 }
@@ -297,9 +306,13 @@ func (x *GetApiKeyRequest) GetName() string {
 type ListApiKeysRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}`, or empty for the cross-district keys.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+	// since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -351,6 +364,13 @@ func (x *ListApiKeysRequest) GetPageSize() int32 {
 func (x *ListApiKeysRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListApiKeysRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -491,7 +511,7 @@ var File_gongyak_pledge_v1_api_key_proto protoreflect.FileDescriptor
 
 const file_gongyak_pledge_v1_api_key_proto_rawDesc = "" +
 	"\n" +
-	"\x1fgongyak/pledge/v1/api_key.proto\x12\x11gongyak.pledge.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaa\x03\n" +
+	"\x1fgongyak/pledge/v1/api_key.proto\x12\x11gongyak.pledge.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xec\x03\n" +
 	"\x06ApiKey\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12&\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\x03\xe0A\x02R\vdisplayName\x12\x1b\n" +
@@ -502,7 +522,9 @@ const file_gongyak_pledge_v1_api_key_proto_rawDesc = "" +
 	"revokeTime\x12\x1d\n" +
 	"\acreator\x18\x06 \x01(\tB\x03\xe0A\x03R\acreator\x12@\n" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
-	"createTime:b\xeaA_\n" +
+	"createTime\x12@\n" +
+	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime:b\xeaA_\n" +
 	"\x11gongyak.kr/ApiKey\x12&districts/{district}/apiKeys/{api_key}\x12\x11apiKeys/{api_key}*\aapiKeys2\x06apiKey\"\x84\x01\n" +
 	"\x13CreateApiKeyRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x127\n" +
@@ -513,12 +535,13 @@ const file_gongyak_pledge_v1_api_key_proto_rawDesc = "" +
 	"\aapi_key\x18\x01 \x01(\v2\x19.gongyak.pledge.v1.ApiKeyR\x06apiKey\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\"+\n" +
 	"\x10GetApiKeyRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"h\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"\x80\x01\n" +
 	"\x12ListApiKeysRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"s\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"s\n" +
 	"\x13ListApiKeysResponse\x124\n" +
 	"\bapi_keys\x18\x01 \x03(\v2\x19.gongyak.pledge.v1.ApiKeyR\aapiKeys\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\".\n" +
@@ -560,24 +583,25 @@ var file_gongyak_pledge_v1_api_key_proto_depIdxs = []int32{
 	8,  // 0: gongyak.pledge.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
 	8,  // 1: gongyak.pledge.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
 	8,  // 2: gongyak.pledge.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: gongyak.pledge.v1.CreateApiKeyRequest.api_key:type_name -> gongyak.pledge.v1.ApiKey
-	0,  // 4: gongyak.pledge.v1.CreateApiKeyResponse.api_key:type_name -> gongyak.pledge.v1.ApiKey
-	0,  // 5: gongyak.pledge.v1.ListApiKeysResponse.api_keys:type_name -> gongyak.pledge.v1.ApiKey
-	1,  // 6: gongyak.pledge.v1.ApiKeyService.CreateApiKey:input_type -> gongyak.pledge.v1.CreateApiKeyRequest
-	3,  // 7: gongyak.pledge.v1.ApiKeyService.GetApiKey:input_type -> gongyak.pledge.v1.GetApiKeyRequest
-	4,  // 8: gongyak.pledge.v1.ApiKeyService.ListApiKeys:input_type -> gongyak.pledge.v1.ListApiKeysRequest
-	6,  // 9: gongyak.pledge.v1.ApiKeyService.RevokeApiKey:input_type -> gongyak.pledge.v1.RevokeApiKeyRequest
-	7,  // 10: gongyak.pledge.v1.ApiKeyService.VerifyApiKey:input_type -> gongyak.pledge.v1.VerifyApiKeyRequest
-	2,  // 11: gongyak.pledge.v1.ApiKeyService.CreateApiKey:output_type -> gongyak.pledge.v1.CreateApiKeyResponse
-	0,  // 12: gongyak.pledge.v1.ApiKeyService.GetApiKey:output_type -> gongyak.pledge.v1.ApiKey
-	5,  // 13: gongyak.pledge.v1.ApiKeyService.ListApiKeys:output_type -> gongyak.pledge.v1.ListApiKeysResponse
-	0,  // 14: gongyak.pledge.v1.ApiKeyService.RevokeApiKey:output_type -> gongyak.pledge.v1.ApiKey
-	0,  // 15: gongyak.pledge.v1.ApiKeyService.VerifyApiKey:output_type -> gongyak.pledge.v1.ApiKey
-	11, // [11:16] is the sub-list for method output_type
-	6,  // [6:11] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	8,  // 3: gongyak.pledge.v1.ApiKey.update_time:type_name -> google.protobuf.Timestamp
+	0,  // 4: gongyak.pledge.v1.CreateApiKeyRequest.api_key:type_name -> gongyak.pledge.v1.ApiKey
+	0,  // 5: gongyak.pledge.v1.CreateApiKeyResponse.api_key:type_name -> gongyak.pledge.v1.ApiKey
+	0,  // 6: gongyak.pledge.v1.ListApiKeysResponse.api_keys:type_name -> gongyak.pledge.v1.ApiKey
+	1,  // 7: gongyak.pledge.v1.ApiKeyService.CreateApiKey:input_type -> gongyak.pledge.v1.CreateApiKeyRequest
+	3,  // 8: gongyak.pledge.v1.ApiKeyService.GetApiKey:input_type -> gongyak.pledge.v1.GetApiKeyRequest
+	4,  // 9: gongyak.pledge.v1.ApiKeyService.ListApiKeys:input_type -> gongyak.pledge.v1.ListApiKeysRequest
+	6,  // 10: gongyak.pledge.v1.ApiKeyService.RevokeApiKey:input_type -> gongyak.pledge.v1.RevokeApiKeyRequest
+	7,  // 11: gongyak.pledge.v1.ApiKeyService.VerifyApiKey:input_type -> gongyak.pledge.v1.VerifyApiKeyRequest
+	2,  // 12: gongyak.pledge.v1.ApiKeyService.CreateApiKey:output_type -> gongyak.pledge.v1.CreateApiKeyResponse
+	0,  // 13: gongyak.pledge.v1.ApiKeyService.GetApiKey:output_type -> gongyak.pledge.v1.ApiKey
+	5,  // 14: gongyak.pledge.v1.ApiKeyService.ListApiKeys:output_type -> gongyak.pledge.v1.ListApiKeysResponse
+	0,  // 15: gongyak.pledge.v1.ApiKeyService.RevokeApiKey:output_type -> gongyak.pledge.v1.ApiKey
+	0,  // 16: gongyak.pledge.v1.ApiKeyService.VerifyApiKey:output_type -> gongyak.pledge.v1.ApiKey
+	12, // [12:17] is the sub-list for method output_type
+	7,  // [7:12] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_pledge_v1_api_key_proto_init() }

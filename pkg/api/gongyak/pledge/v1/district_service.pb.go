@@ -73,7 +73,10 @@ type ListDistrictsRequest struct {
 	// At most this many districts; 50 when 0, at most 500.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	// The `next_page_token` of the previous page, with the same other fields.
-	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"`: what changed since a time.
+	Filter        string `protobuf:"bytes,3,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -118,6 +121,13 @@ func (x *ListDistrictsRequest) GetPageSize() int32 {
 func (x *ListDistrictsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListDistrictsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -341,7 +351,8 @@ type ListDepartmentsRequest struct {
 	Parent    string                 `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
 	PageSize  int32                  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	PageToken string                 `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
-	// AIP-160 filter on `display_name`, such as `display_name = "법무지원과"`.
+	// AIP-160 filter on `display_name` and `update_time`, such as
+	// `display_name = "법무지원과"`.
 	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -585,11 +596,12 @@ const file_gongyak_pledge_v1_district_service_proto_rawDesc = "" +
 	"(gongyak/pledge/v1/district_service.proto\x12\x11gongyak.pledge.v1\x1a gongyak/pledge/v1/district.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\"E\n" +
 	"\x12GetDistrictRequest\x12/\n" +
 	"\x04name\x18\x01 \x01(\tB\x1b\xe0A\x02\xfaA\x15\n" +
-	"\x13gongyak.kr/DistrictR\x04name\"R\n" +
+	"\x13gongyak.kr/DistrictR\x04name\"j\n" +
 	"\x14ListDistrictsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tR\tpageToken\"z\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x03 \x01(\tR\x06filter\"z\n" +
 	"\x15ListDistrictsResponse\x129\n" +
 	"\tdistricts\x18\x01 \x03(\v2\x1b.gongyak.pledge.v1.DistrictR\tdistricts\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n" +

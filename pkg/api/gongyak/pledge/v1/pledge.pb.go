@@ -1460,6 +1460,9 @@ type StatusChange struct {
 	// day it was made (Asia/Seoul). Reports read statuses as they stood on a
 	// day by it.
 	EffectiveDate *date.Date `protobuf:"bytes,7,opt,name=effective_date,json=effectiveDate" json:"effective_date,omitempty"`
+	// When the record was last written: its change_time, unless a
+	// correction rewrote it since.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1539,6 +1542,13 @@ func (x *StatusChange) GetChangeTime() *timestamppb.Timestamp {
 func (x *StatusChange) GetEffectiveDate() *date.Date {
 	if x != nil {
 		return x.EffectiveDate
+	}
+	return nil
+}
+
+func (x *StatusChange) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
 	}
 	return nil
 }
@@ -1647,7 +1657,7 @@ const file_gongyak_pledge_v1_pledge_proto_rawDesc = "" +
 	"\tYearRange\x12\x1d\n" +
 	"\n" +
 	"first_year\x18\x01 \x01(\x05R\tfirstYear\x12\x1b\n" +
-	"\tlast_year\x18\x02 \x01(\x05R\blastYear\"\xcf\x03\n" +
+	"\tlast_year\x18\x02 \x01(\x05R\blastYear\"\x91\x04\n" +
 	"\fStatusChange\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12H\n" +
 	"\x0fprevious_status\x18\x02 \x01(\x0e2\x1f.gongyak.pledge.v1.PledgeStatusR\x0epreviousStatus\x127\n" +
@@ -1656,7 +1666,9 @@ const file_gongyak_pledge_v1_pledge_proto_rawDesc = "" +
 	"\x05actor\x18\x05 \x01(\tR\x05actor\x12;\n" +
 	"\vchange_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"changeTime\x128\n" +
-	"\x0eeffective_date\x18\a \x01(\v2\x11.google.type.DateR\reffectiveDate:~\xeaA{\n" +
+	"\x0eeffective_date\x18\a \x01(\v2\x11.google.type.DateR\reffectiveDate\x12@\n" +
+	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime:~\xeaA{\n" +
 	"\x17gongyak.kr/StatusChange\x12Cdistricts/{district}/pledges/{pledge}/statusChanges/{status_change}*\rstatusChanges2\fstatusChange*^\n" +
 	"\vProjectType\x12\x1c\n" +
 	"\x18PROJECT_TYPE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -1761,11 +1773,12 @@ var file_gongyak_pledge_v1_pledge_proto_depIdxs = []int32{
 	3,  // 31: gongyak.pledge.v1.StatusChange.status:type_name -> gongyak.pledge.v1.PledgeStatus
 	20, // 32: gongyak.pledge.v1.StatusChange.change_time:type_name -> google.protobuf.Timestamp
 	22, // 33: gongyak.pledge.v1.StatusChange.effective_date:type_name -> google.type.Date
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	20, // 34: gongyak.pledge.v1.StatusChange.update_time:type_name -> google.protobuf.Timestamp
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_pledge_v1_pledge_proto_init() }

@@ -80,9 +80,10 @@ type ListPledgesRequest struct {
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
 	// An AIP-160 filter over `term`, `status`, `project_type`,
 	// `completion_timing`, `owning_department`, `code`, `title`, `district`
-	// (`districts/{district}`) and `metropolitan_government`, such as
-	// `term = 7 AND status = PLEDGE_STATUS_COMPLETED`. Comparisons join with
-	// AND, OR and NOT and group with parentheses.
+	// (`districts/{district}`), `metropolitan_government` and `update_time`,
+	// such as `term = 7 AND status = PLEDGE_STATUS_COMPLETED` or
+	// `update_time > "2026-11-01T00:00:00Z"`. Comparisons join with AND, OR
+	// and NOT and group with parentheses.
 	Filter string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	// A comma-separated list of `title`, `code`, `term`, `status`,
 	// `create_time` and `update_time`, each optionally followed by `desc`.
@@ -770,9 +771,13 @@ func (x *BatchCreatePledgesResponse) GetPledges() []*Pledge {
 type ListStatusChangesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}/pledges/{pledge}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	Parent    string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
+	// AIP-160 filter over `update_time`, such as `update_time >
+	// "2026-11-01T00:00:00Z"` (with =, !=, <, <=, > or >=): what changed
+	// since a time.
+	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -824,6 +829,13 @@ func (x *ListStatusChangesRequest) GetPageSize() int32 {
 func (x *ListStatusChangesRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListStatusChangesRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -1407,12 +1419,13 @@ const file_gongyak_pledge_v1_pledge_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\"Q\n" +
 	"\x1aBatchCreatePledgesResponse\x123\n" +
-	"\apledges\x18\x01 \x03(\v2\x19.gongyak.pledge.v1.PledgeR\apledges\"\x8f\x01\n" +
+	"\apledges\x18\x01 \x03(\v2\x19.gongyak.pledge.v1.PledgeR\apledges\"\xa7\x01\n" +
 	"\x18ListStatusChangesRequest\x127\n" +
 	"\x06parent\x18\x01 \x01(\tB\x1f\xe0A\x02\xfaA\x19\x12\x17gongyak.kr/StatusChangeR\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\x8b\x01\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12\x16\n" +
+	"\x06filter\x18\x04 \x01(\tR\x06filter\"\x8b\x01\n" +
 	"\x19ListStatusChangesResponse\x12F\n" +
 	"\x0estatus_changes\x18\x01 \x03(\v2\x1f.gongyak.pledge.v1.StatusChangeR\rstatusChanges\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"/\n" +

@@ -56,6 +56,9 @@ type AuditEvent struct {
 	// The caller's address as the gateway saw it, or the gRPC peer's when the
 	// call did not come through the gateway.
 	ClientAddress string `protobuf:"bytes,10,opt,name=client_address,json=clientAddress" json:"client_address,omitempty"`
+	// The same as time: an event is never changed. A poller filters every
+	// List on update_time alike.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -160,6 +163,13 @@ func (x *AuditEvent) GetClientAddress() string {
 	return ""
 }
 
+func (x *AuditEvent) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
 // ListAuditEventsRequest asks for a district's audit log, oldest first.
 type ListAuditEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -169,8 +179,8 @@ type ListAuditEventsRequest struct {
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
 	// From a previous response's `next_page_token`.
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
-	// AIP-160 filter over `resource`, `actor`, `action`, `service` and
-	// `time`, such as `resource = "districts/gwangsan/pledges/p1" AND time >=
+	// AIP-160 filter over `resource`, `actor`, `action`, `service`, `time`
+	// and `update_time` (the same), such as `resource = "districts/gwangsan/pledges/p1" AND time >=
 	// "2026-01-01T00:00:00Z"`; `*` matches any text (`resource =
 	// "districts/gwangsan/pledges/p1*"` takes what lies under it too).
 	Filter        string `protobuf:"bytes,4,opt,name=filter" json:"filter,omitempty"`
@@ -294,7 +304,7 @@ var File_gongyak_type_v1_audit_proto protoreflect.FileDescriptor
 
 const file_gongyak_type_v1_audit_proto_rawDesc = "" +
 	"\n" +
-	"\x1bgongyak/type/v1/audit.proto\x12\x0fgongyak.type.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf1\x03\n" +
+	"\x1bgongyak/type/v1/audit.proto\x12\x0fgongyak.type.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x04\n" +
 	"\n" +
 	"AuditEvent\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x123\n" +
@@ -308,7 +318,9 @@ const file_gongyak_type_v1_audit_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\t \x01(\tB\x03\xe0A\x03R\trequestId\x12*\n" +
 	"\x0eclient_address\x18\n" +
-	" \x01(\tB\x03\xe0A\x03R\rclientAddress:c\xeaA`\n" +
+	" \x01(\tB\x03\xe0A\x03R\rclientAddress\x12@\n" +
+	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime:c\xeaA`\n" +
 	"\x15gongyak.kr/AuditEvent\x12.districts/{district}/auditEvents/{audit_event}*\vauditEvents2\n" +
 	"auditEvent\"\x89\x01\n" +
 	"\x16ListAuditEventsRequest\x12\x1b\n" +
@@ -345,12 +357,13 @@ var file_gongyak_type_v1_audit_proto_depIdxs = []int32{
 	3, // 0: gongyak.type.v1.AuditEvent.time:type_name -> google.protobuf.Timestamp
 	4, // 1: gongyak.type.v1.AuditEvent.before:type_name -> google.protobuf.Struct
 	4, // 2: gongyak.type.v1.AuditEvent.after:type_name -> google.protobuf.Struct
-	0, // 3: gongyak.type.v1.ListAuditEventsResponse.audit_events:type_name -> gongyak.type.v1.AuditEvent
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	3, // 3: gongyak.type.v1.AuditEvent.update_time:type_name -> google.protobuf.Timestamp
+	0, // 4: gongyak.type.v1.ListAuditEventsResponse.audit_events:type_name -> gongyak.type.v1.AuditEvent
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_type_v1_audit_proto_init() }
