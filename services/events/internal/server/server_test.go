@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -30,7 +32,9 @@ type env struct {
 	iss    *authtest.Issuer
 	js     jetstream.JetStream
 	viewer string // gwangsan's viewer
-	n      int
+	// methods are every method the server registered.
+	methods []string
+	n       int
 }
 
 func newEnv(t *testing.T) *env {
@@ -50,12 +54,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	iss := authtest.NewIssuer(t)
+	var methods []string
 	conn, _ := grpctest.Serve(t, authtest.Authenticator(nil, iss.AsSystem()), func(s *grpcserver.Server) {
 		if err := service.Register(s, nc, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 			t.Fatal(err)
 		}
+		methods = s.Methods()
 	})
-	return &env{conn: conn, iss: iss, js: js, viewer: iss.Token(t, "viewer", "viewer@districts/gwangsan")}
+	return &env{conn: conn, iss: iss, js: js, viewer: iss.Token(t, "viewer", "viewer@districts/gwangsan"), methods: methods}
 }
 
 func (e *env) client(token string) eventsv1.ChangeServiceClient {
@@ -108,46 +114,111 @@ func TestListChangesShowsTheEventAsTheAPIShowsIt(t *testing.T) {
 	}
 }
 
-// Only a caller who may read a district's data reads its changes, over
-// ListChanges and WatchChanges alike.
-func TestOnlyTheDistrictsReadersReadItsChanges(t *testing.T) {
+// Who may call each method, as the pledge service's trust table and the
+// e2e walk write it: the roles by short name; anyone else, anonymous
+// included, is refused. Requests carry a filter the feed refuses, so an
+// allowed call ends at the handler, after the policy let it through.
+func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 	e := newEnv(t)
-	e.publish(t, "gwangsan", "p1")
-	for _, tc := range []struct {
-		who   string
-		token string
-		want  codes.Code
+	callers := map[string]string{
+		"sys":     "system-admin",
+		"min":     "ministry-reporter",
+		"admin":   "district-admin@districts/gwangsan",
+		"editor":  "department-editor@districts/gwangsan/departments/legal-support",
+		"viewer":  "viewer@districts/gwangsan",
+		"reg":     "registrar@districts/gwangsan",
+		"privacy": "personal-data@districts/gwangsan",
+		"away":    "district-admin@districts/seogu",
+	}
+	refusedFilter := `walk = "refused"`
+	table := []struct {
+		method  string
+		call    func(c eventsv1.ChangeServiceClient) error
+		allowed string
 	}{
-		{"anonymous", "", codes.Unauthenticated},
-		{"seogu's admin", e.iss.Token(t, "o", "district-admin@districts/seogu"), codes.PermissionDenied},
-		{"the ministry's reporter", e.iss.Token(t, "m", "ministry-reporter"), codes.PermissionDenied},
-		{"gwangsan's personal-data grant alone", e.iss.Token(t, "p", "personal-data@districts/gwangsan"), codes.PermissionDenied},
-		{"gwangsan's viewer", e.viewer, codes.OK},
-		{"gwangsan's department editor", e.iss.Token(t, "d", "department-editor@districts/gwangsan/departments/legal-support"), codes.OK},
-		{"the system admin", e.iss.Token(t, "s", "system-admin"), codes.OK},
-	} {
-		_, err := e.client(tc.token).ListChanges(t.Context(), &eventsv1.ListChangesRequest{Parent: "districts/gwangsan"})
-		if got := status.Code(err); got != tc.want {
-			t.Errorf("ListChanges as %s: %v, want %v", tc.who, err, tc.want)
+		{"ChangeService/ListChanges", func(c eventsv1.ChangeServiceClient) error {
+			_, err := c.ListChanges(t.Context(), &eventsv1.ListChangesRequest{Parent: "districts/gwangsan", Filter: refusedFilter})
+			return err
+		}, "sys admin editor viewer reg"},
+		{"ChangeService/WatchChanges", func(c eventsv1.ChangeServiceClient) error {
+			stream, err := c.WatchChanges(t.Context(), &eventsv1.WatchChangesRequest{Parent: "districts/gwangsan", Filter: refusedFilter})
+			if err != nil {
+				return err
+			}
+			_, err = stream.Recv()
+			return err
+		}, "sys admin editor viewer reg"},
+	}
+	tested := map[string]bool{}
+	for _, row := range table {
+		tested["/gongyak.events.v1."+row.method] = true
+		for _, who := range append([]string{"anon"}, keysOf(callers)...) {
+			token := ""
+			if who != "anon" {
+				token = e.iss.Token(t, who, callers[who])
+			}
+			code := status.Code(row.call(e.client(token)))
+			refused := code == codes.Unauthenticated || code == codes.PermissionDenied
+			want := contains(strings.Fields(row.allowed), who)
+			if refused == want {
+				t.Errorf("%s as %s: %v, want allowed=%v", row.method, who, code, want)
+			}
+			if refused && who == "anon" && code != codes.Unauthenticated {
+				t.Errorf("%s anonymous: %v, want UNAUTHENTICATED", row.method, code)
+			}
+			if !refused && code != codes.InvalidArgument {
+				t.Errorf("%s as %s: %v, want the filter refused once let through", row.method, who, code)
+			}
 		}
+	}
+	for _, m := range e.methods {
+		if !tested[m] && !strings.HasPrefix(m, "/grpc.") {
+			t.Errorf("%s is registered but not in the table", m)
+		}
+	}
+}
+
+// A watch the policy lets through is accepted before its first change
+// (the stream's headers), and one it refuses ends with the refusal.
+func TestAWatchIsAcceptedOrRefusedBeforeItsFirstChange(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		who, token string
+		want       codes.Code
+	}{
+		{"gwangsan's viewer", e.viewer, codes.OK},
+		{"seogu's admin", e.iss.Token(t, "o", "district-admin@districts/seogu"), codes.PermissionDenied},
+	} {
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-		stream, err := e.client(tc.token).WatchChanges(ctx, &eventsv1.WatchChangesRequest{Parent: "districts/gwangsan", StartCursor: ""})
+		stream, err := e.client(tc.token).WatchChanges(ctx, &eventsv1.WatchChangesRequest{Parent: "districts/gwangsan"})
 		if err == nil {
-			// Headers come once the watch is accepted; a refusal ends the
-			// stream with its status instead.
-			if _, err = stream.Header(); err == nil {
-				if tc.want == codes.OK {
-					cancel()
-					continue
-				}
+			var header metadata.MD
+			if header, err = stream.Header(); err == nil && header == nil {
 				_, err = stream.Recv()
 			}
 		}
 		if got := status.Code(err); got != tc.want {
-			t.Errorf("WatchChanges as %s: %v, want %v", tc.who, err, tc.want)
+			t.Errorf("watching gwangsan as %s: %v, want %v", tc.who, err, tc.want)
 		}
 		cancel()
 	}
+}
+
+func keysOf(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func TestBadRequestsNameEachBadField(t *testing.T) {
