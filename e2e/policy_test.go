@@ -14,6 +14,7 @@ import (
 	"time"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
@@ -283,6 +284,15 @@ var walkTable = map[string]walkRow{
 	"gongyak.participation.v1.ParticipationService/ListAuditEvents": {func(f walkNames) proto.Message {
 		return &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"}
 	}, admins},
+
+	// The change feed is read as the district's data is; a filter on a
+	// field the feed lacks ends an allowed call before it reads the stream.
+	"gongyak.events.v1.ChangeService/ListChanges": {func(f walkNames) proto.Message {
+		return &eventsv1.ListChangesRequest{Parent: "districts/gwangsan", Filter: `walk = "refused"`}
+	}, readers},
+	"gongyak.events.v1.ChangeService/WatchChanges": {func(f walkNames) proto.Message {
+		return &eventsv1.WatchChangesRequest{Parent: "districts/gwangsan", Filter: `walk = "refused"`}
+	}, readers},
 }
 
 // walkServices are the gRPC services of the suite, by the service that
@@ -292,6 +302,7 @@ var walkServices = map[string][]string{
 	"budget":        {"gongyak.budget.v1.BudgetService"},
 	"indicator":     {"gongyak.indicator.v1.IndicatorService"},
 	"participation": {"gongyak.participation.v1.ParticipationService"},
+	"events":        {"gongyak.events.v1.ChangeService"},
 }
 
 // TestEveryRoleIsAllowedAndRefusedWhatItShouldOverGRPCAndREST calls every
@@ -301,7 +312,7 @@ var walkServices = map[string][]string{
 // method the services register that the table lacks fails the test, as
 // does a row for a method no service has.
 func TestEveryRoleIsAllowedAndRefusedWhatItShouldOverGRPCAndREST(t *testing.T) {
-	r := startSuite(t, "", "pledge", "budget", "indicator", "participation")
+	r := startSuite(t, "", "pledge", "budget", "indicator", "participation", "events")
 	f, creds := walkFixture(t, r)
 
 	seen := map[string]bool{}
@@ -399,8 +410,23 @@ func walkGRPC(t *testing.T, conn *grpc.ClientConn, md protoreflect.MethodDescrip
 	if err != nil {
 		t.Fatal(err)
 	}
-	if md.IsStreamingServer() || md.IsStreamingClient() {
-		t.Fatalf("%s streams: the walk calls unary methods", method)
+	if md.IsStreamingClient() {
+		t.Fatalf("%s takes a stream of requests: the walk sends one", method)
+	}
+	if md.IsStreamingServer() {
+		// One request, and the stream's first answer or its end: a refusal,
+		// or the handler's own error after the policy let it through.
+		stream, err := conn.NewStream(ctx, &grpc.StreamDesc{ServerStreams: true}, "/"+method)
+		if err == nil {
+			err = stream.SendMsg(req)
+		}
+		if err == nil {
+			err = stream.CloseSend()
+		}
+		if err == nil {
+			err = stream.RecvMsg(mt.New().Interface())
+		}
+		return status.Code(err)
 	}
 	return status.Code(conn.Invoke(ctx, "/"+method, req, mt.New().Interface()))
 }

@@ -351,7 +351,7 @@ func TestAPublishedTermIsReadableWithoutSigningIn(t *testing.T) {
 // caller who speaks plaintext or shows no certificate.
 func TestServicesSpeakTLSWhenConfigured(t *testing.T) {
 	files := tlstest.Certificates(t)
-	r := startSuiteWith(t, suiteOptions{tls: true, services: []string{"pledge", "budget", "indicator", "participation"},
+	r := startSuiteWith(t, suiteOptions{tls: true, services: []string{"pledge", "budget", "indicator", "participation", "events"},
 		env: []string{"GONGYAK_TLS_CERT=" + files.Cert, "GONGYAK_TLS_KEY=" + files.Key, "GONGYAK_TLS_CA=" + files.CA}})
 	card := r.importCard(t)
 	got := r.call(t, "GET", "/v1/"+card+":card", nil).must(t, http.StatusOK)

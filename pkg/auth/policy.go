@@ -39,14 +39,52 @@ func (p Policy) UnaryServerInterceptor() grpc.UnaryServerInterceptor {
 	}
 }
 
-// StreamServerInterceptor applies the policy to every stream as it opens.
+// StreamServerInterceptor applies the policy to every stream. A server
+// stream (one request, many answers, such as a change feed's watch) is
+// checked against its request when the handler reads it, so its rule can
+// look at the district it asks about; a stream of requests is checked as
+// it opens, without one.
 func (p Policy) StreamServerInterceptor() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		if !info.IsClientStream {
+			return handler(srv, &checkedStream{ServerStream: ss, policy: p, method: info.FullMethod})
+		}
 		if _, err := p.check(ss.Context(), info.FullMethod, nil); err != nil {
 			return err
 		}
 		return handler(srv, ss)
 	}
+}
+
+// checkedStream checks the policy on a server stream's one request, and
+// runs the handler with the context the rule returns.
+type checkedStream struct {
+	grpc.ServerStream
+	policy Policy
+	method string
+	ctx    context.Context
+}
+
+func (s *checkedStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	if s.ctx != nil {
+		return nil
+	}
+	ctx, err := s.policy.check(s.ServerStream.Context(), s.method, m)
+	if err != nil {
+		return err
+	}
+	s.ctx = ctx
+	return nil
+}
+
+func (s *checkedStream) Context() context.Context {
+	if s.ctx != nil {
+		return s.ctx
+	}
+	return s.ServerStream.Context()
 }
 
 func (p Policy) check(ctx context.Context, method string, req any) (context.Context, error) {

@@ -19,6 +19,7 @@ var DefaultAddrs = map[string]string{
 	"budget":        "127.0.0.1:9102",
 	"indicator":     "127.0.0.1:9103",
 	"participation": "127.0.0.1:9104",
+	"events":        "127.0.0.1:9105",
 	"http":          "127.0.0.1:8080",
 	// The development OpenID provider of make run (gongyak idp).
 	"idp": "127.0.0.1:9100",

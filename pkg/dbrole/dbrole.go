@@ -19,7 +19,7 @@ import (
 )
 
 // Schemas are the services' schemas, one role each.
-var Schemas = []string{"pledge", "budget", "indicator", "participation"}
+var Schemas = []string{"pledge", "budget", "indicator", "participation", "events"}
 
 // lockKey is the advisory lock held while the roles are created: roles
 // belong to the whole server, and test binaries sharing one create them at

@@ -28,6 +28,11 @@ func StartServer(addr, dir string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("eventbus: nats port %q: %w", port, err)
 	}
+	if p == 0 {
+		// To nats-server, port 0 is its default 4222: tests of several
+		// packages at once would all start theirs there.
+		p = server.RANDOM_PORT
+	}
 	ns, err := server.NewServer(&server.Options{
 		ServerName: "gongyak",
 		Host:       host,

@@ -1,6 +1,7 @@
 package eventbus
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -48,5 +49,23 @@ func TestStreamKeepsAnEventOnceByItsID(t *testing.T) {
 	}
 	if info.Config.MaxAge != 30*24*time.Hour {
 		t.Errorf("the stream keeps events for %v, want 30 days", info.Config.MaxAge)
+	}
+}
+
+// Port 0 is a free port, as for net.Listen: two servers started so run
+// side by side (tests of several packages at once), neither on 4222.
+func TestPortZeroPicksAFreePort(t *testing.T) {
+	a, err := StartServer("127.0.0.1:0", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown()
+	b, err := StartServer("127.0.0.1:0", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Shutdown()
+	if a.URL() == b.URL() || strings.HasSuffix(a.URL(), ":4222") {
+		t.Errorf("two servers on port 0 listen at %s and %s", a.URL(), b.URL())
 	}
 }

@@ -28,6 +28,21 @@ func (s *Server) mapErrors(ctx context.Context, req any, info *grpc.UnaryServerI
 	return nil, st.Err()
 }
 
+// mapStreamErrors is mapErrors for streams: a refusal of the policy or an
+// error of the handler reaches the caller as its status (a change feed's
+// expired cursor as FAILED_PRECONDITION), not as UNKNOWN.
+func (s *Server) mapStreamErrors(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	err := handler(srv, ss)
+	if err == nil {
+		return nil
+	}
+	st := apierr.ToStatus(pgdb.Classify(err))
+	if !apierr.IsClientError(st.Code()) && st.Code() != codes.Canceled {
+		s.log.ErrorContext(ss.Context(), "call failed", "grpc.method", info.FullMethod, "grpc.code", st.Code().String(), "cause", err.Error())
+	}
+	return st.Err()
+}
+
 // recovered turns a panic into INTERNAL and logs its stack.
 func (s *Server) recovered(ctx context.Context, p any) error {
 	s.log.ErrorContext(ctx, "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))

@@ -37,6 +37,8 @@ var Services = []Binary{
 	{Name: "budget", Package: "github.com/gongyak/gongyak/services/budget/cmd/budget", AddrEnv: "GONGYAK_BUDGET_ADDR"},
 	{Name: "indicator", Package: "github.com/gongyak/gongyak/services/indicator/cmd/indicator", AddrEnv: "GONGYAK_INDICATOR_ADDR"},
 	{Name: "participation", Package: "github.com/gongyak/gongyak/services/participation/cmd/participation", AddrEnv: "GONGYAK_PARTICIPATION_ADDR"},
+	// The change feed, read off NATS (GONGYAK_NATS_URL).
+	{Name: "events", Package: "github.com/gongyak/gongyak/services/events/cmd/events", AddrEnv: "GONGYAK_EVENTS_ADDR"},
 }
 
 // Gateway is the REST gateway, which starts after the services.

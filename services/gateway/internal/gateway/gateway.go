@@ -16,6 +16,7 @@ import (
 	"time"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
@@ -93,6 +94,10 @@ var services = []backend{
 	{Name: "participation", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
 		return participationv1.RegisterParticipationServiceHandler(ctx, mux, conn)
 	}},
+	// The change feed; its watch is Server-Sent Events (watch.go).
+	{Name: "events", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return eventsv1.RegisterChangeServiceHandler(ctx, mux, conn)
+	}},
 }
 
 // Gateway is the HTTP handler of the REST API.
@@ -104,6 +109,11 @@ type Gateway struct {
 	cors     *corsPolicy
 	limits   *rateLimits
 	access   accessSampler
+	// mux, json and events serve the change feed's watch, which
+	// grpc-gateway does not (watch.go).
+	mux    *runtime.ServeMux
+	json   runtime.Marshaler
+	events *grpc.ClientConn
 }
 
 // New dials every backend (lazily: a backend that is down makes its
@@ -157,6 +167,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 		}
 		b.conn = conn
 		g.backends = append(g.backends, b)
+		if b.Name == "events" {
+			g.events = conn
+		}
 		if err := b.register(ctx, mux, conn); err != nil {
 			g.Close()
 			return nil, err
@@ -167,6 +180,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openapi.Document) //nolint:errcheck // the client went away
 	})
+	g.mux, g.json = mux, jsonOut
+	api.HandleFunc(watchPattern, g.watchChanges)
 	api.Handle("/", mux)
 	// Health probes come from the platform, often and without credentials:
 	// they skip the edge's limits and its log.

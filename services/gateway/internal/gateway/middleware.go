@@ -43,6 +43,10 @@ type statusRecorder struct {
 	status int
 }
 
+// Unwrap lets http.ResponseController reach the connection's writer, to
+// flush a watch's events and lift its write deadline.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
@@ -64,6 +68,11 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 		w.Header().Set(RequestIDHeader, id)
 		trace.SpanFromContext(r.Context()).SetAttributes(attribute.String("gongyak.request_id", id))
 		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), g.cfg.RequestTimeout)
+		if isWatch(r) {
+			// A watch lasts as long as its client stays.
+			cancel()
+			ctx, cancel = context.WithCancel(context.WithValue(r.Context(), requestIDKey{}, id))
+		}
 		defer cancel()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {

@@ -245,6 +245,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/districts/{district}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListChanges lists a district's changes, oldest first, after the
+         *     position in `page_token` (AIP-132, AIP-158). Every page, an empty one
+         *     too, returns `next_page_token`: a poller passes it back to see each
+         *     later change once. A token older than the 30 days the feed keeps gets
+         *     FAILED_PRECONDITION: start again from the beginning or from a time
+         *     (`filter=time >= "…"`).
+         */
+        get: operations["ChangeService_ListChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/districts/{district}/departments": {
         parameters: {
             query?: never;
@@ -1565,6 +1589,40 @@ export interface components {
             program?: components["schemas"]["Program"];
             contestResults?: components["schemas"]["ContestResults"];
         };
+        /**
+         * @description Change is one change to a district's data, as the CloudEvent the
+         *     service that made it published (https://cloudevents.io), with its place
+         *     in the feed.
+         */
+        Change: {
+            /**
+             * @description Where the change is in the feed: a `page_token` or `start_cursor`
+             *     resumes after it.
+             */
+            readonly cursor?: string;
+            /** @description The event's id, unique per change: a receiver drops repeats by it. */
+            readonly id?: string;
+            /** @description The service that made the change, such as `/gongyak/pledge`. */
+            readonly source?: string;
+            /** @description What happened, such as `kr.gongyak.pledge.v1.pledge.updated`. */
+            readonly type?: string;
+            /** @description The changed resource's name, such as `districts/gwangsan/pledges/p1`. */
+            readonly subject?: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            readonly time?: string;
+            /** @description The district's id, such as `gwangsan`. */
+            readonly district?: string;
+            /** @description The changed resource's type, such as `pledge`, `budget` or `member`. */
+            readonly resourceType?: string;
+            /**
+             * @description The resource as the API shows it after the change (before it, for a
+             *     delete), personal data masked.
+             */
+            readonly data?: Record<string, never>;
+        };
         ChangePledgeStatusBody: {
             status: components["schemas"]["PledgeStatus"];
             /** @description Why: kept in the history. Up to 2000 characters. */
@@ -2229,6 +2287,15 @@ export interface components {
         ListBudgetsResponse: {
             budgets?: components["schemas"]["Budget"][];
             /** @description Empty on the last page. */
+            nextPageToken?: string;
+        };
+        ListChangesResponse: {
+            /** @description The changes, oldest first. */
+            changes?: components["schemas"]["Change"][];
+            /**
+             * @description Where the next page starts; returned with every page, an empty one
+             *     too, so a poller resumes where it stopped.
+             */
             nextPageToken?: string;
         };
         ListDepartmentsResponse: {
@@ -4919,6 +4986,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummarizeBudgetsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    ChangeService_ListChanges: {
+        parameters: {
+            query?: {
+                /** @description At most this many changes (default 100, at most 1000). */
+                pageSize?: number;
+                /**
+                 * @description The `next_page_token` of an earlier page, or a change's cursor: the
+                 *     page starts after it. Empty: from the oldest change kept.
+                 */
+                pageToken?: string;
+                /**
+                 * @description AIP-160 filter over `resource_type` (= or !=), `type` (= or !=) and
+                 *     `time` (< <= > >= with an RFC 3339 time in quotes), such as
+                 *     `resource_type = "budget" AND time >= "2026-03-01T00:00:00Z"`.
+                 */
+                filter?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListChangesResponse"];
                 };
             };
             /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
