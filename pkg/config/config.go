@@ -112,6 +112,9 @@ type Common struct {
 	// most; 0 leaves it to the URL's pool_max_conns, then to
 	// pgdb.DefaultPoolSize.
 	DBPoolSize int
+	// NATSURL is the NATS server the service's outbox relay publishes its
+	// events to; without it the events wait in the outbox.
+	NATSURL string
 }
 
 // ServiceClient is a service's confidential client at an OpenID issuer.
@@ -125,6 +128,8 @@ func Service(fs *flag.FlagSet, c *Common, name string) {
 	DatabaseURL(fs, &c.DatabaseURL, name)
 	Int(fs, &c.DBPoolSize, "db-pool-size", "GONGYAK_DB_POOL_SIZE", 0,
 		"database connections held at most (0: the URL's pool_max_conns, else 4 per core and at least 8)")
+	String(fs, &c.NATSURL, "nats-url", "GONGYAK_NATS_URL", "",
+		"NATS server the service publishes its change events to (nats://127.0.0.1:4222); empty: they wait in its outbox")
 	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	Duration(fs, &c.RequestIDRetention, "request-id-retention", "GONGYAK_REQUEST_ID_RETENTION", 7*24*time.Hour,
 		"how long a request_id is remembered for retries")
