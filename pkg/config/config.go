@@ -22,6 +22,8 @@ var DefaultAddrs = map[string]string{
 	"http":          "127.0.0.1:8080",
 	// The development OpenID provider of make run (gongyak idp).
 	"idp": "127.0.0.1:9100",
+	// The NATS server of make run (gongyak nats).
+	"nats": "127.0.0.1:4222",
 }
 
 // DefaultDatabaseURL is used when neither --database-url,
