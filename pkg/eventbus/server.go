@@ -28,6 +28,11 @@ func StartServer(addr, dir string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("eventbus: nats port %q: %w", port, err)
 	}
+	if p == 0 {
+		// NATS reads port 0 as its default, 4222: tests running at once
+		// would all take that one.
+		p = server.RANDOM_PORT
+	}
 	ns, err := server.NewServer(&server.Options{
 		ServerName: "gongyak",
 		Host:       host,
