@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/pkg/eventbus"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/pkg/suite"
@@ -76,6 +77,9 @@ type running struct {
 	// idp is the suite's development OpenID provider, which every service
 	// trusts as the system issuer.
 	idp *idp
+	// nats is the NATS server (embedded in the test process) the services
+	// publish their change events to.
+	nats *eventbus.Server
 	// credential is what call presents unless told otherwise: the system
 	// admin's token.
 	credential string
@@ -116,13 +120,15 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 		procs:  map[string]*suite.Process{},
 		client: &http.Client{Timeout: 30 * time.Second},
 		idp:    startIDP(t),
+		nats:   startNATS(t),
 	}
 	env := append(serviceDatabaseURLs(r.dbURL), "GONGYAK_LOG_LEVEL=debug", "GONGYAK_CITIZEN_KEY=e2e-citizen-key-0123456789abcdef0123456789",
 		// Every test's requests come from 127.0.0.1 with one credential,
 		// dozens of citizens' ballots at once among them: more than one
 		// client would open or send.
 		"GONGYAK_MAX_CONNECTIONS_PER_CLIENT=256", "GONGYAK_RATE_LIMIT=1000", "GONGYAK_KEY_RATE_LIMIT=1000",
-		"GONGYAK_OIDC_ISSUERS="+r.idp.issuer+"=*", "GONGYAK_API_KEY_CACHE_TTL="+keyCacheTTL.String())
+		"GONGYAK_OIDC_ISSUERS="+r.idp.issuer+"=*", "GONGYAK_API_KEY_CACHE_TTL="+keyCacheTTL.String(),
+		"GONGYAK_NATS_URL="+r.nats.URL())
 	if otlp != "" {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}
@@ -191,6 +197,18 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 	}
 	r.credential = r.idp.token(t, "admin")
 	return r
+}
+
+// startNATS starts NATS with the stream of change events in the test
+// process, on a free port; it stops when t ends.
+func startNATS(t *testing.T) *eventbus.Server {
+	t.Helper()
+	srv, err := suite.StartNATS(t.Context(), "127.0.0.1:0", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	return srv
 }
 
 // keyCacheTTL is how long the e2e services remember an API key's check:

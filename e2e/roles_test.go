@@ -64,13 +64,13 @@ func TestGongyakRunOnItsOwnClusterGivesEachServiceItsRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"DATABASE_URL=", "GONGYAK_LOG_LEVEL=info", fmt.Sprintf("GONGYAK_PG_PORT=%d", pgPort)}
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{Name: "idp", AddrEnv: "GONGYAK_IDP_ADDR"}) {
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{Name: "idp", AddrEnv: "GONGYAK_IDP_ADDR"}, suite.Binary{Name: "nats", AddrEnv: "GONGYAK_NATS_ADDR"}) {
 		port, err := pgcluster.FreePort()
 		if err != nil {
 			t.Fatal(err)
 		}
 		env = append(env, fmt.Sprintf("%s=127.0.0.1:%d", b.AddrEnv, port))
-		if b != suite.Gateway && b.Name != "idp" {
+		if b != suite.Gateway && b.Name != "idp" && b.Name != "nats" {
 			env = append(env, "GONGYAK_"+strings.ToUpper(b.Name)+"_DATABASE_URL=")
 		}
 	}

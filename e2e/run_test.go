@@ -93,7 +93,7 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	// the services' own URLs are passed on to them unchanged.
 	dbURL := newServicesDatabase(t)
 	env := append(serviceDatabaseURLs(dbURL), "DATABASE_URL="+dbURL, "GONGYAK_LOG_LEVEL=info")
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{AddrEnv: "GONGYAK_IDP_ADDR"}) {
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{AddrEnv: "GONGYAK_IDP_ADDR"}, suite.Binary{AddrEnv: "GONGYAK_NATS_ADDR"}) {
 		port, err := pgcluster.FreePort()
 		if err != nil {
 			t.Fatal(err)
@@ -111,6 +111,15 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 		t.Errorf("the first start did not say it seeded:\n%s", run.out.String())
 	}
 	checkServiceRoles(t, dbURL)
+	var natsAddr string
+	for _, kv := range env {
+		if a, ok := strings.CutPrefix(kv, "GONGYAK_NATS_ADDR="); ok {
+			natsAddr = a
+		}
+	}
+	if !strings.Contains(run.out.String(), "events        nats://"+natsAddr+" (NATS JetStream") {
+		t.Errorf("the banner does not show the suite's NATS on %s:\n%s", natsAddr, run.out.String())
+	}
 	// Callers without a credential read the published demo term and
 	// nothing more; the admin key the banner shows once, kept in the data
 	// folder, opens everything.

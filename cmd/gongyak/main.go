@@ -4,6 +4,7 @@
 //	gongyak import   import a pledge card exported to text
 //	gongyak idp      serve the development OpenID provider
 //	gongyak scale    load synthetic data at scale into a running suite
+//	gongyak nats     serve NATS with JetStream, the change events' stream
 //
 // Run `gongyak <command> -h` for a command's flags.
 package main
@@ -33,6 +34,8 @@ func main() {
 		err = runIDP(ctx, os.Args[2:], os.Stdout)
 	case "scale":
 		err = scaleCommand(ctx, os.Args[2:])
+	case "nats":
+		err = runNATS(ctx, os.Args[2:], os.Stdout)
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -63,5 +66,8 @@ commands:
            gongyak scale [--size 243x150] [--seed 1] [--credential KEY]
            gongyak scale --expect [--size 243x150] prints what the report
            must show, counted by the generator
+  nats     serve NATS with JetStream and the stream of change events
+           (gongyak run starts it): gongyak nats [--addr 127.0.0.1:4222]
+           [--data .data/nats]
 `)
 }

@@ -18,11 +18,12 @@ import (
 	"github.com/gongyak/gongyak/cmd/devidp"
 
 	"github.com/gongyak/gongyak/pkg/config"
+	"github.com/gongyak/gongyak/pkg/eventbus"
 	"github.com/gongyak/gongyak/pkg/suite"
 )
 
-// runSuite starts PostgreSQL (unless DATABASE_URL names one), every
-// service and the gateway, seeds the district gwangsan on first start, and
+// runSuite starts PostgreSQL (unless DATABASE_URL names one), NATS
+// (unless GONGYAK_NATS_URL names one), every service and the gateway, seeds the district gwangsan on first start, and
 // stops it all, in order, on Ctrl-C. On its own PostgreSQL each service
 // connects as a role of its own (see startPostgres).
 func runSuite(ctx context.Context, args []string) error {
@@ -115,6 +116,22 @@ func runSuite(ctx context.Context, args []string) error {
 
 	startCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	// The services publish their change events to NATS: the suite's own
+	// (gongyak nats), unless GONGYAK_NATS_URL names one, which they then
+	// find in the environment.
+	natsURL := os.Getenv("GONGYAK_NATS_URL")
+	if natsURL == "" {
+		natsURL = "nats://" + addrs["nats"]
+		nats := part{
+			Binary: natsBinary, path: filepath.Join(*binDir, "gongyak"), logDir: logDir,
+			args:  []string{"nats", "--addr", addrs["nats"], "--data", filepath.Join(dataAbs, "nats")},
+			ready: func(ctx context.Context, p *suite.Process) error { return suite.WaitNATS(ctx, p, natsURL) },
+		}
+		if _, err := nats.startSupervised(startCtx, sup); err != nil {
+			return err
+		}
+		env = append(env, "GONGYAK_NATS_URL="+natsURL)
+	}
 	// Sign-in first: the services trust the development provider as the
 	// system issuer. Reflection is on for development tools (grpcurl).
 	idpAddr := envOr("GONGYAK_IDP_ADDR", config.DefaultAddrs["idp"])
@@ -177,7 +194,7 @@ func runSuite(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	banner(base, addrs, database, logDir, signIn{issuer: issuer, users: users, keyFile: adminKeyFile(dataAbs), key: key, made: made})
+	banner(base, addrs, database, redact(natsURL), logDir, signIn{issuer: issuer, users: users, keyFile: adminKeyFile(dataAbs), key: key, made: made})
 	if spec.districts > 0 {
 		// The suite keeps serving while it loads, and after; a load that
 		// fails is said, and the suite runs on with what was loaded.
@@ -256,7 +273,7 @@ type signIn struct {
 	made bool
 }
 
-func banner(base string, addrs map[string]string, database, logDir string, si signIn) {
+func banner(base string, addrs map[string]string, database, natsURL, logDir string, si signIn) {
 	var services strings.Builder
 	for _, b := range suite.Services {
 		fmt.Fprintf(&services, "  %-13s %s (gRPC, reflection on)\n", b.Name, addrs[b.Name])
@@ -273,6 +290,7 @@ Gongyak is running.
   OpenAPI       %[1]s/openapi.json
   health        %[1]s/healthz   %[1]s/readyz
 %[2]s  database      %[3]s
+  events        %[11]s (NATS JetStream, stream %[12]s)
   logs          %[4]s
   pids          %[10]s
                 (a part that dies is started again, said behind "supervisor|")
@@ -286,7 +304,8 @@ Signing in (development only):
 Try:  curl -s -H "Authorization: Bearer $(cat %[9]s)" %[1]s/v1/districts/gwangsan
 
 Ctrl-C stops everything.
-`, base, services.String(), database, logDir, traceTarget(), si.issuer, si.users, key, si.keyFile, filepath.Join(filepath.Dir(logDir), "pids"))
+`, base, services.String(), database, logDir, traceTarget(), si.issuer, si.users, key, si.keyFile, filepath.Join(filepath.Dir(logDir), "pids"),
+		natsURL, eventbus.StreamName)
 }
 
 func traceTarget() string {

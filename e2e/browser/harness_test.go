@@ -135,7 +135,7 @@ func startSuite(bin string) (*runningSuite, error) {
 	// limits are not under test here.
 	env := []string{"DATABASE_URL=", "OTEL_EXPORTER_OTLP_ENDPOINT=", "GONGYAK_LOG_LEVEL=info",
 		"GONGYAK_RATE_LIMIT=0", "GONGYAK_KEY_RATE_LIMIT=0", "GONGYAK_MAX_CONNECTIONS_PER_CLIENT=0"}
-	names := []string{"http", "idp"}
+	names := []string{"http", "idp", "nats"}
 	for _, b := range suite.Services {
 		names = append(names, b.Name)
 		env = append(env, "GONGYAK_"+strings.ToUpper(b.Name)+"_DATABASE_URL=")

@@ -73,7 +73,7 @@ func TestMain(m *testing.M) {
 // The parts of a suite, as named in its pids folder.
 var (
 	services = []string{"pledge", "budget", "indicator", "participation"}
-	parts    = append([]string{"postgres", "idp", "gateway"}, services...)
+	parts    = append([]string{"postgres", "nats", "idp", "gateway"}, services...)
 )
 
 // demoCard is the card `gongyak run` imports on its first start.
@@ -121,8 +121,8 @@ func startSuite(t *testing.T, opts suiteOptions) *runningSuite {
 	for _, name := range services {
 		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_DATABASE_URL=")
 	}
-	ports := freePorts(t, len(services)+3)
-	for i, name := range append([]string{"http", "idp"}, services...) {
+	ports := freePorts(t, len(services)+4)
+	for i, name := range append([]string{"http", "idp", "nats"}, services...) {
 		s.addrs[name] = fmt.Sprintf("127.0.0.1:%d", ports[i])
 		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_ADDR="+s.addrs[name])
 	}

@@ -1,7 +1,8 @@
 // Package audit keeps each service's audit log: every change — who, when,
 // which resource, the fields before and after (personal data masked), the
 // request id and the client address — written in the same transaction as
-// the change, and every unmasked read of personal data (개인정보
+// the change, with the change's event in the service's outbox
+// (pkg/outbox), and every unmasked read of personal data (개인정보
 // 접속기록). Each service keeps its events in its own schema's
 // audit_events table, which a trigger keeps from being changed or
 // deleted; the pledge service merges the four logs into one.
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/outbox"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -60,13 +62,17 @@ CREATE TRIGGER audit_events_are_kept BEFORE UPDATE OR DELETE OR TRUNCATE ON audi
 // the API shows it to a caller without the right to personal data — nil
 // where there is none (a create has no before, a delete no after); only
 // the fields that differ are kept. Who, the request id and the client
-// address come from ctx; when is the transaction's time.
+// address come from ctx; when is the transaction's time. The change's
+// event goes into the outbox in q too, with the whole resource as data.
 func Record(ctx context.Context, q pgdb.Querier, action, resource string, before, after proto.Message) error {
 	b, a, err := diff(before, after)
 	if err != nil {
 		return err
 	}
-	return insert(ctx, q, action, resource, b, a)
+	if err := insert(ctx, q, action, resource, b, a); err != nil {
+		return err
+	}
+	return outbox.Write(ctx, q, outbox.Change{Action: action, Resource: resource, Before: before, After: after})
 }
 
 // diff is before and after by top-level field, without the fields they
@@ -114,7 +120,7 @@ func Queue(ctx context.Context, batch *pgx.Batch, action, resource string, befor
 		return err
 	}
 	batch.Queue(insertSQL, row(ctx, action, resource, b, a)...)
-	return nil
+	return outbox.Queue(batch, outbox.Change{Action: action, Resource: resource, Before: before, After: after})
 }
 
 // columns are those an event is written with; the others are the
@@ -149,15 +155,19 @@ type Copier interface {
 // batch of 500 creates is one round trip to the log, not 500.
 func RecordAll(ctx context.Context, tx Copier, changes []Change) error {
 	rows := make([][]any, 0, len(changes))
+	events := make([]outbox.Change, 0, len(changes))
 	for _, c := range changes {
 		b, a, err := diff(c.Before, c.After)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, row(ctx, c.Action, c.Resource, b, a))
+		events = append(events, outbox.Change(c))
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, columns, pgx.CopyFromRows(rows))
-	return err
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"}, columns, pgx.CopyFromRows(rows)); err != nil {
+		return err
+	}
+	return outbox.WriteAll(ctx, tx, events)
 }
 
 // differing returns before and after with only the top-level fields in

@@ -11,6 +11,7 @@ import (
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/outbox"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/jackc/pgx/v5"
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // statement, semicolons and all, as the services' migrations mark their
 // function bodies.
 func schema(name string) pgtest.Schema {
-	sql := "-- +goose Up\n-- +goose StatementBegin\n" + audit.TableSQL + "\n-- +goose StatementEnd\n"
+	sql := "-- +goose Up\n-- +goose StatementBegin\n" + audit.TableSQL + ";\n" + outbox.TableSQL + "\n-- +goose StatementEnd\n"
 	return pgtest.Schema{Name: name, Migrations: fstest.MapFS{"0001_audit.sql": {Data: []byte(sql)}}}
 }
 

@@ -23,6 +23,8 @@ var DefaultAddrs = map[string]string{
 	"http":          "127.0.0.1:8080",
 	// The development OpenID provider of make run (gongyak idp).
 	"idp": "127.0.0.1:9100",
+	// The NATS server of make run (gongyak nats).
+	"nats": "127.0.0.1:4222",
 }
 
 // DefaultDatabaseURL is used when neither --database-url,
@@ -113,6 +115,9 @@ type Common struct {
 	// most; 0 leaves it to the URL's pool_max_conns, then to
 	// pgdb.DefaultPoolSize.
 	DBPoolSize int
+	// NATSURL is the NATS server the service's outbox relay publishes its
+	// events to; without it the events wait in the outbox.
+	NATSURL string
 }
 
 // ServiceClient is a service's confidential client at an OpenID issuer.
@@ -126,6 +131,8 @@ func Service(fs *flag.FlagSet, c *Common, name string) {
 	DatabaseURL(fs, &c.DatabaseURL, name)
 	Int(fs, &c.DBPoolSize, "db-pool-size", "GONGYAK_DB_POOL_SIZE", 0,
 		"database connections held at most (0: the URL's pool_max_conns, else 4 per core and at least 8)")
+	String(fs, &c.NATSURL, "nats-url", "GONGYAK_NATS_URL", "",
+		"NATS server the service publishes its change events to (nats://127.0.0.1:4222); empty: they wait in its outbox")
 	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
 	Duration(fs, &c.RequestIDRetention, "request-id-retention", "GONGYAK_REQUEST_ID_RETENTION", 7*24*time.Hour,
 		"how long a request_id is remembered for retries")

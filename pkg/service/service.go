@@ -1,6 +1,7 @@
 // Package service is the main of every Gongyak service binary: it reads
 // the configuration, sets up logs and traces, opens the service's database
 // and migrates its schema, serves gRPC with health tied to that database,
+// publishes its outbox to NATS when GONGYAK_NATS_URL is set (pkg/outbox),
 // and on SIGTERM or SIGINT drains calls in flight and stops in order.
 package service
 
@@ -23,9 +24,11 @@ import (
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/idempotency"
+	"github.com/gongyak/gongyak/pkg/outbox"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/pkg/telemetry"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 )
@@ -160,6 +163,21 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 	if remembers {
 		g.Go(func() error {
 			idempotency.PurgeEvery(gctx, pool, cfg.RequestIDRetention, time.Hour, log)
+			return nil
+		})
+	}
+	if cfg.NATSURL != "" {
+		nc, err := nats.Connect(cfg.NATSURL, nats.Name("gongyak-"+spec.Name),
+			// NATS may start after the service, and go away: the relay
+			// waits, and the events wait in the outbox.
+			nats.RetryOnFailedConnect(true), nats.MaxReconnects(-1), nats.ReconnectWait(time.Second))
+		if err != nil {
+			return fmt.Errorf("GONGYAK_NATS_URL: %w", err)
+		}
+		defer nc.Close()
+		relay := &outbox.Relay{Service: spec.Name, Schema: spec.Schema, Pool: pool, NATS: nc, Log: log}
+		g.Go(func() error {
+			relay.Run(gctx)
 			return nil
 		})
 	}
