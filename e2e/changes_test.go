@@ -14,8 +14,7 @@ import (
 // first, each once, with the resource as the API shows it. This needs the
 // services to publish their outbox to NATS (the outbox relays).
 func TestTheServicesChangesReachTheFeed(t *testing.T) {
-	_, natsURL := startNATS(t)
-	r := startSuiteWith(t, suiteOptions{services: []string{"pledge", "budget", "events"}, env: []string{"GONGYAK_NATS_URL=" + natsURL}})
+	r := startSuiteWith(t, suiteOptions{services: []string{"pledge", "budget", "events"}})
 	r.seedGwangsan(t)
 	const name = "districts/gwangsan/pledges/innovation-tf"
 	created := r.call(t, "POST", "/v1/districts/gwangsan/pledges?pledgeId=innovation-tf", fixture.GwangsanJSON).must(t, http.StatusOK)

@@ -16,16 +16,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// startNATS runs a NATS server with JetStream in the test's process, as a
-// harness embeds it, and returns a JetStream client of it and its URL.
-func startNATS(t *testing.T) (jetstream.JetStream, string) {
+// jetStreamOf is a JetStream client of the NATS at url (a suite's), whose
+// stream of change events the suite made.
+func jetStreamOf(t *testing.T, url string) jetstream.JetStream {
 	t.Helper()
-	srv, err := eventbus.StartServer("127.0.0.1:0", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := nats.Connect(srv.URL())
+	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,10 +29,7 @@ func startNATS(t *testing.T) (jetstream.JetStream, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eventbus.EnsureStream(t.Context(), js); err != nil {
-		t.Fatal(err)
-	}
-	return js, srv.URL()
+	return js
 }
 
 // publishChange publishes an update of the pledge called name as the
@@ -74,8 +66,8 @@ func changeIDs(resp response) []string {
 // resumes from its token; it reads none of another district's, and only
 // the district's readers read them at all.
 func TestTheChangeFeedPagesAndResumesThroughTheGateway(t *testing.T) {
-	js, natsURL := startNATS(t)
-	r := startSuiteWith(t, suiteOptions{services: []string{"pledge", "events"}, env: []string{"GONGYAK_NATS_URL=" + natsURL}})
+	r := startSuiteWith(t, suiteOptions{services: []string{"pledge", "events"}})
+	js := jetStreamOf(t, r.nats.URL())
 	p1 := publishChange(t, js, "districts/gwangsan/pledges/p1")
 	publishChange(t, js, "districts/seogu/pledges/p1")
 	p2 := publishChange(t, js, "districts/gwangsan/pledges/p2")
@@ -180,8 +172,8 @@ func (s *sse) next(t *testing.T) (string, map[string]any) {
 // the gateway, and reconnecting with Last-Event-ID picks up after the last
 // one it got, missing none.
 func TestWatchingChangesThroughTheGatewayResumesWithLastEventID(t *testing.T) {
-	js, natsURL := startNATS(t)
-	r := startSuiteWith(t, suiteOptions{services: []string{"events"}, env: []string{"GONGYAK_NATS_URL=" + natsURL}})
+	r := startSuiteWith(t, suiteOptions{services: []string{"events"}})
+	js := jetStreamOf(t, r.nats.URL())
 	if _, code := openWatch(t, r, "", ""); code != http.StatusUnauthorized {
 		t.Errorf("an anonymous watch: %d, want 401", code)
 	}

@@ -61,6 +61,9 @@ type Deps struct {
 	// Identity is the service acting as itself, nil unless its client
 	// secret is configured.
 	Identity *auth.ServiceIdentity
+	// NATSURL is the message system's (GONGYAK_NATS_URL), empty when none
+	// is configured.
+	NATSURL string
 }
 
 // Main runs the service until it is signalled, and exits non-zero when it
@@ -131,7 +134,7 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 		return err
 	}
 	srv := grpcserver.New(log, opts)
-	deps := Deps{Pool: pool, Log: log, KeyCacheTTL: cfg.KeyCacheTTL}
+	deps := Deps{Pool: pool, Log: log, KeyCacheTTL: cfg.KeyCacheTTL, NATSURL: cfg.NATSURL}
 	if id := cfg.Identity; id.Secret != "" {
 		if id.Issuer == "" {
 			lis.Close()
@@ -166,7 +169,13 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 			return nil
 		})
 	}
-	if cfg.NATSURL != "" {
+	// A schema with an outbox (every service that changes resources)
+	// publishes it when there is a message system.
+	var publishes bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('outbox') IS NOT NULL`).Scan(&publishes); err != nil {
+		return fmt.Errorf("look for outbox: %w", err)
+	}
+	if cfg.NATSURL != "" && publishes {
 		nc, err := nats.Connect(cfg.NATSURL, nats.Name("gongyak-"+spec.Name),
 			// NATS may start after the service, and go away: the relay
 			// waits, and the events wait in the outbox.

@@ -23,10 +23,6 @@ const Schema = migrations.Schema
 // Migrations are its schema migrations.
 var Migrations = migrations.FS
 
-// DefaultNATSURL is where the message system is unless GONGYAK_NATS_URL
-// says otherwise: `gongyak nats` under `gongyak run`.
-const DefaultNATSURL = "nats://127.0.0.1:4222"
-
 // ConnectNATS connects to the message system at url. A message system
 // that is away at start, or goes away later, is connected to again
 // without end: meanwhile the feed answers UNAVAILABLE, and the service

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 
 	"github.com/gongyak/gongyak/pkg/config"
@@ -16,14 +17,13 @@ import (
 )
 
 func main() {
-	var pledgeAddr, natsURL string
+	var pledgeAddr string
 	service.Main(service.Spec{
 		Name:       "events",
 		Schema:     migrations.Schema,
 		Migrations: migrations.FS,
 		Flags: func(fs *flag.FlagSet) {
 			config.Addr(fs, &pledgeAddr, "pledge")
-			config.String(fs, &natsURL, "nats-url", "GONGYAK_NATS_URL", eventsservice.DefaultNATSURL, "URL of the NATS server (JetStream) the services publish their changes to")
 		},
 		Register: func(ctx context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
 			conn, err := grpcclient.Dial(pledgeAddr)
@@ -35,7 +35,13 @@ func main() {
 				conn.Close()
 				return nil, err
 			}
-			nc, err := eventsservice.ConnectNATS(natsURL, deps.Log)
+			// The feed is read off the message system the services
+			// publish to (--nats-url, GONGYAK_NATS_URL).
+			if deps.NATSURL == "" {
+				conn.Close()
+				return nil, errors.New("GONGYAK_NATS_URL is not set: the events service reads the change feed from NATS")
+			}
+			nc, err := eventsservice.ConnectNATS(deps.NATSURL, deps.Log)
 			if err != nil {
 				conn.Close()
 				return nil, err
