@@ -542,7 +542,7 @@ var File_gongyak_budget_v1_budget_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\n" +
-	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"A\n" +
+	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1agongyak/type/v1/bulk.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"A\n" +
 	"\x10GetBudgetRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
 	"\x11gongyak.kr/BudgetR\x04name\"\xd4\x01\n" +
@@ -579,14 +579,16 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\x0e2\x1e.gongyak.type.v1.FundingSourceR\x06source\x12\x12\n" +
 	"\x04year\x18\x04 \x01(\x05R\x04year\x12!\n" +
 	"\fpledge_count\x18\x05 \x01(\x05R\vpledgeCount\x124\n" +
-	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\x99\a\n" +
+	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xed\b\n" +
 	"\rBudgetService\x12\x83\x01\n" +
 	"\tGetBudget\x12#.gongyak.budget.v1.GetBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*/budget}\x12\xa6\x01\n" +
 	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\x86\x01\n" +
 	"\fDeleteBudget\x12&.gongyak.budget.v1.DeleteBudgetRequest\x1a\x16.google.protobuf.Empty\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)*'/v1/{name=districts/*/pledges/*/budget}\x12\xbc\x01\n" +
 	"\x12BatchUpdateBudgets\x12,.gongyak.budget.v1.BatchUpdateBudgetsRequest\x1a-.gongyak.budget.v1.BatchUpdateBudgetsResponse\"I\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x021:\x01*\",/v1/{parent=districts/*}/budgets:batchUpdate\x12\xa8\x01\n" +
 	"\x10SummarizeBudgets\x12*.gongyak.budget.v1.SummarizeBudgetsRequest\x1a+.gongyak.budget.v1.SummarizeBudgetsResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/budgets:summarize\x12f\n" +
-	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00\x12_\n" +
+	"\x12ExportDistrictData\x12*.gongyak.type.v1.ExportDistrictDataRequest\x1a\x19.gongyak.type.v1.DataLine\"\x000\x01\x12q\n" +
+	"\x12ImportDistrictData\x12*.gongyak.type.v1.ImportDistrictDataRequest\x1a+.gongyak.type.v1.ImportDistrictDataResponse\"\x00(\x01BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_budget_v1_budget_service_proto_rawDescOnce sync.Once
@@ -602,21 +604,25 @@ func file_gongyak_budget_v1_budget_service_proto_rawDescGZIP() []byte {
 
 var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_gongyak_budget_v1_budget_service_proto_goTypes = []any{
-	(*GetBudgetRequest)(nil),           // 0: gongyak.budget.v1.GetBudgetRequest
-	(*UpdateBudgetRequest)(nil),        // 1: gongyak.budget.v1.UpdateBudgetRequest
-	(*DeleteBudgetRequest)(nil),        // 2: gongyak.budget.v1.DeleteBudgetRequest
-	(*BatchUpdateBudgetsRequest)(nil),  // 3: gongyak.budget.v1.BatchUpdateBudgetsRequest
-	(*BatchUpdateBudgetsResponse)(nil), // 4: gongyak.budget.v1.BatchUpdateBudgetsResponse
-	(*SummarizeBudgetsRequest)(nil),    // 5: gongyak.budget.v1.SummarizeBudgetsRequest
-	(*SummarizeBudgetsResponse)(nil),   // 6: gongyak.budget.v1.SummarizeBudgetsResponse
-	(*BudgetSummary)(nil),              // 7: gongyak.budget.v1.BudgetSummary
-	(*Budget)(nil),                     // 8: gongyak.budget.v1.Budget
-	(*fieldmaskpb.FieldMask)(nil),      // 9: google.protobuf.FieldMask
-	(v1.FundingSource)(0),              // 10: gongyak.type.v1.FundingSource
-	(*Amounts)(nil),                    // 11: gongyak.budget.v1.Amounts
-	(*v1.ListAuditEventsRequest)(nil),  // 12: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),              // 13: google.protobuf.Empty
-	(*v1.ListAuditEventsResponse)(nil), // 14: gongyak.type.v1.ListAuditEventsResponse
+	(*GetBudgetRequest)(nil),              // 0: gongyak.budget.v1.GetBudgetRequest
+	(*UpdateBudgetRequest)(nil),           // 1: gongyak.budget.v1.UpdateBudgetRequest
+	(*DeleteBudgetRequest)(nil),           // 2: gongyak.budget.v1.DeleteBudgetRequest
+	(*BatchUpdateBudgetsRequest)(nil),     // 3: gongyak.budget.v1.BatchUpdateBudgetsRequest
+	(*BatchUpdateBudgetsResponse)(nil),    // 4: gongyak.budget.v1.BatchUpdateBudgetsResponse
+	(*SummarizeBudgetsRequest)(nil),       // 5: gongyak.budget.v1.SummarizeBudgetsRequest
+	(*SummarizeBudgetsResponse)(nil),      // 6: gongyak.budget.v1.SummarizeBudgetsResponse
+	(*BudgetSummary)(nil),                 // 7: gongyak.budget.v1.BudgetSummary
+	(*Budget)(nil),                        // 8: gongyak.budget.v1.Budget
+	(*fieldmaskpb.FieldMask)(nil),         // 9: google.protobuf.FieldMask
+	(v1.FundingSource)(0),                 // 10: gongyak.type.v1.FundingSource
+	(*Amounts)(nil),                       // 11: gongyak.budget.v1.Amounts
+	(*v1.ListAuditEventsRequest)(nil),     // 12: gongyak.type.v1.ListAuditEventsRequest
+	(*v1.ExportDistrictDataRequest)(nil),  // 13: gongyak.type.v1.ExportDistrictDataRequest
+	(*v1.ImportDistrictDataRequest)(nil),  // 14: gongyak.type.v1.ImportDistrictDataRequest
+	(*emptypb.Empty)(nil),                 // 15: google.protobuf.Empty
+	(*v1.ListAuditEventsResponse)(nil),    // 16: gongyak.type.v1.ListAuditEventsResponse
+	(*v1.DataLine)(nil),                   // 17: gongyak.type.v1.DataLine
+	(*v1.ImportDistrictDataResponse)(nil), // 18: gongyak.type.v1.ImportDistrictDataResponse
 }
 var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
 	8,  // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
@@ -633,14 +639,18 @@ var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
 	3,  // 11: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:input_type -> gongyak.budget.v1.BatchUpdateBudgetsRequest
 	5,  // 12: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
 	12, // 13: gongyak.budget.v1.BudgetService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	8,  // 14: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
-	8,  // 15: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
-	13, // 16: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
-	4,  // 17: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:output_type -> gongyak.budget.v1.BatchUpdateBudgetsResponse
-	6,  // 18: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
-	14, // 19: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	14, // [14:20] is the sub-list for method output_type
-	8,  // [8:14] is the sub-list for method input_type
+	13, // 14: gongyak.budget.v1.BudgetService.ExportDistrictData:input_type -> gongyak.type.v1.ExportDistrictDataRequest
+	14, // 15: gongyak.budget.v1.BudgetService.ImportDistrictData:input_type -> gongyak.type.v1.ImportDistrictDataRequest
+	8,  // 16: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
+	8,  // 17: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
+	15, // 18: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
+	4,  // 19: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:output_type -> gongyak.budget.v1.BatchUpdateBudgetsResponse
+	6,  // 20: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
+	16, // 21: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	17, // 22: gongyak.budget.v1.BudgetService.ExportDistrictData:output_type -> gongyak.type.v1.DataLine
+	18, // 23: gongyak.budget.v1.BudgetService.ImportDistrictData:output_type -> gongyak.type.v1.ImportDistrictDataResponse
+	16, // [16:24] is the sub-list for method output_type
+	8,  // [8:16] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
