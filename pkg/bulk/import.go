@@ -1,0 +1,152 @@
+package bulk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// LineField is the field a refusal of an export's line names: `line 12`.
+func LineField(n int64) string { return fmt.Sprintf("line %d", n) }
+
+// Import writes district's rows, read by next until it returns io.EOF, in
+// one transaction: all of them or, when one is refused, none. An export
+// this service imported before (its exportID in the audit log) writes
+// nothing and reports already; a district this service holds data of
+// otherwise is refused, FAILED_PRECONDITION: an import goes where the
+// district is not yet. A line that is not a row of one of s's tables, or
+// that the database refuses, is INVALID_ARGUMENT naming the line's number
+// — never its values, which may be personal data.
+func (s Service) Import(ctx context.Context, district, exportID string, next func() ([]*typev1.DataLine, error)) (rows int64, already bool, err error) {
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	// One import of a district at a time: the second waits, then finds
+	// the first's rows.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('bulk import ' || $1, 0))`, district); err != nil {
+		return 0, false, err
+	}
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM audit_events
+		WHERE district_id = $1 AND action = $2 AND after->>'exportId' = $3)`, district, ImportAction, exportID).Scan(&already); err != nil || already {
+		return 0, already, err
+	}
+	cols := map[string][]string{}
+	for _, t := range s.Tables {
+		var held bool
+		q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = $1)`, pgx.Identifier{t.Name}.Sanitize(), pgx.Identifier{t.District}.Sanitize())
+		if err := tx.QueryRow(ctx, q, district).Scan(&held); err != nil {
+			return 0, false, err
+		}
+		if held {
+			return 0, false, apierr.FailedPrecondition("districts/%s already has data in the %s service: an export is imported into a suite where its district does not exist yet", district, s.Name)
+		}
+		if cols[t.Name], err = columns(ctx, tx, t.Name); err != nil {
+			return 0, false, err
+		}
+	}
+	for {
+		lines, err := next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		if err := s.insert(ctx, tx, district, cols, lines); err != nil {
+			return 0, false, err
+		}
+		rows += int64(len(lines))
+	}
+	if err := audit.Record(ctx, tx, ImportAction, "districts/"+district, nil,
+		&typev1.ImportDistrictDataRequest{Name: "districts/" + district, ExportId: exportID}); err != nil {
+		return 0, false, err
+	}
+	return rows, false, tx.Commit(ctx)
+}
+
+// insert writes lines in one round trip, each after checking it is a row
+// of district in one of s's tables with no column the table lacks.
+func (s Service) insert(ctx context.Context, tx pgx.Tx, district string, cols map[string][]string, lines []*typev1.DataLine) error {
+	batch := &pgx.Batch{}
+	for _, l := range lines {
+		field := LineField(l.GetLine())
+		name, ok := cutService(l.GetType(), s.Name)
+		t, known := s.table(name)
+		if !ok || !known {
+			return apierr.Invalid(field, "type %q is not one of the %s service's tables", l.GetType(), s.Name)
+		}
+		var row map[string]json.RawMessage
+		if err := json.Unmarshal(l.GetResource(), &row); err != nil {
+			return apierr.Invalid(field, "resource must be a JSON object of the row's columns")
+		}
+		var got string
+		if err := json.Unmarshal(row[t.District], &got); err != nil || got != district {
+			return apierr.Invalid(field, "resource.%s must be %q, the district the export is of", t.District, district)
+		}
+		for c := range row {
+			if !contains(cols[t.Name], c) {
+				return apierr.Invalid(field, "resource has column %q, which %s.%s does not have", c, s.Name, t.Name)
+			}
+		}
+		list := quoted(cols[t.Name])
+		table := pgx.Identifier{t.Name}.Sanitize()
+		batch.Queue(fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_record(NULL::%s, $1::jsonb)`, table, list, list, table), string(l.GetResource()))
+	}
+	br := tx.SendBatch(ctx, batch)
+	defer br.Close()
+	for _, l := range lines {
+		if _, err := br.Exec(); err != nil {
+			return refused(l, err)
+		}
+	}
+	return br.Close()
+}
+
+// refused says why the database refused a line, by its constraint or
+// column and error code: a PostgreSQL message may quote the row's values.
+func refused(l *typev1.DataLine, err error) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return err
+	}
+	why := "the database refused it (SQLSTATE " + pg.Code + ")"
+	switch {
+	case pg.Code == "23505":
+		why = "a row with its key is already there (" + pg.ConstraintName + ")"
+	case pg.Code == "23503":
+		why = "it refers to a row not imported before it (" + pg.ConstraintName + "): rows come after those they refer to"
+	case pg.ConstraintName != "":
+		why = "it breaks " + pg.ConstraintName + " (SQLSTATE " + pg.Code + ")"
+	case pg.ColumnName != "":
+		why = "its column " + pg.ColumnName + " is refused (SQLSTATE " + pg.Code + ")"
+	case pg.Code[:2] == "22":
+		why = "a value is not of its column's type (SQLSTATE " + pg.Code + ")"
+	}
+	return apierr.Invalid(LineField(l.GetLine()), "%s: %s", l.GetType(), why)
+}
+
+func cutService(typ, service string) (string, bool) {
+	if len(typ) > len(service)+1 && typ[:len(service)] == service && typ[len(service)] == '.' {
+		return typ[len(service)+1:], true
+	}
+	return "", false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
