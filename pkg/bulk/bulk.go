@@ -31,6 +31,9 @@ type Table struct {
 	// Personal are the columns holding personal data, each with how it is
 	// masked for a caller who may not see it.
 	Personal map[string]func(string) string
+	// CitizenKeyed says the rows hold citizens' keyed hashes (ballots,
+	// responses): imported only where the citizen key is the same.
+	CitizenKeyed bool
 }
 
 // Service is a service's district data: its name and its tables, each
@@ -39,6 +42,9 @@ type Service struct {
 	Name   string
 	Tables []Table
 	Pool   *pgxpool.Pool
+	// CitizenKeyFingerprint is this suite's citizen key's, for a service
+	// with CitizenKeyed tables.
+	CitizenKeyFingerprint string
 }
 
 // HeaderType is the type of a service's header line: `<service>.header`.

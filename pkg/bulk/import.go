@@ -40,6 +40,7 @@ func (s Service) Import(ctx context.Context, district, exportID string, next fun
 		WHERE district_id = $1 AND action = $2 AND after->>'exportId' = $3)`, district, ImportAction, exportID).Scan(&already); err != nil || already {
 		return 0, already, err
 	}
+	in := &importing{Service: s}
 	cols := map[string][]string{}
 	for _, t := range s.Tables {
 		var held bool
@@ -62,10 +63,10 @@ func (s Service) Import(ctx context.Context, district, exportID string, next fun
 		if err != nil {
 			return 0, false, err
 		}
-		if err := s.insert(ctx, tx, district, cols, lines); err != nil {
+		if err := in.insert(ctx, tx, district, cols, lines); err != nil {
 			return 0, false, err
 		}
-		rows += int64(len(lines))
+		rows += int64(len(lines)) - int64(headers(lines, s.HeaderType()))
 	}
 	if err := audit.Record(ctx, tx, ImportAction, "districts/"+district, nil,
 		&typev1.ImportDistrictDataRequest{Name: "districts/" + district, ExportId: exportID}); err != nil {
@@ -74,16 +75,37 @@ func (s Service) Import(ctx context.Context, district, exportID string, next fun
 	return rows, false, tx.Commit(ctx)
 }
 
+// importing is an import under way: the service, and the export's header
+// once read.
+type importing struct {
+	Service
+	header Header
+}
+
 // insert writes lines in one round trip, each after checking it is a row
 // of district in one of s's tables with no column the table lacks.
-func (s Service) insert(ctx context.Context, tx pgx.Tx, district string, cols map[string][]string, lines []*typev1.DataLine) error {
+func (s *importing) insert(ctx context.Context, tx pgx.Tx, district string, cols map[string][]string, lines []*typev1.DataLine) error {
 	batch := &pgx.Batch{}
+	var queued []*typev1.DataLine
 	for _, l := range lines {
 		field := LineField(l.GetLine())
+		if l.GetType() == s.HeaderType() {
+			if err := json.Unmarshal(l.GetResource(), &s.header); err != nil {
+				return apierr.Invalid(field, "the header must be a JSON object")
+			}
+			if s.header.Masked {
+				return apierr.Invalid(field, "the export is masked (made by a caller without personal-data): masked names would replace the real ones; export again with personal-data")
+			}
+			continue
+		}
 		name, ok := cutService(l.GetType(), s.Name)
 		t, known := s.table(name)
 		if !ok || !known {
 			return apierr.Invalid(field, "type %q is not one of the %s service's tables", l.GetType(), s.Name)
+		}
+		if t.CitizenKeyed && s.header.CitizenKeyFingerprint != s.CitizenKeyFingerprint {
+			return apierr.Invalid(field, "%s are keyed by the citizen key, and this suite's key (fingerprint %s) is not the export's (%q): give this suite the source suite's GONGYAK_CITIZEN_KEY",
+				l.GetType(), s.CitizenKeyFingerprint, s.header.CitizenKeyFingerprint)
 		}
 		var row map[string]json.RawMessage
 		if err := json.Unmarshal(l.GetResource(), &row); err != nil {
@@ -101,10 +123,11 @@ func (s Service) insert(ctx context.Context, tx pgx.Tx, district string, cols ma
 		list := quoted(cols[t.Name])
 		table := pgx.Identifier{t.Name}.Sanitize()
 		batch.Queue(fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_record(NULL::%s, $1::jsonb)`, table, list, list, table), string(l.GetResource()))
+		queued = append(queued, l)
 	}
 	br := tx.SendBatch(ctx, batch)
 	defer br.Close()
-	for _, l := range lines {
+	for _, l := range queued {
 		if _, err := br.Exec(); err != nil {
 			return refused(l, err)
 		}
@@ -149,4 +172,14 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func headers(lines []*typev1.DataLine, typ string) int {
+	n := 0
+	for _, l := range lines {
+		if l.GetType() == typ {
+			n++
+		}
+	}
+	return n
 }

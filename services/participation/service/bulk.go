@@ -34,10 +34,10 @@ var bulkTables = []bulk.Table{
 	{Name: "members", District: "district_id", Order: "program_id, id", Personal: person("person_")},
 	{Name: "submissions", District: "district_id", Order: "program_id, id", Personal: person("proposer_")},
 	{Name: "entries", District: "district_id", Order: "program_id, id"},
-	{Name: "ballots", District: "district_id", Order: "program_id, id"},
+	{Name: "ballots", District: "district_id", Order: "program_id, id", CitizenKeyed: true},
 	{Name: "ballot_scores", District: "district_id", Order: "program_id, ballot_id, entry_id"},
 	{Name: "questions", District: "district_id", Order: "program_id, id"},
-	{Name: "responses", District: "district_id", Order: "program_id, id"},
+	{Name: "responses", District: "district_id", Order: "program_id, id", CitizenKeyed: true},
 	{Name: "answers", District: "district_id", Order: "program_id, response_id, question_id",
 		Personal: map[string]func(string) string{"text": func(string) string { return "***" }}},
 }
