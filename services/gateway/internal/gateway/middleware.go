@@ -100,7 +100,7 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 		}
 		if r.Body != nil {
 			limit := g.cfg.MaxBodyBytes
-			if isUpload(r) {
+			if isUpload(r) || isBulkImport(r) {
 				limit = g.cfg.MaxUploadBytes
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
