@@ -100,6 +100,7 @@ func New(log *slog.Logger, opts Options) *Server {
 		grpc.ChainStreamInterceptor(
 			s.logStream,
 			recovery.StreamServerInterceptor(onPanic),
+			s.mapStreamErrors,
 			grpcauth.StreamServerInterceptor(a.AuthFunc),
 			authorizeStream,
 		),
