@@ -138,6 +138,9 @@ func readExport(r io.Reader) (*exportFile, error) {
 		n++
 		field := bulk.LineField(n)
 		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue // a blank line, such as a file's last: nothing to read
+		}
 		if ended {
 			return nil, apierr.Invalid(field, "comes after the end line (%s)", endType)
 		}
