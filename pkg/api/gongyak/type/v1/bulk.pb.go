@@ -146,7 +146,12 @@ type ImportDistrictDataRequest struct {
 	// same export again is answered as done.
 	ExportId string `protobuf:"bytes,2,opt,name=export_id,json=exportId" json:"export_id,omitempty"`
 	// Rows of this service's tables, in the export's order.
-	Lines         []*DataLine `protobuf:"bytes,3,rep,name=lines" json:"lines,omitempty"`
+	Lines []*DataLine `protobuf:"bytes,3,rep,name=lines" json:"lines,omitempty"`
+	// Check every line as the import would, the database's constraints
+	// included, in a transaction rolled back: nothing is written (first
+	// message). The pledge service has every service check its part before
+	// any writes, so a refusal leaves the target as it was.
+	ValidateOnly  bool `protobuf:"varint,4,opt,name=validate_only,json=validateOnly" json:"validate_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -200,6 +205,13 @@ func (x *ImportDistrictDataRequest) GetLines() []*DataLine {
 		return x.Lines
 	}
 	return nil
+}
+
+func (x *ImportDistrictDataRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
 }
 
 // ImportDistrictDataResponse says what one service's import wrote.
@@ -267,11 +279,12 @@ const file_gongyak_type_v1_bulk_proto_rawDesc = "" +
 	"\bresource\x18\x02 \x01(\fR\bresource\x12\x12\n" +
 	"\x04line\x18\x03 \x01(\x03R\x04line\"4\n" +
 	"\x19ExportDistrictDataRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"}\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"\xa2\x01\n" +
 	"\x19ImportDistrictDataRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1b\n" +
 	"\texport_id\x18\x02 \x01(\tR\bexportId\x12/\n" +
-	"\x05lines\x18\x03 \x03(\v2\x19.gongyak.type.v1.DataLineR\x05lines\"[\n" +
+	"\x05lines\x18\x03 \x03(\v2\x19.gongyak.type.v1.DataLineR\x05lines\x12#\n" +
+	"\rvalidate_only\x18\x04 \x01(\bR\fvalidateOnly\"[\n" +
 	"\x1aImportDistrictDataResponse\x12\x12\n" +
 	"\x04rows\x18\x01 \x01(\x03R\x04rows\x12)\n" +
 	"\x10already_imported\x18\x02 \x01(\bR\x0falreadyImportedBBZ9github.com/gongyak/gongyak/pkg/api/gongyak/type/v1;typev1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
