@@ -30,7 +30,11 @@ type Table struct {
 	Order string
 	// Personal are the columns holding personal data, each with how it is
 	// masked for a caller who may not see it.
-	Personal map[string]func(string) string
+	Personal map[string]Mask
+	// Derived are columns the database keeps from other rows (triggers):
+	// neither exported nor imported, since the import's rows compute them
+	// again. Generated columns are left out without being named here.
+	Derived []string
 	// CitizenKeyed says the rows hold citizens' keyed hashes (ballots,
 	// responses): imported only where the citizen key is the same.
 	CitizenKeyed bool
@@ -50,10 +54,47 @@ type Service struct {
 // HeaderType is the type of a service's header line: `<service>.header`.
 func (s Service) HeaderType() string { return s.Name + ".header" }
 
+// Mask masks one column's value, as JSON decodes it (strings, numbers as
+// json.Number, arrays, objects); null is never passed.
+type Mask func(any) any
+
+// Text masks a text column's value with hide; an empty one stays empty.
+func Text(hide func(string) string) Mask {
+	return func(v any) any {
+		if s, ok := v.(string); ok && s != "" {
+			return hide(s)
+		}
+		return v
+	}
+}
+
+// Objects masks a JSON array of objects (a jsonb column such as a
+// pledge's contacts): each object's fields named in fields, by their
+// Text masks.
+func Objects(fields map[string]func(string) string) Mask {
+	return func(v any) any {
+		list, _ := v.([]any)
+		for _, item := range list {
+			if o, ok := item.(map[string]any); ok {
+				for f, hide := range fields {
+					if _, ok := o[f]; ok {
+						o[f] = Text(hide)(o[f])
+					}
+				}
+			}
+		}
+		return v
+	}
+}
+
 // Header is what a service's export says about itself before its rows.
 type Header struct {
 	// Masked says personal data is masked in the rows that follow.
 	Masked bool `json:"masked"`
+	// SchemaVersion is the service's schema's migration (goose) version
+	// when the rows were read: rows are its stored columns, so only a
+	// suite at the same version imports them.
+	SchemaVersion int64 `json:"schemaVersion"`
 	// CitizenKeyFingerprint identifies the key citizens' identifiers are
 	// hashed with (participation only): ballots and responses can be
 	// imported only where the same key is used.
@@ -74,20 +115,35 @@ func (s Service) table(name string) (Table, bool) {
 	return Table{}, false
 }
 
-// columns lists a table's stored columns in order; generated ones are
-// left out, since the database computes them again.
-func columns(ctx context.Context, q pgx.Tx, table string) ([]string, error) {
+// columns lists a table's stored columns in order; generated and derived
+// ones are left out, since the database computes them again.
+func columns(ctx context.Context, q pgx.Tx, t Table) ([]string, error) {
 	rows, err := q.Query(ctx, `SELECT attname FROM pg_attribute
 		WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
-		ORDER BY attnum`, table)
+			AND NOT attname = ANY($2)
+		ORDER BY attnum`, t.Name, append([]string{}, t.Derived...))
 	if err != nil {
 		return nil, err
 	}
 	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err == nil && len(cols) == 0 {
-		err = fmt.Errorf("bulk: table %s has no columns: is it in the service's schema?", table)
+		err = fmt.Errorf("bulk: table %s has no columns: is it in the service's schema?", t.Name)
 	}
 	return cols, err
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// SchemaVersion is the migration version of the service's schema (named
+// as the service is): the last goose applied.
+func (s Service) SchemaVersion(ctx context.Context, q querier) (int64, error) {
+	var v int64
+	err := q.QueryRow(ctx, fmt.Sprintf(`SELECT coalesce(max(version_id), 0) FROM %s`,
+		pgx.Identifier{s.Name, "goose_db_version"}.Sanitize())).Scan(&v)
+	return v, err
 }
 
 func quoted(cols []string) string {
@@ -98,18 +154,11 @@ func quoted(cols []string) string {
 	return strings.Join(out, ", ")
 }
 
-// Export sends header, then every row of district in s's tables, in
-// order, from one consistent snapshot; personal data is masked unless
-// unmasked, and an unmasked export is recorded in the audit log as a read
-// of personal data.
+// Export sends header, with the schema's version, then every row of
+// district in s's tables, in order, from one consistent snapshot;
+// personal data is masked when header says so, and an unmasked export is
+// recorded in the audit log as a read of personal data.
 func (s Service) Export(ctx context.Context, district string, header Header, send func(*typev1.DataLine) error) error {
-	raw, err := json.Marshal(header)
-	if err != nil {
-		return err
-	}
-	if err := send(&typev1.DataLine{Type: s.HeaderType(), Resource: raw}); err != nil {
-		return err
-	}
 	if !header.Masked {
 		if err := s.recordRead(ctx, district); err != nil {
 			return err
@@ -120,6 +169,16 @@ func (s Service) Export(ctx context.Context, district string, header Header, sen
 		return err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	if header.SchemaVersion, err = s.SchemaVersion(ctx, tx); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(header)
+	if err != nil {
+		return err
+	}
+	if err := send(&typev1.DataLine{Type: s.HeaderType(), Resource: raw}); err != nil {
+		return err
+	}
 	for _, t := range s.Tables {
 		if err := s.exportTable(ctx, tx, t, district, header.Masked, send); err != nil {
 			return err
@@ -144,7 +203,7 @@ func (s Service) recordRead(ctx context.Context, district string) error {
 }
 
 func (s Service) exportTable(ctx context.Context, tx pgx.Tx, t Table, district string, masked bool, send func(*typev1.DataLine) error) error {
-	cols, err := columns(ctx, tx, t.Name)
+	cols, err := columns(ctx, tx, t)
 	if err != nil {
 		return err
 	}
@@ -174,7 +233,7 @@ func (s Service) exportTable(ctx context.Context, tx pgx.Tx, t Table, district s
 }
 
 // mask masks a row's personal columns; numbers are kept as written.
-func mask(row []byte, personal map[string]func(string) string) ([]byte, error) {
+func mask(row []byte, personal map[string]Mask) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(row))
 	dec.UseNumber()
 	var m map[string]any
@@ -182,7 +241,7 @@ func mask(row []byte, personal map[string]func(string) string) ([]byte, error) {
 		return nil, err
 	}
 	for col, hide := range personal {
-		if v, ok := m[col].(string); ok && v != "" {
+		if v := m[col]; v != nil {
 			m[col] = hide(v)
 		}
 	}

@@ -53,8 +53,8 @@ func CanImport(ctx context.Context, district string) error {
 }
 
 // ServeImport answers a service's internal ImportDistrictData: the first
-// message names the district and the export, and every message's lines
-// are written in one transaction.
+// message names the district and the export (and may ask only to
+// validate), and every message's lines are written in one transaction.
 func (s Service) ServeImport(stream grpc.ClientStreamingServer[typev1.ImportDistrictDataRequest, typev1.ImportDistrictDataResponse]) error {
 	ctx := stream.Context()
 	first, err := stream.Recv()
@@ -87,7 +87,7 @@ func (s Service) ServeImport(stream grpc.ClientStreamingServer[typev1.ImportDist
 		}
 		return m.GetLines(), nil
 	}
-	rows, already, err := s.Import(ctx, district, first.GetExportId(), next)
+	rows, already, err := s.Import(ctx, district, first.GetExportId(), first.GetValidateOnly(), next)
 	if err != nil {
 		return err
 	}

@@ -18,14 +18,17 @@ import (
 func LineField(n int64) string { return fmt.Sprintf("line %d", n) }
 
 // Import writes district's rows, read by next until it returns io.EOF, in
-// one transaction: all of them or, when one is refused, none. An export
-// this service imported before (its exportID in the audit log) writes
-// nothing and reports already; a district this service holds data of
-// otherwise is refused, FAILED_PRECONDITION: an import goes where the
-// district is not yet. A line that is not a row of one of s's tables, or
-// that the database refuses, is INVALID_ARGUMENT naming the line's number
-// — never its values, which may be personal data.
-func (s Service) Import(ctx context.Context, district, exportID string, next func() ([]*typev1.DataLine, error)) (rows int64, already bool, err error) {
+// one transaction: all of them or, when one is refused, none; when
+// validateOnly, the transaction is rolled back after every line was
+// written, and nothing stays. The first line is the service's header: an
+// export of another schema version than this suite's, or a district this
+// service holds data of, is refused FAILED_PRECONDITION (an import goes
+// where the district is not yet); an export this service imported before
+// (its exportID in the audit log) writes nothing and reports already. A
+// masked header, a line that is not a row of one of s's tables, or one
+// the database refuses, is INVALID_ARGUMENT naming the line's number —
+// never its values, which may be personal data.
+func (s Service) Import(ctx context.Context, district, exportID string, validateOnly bool, next func() ([]*typev1.DataLine, error)) (rows int64, already bool, err error) {
 	tx, err := s.Pool.Begin(ctx)
 	if err != nil {
 		return 0, false, err
@@ -41,6 +44,9 @@ func (s Service) Import(ctx context.Context, district, exportID string, next fun
 		return 0, already, err
 	}
 	in := &importing{Service: s}
+	if in.version, err = s.SchemaVersion(ctx, tx); err != nil {
+		return 0, false, err
+	}
 	cols := map[string][]string{}
 	for _, t := range s.Tables {
 		var held bool
@@ -51,7 +57,7 @@ func (s Service) Import(ctx context.Context, district, exportID string, next fun
 		if held {
 			return 0, false, apierr.FailedPrecondition("districts/%s already has data in the %s service: an export is imported into a suite where its district does not exist yet", district, s.Name)
 		}
-		if cols[t.Name], err = columns(ctx, tx, t.Name); err != nil {
+		if cols[t.Name], err = columns(ctx, tx, t); err != nil {
 			return 0, false, err
 		}
 	}
@@ -68,6 +74,12 @@ func (s Service) Import(ctx context.Context, district, exportID string, next fun
 		}
 		rows += int64(len(lines)) - int64(headers(lines, s.HeaderType()))
 	}
+	if !in.headed {
+		return 0, false, apierr.Invalid("lines", "the %s service's header is missing: an import starts with it", s.Name)
+	}
+	if validateOnly {
+		return rows, false, nil // the deferred rollback drops every row
+	}
 	if err := audit.Record(ctx, tx, ImportAction, "districts/"+district, nil,
 		&typev1.ImportDistrictDataRequest{Name: "districts/" + district, ExportId: exportID}); err != nil {
 		return 0, false, err
@@ -75,11 +87,13 @@ func (s Service) Import(ctx context.Context, district, exportID string, next fun
 	return rows, false, tx.Commit(ctx)
 }
 
-// importing is an import under way: the service, and the export's header
-// once read.
+// importing is an import under way: the service, its schema's version,
+// and the export's header once read.
 type importing struct {
 	Service
-	header Header
+	version int64
+	header  Header
+	headed  bool
 }
 
 // insert writes lines in one round trip, each after checking it is a row
@@ -90,13 +104,13 @@ func (s *importing) insert(ctx context.Context, tx pgx.Tx, district string, cols
 	for _, l := range lines {
 		field := LineField(l.GetLine())
 		if l.GetType() == s.HeaderType() {
-			if err := json.Unmarshal(l.GetResource(), &s.header); err != nil {
-				return apierr.Invalid(field, "the header must be a JSON object")
-			}
-			if s.header.Masked {
-				return apierr.Invalid(field, "the export is masked (made by a caller without personal-data): masked names would replace the real ones; export again with personal-data")
+			if err := s.readHeader(l); err != nil {
+				return err
 			}
 			continue
+		}
+		if !s.headed {
+			return apierr.Invalid(field, "comes before the %s service's header (type %s), which an import starts with", s.Name, s.HeaderType())
 		}
 		name, ok := cutService(l.GetType(), s.Name)
 		t, known := s.table(name)
@@ -116,11 +130,21 @@ func (s *importing) insert(ctx context.Context, tx pgx.Tx, district string, cols
 			return apierr.Invalid(field, "resource.%s must be %q, the district the export is of", t.District, district)
 		}
 		for c := range row {
+			if contains(t.Derived, c) {
+				return apierr.Invalid(field, "resource has column %q, which the database derives (from %s's other rows): leave it out", c, s.Name)
+			}
 			if !contains(cols[t.Name], c) {
 				return apierr.Invalid(field, "resource has column %q, which %s.%s does not have", c, s.Name, t.Name)
 			}
 		}
-		list := quoted(cols[t.Name])
+		// The row's columns only: one left out takes its default.
+		var present []string
+		for _, c := range cols[t.Name] {
+			if _, ok := row[c]; ok {
+				present = append(present, c)
+			}
+		}
+		list := quoted(present)
 		table := pgx.Identifier{t.Name}.Sanitize()
 		batch.Queue(fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_record(NULL::%s, $1::jsonb)`, table, list, list, table), string(l.GetResource()))
 		queued = append(queued, l)
@@ -133,6 +157,27 @@ func (s *importing) insert(ctx context.Context, tx pgx.Tx, district string, cols
 		}
 	}
 	return br.Close()
+}
+
+// readHeader reads the service's header: once, unmasked, of this suite's
+// schema version.
+func (s *importing) readHeader(l *typev1.DataLine) error {
+	field := LineField(l.GetLine())
+	if s.headed {
+		return apierr.Invalid(field, "is a second %s header", s.Name)
+	}
+	if err := json.Unmarshal(l.GetResource(), &s.header); err != nil {
+		return apierr.Invalid(field, "the header must be a JSON object")
+	}
+	if s.header.Masked {
+		return apierr.Invalid(field, "the export is masked (made by a caller without personal-data): masked names would replace the real ones; export again with personal-data")
+	}
+	if s.header.SchemaVersion != s.version {
+		return apierr.FailedPrecondition("the export's %s data is of schema version %d, and this suite's %s service is at version %d: its rows are stored columns, imported only by a suite at the same version (bring both suites to the same release, then export again)",
+			s.Name, s.header.SchemaVersion, s.Name, s.version)
+	}
+	s.headed = true
+	return nil
 }
 
 // refused says why the database refused a line, by its constraint or

@@ -39,10 +39,11 @@ var bulkTables = []bulk.Table{
 	{Name: "questions", District: "district_id", Order: "program_id, id"},
 	{Name: "responses", District: "district_id", Order: "program_id, id", CitizenKeyed: true},
 	{Name: "answers", District: "district_id", Order: "program_id, response_id, question_id",
-		Personal: map[string]func(string) string{"text": func(string) string { return "***" }}},
+		Personal: map[string]bulk.Mask{"text": bulk.Text(func(string) string { return "***" })}},
 }
 
 // person masks the name, phone and e-mail columns that start with prefix.
-func person(prefix string) map[string]func(string) string {
-	return map[string]func(string) string{prefix + "name": personal.MaskName, prefix + "phone": personal.MaskPhone, prefix + "email": personal.MaskEmail}
+func person(prefix string) map[string]bulk.Mask {
+	return map[string]bulk.Mask{prefix + "name": bulk.Text(personal.MaskName), prefix + "phone": bulk.Text(personal.MaskPhone),
+		prefix + "email": bulk.Text(personal.MaskEmail)}
 }

@@ -12,6 +12,7 @@ import (
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/bulk"
+	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/resourceid"
 	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/grpc"
@@ -36,12 +37,18 @@ const (
 
 // pledgeTables are the pledge service's district data, each table after
 // those it refers to. API keys, card imports' records and the audit log
-// stay: a suite issues its own keys and keeps its own log.
+// stay: a suite issues its own keys and keeps its own log. A pledge's
+// status history arrays are kept by triggers from status_changes (and
+// its search columns are generated): the import computes them again.
+// Its contacts' names and phones are masked as the public card masks
+// them.
 var pledgeTables = []bulk.Table{
 	{Name: "districts", District: "id", Order: "id"},
 	{Name: "terms", District: "district_id", Order: "number"},
 	{Name: "departments", District: "district_id", Order: "id"},
-	{Name: "pledges", District: "district_id", Order: "create_time, id"},
+	{Name: "pledges", District: "district_id", Order: "create_time, id",
+		Personal: map[string]bulk.Mask{"contacts": bulk.Objects(map[string]func(string) string{"name": personal.MaskName, "phone": personal.MaskPhone})},
+		Derived:  []string{"history_dates", "history_statuses", "history_previous"}},
 	{Name: "status_changes", District: "district_id", Order: "pledge_id, number"},
 	{Name: "photo_files", District: "district_id", Order: "pledge_id, position"},
 }
@@ -53,7 +60,10 @@ type exportHeader struct {
 	District              string    `json:"district"`
 	Masked                bool      `json:"masked"`
 	CitizenKeyFingerprint string    `json:"citizenKeyFingerprint"`
-	CreateTime            time.Time `json:"createTime"`
+	// SchemaVersions are each service's schema (migration) version: an
+	// import needs the same.
+	SchemaVersions map[string]int64 `json:"schemaVersions"`
+	CreateTime     time.Time        `json:"createTime"`
 }
 
 // exportLine is one line of the file.
@@ -83,7 +93,11 @@ func (s *DistrictServer) ExportDistrictData(req *pledgev1.ExportDistrictDataRequ
 		return err
 	}
 	h := exportHeader{Format: exportFormat, ExportID: resourceid.New(), District: "districts/" + district,
-		Masked: !auth.CanSeePersonalData(ctx, district), CreateTime: time.Now().UTC()}
+		Masked: !auth.CanSeePersonalData(ctx, district), SchemaVersions: map[string]int64{}, CreateTime: time.Now().UTC()}
+	mine := bulk.Service{Name: "pledge", Tables: pledgeTables, Pool: s.store.Pool()}
+	if h.SchemaVersions[mine.Name], err = mine.SchemaVersion(ctx, s.store.Pool()); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	others, err := s.openExports(ctx, req, &h)
@@ -94,7 +108,6 @@ func (s *DistrictServer) ExportDistrictData(req *pledgev1.ExportDistrictDataRequ
 	if err := w.line(headerType, h); err != nil {
 		return err
 	}
-	mine := bulk.Service{Name: "pledge", Tables: pledgeTables, Pool: s.store.Pool()}
 	err = mine.Export(ctx, district, bulk.Header{Masked: h.Masked}, func(l *typev1.DataLine) error {
 		if l.GetType() == mine.HeaderType() {
 			return nil
@@ -125,8 +138,8 @@ func (s *DistrictServer) ExportDistrictData(req *pledgev1.ExportDistrictDataRequ
 }
 
 // openExports opens the other services' exports and reads their headers:
-// any masked masks the export; participation's gives the citizen key's
-// fingerprint.
+// any masked masks the export; each gives its schema version, and
+// participation's the citizen key's fingerprint.
 func (s *DistrictServer) openExports(ctx context.Context, req *pledgev1.ExportDistrictDataRequest, h *exportHeader) ([]exportStream, error) {
 	in := &typev1.ExportDistrictDataRequest{Name: req.GetName()}
 	b, err := s.backends.Budgets.ExportDistrictData(ctx, in)
@@ -142,7 +155,7 @@ func (s *DistrictServer) openExports(ctx context.Context, req *pledgev1.ExportDi
 		return nil, err
 	}
 	out := []exportStream{b, i, p}
-	for _, o := range out {
+	for n, o := range out {
 		first, err := o.Recv()
 		if err != nil {
 			return nil, err
@@ -152,6 +165,7 @@ func (s *DistrictServer) openExports(ctx context.Context, req *pledgev1.ExportDi
 			return nil, err
 		}
 		h.Masked = h.Masked || sh.Masked
+		h.SchemaVersions[importOrder[n+1]] = sh.SchemaVersion
 		if sh.CitizenKeyFingerprint != "" {
 			h.CitizenKeyFingerprint = sh.CitizenKeyFingerprint
 		}

@@ -32,10 +32,13 @@ const linesPerMessage = 500
 
 // ImportDistrictData reads an export whole, checks its lines — the header
 // first, unmasked; every line a row of a known service; the end line last
-// with the count — and then has each service write its rows, in order,
-// each in one transaction. When a later service fails, the earlier ones
-// keep what they wrote: the same export again finishes the import (a
-// service that has it answers already imported).
+// with the count — then has every service check its part (its schema
+// version, the citizen key, each row against its tables, in a transaction
+// rolled back), and only then has each service write its rows, in order,
+// each in one transaction. When a later service still fails (it stopped
+// in between), the earlier ones keep what they wrote: the same export
+// again finishes the import (a service that has it answers already
+// imported).
 func (s *DistrictServer) ImportDistrictData(stream grpc.ClientStreamingServer[httpbody.HttpBody, pledgev1.ImportDistrictDataResponse]) error {
 	ctx := stream.Context()
 	f, err := readExport(&chunkReader{stream: stream})
@@ -45,10 +48,15 @@ func (s *DistrictServer) ImportDistrictData(stream grpc.ClientStreamingServer[ht
 	if err := bulk.CanImport(ctx, f.district); err != nil {
 		return err
 	}
+	for _, service := range importOrder {
+		if _, _, err := s.importInto(ctx, service, f, true); err != nil {
+			return err
+		}
+	}
 	out := &pledgev1.ImportDistrictDataResponse{District: f.header.District, ExportId: f.header.ExportID, Rows: map[string]int64{}, Lines: f.lines}
 	var done []string
 	for _, service := range importOrder {
-		rows, already, err := s.importInto(ctx, service, f)
+		rows, already, err := s.importInto(ctx, service, f, false)
 		if err != nil {
 			if len(done) == 0 {
 				return err
@@ -72,14 +80,16 @@ func importCutShort(err error, service string, done []string) error {
 	return e
 }
 
-// importInto has one service write its lines, the service's header first.
-func (s *DistrictServer) importInto(ctx context.Context, service string, f *exportFile) (int64, bool, error) {
-	head, _ := json.Marshal(bulk.Header{Masked: f.header.Masked, CitizenKeyFingerprint: f.header.CitizenKeyFingerprint})
+// importInto has one service write its lines (or only check them), the
+// service's header first.
+func (s *DistrictServer) importInto(ctx context.Context, service string, f *exportFile, validateOnly bool) (int64, bool, error) {
+	head, _ := json.Marshal(bulk.Header{Masked: f.header.Masked, SchemaVersion: f.header.SchemaVersions[service],
+		CitizenKeyFingerprint: f.header.CitizenKeyFingerprint})
 	lines := append([]*typev1.DataLine{{Type: service + ".header", Resource: head, Line: 1}}, f.byService[service]...)
 	if service == "pledge" {
 		mine := bulk.Service{Name: "pledge", Tables: pledgeTables, Pool: s.store.Pool()}
 		sent := false
-		return mine.Import(ctx, f.district, f.header.ExportID, func() ([]*typev1.DataLine, error) {
+		return mine.Import(ctx, f.district, f.header.ExportID, validateOnly, func() ([]*typev1.DataLine, error) {
 			if sent {
 				return nil, io.EOF
 			}
@@ -105,7 +115,7 @@ func (s *DistrictServer) importInto(ctx context.Context, service string, f *expo
 		n := min(len(lines), linesPerMessage)
 		m := &typev1.ImportDistrictDataRequest{Lines: lines[:n]}
 		if first {
-			m.Name, m.ExportId = f.header.District, f.header.ExportID
+			m.Name, m.ExportId, m.ValidateOnly = f.header.District, f.header.ExportID, validateOnly
 		}
 		first, lines = false, lines[n:]
 		if err := st.Send(m); err != nil {
@@ -194,6 +204,11 @@ func (f *exportFile) readHeader(l exportLine) error {
 	}
 	if err := json.Unmarshal(l.Resource, &f.header); err != nil || f.header.Format != exportFormat || f.header.ExportID == "" {
 		return apierr.Invalid(field, "must be a header of format %s with an exportId", exportFormat)
+	}
+	for _, service := range importOrder {
+		if f.header.SchemaVersions[service] <= 0 {
+			return apierr.Invalid(field, "resource.schemaVersions must give each service's schema version (%s's is missing)", service)
+		}
 	}
 	if f.header.Masked {
 		return apierr.Invalid(field, "the export is masked (made by a caller without personal-data): its masked names would replace the real ones; export again as a caller with personal-data in the district")
