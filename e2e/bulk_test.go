@@ -3,19 +3,25 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestABulkExportImportedIntoAnotherSuiteReproducesTheCard imports the
-// seed card into one suite, exports the district as a caller who may see
-// its personal data, and imports the file into a second, empty suite: the
-// card reads the same there — its text rendering identical, its JSON equal
-// apart from etags, with the same ids and history times.
+// seed card into one suite, gives it a photo, citizens' ballots and survey
+// responses, exports the district as a caller who may see its personal
+// data, and imports the file into a second, empty suite with the same
+// citizen key: the card reads the same there — its text rendering
+// identical, its JSON equal apart from etags, with the same ids and
+// history times — and so do the photo, the tally and the survey's
+// results. A third suite, with another citizen key, refuses the file for
+// its ballots and writes nothing.
 func TestABulkExportImportedIntoAnotherSuiteReproducesTheCard(t *testing.T) {
 	from := startSuite(t, "", "pledge", "budget", "indicator", "participation")
 	from.seedGwangsan(t)
@@ -24,6 +30,8 @@ func TestABulkExportImportedIntoAnotherSuiteReproducesTheCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := from.call(t, "POST", "/v1/districts/gwangsan/pledges:import", map[string]any{"cardText": string(text), "term": 7}).must(t, http.StatusOK).str("pledge.name")
+	from.call(t, "POST", "/v1/"+name+"/photos/2:upload", onePixelPNG, "Content-Type", "image/png").must(t, http.StatusOK)
+	eval, survey := participate(t, from, name)
 
 	export := from.as(t, "gwangsan-privacy").export(t, "gwangsan")
 	if !strings.Contains(export[0], `"masked":false`) || !strings.Contains(export[0], `"citizenKeyFingerprint":"`) {
@@ -41,7 +49,8 @@ func TestABulkExportImportedIntoAnotherSuiteReproducesTheCard(t *testing.T) {
 		t.Errorf("the same export again: %s", again.raw)
 	}
 
-	for _, path := range []string{"/v1/" + name + ":render?format=text", "/v1/" + name + "/statusChanges"} {
+	for _, path := range []string{"/v1/" + name + ":render?format=text", "/v1/" + name + "/statusChanges", "/v1/" + name + "/photos/2:content",
+		"/v1/" + eval + "/tally", "/v1/" + survey + "/surveyResults", "/v1/" + eval + "/ballots", "/v1/" + survey + "/responses"} {
 		s1, _, want := from.fetch(t, path)
 		s2, _, got := to.fetch(t, path)
 		if s1 != http.StatusOK || s2 != s1 || got != want {
@@ -55,6 +64,56 @@ func TestABulkExportImportedIntoAnotherSuiteReproducesTheCard(t *testing.T) {
 		g, _ := json.Marshal(got)
 		t.Errorf("the card differs after the round trip:\n%s\n---\n%s", w, g)
 	}
+
+	otherKey := startSuiteWith(t, suiteOptions{services: []string{"pledge", "budget", "indicator", "participation"},
+		env: []string{"GONGYAK_CITIZEN_KEY=another-citizen-key-fedcba9876543210fedcba98"}})
+	refused := otherKey.importData(t, file).must(t, http.StatusBadRequest)
+	v := refused.violations()
+	if len(v) != 1 || !strings.HasPrefix(v[0], "line ") || !strings.Contains(string(refused.raw), "participation.ballots are keyed by the citizen key") ||
+		!strings.Contains(string(refused.raw), "GONGYAK_CITIZEN_KEY") {
+		t.Errorf("a suite with another citizen key: %s", refused.raw)
+	}
+	otherKey.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusNotFound)
+}
+
+// onePixelPNG is a whole PNG image of one pixel.
+var onePixelPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x03\x00\x08\xfc\x02\xfe\xa7\x9a\xa0\xa0\x00\x00\x00\x00IEND\xaeB`\x82")
+
+// participate has citizens take part in the card's programs, as the API
+// lets them: three ballots in a policy competition open now, and two
+// responses (one with a free-text answer) to a survey. It returns the two
+// programs' names.
+func participate(t *testing.T, r *running, card string) (eval, survey string) {
+	t.Helper()
+	now := time.Now()
+	open := map[string]string{"openTime": now.Add(-time.Hour).Format(time.RFC3339), "closeTime": now.Add(time.Hour).Format(time.RFC3339)}
+	eval = r.call(t, "POST", "/v1/districts/gwangsan/programs?programId=competition", map[string]any{
+		"kind": "PROGRAM_KIND_POLICY_COMPETITION", "title": "행복정책 경진대회", "pledges": []string{card},
+		"votingWindow": open, "ballotScaleMax": 5, "citizenWeightPercent": 50, "panelWeightPercent": 50,
+	}).must(t, http.StatusOK).str("name")
+	var entries []string
+	for i, title := range []string{"마을 돌봄 공유 부엌", "아이 안심 등하굣길"} {
+		entries = append(entries, r.call(t, "POST", "/v1/"+eval+"/entries", map[string]any{"title": title, "panelScore": fmt.Sprint(70 + 10*i)}).
+			must(t, http.StatusOK).str("name"))
+	}
+	for c := range 3 {
+		r.call(t, "POST", "/v1/"+eval+"/ballots", map[string]any{"citizenId": fmt.Sprintf("010-5555-%04d", c),
+			"scores": []map[string]any{{"entry": entries[c%2], "score": 1 + c}}}).must(t, http.StatusOK)
+	}
+	survey = r.call(t, "POST", "/v1/districts/gwangsan/programs?programId=survey", map[string]any{
+		"kind": "PROGRAM_KIND_SURVEY", "title": "만족도 조사", "pledges": []string{card}, "responseWindow": open,
+	}).must(t, http.StatusOK).str("name")
+	scale := r.call(t, "POST", "/v1/"+survey+"/questions", map[string]any{"text": "만족하십니까?", "kind": "QUESTION_KIND_SCALE", "scaleMin": 1, "scaleMax": 5}).
+		must(t, http.StatusOK).str("name")
+	free := r.call(t, "POST", "/v1/"+survey+"/questions", map[string]any{"text": "바라는 점", "kind": "QUESTION_KIND_FREE_TEXT"}).must(t, http.StatusOK).str("name")
+	for c, say := range []string{"골목길이 밝아졌으면 합니다", ""} {
+		answers := []map[string]any{{"question": scale, "scaleValue": 3 + c}}
+		if say != "" {
+			answers = append(answers, map[string]any{"question": free, "text": say})
+		}
+		r.call(t, "POST", "/v1/"+survey+"/responses", map[string]any{"citizenId": fmt.Sprintf("010-6666-%04d", c), "answers": answers}).must(t, http.StatusOK)
+	}
+	return eval, survey
 }
 
 // TestAnImportRefusesMaskedExportsAndBadLines exports as a viewer, whose
