@@ -55,11 +55,11 @@ var pledgeTables = []bulk.Table{
 
 // exportHeader is the export's first line's resource.
 type exportHeader struct {
-	Format                string    `json:"format"`
-	ExportID              string    `json:"exportId"`
-	District              string    `json:"district"`
-	Masked                bool      `json:"masked"`
-	CitizenKeyFingerprint string    `json:"citizenKeyFingerprint"`
+	Format                string `json:"format"`
+	ExportID              string `json:"exportId"`
+	District              string `json:"district"`
+	Masked                bool   `json:"masked"`
+	CitizenKeyFingerprint string `json:"citizenKeyFingerprint"`
 	// SchemaVersions are each service's schema (migration) version: an
 	// import needs the same.
 	SchemaVersions map[string]int64 `json:"schemaVersions"`
