@@ -48,3 +48,18 @@ func (s *Server) recovered(ctx context.Context, p any) error {
 	s.log.ErrorContext(ctx, "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	return status.Error(codes.Internal, "internal error")
 }
+
+// mapStreamErrors is mapErrors for streams (a bulk export or import): a
+// refusal as the stream opens, or a failure on the way, reaches the caller
+// as its status, not UNKNOWN.
+func (s *Server) mapStreamErrors(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	err := handler(srv, ss)
+	if err == nil {
+		return nil
+	}
+	st := apierr.ToStatus(pgdb.Classify(err))
+	if !apierr.IsClientError(st.Code()) {
+		s.log.ErrorContext(ss.Context(), "call failed", "grpc.method", info.FullMethod, "grpc.code", st.Code().String(), "cause", err.Error())
+	}
+	return st.Err()
+}

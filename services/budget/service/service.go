@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
+	"github.com/gongyak/gongyak/pkg/bulk"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
@@ -35,6 +36,7 @@ func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, p
 	}
 	ref := pledgeref.New(pledges)
 	changes := pgchange.Watch(ctx, pool, Schema+"_changes", log)
-	budgetv1.RegisterBudgetServiceServer(s, server.New(postgres.New(pool, server.View), ref, log, changes))
+	budgetv1.RegisterBudgetServiceServer(s, bulkServer{BudgetServiceServer: server.New(postgres.New(pool, server.View), ref, log, changes),
+		data: bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables}})
 	s.Authorize(server.Policy(ref))
 }

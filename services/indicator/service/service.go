@@ -7,6 +7,7 @@ import (
 	"time"
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
+	"github.com/gongyak/gongyak/pkg/bulk"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
@@ -30,6 +31,7 @@ var Migrations = migrations.FS
 func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
 	ref := pledgeref.New(pledges)
 	changes := pgchange.Watch(ctx, pool, Schema+"_changes", nil)
-	indicatorv1.RegisterIndicatorServiceServer(s, server.New(postgres.New(pool, server.View), ref, now, changes))
+	indicatorv1.RegisterIndicatorServiceServer(s, bulkServer{IndicatorServiceServer: server.New(postgres.New(pool, server.View), ref, now, changes),
+		data: bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables}})
 	s.Authorize(server.Policy(ref))
 }

@@ -7,6 +7,7 @@ import (
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/bulk"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
@@ -29,6 +30,8 @@ var Migrations = migrations.FS
 // voters' identifiers and now is the clock windows are enforced by.
 func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, citizen *personal.Hasher, now func() time.Time) {
 	store := postgres.New(pool, server.View)
-	participationv1.RegisterParticipationServiceServer(s, server.New(store, pledgeref.New(pledges), citizen, now))
+	participationv1.RegisterParticipationServiceServer(s, bulkServer{ParticipationServiceServer: server.New(store, pledgeref.New(pledges), citizen, now),
+		data:   bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables, CitizenKeyFingerprint: citizen.Fingerprint()},
+		header: func(h *bulk.Header) { h.CitizenKeyFingerprint = citizen.Fingerprint() }})
 	s.Authorize(server.Policy(store, pledgev1.NewPledgeServiceClient(pledges)))
 }

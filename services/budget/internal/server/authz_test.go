@@ -123,6 +123,30 @@ func TestEachMethodLetsInExactlyTheCallersItShould(t *testing.T) {
 			_, err := c.ListAuditEvents(ctx, &typev1.ListAuditEventsRequest{Parent: "districts/gwangsan"})
 			return err
 		}, []string{systemAdmin, districtAdmin}},
+		// A district's bulk export, for the pledge service's: its readers
+		// (published-only callers are refused, so a viewer of another
+		// district is too).
+		{budgetv1.BudgetService_ExportDistrictData_FullMethodName, "gwangsan's", func(ctx context.Context, c budgetv1.BudgetServiceClient) error {
+			st, err := c.ExportDistrictData(ctx, &typev1.ExportDistrictDataRequest{Name: "districts/gwangsan"})
+			if err == nil {
+				_, err = st.Recv()
+			}
+			return err
+		}, readers},
+		// Its import: those who create districts. Gwangsan has data here, so
+		// the import let in is refused (FAILED_PRECONDITION) and writes
+		// nothing; its one line is not a row either.
+		{budgetv1.BudgetService_ImportDistrictData_FullMethodName, "into gwangsan, which has data", func(ctx context.Context, c budgetv1.BudgetServiceClient) error {
+			st, err := c.ImportDistrictData(ctx)
+			if err != nil {
+				return err
+			}
+			// A refused stream ends the send: CloseAndRecv says why.
+			_ = st.Send(&typev1.ImportDistrictDataRequest{Name: "districts/gwangsan", ExportId: "policy-table",
+				Lines: []*typev1.DataLine{{Type: "budget.nothing", Resource: []byte(`{}`), Line: 2}}})
+			_, err = st.CloseAndRecv()
+			return err
+		}, []string{systemAdmin}},
 	}
 	for _, m := range e.serviceMethods() {
 		if !slices.ContainsFunc(tests, func(tt policyCase) bool { return tt.method == m }) {

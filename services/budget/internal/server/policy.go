@@ -28,5 +28,11 @@ func Policy(pledges *pledgeref.Client) auth.Policy {
 		budgetv1.BudgetService_BatchUpdateBudgets_FullMethodName: auth.InDistrict(auth.WriteData, auth.Parent),
 		budgetv1.BudgetService_SummarizeBudgets_FullMethodName:   auth.InDistrict(auth.ReadSummaries, auth.Parent),
 		budgetv1.BudgetService_ListAuditEvents_FullMethodName:    auth.InDistrict(auth.ReadAudit, auth.Parent),
+		// A district's bulk export and import (pkg/bulk), for the pledge
+		// service's: a stream's rule sees no request, so the handler checks
+		// the district once it has read it (readers export, those who
+		// create districts import).
+		budgetv1.BudgetService_ExportDistrictData_FullMethodName: auth.Signed,
+		budgetv1.BudgetService_ImportDistrictData_FullMethodName: auth.Signed,
 	}
 }

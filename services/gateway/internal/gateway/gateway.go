@@ -151,6 +151,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 			return nil
 		}),
 	}
+	// A bulk import's NDJSON goes to the pledge service as it is, in
+	// chunks.
+	opts = append(opts, runtime.WithMarshalerOption(ndjsonType, ndjsonBody{Marshaler: jsonOut}))
 	for _, t := range imageTypes {
 		opts = append(opts, runtime.WithMarshalerOption(t, rawBody{Marshaler: jsonOut, contentType: t}))
 	}

@@ -52,6 +52,10 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap gives http.ResponseController the writer underneath, so that a
+// streamed answer (a district's bulk export) is flushed as it goes.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // edge runs in front of the API: it names the request, answers CORS,
 // holds each client and credential to its rate, refuses writes that lack
 // a credential or a JSON body, bounds the body and the time, and logs the
@@ -109,7 +113,7 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 		}
 		if r.Body != nil {
 			limit := g.cfg.MaxBodyBytes
-			if isUpload(r) {
+			if isUpload(r) || isBulkImport(r) {
 				limit = g.cfg.MaxUploadBytes
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -34,6 +34,13 @@ func guardWrite(w http.ResponseWriter, r *http.Request) bool {
 		return true // nothing to read
 	}
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if isBulkImport(r) {
+		if err == nil && mediaType == ndjsonType {
+			return true
+		}
+		unsupported(w, "a district's import takes an export as it was written, sent as "+ndjsonType)
+		return false
+	}
 	if isUpload(r) {
 		if err == nil && slices.Contains(imageTypes, mediaType) {
 			return true

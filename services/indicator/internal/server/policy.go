@@ -31,5 +31,11 @@ func Policy(pledges *pledgeref.Client) auth.Policy {
 		indicatorv1.IndicatorService_BatchCreateIndicators_FullMethodName: auth.InDistrict(auth.WriteData, auth.Parent),
 		indicatorv1.IndicatorService_SummarizeIndicators_FullMethodName:   auth.InDistrict(auth.ReadSummaries, auth.Parent),
 		indicatorv1.IndicatorService_ListAuditEvents_FullMethodName:       auth.InDistrict(auth.ReadAudit, auth.Parent),
+		// A district's bulk export and import (pkg/bulk), for the pledge
+		// service's: a stream's rule sees no request, so the handler checks
+		// the district once it has read it (readers export, those who
+		// create districts import).
+		indicatorv1.IndicatorService_ExportDistrictData_FullMethodName: auth.Signed,
+		indicatorv1.IndicatorService_ImportDistrictData_FullMethodName: auth.Signed,
 	}
 }

@@ -93,6 +93,12 @@ func Policy(store *postgres.Store, pledges pledgev1.PledgeServiceClient) auth.Po
 
 		svc + "SummarizePrograms": auth.InDistrict(auth.ReadSummaries, auth.Parent),
 		svc + "ListAuditEvents":   auth.InDistrict(auth.ReadAudit, auth.Parent),
+		// A district's bulk export and import (pkg/bulk), for the pledge
+		// service's: a stream's rule sees no request, so the handler checks
+		// the district once it has read it (readers export, those who
+		// create districts import).
+		svc + "ExportDistrictData": auth.Signed,
+		svc + "ImportDistrictData": auth.Signed,
 	}
 }
 

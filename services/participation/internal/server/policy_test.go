@@ -343,6 +343,30 @@ func TestEveryMethodLetsInExactlyWhoItShould(t *testing.T) {
 			_, err := c.ListAuditEvents(ctx, &typev1.ListAuditEventsRequest{Parent: "districts/-"})
 			return err
 		}},
+		// A district's bulk export, for the pledge service's: its readers,
+		// masked for those without personal-data (a viewer of another
+		// district reads published data only, and is refused).
+		{"ExportDistrictData", "of gwangsan", readers, func(ctx context.Context, c participationv1.ParticipationServiceClient) error {
+			st, err := c.ExportDistrictData(ctx, &typev1.ExportDistrictDataRequest{Name: "districts/gwangsan"})
+			if err == nil {
+				_, err = st.Recv()
+			}
+			return err
+		}},
+		// Its import: those who create districts. Gwangsan has data here, so
+		// the import let in is refused (FAILED_PRECONDITION) and writes
+		// nothing; its one line is not a row either.
+		{"ImportDistrictData", "into gwangsan, which has data", []string{systemAdmin}, func(ctx context.Context, c participationv1.ParticipationServiceClient) error {
+			st, err := c.ImportDistrictData(ctx)
+			if err != nil {
+				return err
+			}
+			// A refused stream ends the send: CloseAndRecv says why.
+			_ = st.Send(&typev1.ImportDistrictDataRequest{Name: "districts/gwangsan", ExportId: "policy-table",
+				Lines: []*typev1.DataLine{{Type: "participation.nothing", Resource: []byte(`{}`), Line: 2}}})
+			_, err = st.CloseAndRecv()
+			return err
+		}},
 	}
 
 	const service = "/gongyak.participation.v1.ParticipationService/"

@@ -89,3 +89,7 @@ func lockDistrict(ctx context.Context, q pgdb.Querier, id string) (pledge.Distri
 func (s *Store) AuditEvents(ctx context.Context, page audit.Page) ([]*typev1.AuditEvent, error) {
 	return audit.List(ctx, s.pool, "pledge", page)
 }
+
+// Pool is the store's connection pool, for the district's bulk export and
+// import (pkg/bulk), which read and write the tables row by row.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

@@ -39,6 +39,12 @@ func Policy(store *postgres.Store) auth.Policy {
 		districts + "ListDepartments":  auth.InDistrict(auth.ReadData, auth.Parent),
 		districts + "CreateDepartment": auth.InDistrict(auth.WriteDistrict, auth.Parent),
 		districts + "UpdateDepartment": auth.InDistrict(auth.WriteDistrict, func(req any) string { return req.(*pledgev1.UpdateDepartmentRequest).GetDepartment().GetName() }),
+		// A district's bulk export and import stream: a stream's rule sees
+		// no request, so the handler checks the district once it has read
+		// it (readers export, masked without personal-data; those who
+		// create districts import).
+		districts + "ExportDistrictData": auth.Signed,
+		districts + "ImportDistrictData": auth.Signed,
 
 		pledges + "GetPledge":          r.readPledge(auth.Name),
 		pledges + "ListPledges":        r.listPledges,

@@ -18,6 +18,9 @@ import (
 type DistrictServer struct {
 	pledgev1.UnimplementedDistrictServiceServer
 	store *postgres.Store
+	// backends are asked for their part of a district's bulk export and
+	// import.
+	backends Backends
 }
 
 // PledgeServer serves gongyak.pledge.v1.PledgeService.
@@ -70,7 +73,7 @@ func New(store *postgres.Store, backends Backends, keyTTL time.Duration, changes
 		return nil, err
 	}
 	return &Servers{
-		Districts: &DistrictServer{store: store},
+		Districts: &DistrictServer{store: store, backends: backends},
 		Pledges:   &PledgeServer{store: store, backends: backends, imports: Imports(store, backends, nil, nil)},
 		Keys:      &ApiKeyServer{store: store, forget: keys.Forget, now: time.Now},
 		Audit:     &AuditServer{store: store, backends: backends},

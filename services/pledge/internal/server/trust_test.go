@@ -384,6 +384,24 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			_, err := c.districts.UpdateDepartment(ctx, &pledgev1.UpdateDepartmentRequest{Department: &pledgev1.Department{Name: "districts/gwangsan/departments/legal-support", Etag: "stale"}})
 			return err
 		}, "sys admin"},
+		// The district's readers export it (masked without personal-data).
+		{"DistrictService/ExportDistrictData", func(c clients) error {
+			st, err := c.districts.ExportDistrictData(ctx, &pledgev1.ExportDistrictDataRequest{Name: "districts/gwangsan"})
+			if err == nil {
+				_, err = st.Recv()
+			}
+			return err
+		}, "sys admin editor other viewer reg"},
+		// Any signed caller may send a file; an empty one is refused before
+		// its district is known (who may import is checked then: those who
+		// create districts).
+		{"DistrictService/ImportDistrictData", func(c clients) error {
+			st, err := c.districts.ImportDistrictData(ctx)
+			if err == nil {
+				_, err = st.CloseAndRecv()
+			}
+			return err
+		}, "sys min admin editor other viewer reg away"},
 		{"PledgeService/GetPledge", func(c clients) error {
 			_, err := c.pledges.GetPledge(ctx, &pledgev1.GetPledgeRequest{Name: card.GetName()})
 			return err

@@ -1106,6 +1106,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/districts/{district}:exportData": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ExportDistrictData writes a district's complete data as NDJSON
+         *     (application/x-ndjson), one stored row a line in dependency order:
+         *     a header first, every service's rows, an end line with the count.
+         *     Personal data is masked, and the header says so, unless the caller
+         *     may see the district's personal data. Streamed: a chunk of lines a
+         *     message.
+         */
+        get: operations["DistrictService_ExportDistrictData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts:importData": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ImportDistrictData writes an export (NDJSON, sent as
+         *     application/x-ndjson) into this suite, where its district does not
+         *     exist yet: ids, times and history as they were. Each service writes
+         *     its part in one transaction; the same export again finishes what an
+         *     earlier import left undone and changes nothing else. The body is raw
+         *     NDJSON, read in chunks, so its request is google.api.HttpBody.
+         *     buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+         */
+        post: operations["DistrictService_ImportDistrictData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3145,6 +3194,27 @@ export interface components {
             /** Format: int32 */
             year: number;
             goal: string;
+        };
+        /** @description ImportDistrictDataResponse says what an import wrote. */
+        "pledge.v1.ImportDistrictDataResponse": {
+            /** @description The district imported: `districts/{district}`. */
+            district?: string;
+            /** @description The export's id, from its header. */
+            exportId?: string;
+            /**
+             * @description Rows written by each service (pledge, budget, indicator,
+             *     participation); a service that had this export already counts 0.
+             */
+            rows?: {
+                [key: string]: string;
+            };
+            /** @description Services that had imported this export before and wrote nothing now. */
+            alreadyImported?: string[];
+            /**
+             * Format: int64
+             * @description The lines read, header and end line included.
+             */
+            lines?: string;
         };
     };
     responses: never;
@@ -13486,6 +13556,277 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HttpBody"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    DistrictService_ExportDistrictData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response.(streaming responses) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    DistrictService_ImportDistrictData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Message that represents an arbitrary HTTP body. It should only be used for
+         *     payload formats that can't be represented as JSON, such as raw binary or
+         *     an HTML page.
+         *
+         *
+         *     This message can be used both in streaming and non-streaming API methods in
+         *     the request as well as the response.
+         *
+         *     It can be used as a top-level request field, which is convenient if one
+         *     wants to extract parameters from either the URL or HTTP template into the
+         *     request fields and also want access to the raw HTTP body.
+         *
+         *     Example:
+         *
+         *         message GetResourceRequest {
+         *           // A unique request id.
+         *           string request_id = 1;
+         *
+         *           // The raw HTTP body is bound to this field.
+         *           google.api.HttpBody http_body = 2;
+         *
+         *         }
+         *
+         *         service ResourceService {
+         *           rpc GetResource(GetResourceRequest)
+         *             returns (google.api.HttpBody);
+         *           rpc UpdateResource(google.api.HttpBody)
+         *             returns (google.protobuf.Empty);
+         *
+         *         }
+         *
+         *     Example with streaming methods:
+         *
+         *         service CaldavService {
+         *           rpc GetCalendar(stream google.api.HttpBody)
+         *             returns (stream google.api.HttpBody);
+         *           rpc UpdateCalendar(stream google.api.HttpBody)
+         *             returns (stream google.api.HttpBody);
+         *
+         *         }
+         *
+         *     Use of this type only changes how the request and response bodies are
+         *     handled, all other features will continue to work unchanged. (streaming inputs)
+         */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HttpBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["pledge.v1.ImportDistrictDataResponse"];
                 };
             };
             /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */

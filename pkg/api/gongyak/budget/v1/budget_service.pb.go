@@ -668,7 +668,7 @@ var File_gongyak_budget_v1_budget_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\n" +
-	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"A\n" +
+	"&gongyak/budget/v1/budget_service.proto\x12\x11gongyak.budget.v1\x1a\x1egongyak/budget/v1/budget.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1agongyak/type/v1/bulk.proto\x1a\x1dgongyak/type/v1/funding.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"A\n" +
 	"\x10GetBudgetRequest\x12-\n" +
 	"\x04name\x18\x01 \x01(\tB\x19\xe0A\x02\xfaA\x13\n" +
 	"\x11gongyak.kr/BudgetR\x04name\"\xd4\x01\n" +
@@ -714,7 +714,7 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\x06source\x18\x03 \x01(\x0e2\x1e.gongyak.type.v1.FundingSourceR\x06source\x12\x12\n" +
 	"\x04year\x18\x04 \x01(\x05R\x04year\x12!\n" +
 	"\fpledge_count\x18\x05 \x01(\x05R\vpledgeCount\x124\n" +
-	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xab\b\n" +
+	"\aamounts\x18\x06 \x01(\v2\x1a.gongyak.budget.v1.AmountsR\aamounts2\xff\t\n" +
 	"\rBudgetService\x12\x83\x01\n" +
 	"\tGetBudget\x12#.gongyak.budget.v1.GetBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)\x12'/v1/{name=districts/*/pledges/*/budget}\x12\xa6\x01\n" +
 	"\fUpdateBudget\x12&.gongyak.budget.v1.UpdateBudgetRequest\x1a\x19.gongyak.budget.v1.Budget\"S\xdaA\x12budget,update_mask\x82\xd3\xe4\x93\x028:\x06budget2./v1/{budget.name=districts/*/pledges/*/budget}\x12\x8f\x01\n" +
@@ -722,7 +722,9 @@ const file_gongyak_budget_v1_budget_service_proto_rawDesc = "" +
 	"\fDeleteBudget\x12&.gongyak.budget.v1.DeleteBudgetRequest\x1a\x16.google.protobuf.Empty\"6\xdaA\x04name\x82\xd3\xe4\x93\x02)*'/v1/{name=districts/*/pledges/*/budget}\x12\xbc\x01\n" +
 	"\x12BatchUpdateBudgets\x12,.gongyak.budget.v1.BatchUpdateBudgetsRequest\x1a-.gongyak.budget.v1.BatchUpdateBudgetsResponse\"I\xdaA\x0fparent,requests\x82\xd3\xe4\x93\x021:\x01*\",/v1/{parent=districts/*}/budgets:batchUpdate\x12\xa8\x01\n" +
 	"\x10SummarizeBudgets\x12*.gongyak.budget.v1.SummarizeBudgetsRequest\x1a+.gongyak.budget.v1.SummarizeBudgetsResponse\";\xdaA\x06parent\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=districts/*}/budgets:summarize\x12f\n" +
-	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00\x12_\n" +
+	"\x12ExportDistrictData\x12*.gongyak.type.v1.ExportDistrictDataRequest\x1a\x19.gongyak.type.v1.DataLine\"\x000\x01\x12q\n" +
+	"\x12ImportDistrictData\x12*.gongyak.type.v1.ImportDistrictDataRequest\x1a+.gongyak.type.v1.ImportDistrictDataResponse\"\x00(\x01BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1;budgetv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_budget_v1_budget_service_proto_rawDescOnce sync.Once
@@ -738,23 +740,27 @@ func file_gongyak_budget_v1_budget_service_proto_rawDescGZIP() []byte {
 
 var file_gongyak_budget_v1_budget_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_gongyak_budget_v1_budget_service_proto_goTypes = []any{
-	(*GetBudgetRequest)(nil),           // 0: gongyak.budget.v1.GetBudgetRequest
-	(*UpdateBudgetRequest)(nil),        // 1: gongyak.budget.v1.UpdateBudgetRequest
-	(*ListBudgetsRequest)(nil),         // 2: gongyak.budget.v1.ListBudgetsRequest
-	(*ListBudgetsResponse)(nil),        // 3: gongyak.budget.v1.ListBudgetsResponse
-	(*DeleteBudgetRequest)(nil),        // 4: gongyak.budget.v1.DeleteBudgetRequest
-	(*BatchUpdateBudgetsRequest)(nil),  // 5: gongyak.budget.v1.BatchUpdateBudgetsRequest
-	(*BatchUpdateBudgetsResponse)(nil), // 6: gongyak.budget.v1.BatchUpdateBudgetsResponse
-	(*SummarizeBudgetsRequest)(nil),    // 7: gongyak.budget.v1.SummarizeBudgetsRequest
-	(*SummarizeBudgetsResponse)(nil),   // 8: gongyak.budget.v1.SummarizeBudgetsResponse
-	(*BudgetSummary)(nil),              // 9: gongyak.budget.v1.BudgetSummary
-	(*Budget)(nil),                     // 10: gongyak.budget.v1.Budget
-	(*fieldmaskpb.FieldMask)(nil),      // 11: google.protobuf.FieldMask
-	(v1.FundingSource)(0),              // 12: gongyak.type.v1.FundingSource
-	(*Amounts)(nil),                    // 13: gongyak.budget.v1.Amounts
-	(*v1.ListAuditEventsRequest)(nil),  // 14: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),              // 15: google.protobuf.Empty
-	(*v1.ListAuditEventsResponse)(nil), // 16: gongyak.type.v1.ListAuditEventsResponse
+	(*GetBudgetRequest)(nil),              // 0: gongyak.budget.v1.GetBudgetRequest
+	(*UpdateBudgetRequest)(nil),           // 1: gongyak.budget.v1.UpdateBudgetRequest
+	(*ListBudgetsRequest)(nil),            // 2: gongyak.budget.v1.ListBudgetsRequest
+	(*ListBudgetsResponse)(nil),           // 3: gongyak.budget.v1.ListBudgetsResponse
+	(*DeleteBudgetRequest)(nil),           // 4: gongyak.budget.v1.DeleteBudgetRequest
+	(*BatchUpdateBudgetsRequest)(nil),     // 5: gongyak.budget.v1.BatchUpdateBudgetsRequest
+	(*BatchUpdateBudgetsResponse)(nil),    // 6: gongyak.budget.v1.BatchUpdateBudgetsResponse
+	(*SummarizeBudgetsRequest)(nil),       // 7: gongyak.budget.v1.SummarizeBudgetsRequest
+	(*SummarizeBudgetsResponse)(nil),      // 8: gongyak.budget.v1.SummarizeBudgetsResponse
+	(*BudgetSummary)(nil),                 // 9: gongyak.budget.v1.BudgetSummary
+	(*Budget)(nil),                        // 10: gongyak.budget.v1.Budget
+	(*fieldmaskpb.FieldMask)(nil),         // 11: google.protobuf.FieldMask
+	(v1.FundingSource)(0),                 // 12: gongyak.type.v1.FundingSource
+	(*Amounts)(nil),                       // 13: gongyak.budget.v1.Amounts
+	(*v1.ListAuditEventsRequest)(nil),     // 14: gongyak.type.v1.ListAuditEventsRequest
+	(*v1.ExportDistrictDataRequest)(nil),  // 15: gongyak.type.v1.ExportDistrictDataRequest
+	(*v1.ImportDistrictDataRequest)(nil),  // 16: gongyak.type.v1.ImportDistrictDataRequest
+	(*emptypb.Empty)(nil),                 // 17: google.protobuf.Empty
+	(*v1.ListAuditEventsResponse)(nil),    // 18: gongyak.type.v1.ListAuditEventsResponse
+	(*v1.DataLine)(nil),                   // 19: gongyak.type.v1.DataLine
+	(*v1.ImportDistrictDataResponse)(nil), // 20: gongyak.type.v1.ImportDistrictDataResponse
 }
 var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
 	10, // 0: gongyak.budget.v1.UpdateBudgetRequest.budget:type_name -> gongyak.budget.v1.Budget
@@ -773,15 +779,19 @@ var file_gongyak_budget_v1_budget_service_proto_depIdxs = []int32{
 	5,  // 13: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:input_type -> gongyak.budget.v1.BatchUpdateBudgetsRequest
 	7,  // 14: gongyak.budget.v1.BudgetService.SummarizeBudgets:input_type -> gongyak.budget.v1.SummarizeBudgetsRequest
 	14, // 15: gongyak.budget.v1.BudgetService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	10, // 16: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
-	10, // 17: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
-	3,  // 18: gongyak.budget.v1.BudgetService.ListBudgets:output_type -> gongyak.budget.v1.ListBudgetsResponse
-	15, // 19: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
-	6,  // 20: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:output_type -> gongyak.budget.v1.BatchUpdateBudgetsResponse
-	8,  // 21: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
-	16, // 22: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	16, // [16:23] is the sub-list for method output_type
-	9,  // [9:16] is the sub-list for method input_type
+	15, // 16: gongyak.budget.v1.BudgetService.ExportDistrictData:input_type -> gongyak.type.v1.ExportDistrictDataRequest
+	16, // 17: gongyak.budget.v1.BudgetService.ImportDistrictData:input_type -> gongyak.type.v1.ImportDistrictDataRequest
+	10, // 18: gongyak.budget.v1.BudgetService.GetBudget:output_type -> gongyak.budget.v1.Budget
+	10, // 19: gongyak.budget.v1.BudgetService.UpdateBudget:output_type -> gongyak.budget.v1.Budget
+	3,  // 20: gongyak.budget.v1.BudgetService.ListBudgets:output_type -> gongyak.budget.v1.ListBudgetsResponse
+	17, // 21: gongyak.budget.v1.BudgetService.DeleteBudget:output_type -> google.protobuf.Empty
+	6,  // 22: gongyak.budget.v1.BudgetService.BatchUpdateBudgets:output_type -> gongyak.budget.v1.BatchUpdateBudgetsResponse
+	8,  // 23: gongyak.budget.v1.BudgetService.SummarizeBudgets:output_type -> gongyak.budget.v1.SummarizeBudgetsResponse
+	18, // 24: gongyak.budget.v1.BudgetService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	19, // 25: gongyak.budget.v1.BudgetService.ExportDistrictData:output_type -> gongyak.type.v1.DataLine
+	20, // 26: gongyak.budget.v1.BudgetService.ImportDistrictData:output_type -> gongyak.type.v1.ImportDistrictDataResponse
+	18, // [18:27] is the sub-list for method output_type
+	9,  // [9:18] is the sub-list for method input_type
 	9,  // [9:9] is the sub-list for extension type_name
 	9,  // [9:9] is the sub-list for extension extendee
 	0,  // [0:9] is the sub-list for field type_name

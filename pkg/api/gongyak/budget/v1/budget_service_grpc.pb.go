@@ -28,6 +28,8 @@ const (
 	BudgetService_BatchUpdateBudgets_FullMethodName = "/gongyak.budget.v1.BudgetService/BatchUpdateBudgets"
 	BudgetService_SummarizeBudgets_FullMethodName   = "/gongyak.budget.v1.BudgetService/SummarizeBudgets"
 	BudgetService_ListAuditEvents_FullMethodName    = "/gongyak.budget.v1.BudgetService/ListAuditEvents"
+	BudgetService_ExportDistrictData_FullMethodName = "/gongyak.budget.v1.BudgetService/ExportDistrictData"
+	BudgetService_ImportDistrictData_FullMethodName = "/gongyak.budget.v1.BudgetService/ImportDistrictData"
 )
 
 // BudgetServiceClient is the client API for BudgetService service.
@@ -65,6 +67,14 @@ type BudgetServiceClient interface {
 	// its own token to every service). It has no REST mapping: read the
 	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
 	ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error)
+	// ExportDistrictData streams this service's rows of a district, its
+	// header first (personal data masked unless the caller may see it): the
+	// pledge service's bulk export calls it. No HTTP rule: internal.
+	ExportDistrictData(ctx context.Context, in *v1.ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.DataLine], error)
+	// ImportDistrictData writes a district's rows from a bulk export in one
+	// transaction: all or nothing. The pledge service's bulk import calls
+	// it. No HTTP rule: internal.
+	ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse], error)
 }
 
 type budgetServiceClient struct {
@@ -145,6 +155,38 @@ func (c *budgetServiceClient) ListAuditEvents(ctx context.Context, in *v1.ListAu
 	return out, nil
 }
 
+func (c *budgetServiceClient) ExportDistrictData(ctx context.Context, in *v1.ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.DataLine], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BudgetService_ServiceDesc.Streams[0], BudgetService_ExportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.ExportDistrictDataRequest, v1.DataLine]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BudgetService_ExportDistrictDataClient = grpc.ServerStreamingClient[v1.DataLine]
+
+func (c *budgetServiceClient) ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BudgetService_ServiceDesc.Streams[1], BudgetService_ImportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BudgetService_ImportDistrictDataClient = grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]
+
 // BudgetServiceServer is the server API for BudgetService service.
 // All implementations must embed UnimplementedBudgetServiceServer
 // for forward compatibility.
@@ -180,6 +222,14 @@ type BudgetServiceServer interface {
 	// its own token to every service). It has no REST mapping: read the
 	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
 	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
+	// ExportDistrictData streams this service's rows of a district, its
+	// header first (personal data masked unless the caller may see it): the
+	// pledge service's bulk export calls it. No HTTP rule: internal.
+	ExportDistrictData(*v1.ExportDistrictDataRequest, grpc.ServerStreamingServer[v1.DataLine]) error
+	// ImportDistrictData writes a district's rows from a bulk export in one
+	// transaction: all or nothing. The pledge service's bulk import calls
+	// it. No HTTP rule: internal.
+	ImportDistrictData(grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]) error
 	mustEmbedUnimplementedBudgetServiceServer()
 }
 
@@ -210,6 +260,12 @@ func (UnimplementedBudgetServiceServer) SummarizeBudgets(context.Context, *Summa
 }
 func (UnimplementedBudgetServiceServer) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedBudgetServiceServer) ExportDistrictData(*v1.ExportDistrictDataRequest, grpc.ServerStreamingServer[v1.DataLine]) error {
+	return status.Error(codes.Unimplemented, "method ExportDistrictData not implemented")
+}
+func (UnimplementedBudgetServiceServer) ImportDistrictData(grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]) error {
+	return status.Error(codes.Unimplemented, "method ImportDistrictData not implemented")
 }
 func (UnimplementedBudgetServiceServer) mustEmbedUnimplementedBudgetServiceServer() {}
 func (UnimplementedBudgetServiceServer) testEmbeddedByValue()                       {}
@@ -358,6 +414,24 @@ func _BudgetService_ListAuditEvents_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BudgetService_ExportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(v1.ExportDistrictDataRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(BudgetServiceServer).ExportDistrictData(m, &grpc.GenericServerStream[v1.ExportDistrictDataRequest, v1.DataLine]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BudgetService_ExportDistrictDataServer = grpc.ServerStreamingServer[v1.DataLine]
+
+func _BudgetService_ImportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(BudgetServiceServer).ImportDistrictData(&grpc.GenericServerStream[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BudgetService_ImportDistrictDataServer = grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]
+
 // BudgetService_ServiceDesc is the grpc.ServiceDesc for BudgetService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -394,6 +468,17 @@ var BudgetService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _BudgetService_ListAuditEvents_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportDistrictData",
+			Handler:       _BudgetService_ExportDistrictData_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ImportDistrictData",
+			Handler:       _BudgetService_ImportDistrictData_Handler,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "gongyak/budget/v1/budget_service.proto",
 }

@@ -792,7 +792,7 @@ var File_gongyak_indicator_v1_indicator_service_proto protoreflect.FileDescripto
 
 const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\n" +
-	",gongyak/indicator/v1/indicator_service.proto\x12\x14gongyak.indicator.v1\x1a$gongyak/indicator/v1/indicator.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"G\n" +
+	",gongyak/indicator/v1/indicator_service.proto\x12\x14gongyak.indicator.v1\x1a$gongyak/indicator/v1/indicator.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1agongyak/type/v1/bulk.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\"G\n" +
 	"\x13GetIndicatorRequest\x120\n" +
 	"\x04name\x18\x01 \x01(\tB\x1c\xe0A\x02\xfaA\x16\n" +
 	"\x14gongyak.kr/IndicatorR\x04name\"\x88\x01\n" +
@@ -853,7 +853,7 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\x0fno_data_entries\x18\x05 \x01(\x05R\rnoDataEntries\x12-\n" +
 	"\x13not_yet_due_entries\x18\x06 \x01(\x05R\x10notYetDueEntries\x12)\n" +
 	"\x10mean_achievement\x18\a \x01(\tR\x0fmeanAchievement\x12-\n" +
-	"\x12overdue_indicators\x18\b \x01(\x05R\x11overdueIndicators2\xb1\f\n" +
+	"\x12overdue_indicators\x18\b \x01(\x05R\x11overdueIndicators2\x85\x0e\n" +
 	"\x10IndicatorService\x12\x98\x01\n" +
 	"\fGetIndicator\x12).gongyak.indicator.v1.GetIndicatorRequest\x1a\x1f.gongyak.indicator.v1.Indicator\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/\x12-/v1/{name=districts/*/pledges/*/indicators/*}\x12\xab\x01\n" +
 	"\x0eListIndicators\x12+.gongyak.indicator.v1.ListIndicatorsRequest\x1a,.gongyak.indicator.v1.ListIndicatorsResponse\">\xdaA\x06parent\x82\xd3\xe4\x93\x02/\x12-/v1/{parent=districts/*/pledges/*}/indicators\x12\xc2\x01\n" +
@@ -863,7 +863,9 @@ const file_gongyak_indicator_v1_indicator_service_proto_rawDesc = "" +
 	"\x0fDeleteIndicator\x12,.gongyak.indicator.v1.DeleteIndicatorRequest\x1a\x16.google.protobuf.Empty\"<\xdaA\x04name\x82\xd3\xe4\x93\x02/*-/v1/{name=districts/*/pledges/*/indicators/*}\x12\xaf\x01\n" +
 	"\x14GetPledgeAchievement\x121.gongyak.indicator.v1.GetPledgeAchievementRequest\x1a'.gongyak.indicator.v1.PledgeAchievement\";\xdaA\x04name\x82\xd3\xe4\x93\x02.\x12,/v1/{name=districts/*/pledges/*/achievement}\x12\xba\x01\n" +
 	"\x13SummarizeIndicators\x120.gongyak.indicator.v1.SummarizeIndicatorsRequest\x1a1.gongyak.indicator.v1.SummarizeIndicatorsResponse\">\xdaA\x06parent\x82\xd3\xe4\x93\x02/\x12-/v1/{parent=districts/*}/indicators:summarize\x12f\n" +
-	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BLZCgithub.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1;indicatorv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00\x12_\n" +
+	"\x12ExportDistrictData\x12*.gongyak.type.v1.ExportDistrictDataRequest\x1a\x19.gongyak.type.v1.DataLine\"\x000\x01\x12q\n" +
+	"\x12ImportDistrictData\x12*.gongyak.type.v1.ImportDistrictDataRequest\x1a+.gongyak.type.v1.ImportDistrictDataResponse\"\x00(\x01BLZCgithub.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1;indicatorv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_indicator_v1_indicator_service_proto_rawDescOnce sync.Once
@@ -894,9 +896,13 @@ var file_gongyak_indicator_v1_indicator_service_proto_goTypes = []any{
 	(*Indicator)(nil),                     // 12: gongyak.indicator.v1.Indicator
 	(*fieldmaskpb.FieldMask)(nil),         // 13: google.protobuf.FieldMask
 	(*v1.ListAuditEventsRequest)(nil),     // 14: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),                 // 15: google.protobuf.Empty
-	(*PledgeAchievement)(nil),             // 16: gongyak.indicator.v1.PledgeAchievement
-	(*v1.ListAuditEventsResponse)(nil),    // 17: gongyak.type.v1.ListAuditEventsResponse
+	(*v1.ExportDistrictDataRequest)(nil),  // 15: gongyak.type.v1.ExportDistrictDataRequest
+	(*v1.ImportDistrictDataRequest)(nil),  // 16: gongyak.type.v1.ImportDistrictDataRequest
+	(*emptypb.Empty)(nil),                 // 17: google.protobuf.Empty
+	(*PledgeAchievement)(nil),             // 18: gongyak.indicator.v1.PledgeAchievement
+	(*v1.ListAuditEventsResponse)(nil),    // 19: gongyak.type.v1.ListAuditEventsResponse
+	(*v1.DataLine)(nil),                   // 20: gongyak.type.v1.DataLine
+	(*v1.ImportDistrictDataResponse)(nil), // 21: gongyak.type.v1.ImportDistrictDataResponse
 }
 var file_gongyak_indicator_v1_indicator_service_proto_depIdxs = []int32{
 	12, // 0: gongyak.indicator.v1.ListIndicatorsResponse.indicators:type_name -> gongyak.indicator.v1.Indicator
@@ -916,17 +922,21 @@ var file_gongyak_indicator_v1_indicator_service_proto_depIdxs = []int32{
 	8,  // 14: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:input_type -> gongyak.indicator.v1.GetPledgeAchievementRequest
 	9,  // 15: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:input_type -> gongyak.indicator.v1.SummarizeIndicatorsRequest
 	14, // 16: gongyak.indicator.v1.IndicatorService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	12, // 17: gongyak.indicator.v1.IndicatorService.GetIndicator:output_type -> gongyak.indicator.v1.Indicator
-	2,  // 18: gongyak.indicator.v1.IndicatorService.ListIndicators:output_type -> gongyak.indicator.v1.ListIndicatorsResponse
-	12, // 19: gongyak.indicator.v1.IndicatorService.CreateIndicator:output_type -> gongyak.indicator.v1.Indicator
-	4,  // 20: gongyak.indicator.v1.IndicatorService.BatchCreateIndicators:output_type -> gongyak.indicator.v1.BatchCreateIndicatorsResponse
-	12, // 21: gongyak.indicator.v1.IndicatorService.UpdateIndicator:output_type -> gongyak.indicator.v1.Indicator
-	15, // 22: gongyak.indicator.v1.IndicatorService.DeleteIndicator:output_type -> google.protobuf.Empty
-	16, // 23: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:output_type -> gongyak.indicator.v1.PledgeAchievement
-	10, // 24: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:output_type -> gongyak.indicator.v1.SummarizeIndicatorsResponse
-	17, // 25: gongyak.indicator.v1.IndicatorService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	17, // [17:26] is the sub-list for method output_type
-	8,  // [8:17] is the sub-list for method input_type
+	15, // 17: gongyak.indicator.v1.IndicatorService.ExportDistrictData:input_type -> gongyak.type.v1.ExportDistrictDataRequest
+	16, // 18: gongyak.indicator.v1.IndicatorService.ImportDistrictData:input_type -> gongyak.type.v1.ImportDistrictDataRequest
+	12, // 19: gongyak.indicator.v1.IndicatorService.GetIndicator:output_type -> gongyak.indicator.v1.Indicator
+	2,  // 20: gongyak.indicator.v1.IndicatorService.ListIndicators:output_type -> gongyak.indicator.v1.ListIndicatorsResponse
+	12, // 21: gongyak.indicator.v1.IndicatorService.CreateIndicator:output_type -> gongyak.indicator.v1.Indicator
+	4,  // 22: gongyak.indicator.v1.IndicatorService.BatchCreateIndicators:output_type -> gongyak.indicator.v1.BatchCreateIndicatorsResponse
+	12, // 23: gongyak.indicator.v1.IndicatorService.UpdateIndicator:output_type -> gongyak.indicator.v1.Indicator
+	17, // 24: gongyak.indicator.v1.IndicatorService.DeleteIndicator:output_type -> google.protobuf.Empty
+	18, // 25: gongyak.indicator.v1.IndicatorService.GetPledgeAchievement:output_type -> gongyak.indicator.v1.PledgeAchievement
+	10, // 26: gongyak.indicator.v1.IndicatorService.SummarizeIndicators:output_type -> gongyak.indicator.v1.SummarizeIndicatorsResponse
+	19, // 27: gongyak.indicator.v1.IndicatorService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	20, // 28: gongyak.indicator.v1.IndicatorService.ExportDistrictData:output_type -> gongyak.type.v1.DataLine
+	21, // 29: gongyak.indicator.v1.IndicatorService.ImportDistrictData:output_type -> gongyak.type.v1.ImportDistrictDataResponse
+	19, // [19:30] is the sub-list for method output_type
+	8,  // [8:19] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name

@@ -30,6 +30,8 @@ const (
 	IndicatorService_GetPledgeAchievement_FullMethodName  = "/gongyak.indicator.v1.IndicatorService/GetPledgeAchievement"
 	IndicatorService_SummarizeIndicators_FullMethodName   = "/gongyak.indicator.v1.IndicatorService/SummarizeIndicators"
 	IndicatorService_ListAuditEvents_FullMethodName       = "/gongyak.indicator.v1.IndicatorService/ListAuditEvents"
+	IndicatorService_ExportDistrictData_FullMethodName    = "/gongyak.indicator.v1.IndicatorService/ExportDistrictData"
+	IndicatorService_ImportDistrictData_FullMethodName    = "/gongyak.indicator.v1.IndicatorService/ImportDistrictData"
 )
 
 // IndicatorServiceClient is the client API for IndicatorService service.
@@ -68,6 +70,14 @@ type IndicatorServiceClient interface {
 	// its own token to every service). It has no REST mapping: read the
 	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
 	ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error)
+	// ExportDistrictData streams this service's rows of a district, its
+	// header first (personal data masked unless the caller may see it): the
+	// pledge service's bulk export calls it. No HTTP rule: internal.
+	ExportDistrictData(ctx context.Context, in *v1.ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.DataLine], error)
+	// ImportDistrictData writes a district's rows from a bulk export in one
+	// transaction: all or nothing. The pledge service's bulk import calls
+	// it. No HTTP rule: internal.
+	ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse], error)
 }
 
 type indicatorServiceClient struct {
@@ -168,6 +178,38 @@ func (c *indicatorServiceClient) ListAuditEvents(ctx context.Context, in *v1.Lis
 	return out, nil
 }
 
+func (c *indicatorServiceClient) ExportDistrictData(ctx context.Context, in *v1.ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.DataLine], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &IndicatorService_ServiceDesc.Streams[0], IndicatorService_ExportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.ExportDistrictDataRequest, v1.DataLine]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type IndicatorService_ExportDistrictDataClient = grpc.ServerStreamingClient[v1.DataLine]
+
+func (c *indicatorServiceClient) ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &IndicatorService_ServiceDesc.Streams[1], IndicatorService_ImportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type IndicatorService_ImportDistrictDataClient = grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]
+
 // IndicatorServiceServer is the server API for IndicatorService service.
 // All implementations must embed UnimplementedIndicatorServiceServer
 // for forward compatibility.
@@ -204,6 +246,14 @@ type IndicatorServiceServer interface {
 	// its own token to every service). It has no REST mapping: read the
 	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
 	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
+	// ExportDistrictData streams this service's rows of a district, its
+	// header first (personal data masked unless the caller may see it): the
+	// pledge service's bulk export calls it. No HTTP rule: internal.
+	ExportDistrictData(*v1.ExportDistrictDataRequest, grpc.ServerStreamingServer[v1.DataLine]) error
+	// ImportDistrictData writes a district's rows from a bulk export in one
+	// transaction: all or nothing. The pledge service's bulk import calls
+	// it. No HTTP rule: internal.
+	ImportDistrictData(grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]) error
 	mustEmbedUnimplementedIndicatorServiceServer()
 }
 
@@ -240,6 +290,12 @@ func (UnimplementedIndicatorServiceServer) SummarizeIndicators(context.Context, 
 }
 func (UnimplementedIndicatorServiceServer) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedIndicatorServiceServer) ExportDistrictData(*v1.ExportDistrictDataRequest, grpc.ServerStreamingServer[v1.DataLine]) error {
+	return status.Error(codes.Unimplemented, "method ExportDistrictData not implemented")
+}
+func (UnimplementedIndicatorServiceServer) ImportDistrictData(grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]) error {
+	return status.Error(codes.Unimplemented, "method ImportDistrictData not implemented")
 }
 func (UnimplementedIndicatorServiceServer) mustEmbedUnimplementedIndicatorServiceServer() {}
 func (UnimplementedIndicatorServiceServer) testEmbeddedByValue()                          {}
@@ -424,6 +480,24 @@ func _IndicatorService_ListAuditEvents_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _IndicatorService_ExportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(v1.ExportDistrictDataRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(IndicatorServiceServer).ExportDistrictData(m, &grpc.GenericServerStream[v1.ExportDistrictDataRequest, v1.DataLine]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type IndicatorService_ExportDistrictDataServer = grpc.ServerStreamingServer[v1.DataLine]
+
+func _IndicatorService_ImportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(IndicatorServiceServer).ImportDistrictData(&grpc.GenericServerStream[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type IndicatorService_ImportDistrictDataServer = grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]
+
 // IndicatorService_ServiceDesc is the grpc.ServiceDesc for IndicatorService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -468,6 +542,17 @@ var IndicatorService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _IndicatorService_ListAuditEvents_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportDistrictData",
+			Handler:       _IndicatorService_ExportDistrictData_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ImportDistrictData",
+			Handler:       _IndicatorService_ImportDistrictData_Handler,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "gongyak/indicator/v1/indicator_service.proto",
 }

@@ -2753,7 +2753,7 @@ var File_gongyak_participation_v1_participation_service_proto protoreflect.FileD
 
 const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\n" +
-	"4gongyak/participation/v1/participation_service.proto\x12\x18gongyak.participation.v1\x1a&gongyak/participation/v1/program.proto\x1a&gongyak/participation/v1/results.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\",\n" +
+	"4gongyak/participation/v1/participation_service.proto\x12\x18gongyak.participation.v1\x1a&gongyak/participation/v1/program.proto\x1a&gongyak/participation/v1/results.proto\x1a\x1bgongyak/type/v1/audit.proto\x1a\x1agongyak/type/v1/bulk.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\",\n" +
 	"\x11GetProgramRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"\x86\x01\n" +
 	"\x13ListProgramsRequest\x12\x1b\n" +
@@ -2950,7 +2950,7 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x19SummarizeProgramsResponse\x12B\n" +
 	"\x04rows\x18\x01 \x03(\v2..gongyak.participation.v1.ParticipationSummaryR\x04rows\x12D\n" +
 	"\x05total\x18\x02 \x01(\v2..gongyak.participation.v1.ParticipationSummaryR\x05total\x12&\n" +
-	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken2\xc32\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tR\rnextPageToken2\x974\n" +
 	"\x14ParticipationService\x12\x8e\x01\n" +
 	"\n" +
 	"GetProgram\x12+.gongyak.participation.v1.GetProgramRequest\x1a!.gongyak.participation.v1.Program\"0\xdaA\x04name\x82\xd3\xe4\x93\x02#\x12!/v1/{name=districts/*/programs/*}\x12\xa1\x01\n" +
@@ -2991,7 +2991,9 @@ const file_gongyak_participation_v1_participation_service_proto_rawDesc = "" +
 	"\x11GetContestResults\x122.gongyak.participation.v1.GetContestResultsRequest\x1a(.gongyak.participation.v1.ContestResults\"?\xdaA\x04name\x82\xd3\xe4\x93\x022\x120/v1/{name=districts/*/programs/*/contestResults}\x12\xae\x01\n" +
 	"\x10GetSurveyResults\x121.gongyak.participation.v1.GetSurveyResultsRequest\x1a'.gongyak.participation.v1.SurveyResults\">\xdaA\x04name\x82\xd3\xe4\x93\x021\x12//v1/{name=districts/*/programs/*/surveyResults}\x12\xba\x01\n" +
 	"\x11SummarizePrograms\x122.gongyak.participation.v1.SummarizeProgramsRequest\x1a3.gongyak.participation.v1.SummarizeProgramsResponse\"<\xdaA\x06parent\x82\xd3\xe4\x93\x02-\x12+/v1/{parent=districts/*}/programs:summarize\x12f\n" +
-	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00BTZKgithub.com/gongyak/gongyak/pkg/api/gongyak/participation/v1;participationv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"\x0fListAuditEvents\x12'.gongyak.type.v1.ListAuditEventsRequest\x1a(.gongyak.type.v1.ListAuditEventsResponse\"\x00\x12_\n" +
+	"\x12ExportDistrictData\x12*.gongyak.type.v1.ExportDistrictDataRequest\x1a\x19.gongyak.type.v1.DataLine\"\x000\x01\x12q\n" +
+	"\x12ImportDistrictData\x12*.gongyak.type.v1.ImportDistrictDataRequest\x1a+.gongyak.type.v1.ImportDistrictDataResponse\"\x00(\x01BTZKgithub.com/gongyak/gongyak/pkg/api/gongyak/participation/v1;participationv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_participation_v1_participation_service_proto_rawDescOnce sync.Once
@@ -3064,11 +3066,15 @@ var file_gongyak_participation_v1_participation_service_proto_goTypes = []any{
 	(*Response)(nil),                       // 54: gongyak.participation.v1.Response
 	(*ParticipationSummary)(nil),           // 55: gongyak.participation.v1.ParticipationSummary
 	(*v1.ListAuditEventsRequest)(nil),      // 56: gongyak.type.v1.ListAuditEventsRequest
-	(*emptypb.Empty)(nil),                  // 57: google.protobuf.Empty
-	(*Tally)(nil),                          // 58: gongyak.participation.v1.Tally
-	(*ContestResults)(nil),                 // 59: gongyak.participation.v1.ContestResults
-	(*SurveyResults)(nil),                  // 60: gongyak.participation.v1.SurveyResults
-	(*v1.ListAuditEventsResponse)(nil),     // 61: gongyak.type.v1.ListAuditEventsResponse
+	(*v1.ExportDistrictDataRequest)(nil),   // 57: gongyak.type.v1.ExportDistrictDataRequest
+	(*v1.ImportDistrictDataRequest)(nil),   // 58: gongyak.type.v1.ImportDistrictDataRequest
+	(*emptypb.Empty)(nil),                  // 59: google.protobuf.Empty
+	(*Tally)(nil),                          // 60: gongyak.participation.v1.Tally
+	(*ContestResults)(nil),                 // 61: gongyak.participation.v1.ContestResults
+	(*SurveyResults)(nil),                  // 62: gongyak.participation.v1.SurveyResults
+	(*v1.ListAuditEventsResponse)(nil),     // 63: gongyak.type.v1.ListAuditEventsResponse
+	(*v1.DataLine)(nil),                    // 64: gongyak.type.v1.DataLine
+	(*v1.ImportDistrictDataResponse)(nil),  // 65: gongyak.type.v1.ImportDistrictDataResponse
 }
 var file_gongyak_participation_v1_participation_service_proto_depIdxs = []int32{
 	47, // 0: gongyak.participation.v1.ListProgramsResponse.programs:type_name -> gongyak.participation.v1.Program
@@ -3140,45 +3146,49 @@ var file_gongyak_participation_v1_participation_service_proto_depIdxs = []int32{
 	44, // 66: gongyak.participation.v1.ParticipationService.GetSurveyResults:input_type -> gongyak.participation.v1.GetSurveyResultsRequest
 	45, // 67: gongyak.participation.v1.ParticipationService.SummarizePrograms:input_type -> gongyak.participation.v1.SummarizeProgramsRequest
 	56, // 68: gongyak.participation.v1.ParticipationService.ListAuditEvents:input_type -> gongyak.type.v1.ListAuditEventsRequest
-	47, // 69: gongyak.participation.v1.ParticipationService.GetProgram:output_type -> gongyak.participation.v1.Program
-	2,  // 70: gongyak.participation.v1.ParticipationService.ListPrograms:output_type -> gongyak.participation.v1.ListProgramsResponse
-	47, // 71: gongyak.participation.v1.ParticipationService.CreateProgram:output_type -> gongyak.participation.v1.Program
-	47, // 72: gongyak.participation.v1.ParticipationService.UpdateProgram:output_type -> gongyak.participation.v1.Program
-	57, // 73: gongyak.participation.v1.ParticipationService.DeleteProgram:output_type -> google.protobuf.Empty
-	49, // 74: gongyak.participation.v1.ParticipationService.GetMember:output_type -> gongyak.participation.v1.Member
-	8,  // 75: gongyak.participation.v1.ParticipationService.ListMembers:output_type -> gongyak.participation.v1.ListMembersResponse
-	49, // 76: gongyak.participation.v1.ParticipationService.CreateMember:output_type -> gongyak.participation.v1.Member
-	10, // 77: gongyak.participation.v1.ParticipationService.BatchCreateMembers:output_type -> gongyak.participation.v1.BatchCreateMembersResponse
-	49, // 78: gongyak.participation.v1.ParticipationService.UpdateMember:output_type -> gongyak.participation.v1.Member
-	57, // 79: gongyak.participation.v1.ParticipationService.DeleteMember:output_type -> google.protobuf.Empty
-	50, // 80: gongyak.participation.v1.ParticipationService.GetSubmission:output_type -> gongyak.participation.v1.Submission
-	16, // 81: gongyak.participation.v1.ParticipationService.ListSubmissions:output_type -> gongyak.participation.v1.ListSubmissionsResponse
-	50, // 82: gongyak.participation.v1.ParticipationService.CreateSubmission:output_type -> gongyak.participation.v1.Submission
-	18, // 83: gongyak.participation.v1.ParticipationService.BatchCreateSubmissions:output_type -> gongyak.participation.v1.BatchCreateSubmissionsResponse
-	50, // 84: gongyak.participation.v1.ParticipationService.UpdateSubmission:output_type -> gongyak.participation.v1.Submission
-	57, // 85: gongyak.participation.v1.ParticipationService.DeleteSubmission:output_type -> google.protobuf.Empty
-	51, // 86: gongyak.participation.v1.ParticipationService.GetEntry:output_type -> gongyak.participation.v1.Entry
-	24, // 87: gongyak.participation.v1.ParticipationService.ListEntries:output_type -> gongyak.participation.v1.ListEntriesResponse
-	51, // 88: gongyak.participation.v1.ParticipationService.CreateEntry:output_type -> gongyak.participation.v1.Entry
-	51, // 89: gongyak.participation.v1.ParticipationService.UpdateEntry:output_type -> gongyak.participation.v1.Entry
-	57, // 90: gongyak.participation.v1.ParticipationService.DeleteEntry:output_type -> google.protobuf.Empty
-	29, // 91: gongyak.participation.v1.ParticipationService.ListBallots:output_type -> gongyak.participation.v1.ListBallotsResponse
-	52, // 92: gongyak.participation.v1.ParticipationService.CreateBallot:output_type -> gongyak.participation.v1.Ballot
-	31, // 93: gongyak.participation.v1.ParticipationService.BatchCreateBallots:output_type -> gongyak.participation.v1.BatchCreateBallotsResponse
-	53, // 94: gongyak.participation.v1.ParticipationService.GetQuestion:output_type -> gongyak.participation.v1.Question
-	35, // 95: gongyak.participation.v1.ParticipationService.ListQuestions:output_type -> gongyak.participation.v1.ListQuestionsResponse
-	53, // 96: gongyak.participation.v1.ParticipationService.CreateQuestion:output_type -> gongyak.participation.v1.Question
-	53, // 97: gongyak.participation.v1.ParticipationService.UpdateQuestion:output_type -> gongyak.participation.v1.Question
-	57, // 98: gongyak.participation.v1.ParticipationService.DeleteQuestion:output_type -> google.protobuf.Empty
-	40, // 99: gongyak.participation.v1.ParticipationService.ListResponses:output_type -> gongyak.participation.v1.ListResponsesResponse
-	54, // 100: gongyak.participation.v1.ParticipationService.CreateResponse:output_type -> gongyak.participation.v1.Response
-	58, // 101: gongyak.participation.v1.ParticipationService.GetTally:output_type -> gongyak.participation.v1.Tally
-	59, // 102: gongyak.participation.v1.ParticipationService.GetContestResults:output_type -> gongyak.participation.v1.ContestResults
-	60, // 103: gongyak.participation.v1.ParticipationService.GetSurveyResults:output_type -> gongyak.participation.v1.SurveyResults
-	46, // 104: gongyak.participation.v1.ParticipationService.SummarizePrograms:output_type -> gongyak.participation.v1.SummarizeProgramsResponse
-	61, // 105: gongyak.participation.v1.ParticipationService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
-	69, // [69:106] is the sub-list for method output_type
-	32, // [32:69] is the sub-list for method input_type
+	57, // 69: gongyak.participation.v1.ParticipationService.ExportDistrictData:input_type -> gongyak.type.v1.ExportDistrictDataRequest
+	58, // 70: gongyak.participation.v1.ParticipationService.ImportDistrictData:input_type -> gongyak.type.v1.ImportDistrictDataRequest
+	47, // 71: gongyak.participation.v1.ParticipationService.GetProgram:output_type -> gongyak.participation.v1.Program
+	2,  // 72: gongyak.participation.v1.ParticipationService.ListPrograms:output_type -> gongyak.participation.v1.ListProgramsResponse
+	47, // 73: gongyak.participation.v1.ParticipationService.CreateProgram:output_type -> gongyak.participation.v1.Program
+	47, // 74: gongyak.participation.v1.ParticipationService.UpdateProgram:output_type -> gongyak.participation.v1.Program
+	59, // 75: gongyak.participation.v1.ParticipationService.DeleteProgram:output_type -> google.protobuf.Empty
+	49, // 76: gongyak.participation.v1.ParticipationService.GetMember:output_type -> gongyak.participation.v1.Member
+	8,  // 77: gongyak.participation.v1.ParticipationService.ListMembers:output_type -> gongyak.participation.v1.ListMembersResponse
+	49, // 78: gongyak.participation.v1.ParticipationService.CreateMember:output_type -> gongyak.participation.v1.Member
+	10, // 79: gongyak.participation.v1.ParticipationService.BatchCreateMembers:output_type -> gongyak.participation.v1.BatchCreateMembersResponse
+	49, // 80: gongyak.participation.v1.ParticipationService.UpdateMember:output_type -> gongyak.participation.v1.Member
+	59, // 81: gongyak.participation.v1.ParticipationService.DeleteMember:output_type -> google.protobuf.Empty
+	50, // 82: gongyak.participation.v1.ParticipationService.GetSubmission:output_type -> gongyak.participation.v1.Submission
+	16, // 83: gongyak.participation.v1.ParticipationService.ListSubmissions:output_type -> gongyak.participation.v1.ListSubmissionsResponse
+	50, // 84: gongyak.participation.v1.ParticipationService.CreateSubmission:output_type -> gongyak.participation.v1.Submission
+	18, // 85: gongyak.participation.v1.ParticipationService.BatchCreateSubmissions:output_type -> gongyak.participation.v1.BatchCreateSubmissionsResponse
+	50, // 86: gongyak.participation.v1.ParticipationService.UpdateSubmission:output_type -> gongyak.participation.v1.Submission
+	59, // 87: gongyak.participation.v1.ParticipationService.DeleteSubmission:output_type -> google.protobuf.Empty
+	51, // 88: gongyak.participation.v1.ParticipationService.GetEntry:output_type -> gongyak.participation.v1.Entry
+	24, // 89: gongyak.participation.v1.ParticipationService.ListEntries:output_type -> gongyak.participation.v1.ListEntriesResponse
+	51, // 90: gongyak.participation.v1.ParticipationService.CreateEntry:output_type -> gongyak.participation.v1.Entry
+	51, // 91: gongyak.participation.v1.ParticipationService.UpdateEntry:output_type -> gongyak.participation.v1.Entry
+	59, // 92: gongyak.participation.v1.ParticipationService.DeleteEntry:output_type -> google.protobuf.Empty
+	29, // 93: gongyak.participation.v1.ParticipationService.ListBallots:output_type -> gongyak.participation.v1.ListBallotsResponse
+	52, // 94: gongyak.participation.v1.ParticipationService.CreateBallot:output_type -> gongyak.participation.v1.Ballot
+	31, // 95: gongyak.participation.v1.ParticipationService.BatchCreateBallots:output_type -> gongyak.participation.v1.BatchCreateBallotsResponse
+	53, // 96: gongyak.participation.v1.ParticipationService.GetQuestion:output_type -> gongyak.participation.v1.Question
+	35, // 97: gongyak.participation.v1.ParticipationService.ListQuestions:output_type -> gongyak.participation.v1.ListQuestionsResponse
+	53, // 98: gongyak.participation.v1.ParticipationService.CreateQuestion:output_type -> gongyak.participation.v1.Question
+	53, // 99: gongyak.participation.v1.ParticipationService.UpdateQuestion:output_type -> gongyak.participation.v1.Question
+	59, // 100: gongyak.participation.v1.ParticipationService.DeleteQuestion:output_type -> google.protobuf.Empty
+	40, // 101: gongyak.participation.v1.ParticipationService.ListResponses:output_type -> gongyak.participation.v1.ListResponsesResponse
+	54, // 102: gongyak.participation.v1.ParticipationService.CreateResponse:output_type -> gongyak.participation.v1.Response
+	60, // 103: gongyak.participation.v1.ParticipationService.GetTally:output_type -> gongyak.participation.v1.Tally
+	61, // 104: gongyak.participation.v1.ParticipationService.GetContestResults:output_type -> gongyak.participation.v1.ContestResults
+	62, // 105: gongyak.participation.v1.ParticipationService.GetSurveyResults:output_type -> gongyak.participation.v1.SurveyResults
+	46, // 106: gongyak.participation.v1.ParticipationService.SummarizePrograms:output_type -> gongyak.participation.v1.SummarizeProgramsResponse
+	63, // 107: gongyak.participation.v1.ParticipationService.ListAuditEvents:output_type -> gongyak.type.v1.ListAuditEventsResponse
+	64, // 108: gongyak.participation.v1.ParticipationService.ExportDistrictData:output_type -> gongyak.type.v1.DataLine
+	65, // 109: gongyak.participation.v1.ParticipationService.ImportDistrictData:output_type -> gongyak.type.v1.ImportDistrictDataResponse
+	71, // [71:110] is the sub-list for method output_type
+	32, // [32:71] is the sub-list for method input_type
 	32, // [32:32] is the sub-list for extension type_name
 	32, // [32:32] is the sub-list for extension extendee
 	0,  // [0:32] is the sub-list for field type_name

@@ -58,6 +58,8 @@ const (
 	ParticipationService_GetSurveyResults_FullMethodName       = "/gongyak.participation.v1.ParticipationService/GetSurveyResults"
 	ParticipationService_SummarizePrograms_FullMethodName      = "/gongyak.participation.v1.ParticipationService/SummarizePrograms"
 	ParticipationService_ListAuditEvents_FullMethodName        = "/gongyak.participation.v1.ParticipationService/ListAuditEvents"
+	ParticipationService_ExportDistrictData_FullMethodName     = "/gongyak.participation.v1.ParticipationService/ExportDistrictData"
+	ParticipationService_ImportDistrictData_FullMethodName     = "/gongyak.participation.v1.ParticipationService/ImportDistrictData"
 )
 
 // ParticipationServiceClient is the client API for ParticipationService service.
@@ -158,6 +160,14 @@ type ParticipationServiceClient interface {
 	// its own token to every service). It has no REST mapping: read the
 	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
 	ListAuditEvents(ctx context.Context, in *v1.ListAuditEventsRequest, opts ...grpc.CallOption) (*v1.ListAuditEventsResponse, error)
+	// ExportDistrictData streams this service's rows of a district, its
+	// header first (personal data masked unless the caller may see it): the
+	// pledge service's bulk export calls it. No HTTP rule: internal.
+	ExportDistrictData(ctx context.Context, in *v1.ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.DataLine], error)
+	// ImportDistrictData writes a district's rows from a bulk export in one
+	// transaction: all or nothing. The pledge service's bulk import calls
+	// it. No HTTP rule: internal.
+	ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse], error)
 }
 
 type participationServiceClient struct {
@@ -538,6 +548,38 @@ func (c *participationServiceClient) ListAuditEvents(ctx context.Context, in *v1
 	return out, nil
 }
 
+func (c *participationServiceClient) ExportDistrictData(ctx context.Context, in *v1.ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[v1.DataLine], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ParticipationService_ServiceDesc.Streams[0], ParticipationService_ExportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.ExportDistrictDataRequest, v1.DataLine]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ParticipationService_ExportDistrictDataClient = grpc.ServerStreamingClient[v1.DataLine]
+
+func (c *participationServiceClient) ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ParticipationService_ServiceDesc.Streams[1], ParticipationService_ImportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ParticipationService_ImportDistrictDataClient = grpc.ClientStreamingClient[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]
+
 // ParticipationServiceServer is the server API for ParticipationService service.
 // All implementations must embed UnimplementedParticipationServiceServer
 // for forward compatibility.
@@ -636,6 +678,14 @@ type ParticipationServiceServer interface {
 	// its own token to every service). It has no REST mapping: read the
 	// merged log at `GET /v1/{parent=districts/*}/auditEvents`.
 	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
+	// ExportDistrictData streams this service's rows of a district, its
+	// header first (personal data masked unless the caller may see it): the
+	// pledge service's bulk export calls it. No HTTP rule: internal.
+	ExportDistrictData(*v1.ExportDistrictDataRequest, grpc.ServerStreamingServer[v1.DataLine]) error
+	// ImportDistrictData writes a district's rows from a bulk export in one
+	// transaction: all or nothing. The pledge service's bulk import calls
+	// it. No HTTP rule: internal.
+	ImportDistrictData(grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]) error
 	mustEmbedUnimplementedParticipationServiceServer()
 }
 
@@ -756,6 +806,12 @@ func (UnimplementedParticipationServiceServer) SummarizePrograms(context.Context
 }
 func (UnimplementedParticipationServiceServer) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAuditEvents not implemented")
+}
+func (UnimplementedParticipationServiceServer) ExportDistrictData(*v1.ExportDistrictDataRequest, grpc.ServerStreamingServer[v1.DataLine]) error {
+	return status.Error(codes.Unimplemented, "method ExportDistrictData not implemented")
+}
+func (UnimplementedParticipationServiceServer) ImportDistrictData(grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]) error {
+	return status.Error(codes.Unimplemented, "method ImportDistrictData not implemented")
 }
 func (UnimplementedParticipationServiceServer) mustEmbedUnimplementedParticipationServiceServer() {}
 func (UnimplementedParticipationServiceServer) testEmbeddedByValue()                              {}
@@ -1444,6 +1500,24 @@ func _ParticipationService_ListAuditEvents_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ParticipationService_ExportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(v1.ExportDistrictDataRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ParticipationServiceServer).ExportDistrictData(m, &grpc.GenericServerStream[v1.ExportDistrictDataRequest, v1.DataLine]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ParticipationService_ExportDistrictDataServer = grpc.ServerStreamingServer[v1.DataLine]
+
+func _ParticipationService_ImportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ParticipationServiceServer).ImportDistrictData(&grpc.GenericServerStream[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ParticipationService_ImportDistrictDataServer = grpc.ClientStreamingServer[v1.ImportDistrictDataRequest, v1.ImportDistrictDataResponse]
+
 // ParticipationService_ServiceDesc is the grpc.ServiceDesc for ParticipationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1600,6 +1674,17 @@ var ParticipationService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ParticipationService_ListAuditEvents_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportDistrictData",
+			Handler:       _ParticipationService_ExportDistrictData_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ImportDistrictData",
+			Handler:       _ParticipationService_ImportDistrictData_Handler,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "gongyak/participation/v1/participation_service.proto",
 }

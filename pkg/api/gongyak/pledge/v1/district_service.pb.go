@@ -8,6 +8,7 @@ package pledgev1
 
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -589,11 +590,140 @@ func (x *UpdateDepartmentRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
+// ExportDistrictDataRequest names the district to export.
+type ExportDistrictDataRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The district: `districts/{district}`.
+	Name          string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDistrictDataRequest) Reset() {
+	*x = ExportDistrictDataRequest{}
+	mi := &file_gongyak_pledge_v1_district_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDistrictDataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDistrictDataRequest) ProtoMessage() {}
+
+func (x *ExportDistrictDataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_district_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDistrictDataRequest.ProtoReflect.Descriptor instead.
+func (*ExportDistrictDataRequest) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_district_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ExportDistrictDataRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// ImportDistrictDataResponse says what an import wrote.
+type ImportDistrictDataResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The district imported: `districts/{district}`.
+	District string `protobuf:"bytes,1,opt,name=district" json:"district,omitempty"`
+	// The export's id, from its header.
+	ExportId string `protobuf:"bytes,2,opt,name=export_id,json=exportId" json:"export_id,omitempty"`
+	// Rows written by each service (pledge, budget, indicator,
+	// participation); a service that had this export already counts 0.
+	Rows map[string]int64 `protobuf:"bytes,3,rep,name=rows" json:"rows,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Services that had imported this export before and wrote nothing now.
+	AlreadyImported []string `protobuf:"bytes,4,rep,name=already_imported,json=alreadyImported" json:"already_imported,omitempty"`
+	// The lines read, header and end line included.
+	Lines         int64 `protobuf:"varint,5,opt,name=lines" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportDistrictDataResponse) Reset() {
+	*x = ImportDistrictDataResponse{}
+	mi := &file_gongyak_pledge_v1_district_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportDistrictDataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportDistrictDataResponse) ProtoMessage() {}
+
+func (x *ImportDistrictDataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gongyak_pledge_v1_district_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportDistrictDataResponse.ProtoReflect.Descriptor instead.
+func (*ImportDistrictDataResponse) Descriptor() ([]byte, []int) {
+	return file_gongyak_pledge_v1_district_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ImportDistrictDataResponse) GetDistrict() string {
+	if x != nil {
+		return x.District
+	}
+	return ""
+}
+
+func (x *ImportDistrictDataResponse) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *ImportDistrictDataResponse) GetRows() map[string]int64 {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *ImportDistrictDataResponse) GetAlreadyImported() []string {
+	if x != nil {
+		return x.AlreadyImported
+	}
+	return nil
+}
+
+func (x *ImportDistrictDataResponse) GetLines() int64 {
+	if x != nil {
+		return x.Lines
+	}
+	return 0
+}
+
 var File_gongyak_pledge_v1_district_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_pledge_v1_district_service_proto_rawDesc = "" +
 	"\n" +
-	"(gongyak/pledge/v1/district_service.proto\x12\x11gongyak.pledge.v1\x1a gongyak/pledge/v1/district.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\"E\n" +
+	"(gongyak/pledge/v1/district_service.proto\x12\x11gongyak.pledge.v1\x1a gongyak/pledge/v1/district.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\"E\n" +
 	"\x12GetDistrictRequest\x12/\n" +
 	"\x04name\x18\x01 \x01(\tB\x1b\xe0A\x02\xfaA\x15\n" +
 	"\x13gongyak.kr/DistrictR\x04name\"j\n" +
@@ -640,7 +770,19 @@ const file_gongyak_pledge_v1_district_service_proto_rawDesc = "" +
 	"department\x18\x01 \x01(\v2\x1d.gongyak.pledge.v1.DepartmentB\x03\xe0A\x02R\n" +
 	"department\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask2\xe7\t\n" +
+	"updateMask\"L\n" +
+	"\x19ExportDistrictDataRequest\x12/\n" +
+	"\x04name\x18\x01 \x01(\tB\x1b\xe0A\x02\xfaA\x15\n" +
+	"\x13gongyak.kr/DistrictR\x04name\"\x9c\x02\n" +
+	"\x1aImportDistrictDataResponse\x12\x1a\n" +
+	"\bdistrict\x18\x01 \x01(\tR\bdistrict\x12\x1b\n" +
+	"\texport_id\x18\x02 \x01(\tR\bexportId\x12K\n" +
+	"\x04rows\x18\x03 \x03(\v27.gongyak.pledge.v1.ImportDistrictDataResponse.RowsEntryR\x04rows\x12)\n" +
+	"\x10already_imported\x18\x04 \x03(\tR\x0falreadyImported\x12\x14\n" +
+	"\x05lines\x18\x05 \x01(\x03R\x05lines\x1a7\n" +
+	"\tRowsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x012\xf2\v\n" +
 	"\x0fDistrictService\x12x\n" +
 	"\vGetDistrict\x12%.gongyak.pledge.v1.GetDistrictRequest\x1a\x1b.gongyak.pledge.v1.District\"%\xdaA\x04name\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/{name=districts/*}\x12y\n" +
 	"\rListDistricts\x12'.gongyak.pledge.v1.ListDistrictsRequest\x1a(.gongyak.pledge.v1.ListDistrictsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/districts\x12\x8f\x01\n" +
@@ -651,7 +793,9 @@ const file_gongyak_pledge_v1_district_service_proto_rawDesc = "" +
 	"\x10CreateDepartment\x12*.gongyak.pledge.v1.CreateDepartmentRequest\x1a\x1d.gongyak.pledge.v1.Department\"Z\xdaA\x1fparent,department,department_id\x82\xd3\xe4\x93\x022:\n" +
 	"department\"$/v1/{parent=districts/*}/departments\x12\xbb\x01\n" +
 	"\x10UpdateDepartment\x12*.gongyak.pledge.v1.UpdateDepartmentRequest\x1a\x1d.gongyak.pledge.v1.Department\"\\\xdaA\x16department,update_mask\x82\xd3\xe4\x93\x02=:\n" +
-	"department2//v1/{department.name=districts/*/departments/*}BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1;pledgev1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
+	"department2//v1/{department.name=districts/*/departments/*}\x12\x85\x01\n" +
+	"\x12ExportDistrictData\x12,.gongyak.pledge.v1.ExportDistrictDataRequest\x1a\x14.google.api.HttpBody\")\x82\xd3\xe4\x93\x02#\x12!/v1/{name=districts/*}:exportData0\x01\x12\x80\x01\n" +
+	"\x12ImportDistrictData\x12\x14.google.api.HttpBody\x1a-.gongyak.pledge.v1.ImportDistrictDataResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/districts:importData(\x01BFZ=github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1;pledgev1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_gongyak_pledge_v1_district_service_proto_rawDescOnce sync.Once
@@ -665,52 +809,61 @@ func file_gongyak_pledge_v1_district_service_proto_rawDescGZIP() []byte {
 	return file_gongyak_pledge_v1_district_service_proto_rawDescData
 }
 
-var file_gongyak_pledge_v1_district_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_gongyak_pledge_v1_district_service_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_gongyak_pledge_v1_district_service_proto_goTypes = []any{
-	(*GetDistrictRequest)(nil),      // 0: gongyak.pledge.v1.GetDistrictRequest
-	(*ListDistrictsRequest)(nil),    // 1: gongyak.pledge.v1.ListDistrictsRequest
-	(*ListDistrictsResponse)(nil),   // 2: gongyak.pledge.v1.ListDistrictsResponse
-	(*CreateDistrictRequest)(nil),   // 3: gongyak.pledge.v1.CreateDistrictRequest
-	(*UpdateDistrictRequest)(nil),   // 4: gongyak.pledge.v1.UpdateDistrictRequest
-	(*GetDepartmentRequest)(nil),    // 5: gongyak.pledge.v1.GetDepartmentRequest
-	(*ListDepartmentsRequest)(nil),  // 6: gongyak.pledge.v1.ListDepartmentsRequest
-	(*ListDepartmentsResponse)(nil), // 7: gongyak.pledge.v1.ListDepartmentsResponse
-	(*CreateDepartmentRequest)(nil), // 8: gongyak.pledge.v1.CreateDepartmentRequest
-	(*UpdateDepartmentRequest)(nil), // 9: gongyak.pledge.v1.UpdateDepartmentRequest
-	(*District)(nil),                // 10: gongyak.pledge.v1.District
-	(*fieldmaskpb.FieldMask)(nil),   // 11: google.protobuf.FieldMask
-	(*Department)(nil),              // 12: gongyak.pledge.v1.Department
+	(*GetDistrictRequest)(nil),         // 0: gongyak.pledge.v1.GetDistrictRequest
+	(*ListDistrictsRequest)(nil),       // 1: gongyak.pledge.v1.ListDistrictsRequest
+	(*ListDistrictsResponse)(nil),      // 2: gongyak.pledge.v1.ListDistrictsResponse
+	(*CreateDistrictRequest)(nil),      // 3: gongyak.pledge.v1.CreateDistrictRequest
+	(*UpdateDistrictRequest)(nil),      // 4: gongyak.pledge.v1.UpdateDistrictRequest
+	(*GetDepartmentRequest)(nil),       // 5: gongyak.pledge.v1.GetDepartmentRequest
+	(*ListDepartmentsRequest)(nil),     // 6: gongyak.pledge.v1.ListDepartmentsRequest
+	(*ListDepartmentsResponse)(nil),    // 7: gongyak.pledge.v1.ListDepartmentsResponse
+	(*CreateDepartmentRequest)(nil),    // 8: gongyak.pledge.v1.CreateDepartmentRequest
+	(*UpdateDepartmentRequest)(nil),    // 9: gongyak.pledge.v1.UpdateDepartmentRequest
+	(*ExportDistrictDataRequest)(nil),  // 10: gongyak.pledge.v1.ExportDistrictDataRequest
+	(*ImportDistrictDataResponse)(nil), // 11: gongyak.pledge.v1.ImportDistrictDataResponse
+	nil,                                // 12: gongyak.pledge.v1.ImportDistrictDataResponse.RowsEntry
+	(*District)(nil),                   // 13: gongyak.pledge.v1.District
+	(*fieldmaskpb.FieldMask)(nil),      // 14: google.protobuf.FieldMask
+	(*Department)(nil),                 // 15: gongyak.pledge.v1.Department
+	(*httpbody.HttpBody)(nil),          // 16: google.api.HttpBody
 }
 var file_gongyak_pledge_v1_district_service_proto_depIdxs = []int32{
-	10, // 0: gongyak.pledge.v1.ListDistrictsResponse.districts:type_name -> gongyak.pledge.v1.District
-	10, // 1: gongyak.pledge.v1.CreateDistrictRequest.district:type_name -> gongyak.pledge.v1.District
-	10, // 2: gongyak.pledge.v1.UpdateDistrictRequest.district:type_name -> gongyak.pledge.v1.District
-	11, // 3: gongyak.pledge.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
-	12, // 4: gongyak.pledge.v1.ListDepartmentsResponse.departments:type_name -> gongyak.pledge.v1.Department
-	12, // 5: gongyak.pledge.v1.CreateDepartmentRequest.department:type_name -> gongyak.pledge.v1.Department
-	12, // 6: gongyak.pledge.v1.UpdateDepartmentRequest.department:type_name -> gongyak.pledge.v1.Department
-	11, // 7: gongyak.pledge.v1.UpdateDepartmentRequest.update_mask:type_name -> google.protobuf.FieldMask
-	0,  // 8: gongyak.pledge.v1.DistrictService.GetDistrict:input_type -> gongyak.pledge.v1.GetDistrictRequest
-	1,  // 9: gongyak.pledge.v1.DistrictService.ListDistricts:input_type -> gongyak.pledge.v1.ListDistrictsRequest
-	3,  // 10: gongyak.pledge.v1.DistrictService.CreateDistrict:input_type -> gongyak.pledge.v1.CreateDistrictRequest
-	4,  // 11: gongyak.pledge.v1.DistrictService.UpdateDistrict:input_type -> gongyak.pledge.v1.UpdateDistrictRequest
-	5,  // 12: gongyak.pledge.v1.DistrictService.GetDepartment:input_type -> gongyak.pledge.v1.GetDepartmentRequest
-	6,  // 13: gongyak.pledge.v1.DistrictService.ListDepartments:input_type -> gongyak.pledge.v1.ListDepartmentsRequest
-	8,  // 14: gongyak.pledge.v1.DistrictService.CreateDepartment:input_type -> gongyak.pledge.v1.CreateDepartmentRequest
-	9,  // 15: gongyak.pledge.v1.DistrictService.UpdateDepartment:input_type -> gongyak.pledge.v1.UpdateDepartmentRequest
-	10, // 16: gongyak.pledge.v1.DistrictService.GetDistrict:output_type -> gongyak.pledge.v1.District
-	2,  // 17: gongyak.pledge.v1.DistrictService.ListDistricts:output_type -> gongyak.pledge.v1.ListDistrictsResponse
-	10, // 18: gongyak.pledge.v1.DistrictService.CreateDistrict:output_type -> gongyak.pledge.v1.District
-	10, // 19: gongyak.pledge.v1.DistrictService.UpdateDistrict:output_type -> gongyak.pledge.v1.District
-	12, // 20: gongyak.pledge.v1.DistrictService.GetDepartment:output_type -> gongyak.pledge.v1.Department
-	7,  // 21: gongyak.pledge.v1.DistrictService.ListDepartments:output_type -> gongyak.pledge.v1.ListDepartmentsResponse
-	12, // 22: gongyak.pledge.v1.DistrictService.CreateDepartment:output_type -> gongyak.pledge.v1.Department
-	12, // 23: gongyak.pledge.v1.DistrictService.UpdateDepartment:output_type -> gongyak.pledge.v1.Department
-	16, // [16:24] is the sub-list for method output_type
-	8,  // [8:16] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	13, // 0: gongyak.pledge.v1.ListDistrictsResponse.districts:type_name -> gongyak.pledge.v1.District
+	13, // 1: gongyak.pledge.v1.CreateDistrictRequest.district:type_name -> gongyak.pledge.v1.District
+	13, // 2: gongyak.pledge.v1.UpdateDistrictRequest.district:type_name -> gongyak.pledge.v1.District
+	14, // 3: gongyak.pledge.v1.UpdateDistrictRequest.update_mask:type_name -> google.protobuf.FieldMask
+	15, // 4: gongyak.pledge.v1.ListDepartmentsResponse.departments:type_name -> gongyak.pledge.v1.Department
+	15, // 5: gongyak.pledge.v1.CreateDepartmentRequest.department:type_name -> gongyak.pledge.v1.Department
+	15, // 6: gongyak.pledge.v1.UpdateDepartmentRequest.department:type_name -> gongyak.pledge.v1.Department
+	14, // 7: gongyak.pledge.v1.UpdateDepartmentRequest.update_mask:type_name -> google.protobuf.FieldMask
+	12, // 8: gongyak.pledge.v1.ImportDistrictDataResponse.rows:type_name -> gongyak.pledge.v1.ImportDistrictDataResponse.RowsEntry
+	0,  // 9: gongyak.pledge.v1.DistrictService.GetDistrict:input_type -> gongyak.pledge.v1.GetDistrictRequest
+	1,  // 10: gongyak.pledge.v1.DistrictService.ListDistricts:input_type -> gongyak.pledge.v1.ListDistrictsRequest
+	3,  // 11: gongyak.pledge.v1.DistrictService.CreateDistrict:input_type -> gongyak.pledge.v1.CreateDistrictRequest
+	4,  // 12: gongyak.pledge.v1.DistrictService.UpdateDistrict:input_type -> gongyak.pledge.v1.UpdateDistrictRequest
+	5,  // 13: gongyak.pledge.v1.DistrictService.GetDepartment:input_type -> gongyak.pledge.v1.GetDepartmentRequest
+	6,  // 14: gongyak.pledge.v1.DistrictService.ListDepartments:input_type -> gongyak.pledge.v1.ListDepartmentsRequest
+	8,  // 15: gongyak.pledge.v1.DistrictService.CreateDepartment:input_type -> gongyak.pledge.v1.CreateDepartmentRequest
+	9,  // 16: gongyak.pledge.v1.DistrictService.UpdateDepartment:input_type -> gongyak.pledge.v1.UpdateDepartmentRequest
+	10, // 17: gongyak.pledge.v1.DistrictService.ExportDistrictData:input_type -> gongyak.pledge.v1.ExportDistrictDataRequest
+	16, // 18: gongyak.pledge.v1.DistrictService.ImportDistrictData:input_type -> google.api.HttpBody
+	13, // 19: gongyak.pledge.v1.DistrictService.GetDistrict:output_type -> gongyak.pledge.v1.District
+	2,  // 20: gongyak.pledge.v1.DistrictService.ListDistricts:output_type -> gongyak.pledge.v1.ListDistrictsResponse
+	13, // 21: gongyak.pledge.v1.DistrictService.CreateDistrict:output_type -> gongyak.pledge.v1.District
+	13, // 22: gongyak.pledge.v1.DistrictService.UpdateDistrict:output_type -> gongyak.pledge.v1.District
+	15, // 23: gongyak.pledge.v1.DistrictService.GetDepartment:output_type -> gongyak.pledge.v1.Department
+	7,  // 24: gongyak.pledge.v1.DistrictService.ListDepartments:output_type -> gongyak.pledge.v1.ListDepartmentsResponse
+	15, // 25: gongyak.pledge.v1.DistrictService.CreateDepartment:output_type -> gongyak.pledge.v1.Department
+	15, // 26: gongyak.pledge.v1.DistrictService.UpdateDepartment:output_type -> gongyak.pledge.v1.Department
+	16, // 27: gongyak.pledge.v1.DistrictService.ExportDistrictData:output_type -> google.api.HttpBody
+	11, // 28: gongyak.pledge.v1.DistrictService.ImportDistrictData:output_type -> gongyak.pledge.v1.ImportDistrictDataResponse
+	19, // [19:29] is the sub-list for method output_type
+	9,  // [9:19] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_gongyak_pledge_v1_district_service_proto_init() }
@@ -725,7 +878,7 @@ func file_gongyak_pledge_v1_district_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gongyak_pledge_v1_district_service_proto_rawDesc), len(file_gongyak_pledge_v1_district_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
+	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/grpclog"
@@ -463,6 +464,76 @@ func local_request_DistrictService_UpdateDepartment_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
+func request_DistrictService_ExportDistrictData_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (DistrictService_ExportDistrictDataClient, runtime.ServerMetadata, error) {
+	var (
+		protoReq ExportDistrictDataRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["name"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "name")
+	}
+	protoReq.Name, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "name", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	stream, err := client.ExportDistrictData(ctx, &protoReq)
+	if err != nil {
+		return nil, metadata, err
+	}
+	header, err := stream.Header()
+	if err != nil {
+		return nil, metadata, err
+	}
+	metadata.HeaderMD = header
+	return stream, metadata, nil
+}
+
+func request_DistrictService_ImportDistrictData_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var metadata runtime.ServerMetadata
+	stream, err := client.ImportDistrictData(ctx)
+	if err != nil {
+		grpclog.Errorf("Failed to start streaming: %v", err)
+		return nil, metadata, err
+	}
+	dec := marshaler.NewDecoder(req.Body)
+	for {
+		var protoReq httpbody.HttpBody
+		err = dec.Decode(&protoReq)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			grpclog.Errorf("Failed to decode request: %v", err)
+			return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+		}
+		if err = stream.Send(&protoReq); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			grpclog.Errorf("Failed to send request: %v", err)
+			return nil, metadata, err
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		grpclog.Errorf("Failed to terminate client stream: %v", err)
+		return nil, metadata, err
+	}
+	header, err := stream.Header()
+	if err != nil {
+		grpclog.Errorf("Failed to get header from client: %v", err)
+		return nil, metadata, err
+	}
+	metadata.HeaderMD = header
+	msg, err := stream.CloseAndRecv()
+	metadata.TrailerMD = stream.Trailer()
+	return msg, metadata, err
+}
+
 // RegisterDistrictServiceHandlerServer registers the http handlers for service DistrictService to "mux".
 // UnaryRPC     :call DistrictServiceServer directly.
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
@@ -628,6 +699,20 @@ func RegisterDistrictServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 			return
 		}
 		forward_DistrictService_UpdateDepartment_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+
+	mux.Handle(http.MethodGet, pattern_DistrictService_ExportDistrictData_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		err := status.Error(codes.Unimplemented, "streaming calls are not yet supported in the in-process transport")
+		_, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+		return
+	})
+
+	mux.Handle(http.MethodPost, pattern_DistrictService_ImportDistrictData_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		err := status.Error(codes.Unimplemented, "streaming calls are not yet supported in the in-process transport")
+		_, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+		return
 	})
 
 	return nil
@@ -805,27 +890,65 @@ func RegisterDistrictServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_DistrictService_UpdateDepartment_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_DistrictService_ExportDistrictData_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/gongyak.pledge.v1.DistrictService/ExportDistrictData", runtime.WithHTTPPathPattern("/v1/{name=districts/*}:exportData"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_DistrictService_ExportDistrictData_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_DistrictService_ExportDistrictData_0(annotatedContext, mux, outboundMarshaler, w, req, func() (proto.Message, error) { return resp.Recv() }, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_DistrictService_ImportDistrictData_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/gongyak.pledge.v1.DistrictService/ImportDistrictData", runtime.WithHTTPPathPattern("/v1/districts:importData"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_DistrictService_ImportDistrictData_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_DistrictService_ImportDistrictData_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	return nil
 }
 
 var (
-	pattern_DistrictService_GetDistrict_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "districts", "name"}, ""))
-	pattern_DistrictService_ListDistricts_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "districts"}, ""))
-	pattern_DistrictService_CreateDistrict_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "districts"}, ""))
-	pattern_DistrictService_UpdateDistrict_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "districts", "district.name"}, ""))
-	pattern_DistrictService_GetDepartment_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "departments", "name"}, ""))
-	pattern_DistrictService_ListDepartments_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "departments"}, ""))
-	pattern_DistrictService_CreateDepartment_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "departments"}, ""))
-	pattern_DistrictService_UpdateDepartment_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "departments", "department.name"}, ""))
+	pattern_DistrictService_GetDistrict_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "districts", "name"}, ""))
+	pattern_DistrictService_ListDistricts_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "districts"}, ""))
+	pattern_DistrictService_CreateDistrict_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "districts"}, ""))
+	pattern_DistrictService_UpdateDistrict_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "districts", "district.name"}, ""))
+	pattern_DistrictService_GetDepartment_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "departments", "name"}, ""))
+	pattern_DistrictService_ListDepartments_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "departments"}, ""))
+	pattern_DistrictService_CreateDepartment_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "districts", "parent", "departments"}, ""))
+	pattern_DistrictService_UpdateDepartment_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 1, 0, 4, 4, 5, 3}, []string{"v1", "districts", "departments", "department.name"}, ""))
+	pattern_DistrictService_ExportDistrictData_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "districts", "name"}, "exportData"))
+	pattern_DistrictService_ImportDistrictData_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "districts"}, "importData"))
 )
 
 var (
-	forward_DistrictService_GetDistrict_0      = runtime.ForwardResponseMessage
-	forward_DistrictService_ListDistricts_0    = runtime.ForwardResponseMessage
-	forward_DistrictService_CreateDistrict_0   = runtime.ForwardResponseMessage
-	forward_DistrictService_UpdateDistrict_0   = runtime.ForwardResponseMessage
-	forward_DistrictService_GetDepartment_0    = runtime.ForwardResponseMessage
-	forward_DistrictService_ListDepartments_0  = runtime.ForwardResponseMessage
-	forward_DistrictService_CreateDepartment_0 = runtime.ForwardResponseMessage
-	forward_DistrictService_UpdateDepartment_0 = runtime.ForwardResponseMessage
+	forward_DistrictService_GetDistrict_0        = runtime.ForwardResponseMessage
+	forward_DistrictService_ListDistricts_0      = runtime.ForwardResponseMessage
+	forward_DistrictService_CreateDistrict_0     = runtime.ForwardResponseMessage
+	forward_DistrictService_UpdateDistrict_0     = runtime.ForwardResponseMessage
+	forward_DistrictService_GetDepartment_0      = runtime.ForwardResponseMessage
+	forward_DistrictService_ListDepartments_0    = runtime.ForwardResponseMessage
+	forward_DistrictService_CreateDepartment_0   = runtime.ForwardResponseMessage
+	forward_DistrictService_UpdateDepartment_0   = runtime.ForwardResponseMessage
+	forward_DistrictService_ExportDistrictData_0 = runtime.ForwardResponseStream
+	forward_DistrictService_ImportDistrictData_0 = runtime.ForwardResponseMessage
 )

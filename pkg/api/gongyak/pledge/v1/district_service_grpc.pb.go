@@ -8,6 +8,7 @@ package pledgev1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -19,14 +20,16 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	DistrictService_GetDistrict_FullMethodName      = "/gongyak.pledge.v1.DistrictService/GetDistrict"
-	DistrictService_ListDistricts_FullMethodName    = "/gongyak.pledge.v1.DistrictService/ListDistricts"
-	DistrictService_CreateDistrict_FullMethodName   = "/gongyak.pledge.v1.DistrictService/CreateDistrict"
-	DistrictService_UpdateDistrict_FullMethodName   = "/gongyak.pledge.v1.DistrictService/UpdateDistrict"
-	DistrictService_GetDepartment_FullMethodName    = "/gongyak.pledge.v1.DistrictService/GetDepartment"
-	DistrictService_ListDepartments_FullMethodName  = "/gongyak.pledge.v1.DistrictService/ListDepartments"
-	DistrictService_CreateDepartment_FullMethodName = "/gongyak.pledge.v1.DistrictService/CreateDepartment"
-	DistrictService_UpdateDepartment_FullMethodName = "/gongyak.pledge.v1.DistrictService/UpdateDepartment"
+	DistrictService_GetDistrict_FullMethodName        = "/gongyak.pledge.v1.DistrictService/GetDistrict"
+	DistrictService_ListDistricts_FullMethodName      = "/gongyak.pledge.v1.DistrictService/ListDistricts"
+	DistrictService_CreateDistrict_FullMethodName     = "/gongyak.pledge.v1.DistrictService/CreateDistrict"
+	DistrictService_UpdateDistrict_FullMethodName     = "/gongyak.pledge.v1.DistrictService/UpdateDistrict"
+	DistrictService_GetDepartment_FullMethodName      = "/gongyak.pledge.v1.DistrictService/GetDepartment"
+	DistrictService_ListDepartments_FullMethodName    = "/gongyak.pledge.v1.DistrictService/ListDepartments"
+	DistrictService_CreateDepartment_FullMethodName   = "/gongyak.pledge.v1.DistrictService/CreateDepartment"
+	DistrictService_UpdateDepartment_FullMethodName   = "/gongyak.pledge.v1.DistrictService/UpdateDepartment"
+	DistrictService_ExportDistrictData_FullMethodName = "/gongyak.pledge.v1.DistrictService/ExportDistrictData"
+	DistrictService_ImportDistrictData_FullMethodName = "/gongyak.pledge.v1.DistrictService/ImportDistrictData"
 )
 
 // DistrictServiceClient is the client API for DistrictService service.
@@ -52,6 +55,21 @@ type DistrictServiceClient interface {
 	CreateDepartment(ctx context.Context, in *CreateDepartmentRequest, opts ...grpc.CallOption) (*Department, error)
 	// UpdateDepartment changes a department (AIP-134).
 	UpdateDepartment(ctx context.Context, in *UpdateDepartmentRequest, opts ...grpc.CallOption) (*Department, error)
+	// ExportDistrictData writes a district's complete data as NDJSON
+	// (application/x-ndjson), one stored row a line in dependency order:
+	// a header first, every service's rows, an end line with the count.
+	// Personal data is masked, and the header says so, unless the caller
+	// may see the district's personal data. Streamed: a chunk of lines a
+	// message.
+	ExportDistrictData(ctx context.Context, in *ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
+	// ImportDistrictData writes an export (NDJSON, sent as
+	// application/x-ndjson) into this suite, where its district does not
+	// exist yet: ids, times and history as they were. Each service writes
+	// its part in one transaction; the same export again finishes what an
+	// earlier import left undone and changes nothing else. The body is raw
+	// NDJSON, read in chunks, so its request is google.api.HttpBody.
+	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+	ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[httpbody.HttpBody, ImportDistrictDataResponse], error)
 }
 
 type districtServiceClient struct {
@@ -142,6 +160,38 @@ func (c *districtServiceClient) UpdateDepartment(ctx context.Context, in *Update
 	return out, nil
 }
 
+func (c *districtServiceClient) ExportDistrictData(ctx context.Context, in *ExportDistrictDataRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &DistrictService_ServiceDesc.Streams[0], DistrictService_ExportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportDistrictDataRequest, httpbody.HttpBody]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DistrictService_ExportDistrictDataClient = grpc.ServerStreamingClient[httpbody.HttpBody]
+
+func (c *districtServiceClient) ImportDistrictData(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[httpbody.HttpBody, ImportDistrictDataResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &DistrictService_ServiceDesc.Streams[1], DistrictService_ImportDistrictData_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[httpbody.HttpBody, ImportDistrictDataResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DistrictService_ImportDistrictDataClient = grpc.ClientStreamingClient[httpbody.HttpBody, ImportDistrictDataResponse]
+
 // DistrictServiceServer is the server API for DistrictService service.
 // All implementations must embed UnimplementedDistrictServiceServer
 // for forward compatibility.
@@ -165,6 +215,21 @@ type DistrictServiceServer interface {
 	CreateDepartment(context.Context, *CreateDepartmentRequest) (*Department, error)
 	// UpdateDepartment changes a department (AIP-134).
 	UpdateDepartment(context.Context, *UpdateDepartmentRequest) (*Department, error)
+	// ExportDistrictData writes a district's complete data as NDJSON
+	// (application/x-ndjson), one stored row a line in dependency order:
+	// a header first, every service's rows, an end line with the count.
+	// Personal data is masked, and the header says so, unless the caller
+	// may see the district's personal data. Streamed: a chunk of lines a
+	// message.
+	ExportDistrictData(*ExportDistrictDataRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
+	// ImportDistrictData writes an export (NDJSON, sent as
+	// application/x-ndjson) into this suite, where its district does not
+	// exist yet: ids, times and history as they were. Each service writes
+	// its part in one transaction; the same export again finishes what an
+	// earlier import left undone and changes nothing else. The body is raw
+	// NDJSON, read in chunks, so its request is google.api.HttpBody.
+	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+	ImportDistrictData(grpc.ClientStreamingServer[httpbody.HttpBody, ImportDistrictDataResponse]) error
 	mustEmbedUnimplementedDistrictServiceServer()
 }
 
@@ -198,6 +263,12 @@ func (UnimplementedDistrictServiceServer) CreateDepartment(context.Context, *Cre
 }
 func (UnimplementedDistrictServiceServer) UpdateDepartment(context.Context, *UpdateDepartmentRequest) (*Department, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateDepartment not implemented")
+}
+func (UnimplementedDistrictServiceServer) ExportDistrictData(*ExportDistrictDataRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error {
+	return status.Error(codes.Unimplemented, "method ExportDistrictData not implemented")
+}
+func (UnimplementedDistrictServiceServer) ImportDistrictData(grpc.ClientStreamingServer[httpbody.HttpBody, ImportDistrictDataResponse]) error {
+	return status.Error(codes.Unimplemented, "method ImportDistrictData not implemented")
 }
 func (UnimplementedDistrictServiceServer) mustEmbedUnimplementedDistrictServiceServer() {}
 func (UnimplementedDistrictServiceServer) testEmbeddedByValue()                         {}
@@ -364,6 +435,24 @@ func _DistrictService_UpdateDepartment_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DistrictService_ExportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportDistrictDataRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(DistrictServiceServer).ExportDistrictData(m, &grpc.GenericServerStream[ExportDistrictDataRequest, httpbody.HttpBody]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DistrictService_ExportDistrictDataServer = grpc.ServerStreamingServer[httpbody.HttpBody]
+
+func _DistrictService_ImportDistrictData_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(DistrictServiceServer).ImportDistrictData(&grpc.GenericServerStream[httpbody.HttpBody, ImportDistrictDataResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DistrictService_ImportDistrictDataServer = grpc.ClientStreamingServer[httpbody.HttpBody, ImportDistrictDataResponse]
+
 // DistrictService_ServiceDesc is the grpc.ServiceDesc for DistrictService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -404,6 +493,17 @@ var DistrictService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _DistrictService_UpdateDepartment_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportDistrictData",
+			Handler:       _DistrictService_ExportDistrictData_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ImportDistrictData",
+			Handler:       _DistrictService_ImportDistrictData_Handler,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "gongyak/pledge/v1/district_service.proto",
 }

@@ -1,0 +1,49 @@
+package service
+
+import (
+	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/bulk"
+	"github.com/gongyak/gongyak/pkg/personal"
+	"google.golang.org/grpc"
+)
+
+// bulkServer serves the participation service's part of a district's bulk export
+// and import (pkg/bulk) beside its other methods.
+type bulkServer struct {
+	participationv1.ParticipationServiceServer
+	data   bulk.Service
+	header func(*bulk.Header)
+}
+
+func (b bulkServer) ExportDistrictData(req *typev1.ExportDistrictDataRequest, stream grpc.ServerStreamingServer[typev1.DataLine]) error {
+	return b.data.ServeExport(req, stream, b.header)
+}
+
+func (b bulkServer) ImportDistrictData(stream grpc.ClientStreamingServer[typev1.ImportDistrictDataRequest, typev1.ImportDistrictDataResponse]) error {
+	return b.data.ServeImport(stream)
+}
+
+// bulkTables are the participation service's district data, each table
+// after those it refers to. Members' and proposers' names, phones and
+// e-mails and free-text answers are personal data; ballots and responses
+// carry the citizen's keyed hash, which only a suite with the same key
+// can use (the header's fingerprint says which key).
+var bulkTables = []bulk.Table{
+	{Name: "programs", District: "district_id", Order: "id"},
+	{Name: "members", District: "district_id", Order: "program_id, id", Personal: person("person_")},
+	{Name: "submissions", District: "district_id", Order: "program_id, id", Personal: person("proposer_")},
+	{Name: "entries", District: "district_id", Order: "program_id, id"},
+	{Name: "ballots", District: "district_id", Order: "program_id, id", CitizenKeyed: true},
+	{Name: "ballot_scores", District: "district_id", Order: "program_id, ballot_id, entry_id"},
+	{Name: "questions", District: "district_id", Order: "program_id, id"},
+	{Name: "responses", District: "district_id", Order: "program_id, id", CitizenKeyed: true},
+	{Name: "answers", District: "district_id", Order: "program_id, response_id, question_id",
+		Personal: map[string]bulk.Mask{"text": bulk.Text(func(string) string { return "***" })}},
+}
+
+// person masks the name, phone and e-mail columns that start with prefix.
+func person(prefix string) map[string]bulk.Mask {
+	return map[string]bulk.Mask{prefix + "name": bulk.Text(personal.MaskName), prefix + "phone": bulk.Text(personal.MaskPhone),
+		prefix + "email": bulk.Text(personal.MaskEmail)}
+}
