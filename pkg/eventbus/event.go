@@ -54,6 +54,9 @@ var happened = map[string]string{
 	"delete":        "deleted",
 	"change_status": "status_changed",
 	"revoke":        "revoked",
+	// A district's data written at once by a bulk import: one event, not
+	// one per row; a reader reads the district again (its export).
+	"import_data": "imported",
 }
 
 // Type is the event type of action (an audit action: create, update,

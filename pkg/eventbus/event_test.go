@@ -10,6 +10,7 @@ func TestTypeAndSubject(t *testing.T) {
 		{"pledge", "pledge", "update", "gwangsan", "kr.gongyak.pledge.v1.pledge.updated", "gongyak.gwangsan.pledge.pledge.updated"},
 		{"pledge", "pledge", "change_status", "gwangsan", "kr.gongyak.pledge.v1.pledge.status_changed", "gongyak.gwangsan.pledge.pledge.status_changed"},
 		{"budget", "budget", "create", "seo-gu", "kr.gongyak.budget.v1.budget.created", "gongyak.seo-gu.budget.budget.created"},
+		{"budget", "district", "import_data", "gwangsan", "kr.gongyak.budget.v1.district.imported", "gongyak.gwangsan.budget.district.imported"},
 		{"pledge", "apiKey", "revoke", AllDistricts, "kr.gongyak.pledge.v1.apiKey.revoked", "gongyak.all.pledge.apiKey.revoked"},
 	} {
 		typ, err := Type(tc.service, tc.resource, tc.action)

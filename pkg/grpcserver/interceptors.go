@@ -30,7 +30,8 @@ func (s *Server) mapErrors(ctx context.Context, req any, info *grpc.UnaryServerI
 
 // mapStreamErrors is mapErrors for streams: a refusal of the policy or an
 // error of the handler reaches the caller as its status (a change feed's
-// expired cursor as FAILED_PRECONDITION), not as UNKNOWN.
+// expired cursor as FAILED_PRECONDITION, a bulk import's bad line as
+// INVALID_ARGUMENT), not as UNKNOWN.
 func (s *Server) mapStreamErrors(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	err := handler(srv, ss)
 	if err == nil {
@@ -47,19 +48,4 @@ func (s *Server) mapStreamErrors(srv any, ss grpc.ServerStream, info *grpc.Strea
 func (s *Server) recovered(ctx context.Context, p any) error {
 	s.log.ErrorContext(ctx, "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	return status.Error(codes.Internal, "internal error")
-}
-
-// mapStreamErrors is mapErrors for streams (a bulk export or import): a
-// refusal as the stream opens, or a failure on the way, reaches the caller
-// as its status, not UNKNOWN.
-func (s *Server) mapStreamErrors(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	err := handler(srv, ss)
-	if err == nil {
-		return nil
-	}
-	st := apierr.ToStatus(pgdb.Classify(err))
-	if !apierr.IsClientError(st.Code()) {
-		s.log.ErrorContext(ss.Context(), "call failed", "grpc.method", info.FullMethod, "grpc.code", st.Code().String(), "cause", err.Error())
-	}
-	return st.Err()
 }

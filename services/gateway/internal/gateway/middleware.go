@@ -44,17 +44,14 @@ type statusRecorder struct {
 }
 
 // Unwrap lets http.ResponseController reach the connection's writer, to
-// flush a watch's events and lift its write deadline.
+// flush a watch's events or a bulk export as they go, and lift a watch's
+// write deadline.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
 }
-
-// Unwrap gives http.ResponseController the writer underneath, so that a
-// streamed answer (a district's bulk export) is flushed as it goes.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // edge runs in front of the API: it names the request, answers CORS,
 // holds each client and credential to its rate, refuses writes that lack
