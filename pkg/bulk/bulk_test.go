@@ -13,6 +13,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/bulk"
+	"github.com/gongyak/gongyak/pkg/outbox"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // personal columns, a generated and a derived column, and their votes,
 // keyed by the citizen key.
 var migrations = fstest.MapFS{
-	"0001_audit.sql": {Data: []byte("-- +goose Up\n-- +goose StatementBegin\n" + audit.TableSQL + "\n-- +goose StatementEnd\n")},
+	"0001_audit.sql": {Data: []byte("-- +goose Up\n-- +goose StatementBegin\n" + audit.TableSQL + ";\n" + outbox.TableSQL + "\n-- +goose StatementEnd\n")},
 	"0002_people.sql": {Data: []byte(`-- +goose Up
 CREATE TABLE people (
     district_id text NOT NULL,
