@@ -1083,6 +1083,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/districts/{district}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListWebhooks lists a district's webhooks, oldest first (AIP-132). */
+        get: operations["WebhookService_ListWebhooks"];
+        put?: never;
+        /**
+         * CreateWebhook adds a webhook and returns its signing secret, once
+         *     (AIP-133). A URL on a loopback, private or link-local address is
+         *     refused.
+         */
+        post: operations["WebhookService_CreateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/webhooks/{webhook}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetWebhook gets a webhook (AIP-131); its secrets are never shown. */
+        get: operations["WebhookService_GetWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * DeleteWebhook removes a webhook with its deliveries and dead letters
+         *     (AIP-135).
+         */
+        delete: operations["WebhookService_DeleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * UpdateWebhook changes a webhook's `url`, `event_types` or
+         *     `resource_types` (AIP-134); the paths of `update_mask` say which, all
+         *     three when it is empty.
+         */
+        patch: operations["WebhookService_UpdateWebhook"];
+        trace?: never;
+    };
+    "/v1/districts/{district}/webhooks/{webhook}/deadLetters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListDeadLetters lists a webhook's dead letters, newest first
+         *     (AIP-132): deliveries given up on after every attempt failed.
+         */
+        get: operations["WebhookService_ListDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/webhooks/{webhook}/deadLetters/{deadLetter}:redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * RedeliverDeadLetter delivers a dead letter's event again (AIP-136): its
+         *     delivery is due now with its attempts counted afresh, and the dead
+         *     letter is marked redelivered. Returns the delivery.
+         */
+        post: operations["WebhookService_RedeliverDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/webhooks/{webhook}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * ListWebhookDeliveries lists a webhook's deliveries, newest first
+         *     (AIP-132), with their attempts and the receiver's last answer.
+         */
+        get: operations["WebhookService_ListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/webhooks/{webhook}:retireSecrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * RetireWebhookSecrets retires every secret but the newest (AIP-136):
+         *     deliveries are signed with the newest alone from then on.
+         */
+        post: operations["WebhookService_RetireWebhookSecrets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/districts/{district}/webhooks/{webhook}:rotateSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * RotateWebhookSecret adds a new signing secret and returns it, once
+         *     (AIP-136). Both secrets sign each delivery until the old one is retired
+         *     (RetireWebhookSecrets), so a receiver can switch without losing one.
+         *     A webhook has at most two live secrets: a third rotation before the
+         *     old one is retired is FAILED_PRECONDITION.
+         */
+        post: operations["WebhookService_RotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/districts/{district}:disclose": {
         parameters: {
             query?: never;
@@ -1791,6 +1943,12 @@ export interface components {
             /** @description A retry with the same id returns the first result (AIP-155). */
             requestId?: string;
         };
+        /** @description CreateWebhookResponse is the new webhook and its signing secret. */
+        CreateWebhookResponse: {
+            webhook?: components["schemas"]["Webhook"];
+            /** @description `whsec_` and the base64 of the HMAC key: shown this once. */
+            secret?: string;
+        };
         /**
          * Represents a whole or partial calendar date, such as a birthday. The time of
          *     day and time zone are either specified elsewhere or are insignificant. The
@@ -1870,6 +2028,34 @@ export interface components {
             date: components["schemas"]["DateLabel"];
             /** @description What was done or is planned: ○ items and their sub-items. */
             items?: components["schemas"]["Bullet"][];
+        };
+        /** @description DeadLetter is a delivery given up on. */
+        DeadLetter: {
+            /** @description `districts/{district}/webhooks/{webhook}/deadLetters/{dead_letter}`. */
+            name?: string;
+            /** @description The delivery that failed. */
+            readonly delivery?: string;
+            readonly eventId?: string;
+            readonly eventType?: string;
+            readonly subject?: string;
+            /**
+             * Format: int32
+             * @description The attempts made.
+             */
+            readonly attempts?: number;
+            /** Format: int32 */
+            readonly lastResponseStatus?: number;
+            readonly lastError?: string;
+            /**
+             * Format: date-time
+             * @description When it was given up on.
+             */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description When it was sent again through RedeliverDeadLetter, if it was.
+             */
+            readonly redeliverTime?: string;
         };
         /** @description Department is a department (부서) of a district that owns pledges. */
         Department: {
@@ -2347,6 +2533,10 @@ export interface components {
              */
             nextPageToken?: string;
         };
+        ListDeadLettersResponse: {
+            deadLetters?: components["schemas"]["DeadLetter"][];
+            nextPageToken?: string;
+        };
         ListDepartmentsResponse: {
             departments?: components["schemas"]["Department"][];
             nextPageToken?: string;
@@ -2397,6 +2587,13 @@ export interface components {
         ListSubmissionsResponse: {
             submissions?: components["schemas"]["Submission"][];
             nextPageToken?: string;
+        };
+        ListWebhookDeliveriesResponse: {
+            deliveries?: components["schemas"]["WebhookDelivery"][];
+            nextPageToken?: string;
+        };
+        ListWebhooksResponse: {
+            webhooks?: components["schemas"]["Webhook"][];
         };
         /**
          * @description Measure is a target, actual or baseline: a number for a quantitative
@@ -2847,6 +3044,7 @@ export interface components {
             /** Format: int32 */
             responses?: number;
         };
+        RedeliverDeadLetterBody: Record<string, never>;
         /**
          * @description RequiredBudget is 소요예산 as the card writes it, such as
          *     `8.5백만원(구 100)`. The budget service derives its own figures from the
@@ -2909,11 +3107,19 @@ export interface components {
              */
             readonly updateTime?: string;
         };
+        RetireWebhookSecretsBody: Record<string, never>;
         RevokeApiKeyBody: Record<string, never>;
         /** @description Risk is one expected problem and its countermeasure (예상 문제점 및 대책). */
         Risk: {
             problem?: string;
             countermeasure?: string;
+        };
+        RotateWebhookSecretBody: Record<string, never>;
+        /** @description RotateWebhookSecretResponse is the webhook and its new secret. */
+        RotateWebhookSecretResponse: {
+            webhook?: components["schemas"]["Webhook"];
+            /** @description The new secret, shown this once. */
+            secret?: string;
         };
         /** @description Section says whether a part of the card could be gathered. */
         Section: {
@@ -2943,6 +3149,16 @@ export interface components {
             sourceLabel?: string;
             amounts?: components["schemas"]["Amounts"];
         };
+        /**
+         * @description State is where a delivery stands.
+         *
+         *      - STATE_PENDING: Not delivered yet: due at next_attempt_time.
+         *      - STATE_DELIVERED: The receiver answered 2xx.
+         *      - STATE_DEAD: Every attempt failed: it is a dead letter.
+         * @default STATE_UNSPECIFIED
+         * @enum {string}
+         */
+        State: "STATE_UNSPECIFIED" | "STATE_PENDING" | "STATE_DELIVERED" | "STATE_DEAD";
         Status: {
             /** Format: int32 */
             code?: number;
@@ -3144,6 +3360,69 @@ export interface components {
             label?: string;
             /** Format: int32 */
             count?: number;
+        };
+        /** @description Webhook is a URL that receives a district's changes. */
+        Webhook: {
+            /** @description `districts/{district}/webhooks/{webhook}`. */
+            name?: string;
+            /** @description Where each change is POSTed: http or https, on a public address. */
+            url: string;
+            /**
+             * @description The event types wanted, such as `kr.gongyak.pledge.v1.pledge.updated`.
+             *     Together with `resource_types`: a change is delivered when either
+             *     lists it; both empty delivers every change of the district.
+             */
+            eventTypes?: string[];
+            /** @description The resource types wanted, such as `pledge` or `budget`. */
+            resourceTypes?: string[];
+            /** @description The live signing secrets, newest first, without their values. */
+            readonly secrets?: components["schemas"]["WebhookSecret"][];
+            /** Format: date-time */
+            readonly createTime?: string;
+            /** Format: date-time */
+            readonly updateTime?: string;
+        };
+        /** @description WebhookDelivery is one change owed to one webhook. */
+        WebhookDelivery: {
+            /** @description `districts/{district}/webhooks/{webhook}/deliveries/{delivery}`. */
+            name?: string;
+            /** @description The event's id: the `webhook-id` header. */
+            readonly eventId?: string;
+            readonly eventType?: string;
+            /** @description The changed resource's name. */
+            readonly subject?: string;
+            state?: components["schemas"]["State"];
+            /**
+             * Format: int32
+             * @description The attempts made so far.
+             */
+            readonly attempts?: number;
+            /**
+             * Format: int32
+             * @description The receiver's last HTTP status, 0 when it did not answer.
+             */
+            readonly lastResponseStatus?: number;
+            /** @description Why the last attempt failed, when it did. */
+            readonly lastError?: string;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, while pending.
+             */
+            readonly nextAttemptTime?: string;
+            /** Format: date-time */
+            readonly createTime?: string;
+            /**
+             * Format: date-time
+             * @description When the receiver accepted it, once delivered.
+             */
+            readonly deliverTime?: string;
+        };
+        /** @description WebhookSecret is one of a webhook's signing secrets, without its value. */
+        WebhookSecret: {
+            /** @description The secret's id. */
+            readonly id?: string;
+            /** Format: date-time */
+            readonly createTime?: string;
         };
         /** @description Window is a span of time, both ends included. */
         Window: {
@@ -13441,6 +13720,1185 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummarizeProgramsResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_ListWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListWebhooksResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_CreateWebhook: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The webhook's id (AIP-122: lowercase letters, digits and hyphens);
+                 *     assigned by the server when empty.
+                 */
+                webhookId?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateWebhookResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_GetWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_DeleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_UpdateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Where each change is POSTed: http or https, on a public address. */
+                    url: string;
+                    /**
+                     * @description The event types wanted, such as `kr.gongyak.pledge.v1.pledge.updated`.
+                     *     Together with `resource_types`: a change is delivered when either
+                     *     lists it; both empty delivers every change of the district.
+                     */
+                    eventTypes?: string[];
+                    /** @description The resource types wanted, such as `pledge` or `budget`. */
+                    resourceTypes?: string[];
+                    /** @description The live signing secrets, newest first, without their values. */
+                    readonly secrets?: components["schemas"]["WebhookSecret"][];
+                    /** Format: date-time */
+                    readonly createTime?: string;
+                    /** Format: date-time */
+                    readonly updateTime?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_ListDeadLetters: {
+        parameters: {
+            query?: {
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDeadLettersResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_RedeliverDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+                deadLetter: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeliverDeadLetterBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_ListWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description At most this many (default 100, at most 1000). */
+                pageSize?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListWebhookDeliveriesResponse"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_RetireWebhookSecrets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetireWebhookSecretsBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no credential, or one that is expired, revoked or not trusted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description PERMISSION_DENIED: the caller's roles or key scopes do not allow the call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description NOT_FOUND: the resource does not exist, or no API method serves the path. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description ABORTED: the etag sent is stale (read again before retrying), or ALREADY_EXISTS: the resource or request id is already taken by a different request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description FAILED_PRECONDITION: the resource is not in a state that allows the call (an ErrorInfo reason says which). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description RESOURCE_EXHAUSTED: over the rate limit of the client address or the credential; retry after the Retry-After header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description UNAVAILABLE: a service or its database is away, or a transaction lost a race; nothing was written unless the write was cut off mid-commit. Retry after the Retry-After header's seconds (also a RetryInfo detail), a write with the same request id or etag. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description DEADLINE_EXCEEDED: a service did not answer in time; a write may or may not have happened. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description An unexpected error response. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    WebhookService_RotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                district: string;
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookSecretBody"];
+            };
+        };
+        responses: {
+            /** @description A successful response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotateWebhookSecretResponse"];
                 };
             };
             /** @description INVALID_ARGUMENT: the request is malformed; a BadRequest detail names each bad field (fieldViolations). */
