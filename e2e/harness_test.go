@@ -128,7 +128,9 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 		// client would open or send.
 		"GONGYAK_MAX_CONNECTIONS_PER_CLIENT=256", "GONGYAK_RATE_LIMIT=1000", "GONGYAK_KEY_RATE_LIMIT=1000",
 		"GONGYAK_OIDC_ISSUERS="+r.idp.issuer+"=*", "GONGYAK_API_KEY_CACHE_TTL="+keyCacheTTL.String(),
-		"GONGYAK_NATS_URL="+r.nats.URL())
+		"GONGYAK_NATS_URL="+r.nats.URL(),
+		// The suite's webhook receivers listen on loopback.
+		"GONGYAK_WEBHOOK_ALLOW_PRIVATE=1")
 	if otlp != "" {
 		env = append(env, "OTEL_EXPORTER_OTLP_ENDPOINT="+otlp, "OTEL_BSP_SCHEDULE_DELAY=50")
 	}

@@ -313,6 +313,38 @@ var walkTable = map[string]walkRow{
 	"gongyak.events.v1.ChangeService/WatchChanges": {func(f walkNames) proto.Message {
 		return &eventsv1.WatchChangesRequest{Parent: "districts/gwangsan", Filter: `walk = "refused"`}
 	}, readers},
+	// Webhooks are the district's admins' (ManageKeys): a missing URL, or a
+	// webhook that is not there, ends an allowed call without a change.
+	"gongyak.events.v1.WebhookService/CreateWebhook": {func(f walkNames) proto.Message {
+		return &eventsv1.CreateWebhookRequest{Parent: "districts/gwangsan", Webhook: &eventsv1.Webhook{}}
+	}, admins},
+	"gongyak.events.v1.WebhookService/GetWebhook": {func(f walkNames) proto.Message {
+		return &eventsv1.GetWebhookRequest{Name: "districts/gwangsan/webhooks/none"}
+	}, admins},
+	"gongyak.events.v1.WebhookService/ListWebhooks": {func(f walkNames) proto.Message {
+		return &eventsv1.ListWebhooksRequest{Parent: "districts/gwangsan"}
+	}, admins},
+	"gongyak.events.v1.WebhookService/UpdateWebhook": {func(f walkNames) proto.Message {
+		return &eventsv1.UpdateWebhookRequest{Webhook: &eventsv1.Webhook{Name: "districts/gwangsan/webhooks/none"}}
+	}, admins},
+	"gongyak.events.v1.WebhookService/DeleteWebhook": {func(f walkNames) proto.Message {
+		return &eventsv1.DeleteWebhookRequest{Name: "districts/gwangsan/webhooks/none"}
+	}, admins},
+	"gongyak.events.v1.WebhookService/RotateWebhookSecret": {func(f walkNames) proto.Message {
+		return &eventsv1.RotateWebhookSecretRequest{Name: "districts/gwangsan/webhooks/none"}
+	}, admins},
+	"gongyak.events.v1.WebhookService/RetireWebhookSecrets": {func(f walkNames) proto.Message {
+		return &eventsv1.RetireWebhookSecretsRequest{Name: "districts/gwangsan/webhooks/none"}
+	}, admins},
+	"gongyak.events.v1.WebhookService/ListWebhookDeliveries": {func(f walkNames) proto.Message {
+		return &eventsv1.ListWebhookDeliveriesRequest{Parent: "districts/gwangsan/webhooks/none"}
+	}, admins},
+	"gongyak.events.v1.WebhookService/ListDeadLetters": {func(f walkNames) proto.Message {
+		return &eventsv1.ListDeadLettersRequest{Parent: "districts/gwangsan/webhooks/none"}
+	}, admins},
+	"gongyak.events.v1.WebhookService/RedeliverDeadLetter": {func(f walkNames) proto.Message {
+		return &eventsv1.RedeliverDeadLetterRequest{Name: "districts/gwangsan/webhooks/none/deadLetters/1"}
+	}, admins},
 }
 
 // walkServices are the gRPC services of the suite, by the service that
@@ -322,7 +354,7 @@ var walkServices = map[string][]string{
 	"budget":        {"gongyak.budget.v1.BudgetService"},
 	"indicator":     {"gongyak.indicator.v1.IndicatorService"},
 	"participation": {"gongyak.participation.v1.ParticipationService"},
-	"events":        {"gongyak.events.v1.ChangeService"},
+	"events":        {"gongyak.events.v1.ChangeService", "gongyak.events.v1.WebhookService"},
 }
 
 // TestEveryRoleIsAllowedAndRefusedWhatItShouldOverGRPCAndREST calls every

@@ -51,7 +51,15 @@ func main() {
 				conn.Close()
 				return nil, err
 			}
-			return func() { nc.Close(); conn.Close() }, nil
+			// The webhooks' dispatcher runs until the service stops.
+			dctx, stopDispatch := context.WithCancel(ctx)
+			if err := eventsservice.RegisterWebhooks(dctx, s, deps.Pool, nc, eventsservice.DefaultWebhooks(), deps.Log); err != nil {
+				stopDispatch()
+				nc.Close()
+				conn.Close()
+				return nil, err
+			}
+			return func() { stopDispatch(); nc.Close(); conn.Close() }, nil
 		},
 	})
 }

@@ -15,3 +15,27 @@ func Policy() auth.Policy {
 		eventsv1.ChangeService_WatchChanges_FullMethodName: auth.InDistrict(auth.ReadData, auth.Parent),
 	}
 }
+
+// WebhookPolicy says who may manage webhooks: the district's admins (and
+// a key with the admin scope), as for its API keys — a webhook sends the
+// district's changes out, and its secret is a credential.
+func WebhookPolicy() auth.Policy {
+	const w = "/gongyak.events.v1.WebhookService/"
+	p := auth.Policy{}
+	for _, m := range []string{"CreateWebhook", "ListWebhooks"} {
+		p[w+m] = auth.InDistrict(auth.ManageKeys, auth.Parent)
+	}
+	for _, m := range []string{"GetWebhook", "DeleteWebhook", "RotateWebhookSecret", "RetireWebhookSecrets", "RedeliverDeadLetter"} {
+		p[w+m] = auth.InDistrict(auth.ManageKeys, auth.Name)
+	}
+	for _, m := range []string{"ListWebhookDeliveries", "ListDeadLetters"} {
+		p[w+m] = auth.InDistrict(auth.ManageKeys, auth.Parent)
+	}
+	p[w+"UpdateWebhook"] = auth.InDistrict(auth.ManageKeys, func(req any) string {
+		if r, ok := req.(*eventsv1.UpdateWebhookRequest); ok {
+			return r.GetWebhook().GetName()
+		}
+		return ""
+	})
+	return p
+}

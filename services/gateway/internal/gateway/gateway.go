@@ -96,7 +96,10 @@ var services = []backend{
 	}},
 	// The change feed; its watch is Server-Sent Events (watch.go).
 	{Name: "events", register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-		return eventsv1.RegisterChangeServiceHandler(ctx, mux, conn)
+		return errors.Join(
+			eventsv1.RegisterChangeServiceHandler(ctx, mux, conn),
+			eventsv1.RegisterWebhookServiceHandler(ctx, mux, conn),
+		)
 	}},
 }
 

@@ -1,0 +1,278 @@
+package server
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+
+	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/services/events/internal/postgres"
+	"github.com/gongyak/gongyak/services/events/internal/webhook"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// Webhooks is the WebhookService.
+type Webhooks struct {
+	eventsv1.UnimplementedWebhookServiceServer
+	store   *postgres.Store
+	targets webhook.Targets
+	// wake tells the dispatcher a redelivered dead letter is due.
+	wake func()
+}
+
+// NewWebhooks returns the WebhookService on store, checking targets with
+// targets; wake is called when a delivery becomes due through the API.
+func NewWebhooks(store *postgres.Store, targets webhook.Targets, wake func()) *Webhooks {
+	return &Webhooks{store: store, targets: targets, wake: wake}
+}
+
+var (
+	webhookName    = regexp.MustCompile(`^districts/([a-z0-9][a-z0-9-]{0,62})/webhooks/([a-z0-9][a-z0-9-]{0,62})$`)
+	deadLetterName = regexp.MustCompile(`^districts/([a-z0-9][a-z0-9-]{0,62})/webhooks/([a-z0-9][a-z0-9-]{0,62})/deadLetters/([0-9]{1,18})$`)
+	resourceID     = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	eventType      = regexp.MustCompile(`^kr\.gongyak\.[a-z]+\.v1\.[a-zA-Z]+\.[a-z_]+$`)
+	resourceType   = regexp.MustCompile(`^[a-zA-Z]+$`)
+)
+
+func parseWebhookName(v *apierr.Violations, field, name string) (district, id string) {
+	m := webhookName.FindStringSubmatch(name)
+	if m == nil {
+		v.Add(field, "must be districts/{district}/webhooks/{webhook}")
+		return "", ""
+	}
+	return m[1], m[2]
+}
+
+// checkWebhook checks what a caller sets on a webhook.
+func (s *Webhooks) checkWebhook(ctx context.Context, v *apierr.Violations, w *eventsv1.Webhook) {
+	if w.GetUrl() == "" {
+		v.Add("webhook.url", "is required")
+	} else if err := s.targets.Check(ctx, w.GetUrl()); err != nil {
+		v.Add("webhook.url", "%v", err)
+	}
+	for i, t := range w.GetEventTypes() {
+		if !eventType.MatchString(t) {
+			v.Add(apierr.Path("webhook.event_types", i), "must be an event type such as kr.gongyak.pledge.v1.pledge.updated")
+		}
+	}
+	for i, t := range w.GetResourceTypes() {
+		if !resourceType.MatchString(t) {
+			v.Add(apierr.Path("webhook.resource_types", i), "must be a resource type such as pledge or budget")
+		}
+	}
+}
+
+// CreateWebhook adds a webhook and returns its secret, once.
+func (s *Webhooks) CreateWebhook(ctx context.Context, req *eventsv1.CreateWebhookRequest) (*eventsv1.CreateWebhookResponse, error) {
+	var v apierr.Violations
+	m := districtParent.FindStringSubmatch(req.GetParent())
+	if m == nil {
+		v.Add("parent", "must be districts/{district}")
+	}
+	id := req.GetWebhookId()
+	if id == "" {
+		id = "w" + uuid.NewString()[:8]
+	} else if !resourceID.MatchString(id) {
+		v.Add("webhook_id", "must be lowercase letters, digits and hyphens, starting with a letter (AIP-122)")
+	}
+	s.checkWebhook(ctx, &v, req.GetWebhook())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	key, shown := webhook.NewSecret()
+	w, err := s.store.CreateWebhook(ctx, webhook.Webhook{District: m[1], ID: id, URL: req.GetWebhook().GetUrl(),
+		EventTypes: req.GetWebhook().GetEventTypes(), ResourceTypes: req.GetWebhook().GetResourceTypes()}, key)
+	if err != nil {
+		return nil, err
+	}
+	return &eventsv1.CreateWebhookResponse{Webhook: webhookProto(w), Secret: shown}, nil
+}
+
+// GetWebhook gets a webhook.
+func (s *Webhooks) GetWebhook(ctx context.Context, req *eventsv1.GetWebhookRequest) (*eventsv1.Webhook, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "name", req.GetName())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	w, err := s.store.GetWebhook(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	return webhookProto(w), nil
+}
+
+// ListWebhooks lists a district's webhooks.
+func (s *Webhooks) ListWebhooks(ctx context.Context, req *eventsv1.ListWebhooksRequest) (*eventsv1.ListWebhooksResponse, error) {
+	m := districtParent.FindStringSubmatch(req.GetParent())
+	if m == nil {
+		return nil, apierr.Invalid("parent", "must be districts/{district}")
+	}
+	list, err := s.store.ListWebhooks(ctx, m[1])
+	if err != nil {
+		return nil, err
+	}
+	resp := &eventsv1.ListWebhooksResponse{}
+	for _, w := range list {
+		resp.Webhooks = append(resp.Webhooks, webhookProto(w))
+	}
+	return resp, nil
+}
+
+// UpdateWebhook changes a webhook's url and wanted types.
+func (s *Webhooks) UpdateWebhook(ctx context.Context, req *eventsv1.UpdateWebhookRequest) (*eventsv1.Webhook, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "webhook.name", req.GetWebhook().GetName())
+	paths := req.GetUpdateMask().GetPaths()
+	if len(paths) == 0 {
+		paths = []string{"url", "event_types", "resource_types"}
+	}
+	set := map[string]bool{}
+	for _, p := range paths {
+		switch p {
+		case "url", "event_types", "resource_types":
+			set[p] = true
+		default:
+			v.Add("update_mask", "%q cannot be updated: url, event_types or resource_types", p)
+		}
+	}
+	in := req.GetWebhook()
+	if set["url"] {
+		s.checkWebhook(ctx, &v, in)
+	} else {
+		s.checkWebhook(ctx, &v, &eventsv1.Webhook{Url: "https://8.8.8.8/", EventTypes: in.GetEventTypes(), ResourceTypes: in.GetResourceTypes()})
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	w, err := s.store.UpdateWebhook(ctx, district, id, func(w *webhook.Webhook) error {
+		if set["url"] {
+			w.URL = in.GetUrl()
+		}
+		if set["event_types"] {
+			w.EventTypes = in.GetEventTypes()
+		}
+		if set["resource_types"] {
+			w.ResourceTypes = in.GetResourceTypes()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return webhookProto(w), nil
+}
+
+// DeleteWebhook removes a webhook.
+func (s *Webhooks) DeleteWebhook(ctx context.Context, req *eventsv1.DeleteWebhookRequest) (*emptypb.Empty, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "name", req.GetName())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, s.store.DeleteWebhook(ctx, district, id)
+}
+
+// RotateWebhookSecret adds a secret and returns it, once.
+func (s *Webhooks) RotateWebhookSecret(ctx context.Context, req *eventsv1.RotateWebhookSecretRequest) (*eventsv1.RotateWebhookSecretResponse, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "name", req.GetName())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	key, shown := webhook.NewSecret()
+	w, err := s.store.RotateSecret(ctx, district, id, key)
+	if err != nil {
+		return nil, err
+	}
+	return &eventsv1.RotateWebhookSecretResponse{Webhook: webhookProto(w), Secret: shown}, nil
+}
+
+// RetireWebhookSecrets retires every secret but the newest.
+func (s *Webhooks) RetireWebhookSecrets(ctx context.Context, req *eventsv1.RetireWebhookSecretsRequest) (*eventsv1.Webhook, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "name", req.GetName())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	w, err := s.store.RetireSecrets(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	return webhookProto(w), nil
+}
+
+// page reads a listing's page size and token (the last id shown).
+func page(v *apierr.Violations, parent, token string, size int32) (before int64, n int) {
+	n, err := pagetoken.Size(size)
+	if err != nil {
+		v.Merge(err)
+	}
+	after, err := pagetoken.Decode(token, pagetoken.Bind(parent), 1)
+	if err != nil {
+		v.Merge(err)
+	} else if after != nil {
+		before, _ = strconv.ParseInt(after[0], 10, 64)
+	}
+	return before, n
+}
+
+// ListWebhookDeliveries lists a webhook's deliveries, newest first.
+func (s *Webhooks) ListWebhookDeliveries(ctx context.Context, req *eventsv1.ListWebhookDeliveriesRequest) (*eventsv1.ListWebhookDeliveriesResponse, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "parent", req.GetParent())
+	before, n := page(&v, req.GetParent(), req.GetPageToken(), req.GetPageSize())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	list, err := s.store.ListDeliveries(ctx, district, id, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	list, next := pagetoken.Cut(list, n, pagetoken.Bind(req.GetParent()), func(d webhook.Delivery) []string { return []string{strconv.FormatInt(d.ID, 10)} })
+	resp := &eventsv1.ListWebhookDeliveriesResponse{NextPageToken: next}
+	for _, d := range list {
+		resp.Deliveries = append(resp.Deliveries, deliveryProto(d))
+	}
+	return resp, nil
+}
+
+// ListDeadLetters lists a webhook's dead letters, newest first.
+func (s *Webhooks) ListDeadLetters(ctx context.Context, req *eventsv1.ListDeadLettersRequest) (*eventsv1.ListDeadLettersResponse, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "parent", req.GetParent())
+	before, n := page(&v, req.GetParent(), req.GetPageToken(), req.GetPageSize())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	list, err := s.store.ListDeadLetters(ctx, district, id, before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	list, next := pagetoken.Cut(list, n, pagetoken.Bind(req.GetParent()), func(l webhook.DeadLetter) []string { return []string{strconv.FormatInt(l.ID, 10)} })
+	resp := &eventsv1.ListDeadLettersResponse{NextPageToken: next}
+	for _, l := range list {
+		resp.DeadLetters = append(resp.DeadLetters, deadLetterProto(l))
+	}
+	return resp, nil
+}
+
+// RedeliverDeadLetter delivers a dead letter's event again.
+func (s *Webhooks) RedeliverDeadLetter(ctx context.Context, req *eventsv1.RedeliverDeadLetterRequest) (*eventsv1.WebhookDelivery, error) {
+	m := deadLetterName.FindStringSubmatch(req.GetName())
+	if m == nil {
+		return nil, apierr.Invalid("name", "must be districts/{district}/webhooks/{webhook}/deadLetters/{dead_letter}")
+	}
+	letter, _ := strconv.ParseInt(m[3], 10, 64)
+	d, err := s.store.Redeliver(ctx, m[1], m[2], letter)
+	if err != nil {
+		return nil, err
+	}
+	if s.wake != nil {
+		s.wake()
+	}
+	return deliveryProto(d), nil
+}
