@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/eventbus"
-	"github.com/nats-io/nats.go"
+	"github.com/gongyak/gongyak/pkg/eventbus/eventbustest"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc/codes"
 )
@@ -26,23 +27,7 @@ type bus struct {
 
 func newBus(t *testing.T) *bus {
 	t.Helper()
-	srv, err := eventbus.StartServer("127.0.0.1:0", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eventbus.EnsureStream(t.Context(), js); err != nil {
-		t.Fatal(err)
-	}
+	_, js := eventbustest.Start(t)
 	return &bus{js: js, reader: New(js, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 }
 
@@ -51,10 +36,7 @@ func newBus(t *testing.T) *bus {
 func (b *bus) publish(t *testing.T, service, action, name string, when time.Time) string {
 	t.Helper()
 	b.n++
-	district := name[len("districts/"):]
-	if i := indexByte(district, '/'); i >= 0 {
-		district = district[:i]
-	}
+	district, _, _ := strings.Cut(strings.TrimPrefix(name, "districts/"), "/")
 	typ, err := eventbus.Type(service, eventbus.ResourceType(name), action)
 	if err != nil {
 		t.Fatal(err)
@@ -71,15 +53,6 @@ func (b *bus) publish(t *testing.T, service, action, name string, when time.Time
 		t.Fatal(err)
 	}
 	return id
-}
-
-func indexByte(s string, c byte) int {
-	for i := range len(s) {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func ids(cs []Change) []string {

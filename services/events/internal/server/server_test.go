@@ -14,10 +14,10 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth/authtest"
 	"github.com/gongyak/gongyak/pkg/eventbus"
+	"github.com/gongyak/gongyak/pkg/eventbus/eventbustest"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
 	"github.com/gongyak/gongyak/services/events/service"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -39,20 +39,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	srv, err := eventbus.StartServer("127.0.0.1:0", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, js := eventbustest.Start(t)
 	iss := authtest.NewIssuer(t)
 	var methods []string
 	conn, _ := grpctest.Serve(t, authtest.Authenticator(nil, iss.AsSystem()), func(s *grpcserver.Server) {
@@ -72,9 +59,6 @@ func (e *env) client(token string) eventsv1.ChangeServiceClient {
 // relay does, and returns the event id.
 func (e *env) publish(t *testing.T, district, pledge string) string {
 	t.Helper()
-	if _, err := eventbus.EnsureStream(t.Context(), e.js); err != nil {
-		t.Fatal(err)
-	}
 	e.n++
 	id := fmt.Sprintf("e%d", e.n)
 	typ, _ := eventbus.Type("pledge", "pledge", "update")
