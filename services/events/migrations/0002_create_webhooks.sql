@@ -10,6 +10,8 @@ CREATE TABLE webhooks (
     resource_types text[]      NOT NULL DEFAULT '{}',
     create_time    timestamptz NOT NULL DEFAULT now(),
     update_time    timestamptz NOT NULL DEFAULT now(),
+    -- Counts the webhook's changes; its etag is made of it.
+    revision       bigint      NOT NULL DEFAULT 1,
     PRIMARY KEY (district, id)
 );
 

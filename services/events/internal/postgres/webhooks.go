@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pgdb"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"github.com/google/uuid"
@@ -62,11 +63,11 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const webhookColumns = `district, id, url, event_types, resource_types, create_time, update_time`
+const webhookColumns = `district, id, url, event_types, resource_types, create_time, update_time, revision`
 
 func scanWebhook(row pgx.Row) (webhook.Webhook, error) {
 	var w webhook.Webhook
-	err := row.Scan(&w.District, &w.ID, &w.URL, &w.EventTypes, &w.ResourceTypes, &w.CreateTime, &w.UpdateTime)
+	err := row.Scan(&w.District, &w.ID, &w.URL, &w.EventTypes, &w.ResourceTypes, &w.CreateTime, &w.UpdateTime, &w.Revision)
 	return w, err
 }
 
@@ -91,10 +92,11 @@ func (s *Store) GetWebhook(ctx context.Context, district, id string) (webhook.We
 	return w, pgdb.Classify(err)
 }
 
-// ListWebhooks lists a district's webhooks, oldest first, without their
-// secrets.
-func (s *Store) ListWebhooks(ctx context.Context, district string) ([]webhook.Webhook, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE district = $1 ORDER BY create_time, id`, district)
+// ListWebhooks lists at most limit of a district's webhooks by id, those
+// after the id after, without their secrets.
+func (s *Store) ListWebhooks(ctx context.Context, district, after string, limit int) ([]webhook.Webhook, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE district = $1 AND id > $2 ORDER BY id LIMIT $3`,
+		district, after, limit)
 	if err != nil {
 		return nil, pgdb.Classify(err)
 	}
@@ -103,18 +105,21 @@ func (s *Store) ListWebhooks(ctx context.Context, district string) ([]webhook.We
 }
 
 // UpdateWebhook changes a webhook's url and wanted types to what update
-// makes of them, under the row's lock.
-func (s *Store) UpdateWebhook(ctx context.Context, district, id string, update func(*webhook.Webhook) error) (webhook.Webhook, error) {
+// makes of them, under the row's lock, refusing a stale tag.
+func (s *Store) UpdateWebhook(ctx context.Context, district, id, tag string, update func(*webhook.Webhook) error) (webhook.Webhook, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		w, err := lockWebhook(ctx, tx, district, id)
 		if err != nil {
 			return err
 		}
+		if err := etag.Check(tag, w.Name(), w.Revision); err != nil {
+			return err
+		}
 		if err := update(&w); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE webhooks SET url = $3, event_types = $4, resource_types = $5, update_time = now()
-			WHERE district = $1 AND id = $2`, district, id, w.URL, nonNil(w.EventTypes), nonNil(w.ResourceTypes))
+		_, err = tx.Exec(ctx, `UPDATE webhooks SET url = $3, event_types = $4, resource_types = $5, update_time = now(),
+			revision = revision + 1 WHERE district = $1 AND id = $2`, district, id, w.URL, nonNil(w.EventTypes), nonNil(w.ResourceTypes))
 		return err
 	})
 	if err != nil {
@@ -132,16 +137,19 @@ func lockWebhook(ctx context.Context, tx pgx.Tx, district, id string) (webhook.W
 }
 
 // DeleteWebhook removes a webhook with its secrets, deliveries and dead
-// letters.
-func (s *Store) DeleteWebhook(ctx context.Context, district, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM webhooks WHERE district = $1 AND id = $2`, district, id)
-	if err != nil {
-		return pgdb.Classify(err)
-	}
-	if tag.RowsAffected() == 0 {
-		return apierr.NotFound("webhook", "districts/"+district+"/webhooks/"+id)
-	}
-	return nil
+// letters, refusing a stale tag.
+func (s *Store) DeleteWebhook(ctx context.Context, district, id, tag string) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
+		w, err := lockWebhook(ctx, tx, district, id)
+		if err != nil {
+			return err
+		}
+		if err := etag.Check(tag, w.Name(), w.Revision); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM webhooks WHERE district = $1 AND id = $2`, district, id)
+		return err
+	})
 }
 
 // RotateSecret adds key as the webhook's newest secret; with two live
@@ -163,7 +171,7 @@ func (s *Store) RotateSecret(ctx context.Context, district, id string, key []byt
 		if err := addSecret(ctx, tx, district, id, key); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE webhooks SET update_time = now() WHERE district = $1 AND id = $2`, district, id)
+		_, err = tx.Exec(ctx, `UPDATE webhooks SET update_time = now(), revision = revision + 1 WHERE district = $1 AND id = $2`, district, id)
 		return err
 	})
 	if err != nil {
@@ -185,7 +193,7 @@ func (s *Store) RetireSecrets(ctx context.Context, district, id string) (webhook
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE webhooks SET update_time = now() WHERE district = $1 AND id = $2`, district, id)
+		_, err = tx.Exec(ctx, `UPDATE webhooks SET update_time = now(), revision = revision + 1 WHERE district = $1 AND id = $2`, district, id)
 		return err
 	})
 	if err != nil {

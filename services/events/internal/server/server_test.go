@@ -17,6 +17,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/eventbus/eventbustest"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/grpctest"
+	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/services/events/service"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
@@ -25,8 +26,11 @@ import (
 	"google.golang.org/grpc/status"
 )
 
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
 // env is the events service served as its binary serves it, over an
-// embedded NATS server, with a test issuer's tokens.
+// embedded NATS server and a database of its own, with a test issuer's
+// tokens.
 type env struct {
 	conn   *grpc.ClientConn
 	iss    *authtest.Issuer
@@ -39,11 +43,23 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, service.DefaultWebhooks())
+}
+
+// newEnvWith is newEnv with the webhooks configured as cfg, its
+// dispatcher running.
+func newEnvWith(t *testing.T, cfg service.Webhooks) *env {
+	t.Helper()
 	nc, js := eventbustest.Start(t)
+	pool := pgtest.NewPool(t, pgtest.Schema{Name: service.Schema, Migrations: service.Migrations})
 	iss := authtest.NewIssuer(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var methods []string
 	conn, _ := grpctest.Serve(t, authtest.Authenticator(nil, iss.AsSystem()), func(s *grpcserver.Server) {
-		if err := service.Register(s, nc, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		if err := service.Register(s, nc, log); err != nil {
+			t.Fatal(err)
+		}
+		if err := service.RegisterWebhooks(t.Context(), s, pool, nc, cfg, log); err != nil {
 			t.Fatal(err)
 		}
 		methods = s.Methods()
@@ -100,8 +116,9 @@ func TestListChangesShowsTheEventAsTheAPIShowsIt(t *testing.T) {
 
 // Who may call each method, as the pledge service's trust table and the
 // e2e walk write it: the roles by short name; anyone else, anonymous
-// included, is refused. Requests carry a filter the feed refuses, so an
-// allowed call ends at the handler, after the policy let it through.
+// included, is refused. Requests carry a filter the feed refuses, or name
+// a webhook that is not there, so an allowed call ends at the handler with
+// its answer (through), after the policy let it through.
 func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 	e := newEnv(t)
 	callers := map[string]string{
@@ -115,23 +132,66 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 		"away":    "district-admin@districts/seogu",
 	}
 	refusedFilter := `walk = "refused"`
+	const none = "districts/gwangsan/webhooks/none"
+	readers, admins := "sys admin editor viewer reg", "sys admin"
 	table := []struct {
 		method  string
-		call    func(c eventsv1.ChangeServiceClient) error
+		call    func(c grpc.ClientConnInterface) error
 		allowed string
+		through codes.Code
 	}{
-		{"ChangeService/ListChanges", func(c eventsv1.ChangeServiceClient) error {
-			_, err := c.ListChanges(t.Context(), &eventsv1.ListChangesRequest{Parent: "districts/gwangsan", Filter: refusedFilter})
+		{"ChangeService/ListChanges", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewChangeServiceClient(c).ListChanges(t.Context(), &eventsv1.ListChangesRequest{Parent: "districts/gwangsan", Filter: refusedFilter})
 			return err
-		}, "sys admin editor viewer reg"},
-		{"ChangeService/WatchChanges", func(c eventsv1.ChangeServiceClient) error {
-			stream, err := c.WatchChanges(t.Context(), &eventsv1.WatchChangesRequest{Parent: "districts/gwangsan", Filter: refusedFilter})
+		}, readers, codes.InvalidArgument},
+		{"ChangeService/WatchChanges", func(c grpc.ClientConnInterface) error {
+			stream, err := eventsv1.NewChangeServiceClient(c).WatchChanges(t.Context(), &eventsv1.WatchChangesRequest{Parent: "districts/gwangsan", Filter: refusedFilter})
 			if err != nil {
 				return err
 			}
 			_, err = stream.Recv()
 			return err
-		}, "sys admin editor viewer reg"},
+		}, readers, codes.InvalidArgument},
+		{"WebhookService/CreateWebhook", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).CreateWebhook(t.Context(), &eventsv1.CreateWebhookRequest{Parent: "districts/gwangsan", Webhook: &eventsv1.Webhook{}})
+			return err
+		}, admins, codes.InvalidArgument},
+		{"WebhookService/GetWebhook", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).GetWebhook(t.Context(), &eventsv1.GetWebhookRequest{Name: none})
+			return err
+		}, admins, codes.NotFound},
+		{"WebhookService/ListWebhooks", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).ListWebhooks(t.Context(), &eventsv1.ListWebhooksRequest{Parent: "districts/gwangsan", PageToken: "x"})
+			return err
+		}, admins, codes.InvalidArgument},
+		{"WebhookService/UpdateWebhook", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).UpdateWebhook(t.Context(), &eventsv1.UpdateWebhookRequest{Webhook: &eventsv1.Webhook{Name: none, Url: "https://8.8.8.8/hook", Etag: "x"}})
+			return err
+		}, admins, codes.NotFound},
+		{"WebhookService/DeleteWebhook", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).DeleteWebhook(t.Context(), &eventsv1.DeleteWebhookRequest{Name: none, Etag: "x"})
+			return err
+		}, admins, codes.NotFound},
+		{"WebhookService/RotateWebhookSecret", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).RotateWebhookSecret(t.Context(), &eventsv1.RotateWebhookSecretRequest{Name: none})
+			return err
+		}, admins, codes.NotFound},
+		{"WebhookService/RetireWebhookSecrets", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).RetireWebhookSecrets(t.Context(), &eventsv1.RetireWebhookSecretsRequest{Name: none})
+			return err
+		}, admins, codes.NotFound},
+		{"WebhookService/ListWebhookDeliveries", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).ListWebhookDeliveries(t.Context(), &eventsv1.ListWebhookDeliveriesRequest{Parent: none, PageSize: -1})
+			return err
+		}, admins, codes.InvalidArgument},
+		{"WebhookService/ListDeadLetters", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).ListDeadLetters(t.Context(), &eventsv1.ListDeadLettersRequest{Parent: none, PageSize: -1})
+			return err
+		}, admins, codes.InvalidArgument},
+		{"WebhookService/RedeliverDeadLetter", func(c grpc.ClientConnInterface) error {
+			_, err := eventsv1.NewWebhookServiceClient(c).RedeliverDeadLetter(t.Context(), &eventsv1.RedeliverDeadLetterRequest{Name: none + "/deadLetters/1"})
+			return err
+		}, admins, codes.NotFound},
 	}
 	tested := map[string]bool{}
 	for _, row := range table {
@@ -141,7 +201,7 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			if who != "anon" {
 				token = e.iss.Token(t, who, callers[who])
 			}
-			code := status.Code(row.call(e.client(token)))
+			code := status.Code(row.call(authtest.WithToken(e.conn, token)))
 			refused := code == codes.Unauthenticated || code == codes.PermissionDenied
 			want := contains(strings.Fields(row.allowed), who)
 			if refused == want {
@@ -150,8 +210,8 @@ func TestEveryMethodHasTheExpectedPolicy(t *testing.T) {
 			if refused && who == "anon" && code != codes.Unauthenticated {
 				t.Errorf("%s anonymous: %v, want UNAUTHENTICATED", row.method, code)
 			}
-			if !refused && code != codes.InvalidArgument {
-				t.Errorf("%s as %s: %v, want the filter refused once let through", row.method, who, code)
+			if !refused && code != row.through {
+				t.Errorf("%s as %s: %v, want %v once let through", row.method, who, code, row.through)
 			}
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 func webhookProto(w webhook.Webhook) *eventsv1.Webhook {
 	out := &eventsv1.Webhook{Name: w.Name(), Url: w.URL, EventTypes: w.EventTypes, ResourceTypes: w.ResourceTypes,
-		CreateTime: timestamppb.New(w.CreateTime), UpdateTime: timestamppb.New(w.UpdateTime)}
+		CreateTime: timestamppb.New(w.CreateTime), UpdateTime: timestamppb.New(w.UpdateTime), Etag: etag.Of(w.Name(), w.Revision)}
 	for _, s := range w.Secrets {
 		out.Secrets = append(out.Secrets, &eventsv1.WebhookSecret{Id: s.ID, CreateTime: timestamppb.New(s.CreateTime)})
 	}

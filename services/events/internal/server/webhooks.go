@@ -7,6 +7,7 @@ import (
 
 	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/services/events/internal/postgres"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
@@ -46,13 +47,18 @@ func parseWebhookName(v *apierr.Violations, field, name string) (district, id st
 	return m[1], m[2]
 }
 
-// checkWebhook checks what a caller sets on a webhook.
-func (s *Webhooks) checkWebhook(ctx context.Context, v *apierr.Violations, w *eventsv1.Webhook) {
-	if w.GetUrl() == "" {
+// checkURL checks a webhook's target: a public http(s) URL, unless
+// private targets are allowed.
+func (s *Webhooks) checkURL(ctx context.Context, v *apierr.Violations, url string) {
+	if url == "" {
 		v.Add("webhook.url", "is required")
-	} else if err := s.targets.Check(ctx, w.GetUrl()); err != nil {
+	} else if err := s.targets.Check(ctx, url); err != nil {
 		v.Add("webhook.url", "%v", err)
 	}
+}
+
+// checkTypes checks the event and resource types a webhook wants.
+func checkTypes(v *apierr.Violations, w *eventsv1.Webhook) {
 	for i, t := range w.GetEventTypes() {
 		if !eventType.MatchString(t) {
 			v.Add(apierr.Path("webhook.event_types", i), "must be an event type such as kr.gongyak.pledge.v1.pledge.updated")
@@ -78,7 +84,8 @@ func (s *Webhooks) CreateWebhook(ctx context.Context, req *eventsv1.CreateWebhoo
 	} else if !resourceID.MatchString(id) {
 		v.Add("webhook_id", "must be lowercase letters, digits and hyphens, starting with a letter (AIP-122)")
 	}
-	s.checkWebhook(ctx, &v, req.GetWebhook())
+	s.checkURL(ctx, &v, req.GetWebhook().GetUrl())
+	checkTypes(&v, req.GetWebhook())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -105,17 +112,30 @@ func (s *Webhooks) GetWebhook(ctx context.Context, req *eventsv1.GetWebhookReque
 	return webhookProto(w), nil
 }
 
-// ListWebhooks lists a district's webhooks.
+// ListWebhooks lists a district's webhooks by id.
 func (s *Webhooks) ListWebhooks(ctx context.Context, req *eventsv1.ListWebhooksRequest) (*eventsv1.ListWebhooksResponse, error) {
+	var v apierr.Violations
 	m := districtParent.FindStringSubmatch(req.GetParent())
 	if m == nil {
-		return nil, apierr.Invalid("parent", "must be districts/{district}")
+		v.Add("parent", "must be districts/{district}")
 	}
-	list, err := s.store.ListWebhooks(ctx, m[1])
+	n, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	after, err := pagetoken.Decode(req.GetPageToken(), pagetoken.Bind(req.GetParent()), 1)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	last := ""
+	if after != nil {
+		last = after[0]
+	}
+	list, err := s.store.ListWebhooks(ctx, m[1], last, n+1)
 	if err != nil {
 		return nil, err
 	}
-	resp := &eventsv1.ListWebhooksResponse{}
+	list, next := pagetoken.Cut(list, n, pagetoken.Bind(req.GetParent()), func(w webhook.Webhook) []string { return []string{w.ID} })
+	resp := &eventsv1.ListWebhooksResponse{NextPageToken: next}
 	for _, w := range list {
 		resp.Webhooks = append(resp.Webhooks, webhookProto(w))
 	}
@@ -141,14 +161,14 @@ func (s *Webhooks) UpdateWebhook(ctx context.Context, req *eventsv1.UpdateWebhoo
 	}
 	in := req.GetWebhook()
 	if set["url"] {
-		s.checkWebhook(ctx, &v, in)
-	} else {
-		s.checkWebhook(ctx, &v, &eventsv1.Webhook{Url: "https://8.8.8.8/", EventTypes: in.GetEventTypes(), ResourceTypes: in.GetResourceTypes()})
+		s.checkURL(ctx, &v, in.GetUrl())
 	}
+	checkTypes(&v, in)
+	v.Merge(etag.Require("webhook.etag", in.GetEtag()))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	w, err := s.store.UpdateWebhook(ctx, district, id, func(w *webhook.Webhook) error {
+	w, err := s.store.UpdateWebhook(ctx, district, id, in.GetEtag(), func(w *webhook.Webhook) error {
 		if set["url"] {
 			w.URL = in.GetUrl()
 		}
@@ -170,10 +190,11 @@ func (s *Webhooks) UpdateWebhook(ctx context.Context, req *eventsv1.UpdateWebhoo
 func (s *Webhooks) DeleteWebhook(ctx context.Context, req *eventsv1.DeleteWebhookRequest) (*emptypb.Empty, error) {
 	var v apierr.Violations
 	district, id := parseWebhookName(&v, "name", req.GetName())
+	v.Merge(etag.Require("etag", req.GetEtag()))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return &emptypb.Empty{}, s.store.DeleteWebhook(ctx, district, id)
+	return &emptypb.Empty{}, s.store.DeleteWebhook(ctx, district, id, req.GetEtag())
 }
 
 // RotateWebhookSecret adds a secret and returns it, once.

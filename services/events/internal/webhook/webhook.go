@@ -23,6 +23,9 @@ type Webhook struct {
 	Secrets    []Secret
 	CreateTime time.Time
 	UpdateTime time.Time
+	// Revision counts its changes (url, types, secrets); the etag is made
+	// of it.
+	Revision int64
 }
 
 // Secret is a signing secret of a webhook, without its value.

@@ -2594,6 +2594,8 @@ export interface components {
         };
         ListWebhooksResponse: {
             webhooks?: components["schemas"]["Webhook"][];
+            /** @description Gets the next page; empty on the last. */
+            nextPageToken?: string;
         };
         /**
          * @description Measure is a target, actual or baseline: a number for a quantitative
@@ -3381,6 +3383,11 @@ export interface components {
             readonly createTime?: string;
             /** Format: date-time */
             readonly updateTime?: string;
+            /**
+             * @description Changes with every update; send it back with an update or a delete,
+             *     which are refused (ABORTED) when the webhook changed since it was read.
+             */
+            etag?: string;
         };
         /** @description WebhookDelivery is one change owed to one webhook. */
         WebhookDelivery: {
@@ -13816,7 +13823,11 @@ export interface operations {
     };
     WebhookService_ListWebhooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description At most this many (default 100, at most 1000). */
+                pageSize?: number;
+                pageToken?: string;
+            };
             header?: never;
             path: {
                 district: string;
@@ -14163,7 +14174,13 @@ export interface operations {
     };
     WebhookService_DeleteWebhook: {
         parameters: {
-            query?: never;
+            query: {
+                /**
+                 * @description The webhook's etag as read: a delete of a webhook changed since is
+                 *     refused.
+                 */
+                etag: string;
+            };
             header?: never;
             path: {
                 district: string;
@@ -14303,6 +14320,11 @@ export interface operations {
                     readonly createTime?: string;
                     /** Format: date-time */
                     readonly updateTime?: string;
+                    /**
+                     * @description Changes with every update; send it back with an update or a delete,
+                     *     which are refused (ABORTED) when the webhook changed since it was read.
+                     */
+                    etag?: string;
                 };
             };
         };

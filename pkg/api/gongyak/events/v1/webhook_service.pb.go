@@ -95,9 +95,12 @@ type Webhook struct {
 	// The resource types wanted, such as `pledge` or `budget`.
 	ResourceTypes []string `protobuf:"bytes,4,rep,name=resource_types,json=resourceTypes" json:"resource_types,omitempty"`
 	// The live signing secrets, newest first, without their values.
-	Secrets       []*WebhookSecret       `protobuf:"bytes,5,rep,name=secrets" json:"secrets,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
+	Secrets    []*WebhookSecret       `protobuf:"bytes,5,rep,name=secrets" json:"secrets,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime" json:"create_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=update_time,json=updateTime" json:"update_time,omitempty"`
+	// Changes with every update; send it back with an update or a delete,
+	// which are refused (ABORTED) when the webhook changed since it was read.
+	Etag          string `protobuf:"bytes,8,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -179,6 +182,13 @@ func (x *Webhook) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *Webhook) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
 }
 
 // WebhookSecret is one of a webhook's signing secrets, without its value.
@@ -655,7 +665,10 @@ func (x *GetWebhookRequest) GetName() string {
 type ListWebhooksRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `districts/{district}`.
-	Parent        string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	Parent string `protobuf:"bytes,1,opt,name=parent" json:"parent,omitempty"`
+	// At most this many (default 100, at most 1000).
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -697,9 +710,25 @@ func (x *ListWebhooksRequest) GetParent() string {
 	return ""
 }
 
+func (x *ListWebhooksRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListWebhooksRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 type ListWebhooksResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Webhooks      []*Webhook             `protobuf:"bytes,1,rep,name=webhooks" json:"webhooks,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Webhooks []*Webhook             `protobuf:"bytes,1,rep,name=webhooks" json:"webhooks,omitempty"`
+	// Gets the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -739,6 +768,13 @@ func (x *ListWebhooksResponse) GetWebhooks() []*Webhook {
 		return x.Webhooks
 	}
 	return nil
+}
+
+func (x *ListWebhooksResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 type UpdateWebhookRequest struct {
@@ -794,8 +830,11 @@ func (x *UpdateWebhookRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 }
 
 type DeleteWebhookRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
+	// The webhook's etag as read: a delete of a webhook changed since is
+	// refused.
+	Etag          string `protobuf:"bytes,2,opt,name=etag" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -833,6 +872,13 @@ func (*DeleteWebhookRequest) Descriptor() ([]byte, []int) {
 func (x *DeleteWebhookRequest) GetName() string {
 	if x != nil {
 		return x.Name
+	}
+	return ""
+}
+
+func (x *DeleteWebhookRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
 	}
 	return ""
 }
@@ -1254,7 +1300,7 @@ var File_gongyak_events_v1_webhook_service_proto protoreflect.FileDescriptor
 
 const file_gongyak_events_v1_webhook_service_proto_rawDesc = "" +
 	"\n" +
-	"'gongyak/events/v1/webhook_service.proto\x12\x11gongyak.events.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n" +
+	"'gongyak/events/v1/webhook_service.proto\x12\x11gongyak.events.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x17google/api/client.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xda\x02\n" +
 	"\aWebhook\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\x15\n" +
 	"\x03url\x18\x02 \x01(\tB\x03\xe0A\x02R\x03url\x12\x1f\n" +
@@ -1265,7 +1311,8 @@ const file_gongyak_events_v1_webhook_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
-	"updateTime\"f\n" +
+	"updateTime\x12\x12\n" +
+	"\x04etag\x18\b \x01(\tR\x04etag\"f\n" +
 	"\rWebhookSecret\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12@\n" +
 	"\vcreate_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
@@ -1317,17 +1364,22 @@ const file_gongyak_events_v1_webhook_service_proto_rawDesc = "" +
 	"\awebhook\x18\x01 \x01(\v2\x1a.gongyak.events.v1.WebhookR\awebhook\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\",\n" +
 	"\x11GetWebhookRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"2\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"n\n" +
 	"\x13ListWebhooksRequest\x12\x1b\n" +
-	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\"N\n" +
+	"\x06parent\x18\x01 \x01(\tB\x03\xe0A\x02R\x06parent\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"v\n" +
 	"\x14ListWebhooksResponse\x126\n" +
-	"\bwebhooks\x18\x01 \x03(\v2\x1a.gongyak.events.v1.WebhookR\bwebhooks\"\x8e\x01\n" +
+	"\bwebhooks\x18\x01 \x03(\v2\x1a.gongyak.events.v1.WebhookR\bwebhooks\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8e\x01\n" +
 	"\x14UpdateWebhookRequest\x129\n" +
 	"\awebhook\x18\x01 \x01(\v2\x1a.gongyak.events.v1.WebhookB\x03\xe0A\x02R\awebhook\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"/\n" +
+	"updateMask\"H\n" +
 	"\x14DeleteWebhookRequest\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"5\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\x12\x17\n" +
+	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\"5\n" +
 	"\x1aRotateWebhookSecretRequest\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\x02R\x04name\"k\n" +
 	"\x1bRotateWebhookSecretResponse\x124\n" +
