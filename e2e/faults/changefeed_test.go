@@ -107,24 +107,16 @@ func (f *feedFollower) subjects() []string {
 func (f *feedFollower) waitFor(t *testing.T, subjects []string, within time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
-	for {
+	var left int
+	if !waitUntil(within, 100*time.Millisecond, func() bool {
 		f.mu.Lock()
-		lacking := 0
-		for _, s := range subjects {
-			if len(f.ids[s]) == 0 {
-				lacking++
-			}
-		}
-		f.mu.Unlock()
-		if lacking == 0 {
-			return time.Since(start)
-		}
-		if time.Since(start) > within {
-			t.Errorf("%d of %d acknowledged pledges still have no event in the feed %s after the load stopped", lacking, len(subjects), within)
-			return time.Since(start)
-		}
-		time.Sleep(100 * time.Millisecond)
+		defer f.mu.Unlock()
+		left = lacking(f.ids, subjects)
+		return left == 0
+	}) {
+		t.Errorf("%d of %d acknowledged pledges still have no event in the feed %s after the load's check", left, len(subjects), within)
 	}
+	return time.Since(start)
 }
 
 // suiteStream reads the suite's change stream straight off its NATS, to

@@ -183,49 +183,33 @@ func (rx *receiver) arrivals() int {
 
 // waitArrivals waits until n deliveries have arrived, at most within.
 func (rx *receiver) waitArrivals(n int, within time.Duration) bool {
-	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if rx.arrivals() >= n {
-			return true
-		}
-	}
-	return false
+	return waitUntil(within, 50*time.Millisecond, func() bool { return rx.arrivals() >= n })
 }
 
 // waitInFlight waits until the receiver holds a delivery and returns how
 // many it holds.
 func (rx *receiver) waitInFlight(t *testing.T, within time.Duration) int {
 	t.Helper()
-	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	var n int
+	if !waitUntil(within, time.Millisecond, func() bool {
 		rx.mu.Lock()
-		n := rx.inFlight
-		rx.mu.Unlock()
-		if n > 0 {
-			return n
-		}
+		defer rx.mu.Unlock()
+		n = rx.inFlight
+		return n > 0
+	}) {
+		t.Fatalf("no delivery in flight within %s", within)
 	}
-	t.Fatalf("no delivery in flight within %s", within)
-	return 0
+	return n
 }
 
 // waitFor waits until an event of each of subjects has been answered 200,
 // at most within, and reports whether they all were.
 func (rx *receiver) waitFor(subjects []string, within time.Duration) bool {
-	for deadline := time.Now().Add(within); ; time.Sleep(100 * time.Millisecond) {
+	return waitUntil(within, 100*time.Millisecond, func() bool {
 		rx.mu.Lock()
-		lacking := 0
-		for _, s := range subjects {
-			if len(rx.ids[s]) == 0 {
-				lacking++
-			}
-		}
-		rx.mu.Unlock()
-		if lacking == 0 {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
+		defer rx.mu.Unlock()
+		return lacking(rx.ids, subjects) == 0
+	})
 }
 
 // received is what a receiver has got: its deliveries, the events whose
