@@ -62,7 +62,9 @@ func TestLivenessOutlastsADatabaseOutage(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- service.Run(ctx, spec, []string{"--listen", addr, "--database-url", c.URL("postgres")}) }()
+	go func() {
+		done <- service.Run(ctx, spec, []string{"--listen", addr, "--database-url", c.URL("postgres")})
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
