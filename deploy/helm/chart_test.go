@@ -313,6 +313,9 @@ func TestRenderedManifestsAreValidAndSafe(t *testing.T) {
 			if got := len(byKind["PodDisruptionBudget"]); got != 6 {
 				t.Errorf("%d PodDisruptionBudgets; want one per component, 6", got)
 			}
+			if byKind["Cluster"] != nil {
+				checkCNPG(t, byKind)
+			}
 			switch v.name {
 			case "default":
 				if len(byKind["HorizontalPodAutoscaler"]) != 0 || len(byKind["Cluster"]) != 1 {
@@ -552,6 +555,49 @@ func checkProduction(t *testing.T, byKind map[string][]object) {
 	}
 	if n, _ := dig(clusters[0], "spec", "instances").(int); n < 3 {
 		t.Errorf("the CNPG cluster has %d instances; want 3 or more", n)
+	}
+}
+
+// checkCNPG: the Cluster makes each service's role, owning its schema,
+// with the password its Deployment connects with.
+func checkCNPG(t *testing.T, byKind map[string][]object) {
+	t.Helper()
+	cluster := byKind["Cluster"][0]
+	sql := map[string]bool{}
+	for _, q := range list(dig(cluster, "spec", "bootstrap", "initdb", "postInitApplicationSQL")) {
+		sql[str(q)] = true
+	}
+	roles := map[string]string{}
+	for _, r := range list(dig(cluster, "spec", "managed", "roles")) {
+		roles[str(dig(r, "name"))] = str(dig(r, "passwordSecret", "name"))
+	}
+	secrets := map[string]object{}
+	for _, s := range byKind["Secret"] {
+		secrets[s.name()] = s
+	}
+	passwords := map[string]string{}
+	for _, d := range byKind["Deployment"] {
+		for _, e := range list(dig(d, "spec", "template", "spec", "containers", 0, "env")) {
+			if dig(e, "name") == "PGPASSWORD" {
+				passwords[d.component()] = str(dig(e, "valueFrom", "secretKeyRef", "name"))
+			}
+		}
+	}
+	if !sql["CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"] {
+		t.Error("the Cluster does not create pg_trgm, which the pledge migration needs")
+	}
+	for _, s := range services {
+		role := "gongyak_" + s
+		if !sql["CREATE SCHEMA "+s+" AUTHORIZATION "+role] {
+			t.Errorf("the Cluster does not make schema %s owned by %s", s, role)
+		}
+		secret := roles[role]
+		if secret == "" || passwords[s] != secret {
+			t.Errorf("role %s's password is in Secret %q, and %s connects with %q", role, secret, s, passwords[s])
+		}
+		if dig(secrets[secret], "type") != "kubernetes.io/basic-auth" || dig(secrets[secret], "data", "username") == nil {
+			t.Errorf("Secret %q of role %s is not the basic-auth Secret CloudNativePG reads", secret, role)
+		}
 	}
 }
 
