@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -486,7 +487,7 @@ func checkNetworkPolicies(t *testing.T, policies []object, cnpg bool) {
 			for _, to := range list(dig(rule, "to")) {
 				toDB = toDB || dig(to, "podSelector", "matchLabels", "cnpg.io/cluster") != nil
 			}
-			if toDB && !contains(services, c) {
+			if toDB && !slices.Contains(services, c) {
 				t.Errorf("NetworkPolicy %s (%q) lets its pods reach the database; only the services may", p.name(), c)
 			}
 		}
@@ -506,7 +507,7 @@ func checkNetworkPolicies(t *testing.T, policies []object, cnpg bool) {
 						t.Errorf("the database admits %v; want the services only", from)
 					}
 					for _, c := range components {
-						if !contains(services, str(c)) {
+						if !slices.Contains(services, str(c)) {
 							t.Errorf("the database admits %v", c)
 						}
 					}
@@ -599,13 +600,4 @@ func checkCNPG(t *testing.T, byKind map[string][]object) {
 			t.Errorf("Secret %q of role %s is not the basic-auth Secret CloudNativePG reads", secret, role)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

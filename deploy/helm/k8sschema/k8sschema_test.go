@@ -2,7 +2,9 @@ package k8sschema
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -46,7 +48,7 @@ func TestFromOpenAPI(t *testing.T) {
 		byFile[s.FileName()] = s
 	}
 	if len(byFile) != 2 || byFile["deployment-apps-v1.json"].Kind != "Deployment" || byFile["service-v1.json"].Kind != "Service" {
-		t.Fatalf("files %v; want deployment-apps-v1.json and service-v1.json only (DeleteOptions belongs to no one kind)", keys(byFile))
+		t.Fatalf("files %v; want deployment-apps-v1.json and service-v1.json only (DeleteOptions belongs to no one kind)", slices.Sorted(maps.Keys(byFile)))
 	}
 	deployment := byFile["deployment-apps-v1.json"].Body
 	spec := deployment["definitions"].(map[string]any)["io.k8s.api.apps.v1.DeploymentSpec"].(map[string]any)
@@ -112,12 +114,4 @@ spec:
 	if _, err := FromCRD([]byte("kind: ConfigMap\n")); err == nil {
 		t.Error("a ConfigMap taken for a CustomResourceDefinition")
 	}
-}
-
-func keys(m map[string]Schema) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
