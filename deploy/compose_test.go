@@ -85,8 +85,11 @@ func TestComposeStack(t *testing.T) {
 		if hc.Test[0] != "CMD" {
 			t.Errorf("%s's healthcheck is %q: want the exec form [CMD, …], the images have no shell", name, hc.Test)
 		}
-		if probe := hc.Test[1]; probe == "/probe/healthcheck" && !mounts(s, "probe", "/probe") {
+		switch probe := hc.Test[1]; {
+		case probe == "/probe/healthcheck" && !mounts(s, "probe", "/probe"):
 			t.Errorf("%s's healthcheck runs /probe/healthcheck, but it does not mount the volume probe at /probe", name)
+		case probe == "/usr/local/bin/healthcheck" && !strings.HasPrefix(s.Image, "gongyak/"):
+			t.Errorf("%s's healthcheck runs the suite's probe, which only the suite's images hold (%s)", name, s.Image)
 		}
 	}
 }
@@ -285,6 +288,9 @@ func TestComposePins(t *testing.T) {
 		case strings.HasPrefix(s.Image, "gongyak/"):
 			if !strings.HasSuffix(s.Image, ":dev") {
 				t.Errorf("%s: image %s; want gongyak/<binary>:${GONGYAK_TAG:-dev}", name, s.Image)
+			}
+			if s.Build == nil {
+				t.Errorf("%s: the image %s has no build section, so compose would try to pull it", name, s.Image)
 			}
 		case !exact.MatchString(s.Image):
 			t.Errorf("%s: image %s is not pinned to an exact version", name, s.Image)
