@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"maps"
 	"net/url"
 	"os"
 	"regexp"
@@ -38,7 +39,7 @@ func loadCompose(t *testing.T, file string, env map[string]string) (*types.Proje
 	return loader.LoadWithContext(context.Background(), types.ConfigDetails{
 		WorkingDir:  wd,
 		ConfigFiles: []types.ConfigFile{{Filename: file}},
-		Environment: maps(env, nil), // the loader adds to it
+		Environment: maps.Clone(env), // the loader adds to it
 	}, func(o *loader.Options) { o.SetProjectName("gongyak", true) })
 }
 
@@ -148,10 +149,11 @@ func TestComposePorts(t *testing.T) {
 			}
 		}
 	}
-	if want := map[string]uint32{"gateway": 8080, "jaeger": 16686}; !mapsEqual(published, want) {
+	if want := map[string]uint32{"gateway": 8080, "jaeger": 16686}; !maps.Equal(published, want) {
 		t.Errorf("published ports %v; want %v", published, want)
 	}
-	env := maps(composeEnv, map[string]string{"GONGYAK_PUBLISH_ADDR": "0.0.0.0"})
+	env := maps.Clone(composeEnv)
+	env["GONGYAK_PUBLISH_ADDR"] = "0.0.0.0"
 	q, err := loadCompose(t, "compose.yaml", env)
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +252,7 @@ func TestComposeServiceEnv(t *testing.T) {
 func TestComposeRequiresSecrets(t *testing.T) {
 	for key := range composeEnv {
 		t.Run(key, func(t *testing.T) {
-			env := maps(composeEnv, nil)
+			env := maps.Clone(composeEnv)
 			delete(env, key)
 			_, err := loadCompose(t, "compose.yaml", env)
 			if err == nil || !strings.Contains(err.Error(), key) {
@@ -310,27 +312,4 @@ func TestComposePins(t *testing.T) {
 			}
 		}
 	}
-}
-
-func maps(base, extra map[string]string) map[string]string {
-	m := map[string]string{}
-	for k, v := range base {
-		m[k] = v
-	}
-	for k, v := range extra {
-		m[k] = v
-	}
-	return m
-}
-
-func mapsEqual(a, b map[string]uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
