@@ -28,7 +28,7 @@ demo-scale: run-prerequisites build ## make run, with 243 districts × 150 pledg
 
 .PHONY: test
 test: prerequisites proto-lint generated-check console ## Run every check and every test, on a PostgreSQL of its own.
-	@unformatted=$$(gofmt -l cmd e2e pkg services bench deploy); if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l cmd deploy e2e pkg services bench); if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	go vet $(MODULES)
 	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
 	# The load harness is a module outside go.work (make bench): its own checks.
@@ -52,6 +52,19 @@ test-images: prerequisites images ## make images, then inspect the layouts (user
 .PHONY: test-faults
 test-faults: prerequisites ## Break a running suite on purpose (kill, stop, restart its parts) and check nothing is lost; one test at a time.
 	go test -tags faults -count=1 -p 1 -v -timeout 20m ./e2e/faults/
+
+# The chart's tools, built from the module proxy at pinned versions into
+# .cache/chart/bin (Go's build cache keeps a second build short).
+CHART_BIN   := $(CURDIR)/.cache/chart/bin
+HELM_VERSION        := v3.22.0
+KUBECONFORM_VERSION := v0.7.0
+
+.PHONY: test-chart
+test-chart: ## The Helm chart: helm lint, helm template (default and production values), kubeconform -strict against schemas generated offline from the Kubernetes API and CloudNativePG's CRD, and what the manifests must say.
+	@mkdir -p $(CHART_BIN)
+	GOWORK=off GOBIN=$(CHART_BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	GOWORK=off GOBIN=$(CHART_BIN) go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	HELM=$(CHART_BIN)/helm KUBECONFORM=$(CHART_BIN)/kubeconform go test -tags chart -count=1 -v -timeout 15m ./deploy/helm/
 
 AXE_STAMP := e2e/browser/node_modules/.installed
 

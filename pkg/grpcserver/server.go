@@ -59,6 +59,12 @@ var publicMethods = auth.Policy{
 	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": auth.Public,
 }
 
+// Liveness is the health service that reports SERVING for as long as the
+// server serves, whatever its database: what an orchestrator's liveness
+// probe asks, so that a database outage makes every replica not ready
+// (service "") without getting them all restarted.
+const Liveness = "liveness"
+
 // streamWorkers is how many calls at once run on kept goroutines: as many
 // as a gateway's busy clients keep in flight (32 in make bench), and then
 // some; an idle one costs only its stack.
@@ -115,6 +121,7 @@ func New(log *slog.Logger, opts Options) *Server {
 	}
 	// Not serving until the first readiness check passes.
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+	s.health.SetServingStatus(Liveness, healthpb.HealthCheckResponse_SERVING)
 	return s
 }
 
@@ -157,7 +164,7 @@ func (s *Server) Methods() []string {
 func (s *Server) GRPC() *grpc.Server { return s.grpc }
 
 // SetReady sets the health of the whole server and of every registered
-// service.
+// service; Liveness, no registered service, stays as it is.
 func (s *Server) SetReady(ready bool) {
 	st := healthpb.HealthCheckResponse_NOT_SERVING
 	if ready {
