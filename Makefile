@@ -33,6 +33,21 @@ test: prerequisites proto-lint generated-check console ## Run every check and ev
 	go run ./cmd/withpg -- go test -race -count=1 -timeout 30m $(MODULES)
 	# The load harness is a module outside go.work (make bench): its own checks.
 	cd bench && GOWORK=off go vet ./... && GOWORK=off go test -count=1 ./...
+	# So is deploy (BuildKit's parser asks for a newer Go than go.work names):
+	# the Dockerfile and compose checks, the db-init SQL on a PostgreSQL of its own.
+	cd deploy && GOWORK=off go vet ./...
+	go run ./cmd/withpg -- bash -c 'cd deploy && GOWORK=off go test -count=1 ./...'
+
+IMAGE_ARCH ?= amd64,arm64
+
+.PHONY: images
+images: console ## Build every binary's container image, without a container engine, as OCI layouts in .artifacts/images/ (IMAGE_ARCH=amd64,arm64).
+	cd deploy && GOWORK=off go run ./image --root .. --out ../.artifacts/images --arch $(IMAGE_ARCH)
+
+.PHONY: test-images
+test-images: prerequisites images ## make images, then inspect the layouts (user, entrypoint, labels, no shell, the binaries run) and check deploy/Dockerfile and deploy/compose.yaml.
+	cd deploy && GOWORK=off go vet -tags images ./...
+	go run ./cmd/withpg -- bash -c 'cd deploy && GOWORK=off go test -tags images -count=1 ./...'
 
 .PHONY: test-faults
 test-faults: prerequisites ## Break a running suite on purpose (kill, stop, restart its parts) and check nothing is lost; one test at a time.
