@@ -212,7 +212,7 @@ func checkNetworkPolicies(t *testing.T, policies []object, cnpg bool) {
 }
 
 // checkProduction: several replicas, autoscaled, on a CNPG cluster of
-// several instances.
+// several instances, the change stream kept on three NATS servers.
 func checkProduction(t *testing.T, byKind map[string][]object) {
 	t.Helper()
 	scaled := map[string]bool{}
@@ -238,6 +238,11 @@ func checkProduction(t *testing.T, byKind map[string][]object) {
 	}
 	if n, _ := dig(clusters[0], "spec", "instances").(int); n < 3 {
 		t.Errorf("the CNPG cluster has %d instances; want 3 or more", n)
+	}
+	for _, c := range byKind["ConfigMap"] {
+		if v := dig(c, "data", "GONGYAK_NATS_STREAM_REPLICAS"); v != nil && v != "3" {
+			t.Errorf("ConfigMap %s asks for %v copies of the change stream; want 3 on the NATS cluster", c.name(), v)
+		}
 	}
 }
 
