@@ -66,6 +66,21 @@ test-chart: ## The Helm chart: helm lint, helm template (default and production 
 	GOWORK=off GOBIN=$(CHART_BIN) go install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
 	HELM=$(CHART_BIN)/helm KUBECONFORM=$(CHART_BIN)/kubeconform go test -tags chart -count=1 -v -timeout 15m ./deploy/helm/
 
+# Jaeger v1.76.0 (the v2 binary, cmd/jaeger), pinned in tools/jaeger: a
+# module of its own outside go.work. About 3 minutes cold; Go's build cache
+# keeps it, and it is built again only when its pin changes.
+JAEGER := $(BIN)/jaeger
+
+$(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
+	cd tools/jaeger && GOWORK=off go build -o $@ github.com/jaegertracing/jaeger/cmd/jaeger
+
+.PHONY: jaeger
+jaeger: $(JAEGER) ## Build Jaeger v1.76.0 into .bin/jaeger, to read the suite's traces (see "Reading traces").
+
+.PHONY: test-ops
+test-ops: prerequisites $(JAEGER) ## A card's trace read back from a real Jaeger; a backup (pg_dumpall, pg_dump) restored into a new cluster serving the same card. One test at a time.
+	JAEGER_BIN=$(JAEGER) go test -tags ops -count=1 -p 1 -v -timeout 20m ./e2e/ops/
+
 AXE_STAMP := e2e/browser/node_modules/.installed
 
 $(AXE_STAMP): e2e/browser/package.json e2e/browser/package-lock.json
