@@ -1,5 +1,6 @@
 // Command gateway serves Gongyak's REST/JSON API over the gRPC services,
-// with the OpenAPI document at /openapi.json, /healthz and /readyz.
+// with the OpenAPI document at /openapi.json, /healthz and /readyz, and
+// its metrics on GONGYAK_METRICS_ADDR when that is set.
 package main
 
 import (
@@ -57,6 +58,18 @@ func run(ctx context.Context, args []string) error {
 		defer cancel()
 		shutdownTraces(ctx) //nolint:errcheck // nothing left to tell
 	}()
+	metrics, err := telemetry.ServeMetrics("gateway", settings.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	if metrics != nil {
+		log.Info("serving metrics", "addr", "http://"+metrics.Addr()+"/metrics")
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			metrics.Close(ctx) //nolint:errcheck // nothing left to tell
+		}()
+	}
 
 	g, err := gateway.New(ctx, cfg, log)
 	if err != nil {
