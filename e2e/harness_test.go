@@ -150,9 +150,9 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_DATABASE_URL="+u.String())
 	}
 	// A port just let go may be handed out again: each process gets one
-	// no other was given.
+	// (and, with metrics, another) no other was given.
 	given := map[int]bool{}
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+	freeAddr := func() string {
 		port, err := pgcluster.FreePort()
 		for err == nil && given[port] {
 			port, err = pgcluster.FreePort()
@@ -161,21 +161,16 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 			t.Fatal(err)
 		}
 		given[port] = true
-		r.addrs[b.Name] = fmt.Sprintf("127.0.0.1:%d", port)
-		env = append(env, b.AddrEnv+"="+r.addrs[b.Name])
+		return fmt.Sprintf("127.0.0.1:%d", port)
 	}
 	if opts.metrics {
 		r.metrics = map[string]string{}
-		for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
-			port, err := pgcluster.FreePort()
-			for err == nil && given[port] {
-				port, err = pgcluster.FreePort()
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			given[port] = true
-			r.metrics[b.Name] = fmt.Sprintf("127.0.0.1:%d", port)
+	}
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+		r.addrs[b.Name] = freeAddr()
+		env = append(env, b.AddrEnv+"="+r.addrs[b.Name])
+		if opts.metrics {
+			r.metrics[b.Name] = freeAddr()
 		}
 	}
 	r.base = "http://" + r.addrs["gateway"]

@@ -111,18 +111,11 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 
 	// Metrics first, so the pool's and the server's instruments record
 	// into them from the start.
-	metrics, err := telemetry.ServeMetrics(spec.Name, cfg.MetricsAddr)
+	stopMetrics, err := telemetry.StartMetrics(spec.Name, cfg.MetricsAddr, log)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	if metrics != nil {
-		log.Info("serving metrics", "addr", "http://"+metrics.Addr()+"/metrics")
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			metrics.Close(ctx) //nolint:errcheck // nothing left to tell
-		}()
-	}
+	defer stopMetrics()
 
 	openCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	pool, err := pgdb.Open(openCtx, cfg.DatabaseURL, spec.Schema, "gongyak-"+spec.Name, pgdb.MaxConns(cfg.DBPoolSize))

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -75,4 +76,20 @@ func (m *Metrics) Addr() string { return m.lis.Addr().String() }
 // Close stops serving and stops the meter provider.
 func (m *Metrics) Close(ctx context.Context) error {
 	return errors.Join(m.srv.Shutdown(ctx), m.provider.Shutdown(ctx))
+}
+
+// StartMetrics is ServeMetrics for a binary's main: it says on log where
+// the metrics are served, and the function it returns stops serving them
+// (within 5 seconds).
+func StartMetrics(service, addr string, log *slog.Logger) (stop func(), err error) {
+	m, err := ServeMetrics(service, addr)
+	if err != nil || m == nil {
+		return func() {}, err
+	}
+	log.Info("serving metrics", "addr", "http://"+m.Addr()+"/metrics")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Close(ctx) //nolint:errcheck // nothing left to tell
+	}, nil
 }

@@ -58,18 +58,11 @@ func run(ctx context.Context, args []string) error {
 		defer cancel()
 		shutdownTraces(ctx) //nolint:errcheck // nothing left to tell
 	}()
-	metrics, err := telemetry.ServeMetrics("gateway", settings.MetricsAddr)
+	stopMetrics, err := telemetry.StartMetrics("gateway", settings.MetricsAddr, log)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	if metrics != nil {
-		log.Info("serving metrics", "addr", "http://"+metrics.Addr()+"/metrics")
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			metrics.Close(ctx) //nolint:errcheck // nothing left to tell
-		}()
-	}
+	defer stopMetrics()
 
 	g, err := gateway.New(ctx, cfg, log)
 	if err != nil {
