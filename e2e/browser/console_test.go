@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -265,14 +266,29 @@ func (p *page) choose(label string) {
 }
 
 // pick opens the list of the select labelled label and clicks option, the
-// one shown: the lists of the page's other selects stay in it, hidden.
+// one shown: the lists of the page's other selects stay in it, hidden. A
+// list that does not open (the click came while the page was redrawing,
+// which a loaded machine makes likely) is opened again, as a user would.
 func (p *page) pick(label, option string) {
 	p.t.Helper()
-	if err := p.run(chromedp.Click(p.control(label))); err != nil {
-		p.t.Fatalf("opening %q: %v", label, err)
+	shown := js(`(name) => [...document.querySelectorAll("[role=option]")].find(o => o.getClientRects().length > 0 && o.innerText.trim() === name) || null`, option)
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		if err := p.run(chromedp.Click(p.control(label))); err != nil {
+			p.t.Fatalf("opening %q: %v", label, err)
+		}
+		var open bool
+		for wait := time.Now().Add(3 * time.Second); !open && time.Now().Before(wait); time.Sleep(100 * time.Millisecond) {
+			open, _ = eval[bool](p, shown+" !== null")
+		}
+		if open {
+			break
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("picking %q in %q: the list never showed it", option, label)
+		}
 	}
-	opt := chromedp.JSPath(js(`(name) => [...document.querySelectorAll("[role=option]")].find(o => o.getClientRects().length > 0 && o.innerText.trim() === name) || null`, option))
-	if err := p.run(chromedp.Click(opt)); err != nil {
+	if err := p.run(chromedp.Click(chromedp.JSPath(shown))); err != nil {
 		p.t.Fatalf("picking %q in %q: %v", option, label, err)
 	}
 }

@@ -70,11 +70,22 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// The parts of a suite, as named in its pids folder.
+// The parts of a suite, as named in its pids folder. The services are
+// those gongyak run supervises (suite.Services), so that a service added
+// to the suite — the events service, with its webhook dispatcher — gets
+// ports of its own here and is watched by every test.
 var (
-	services = []string{"pledge", "budget", "indicator", "participation"}
+	services = serviceNames()
 	parts    = append([]string{"postgres", "nats", "idp", "gateway"}, services...)
 )
+
+func serviceNames() []string {
+	var names []string
+	for _, b := range suite.Services {
+		names = append(names, b.Name)
+	}
+	return names
+}
 
 // demoCard is the card `gongyak run` imports on its first start.
 const demoCard = "../../services/pledge/testdata/cards/000_f92421f269c71dea.txt"

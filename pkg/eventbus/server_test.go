@@ -69,3 +69,44 @@ func TestPortZeroPicksAFreePort(t *testing.T) {
 		t.Errorf("two servers on port 0 listen at %s and %s", a.URL(), b.URL())
 	}
 }
+
+// A new stream asks for the copies GONGYAK_NATS_STREAM_REPLICAS says (one
+// server cannot keep three, and says so); an existing stream keeps the
+// copies it has when a service starts asking for others, so that a
+// rolling restart does not change what the operator set.
+func TestANewStreamGetsTheReplicasAskedAndAnExistingOneKeepsItsOwn(t *testing.T) {
+	srv, err := StartServer("127.0.0.1:0", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	nc, err := nats.Connect(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(ReplicasEnv, "three")
+	if _, err := EnsureStream(t.Context(), js); err == nil || !strings.Contains(err.Error(), ReplicasEnv) {
+		t.Errorf("a stream asked for %q copies: %v, want the setting named", "three", err)
+	}
+	t.Setenv(ReplicasEnv, "3")
+	if _, err := EnsureStream(t.Context(), js); err == nil {
+		t.Error("one server made a stream of 3 copies: the setting was not applied")
+	}
+	t.Setenv(ReplicasEnv, "")
+	if _, err := EnsureStream(t.Context(), js); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(ReplicasEnv, "3")
+	s, err := EnsureStream(t.Context(), js)
+	if err != nil {
+		t.Fatalf("a service starting with 3 copies asked, on the existing stream of 1: %v", err)
+	}
+	if n := s.CachedInfo().Config.Replicas; n != 1 {
+		t.Errorf("the existing stream has %d copies, want its 1 kept", n)
+	}
+}

@@ -2,7 +2,10 @@ package eventbus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -33,10 +36,39 @@ func StreamConfig() jetstream.StreamConfig {
 	}
 }
 
+// ReplicasEnv names the setting of how many NATS servers keep a copy of a
+// stream the suite creates: 1 (the default) for a single server, 3 on a
+// JetStream cluster, so that losing one server loses no event.
+const ReplicasEnv = "GONGYAK_NATS_STREAM_REPLICAS"
+
+// replicas is the copies a new stream asks for, from ReplicasEnv.
+func replicas() (int, error) {
+	v := os.Getenv(ReplicasEnv)
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 5 {
+		return 0, fmt.Errorf("eventbus: %s=%q: want a number of copies from 1 to 5", ReplicasEnv, v)
+	}
+	return n, nil
+}
+
 // EnsureStream creates the stream, or brings an existing one to
-// StreamConfig; every publisher and reader may call it at start.
+// StreamConfig; every publisher and reader may call it at start. A new
+// stream gets the copies ReplicasEnv asks for; an existing one keeps those
+// it has, which its operator may have changed, rather than each service's
+// start setting them back.
 func EnsureStream(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, error) {
-	s, err := js.CreateOrUpdateStream(ctx, StreamConfig())
+	cfg := StreamConfig()
+	if s, err := js.Stream(ctx, StreamName); err == nil {
+		cfg.Replicas = s.CachedInfo().Config.Replicas
+	} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, fmt.Errorf("eventbus: stream %s: %w", StreamName, err)
+	} else if cfg.Replicas, err = replicas(); err != nil {
+		return nil, err
+	}
+	s, err := js.CreateOrUpdateStream(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("eventbus: stream %s: %w", StreamName, err)
 	}

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 )
 
@@ -59,6 +60,16 @@ var publicMethods = auth.Policy{
 	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": auth.Public,
 }
 
+// Liveness is the health service that reports SERVING for as long as the
+// server serves, whatever its database: what an orchestrator's liveness
+// probe asks, so that a database outage makes every replica not ready
+// (service "") without getting them all restarted.
+const Liveness = "liveness"
+
+// MaxConnectionAge is how long a caller keeps one connection before it
+// connects again, finding replicas added since.
+const MaxConnectionAge = 2 * time.Minute
+
 // streamWorkers is how many calls at once run on kept goroutines: as many
 // as a gateway's busy clients keep in flight (32 in make bench), and then
 // some; an idle one costs only its stack.
@@ -89,6 +100,11 @@ func New(log *slog.Logger, opts Options) *Server {
 		// spent a tenth of a pledge read's CPU copying its stack as it grew.
 		// Calls beyond streamWorkers at once get a goroutine of their own.
 		grpc.NumStreamWorkers(streamWorkers),
+		// A connection is asked to go away after MaxConnectionAge, so
+		// that callers resolve the service's name again and spread over
+		// the replicas there are now; calls under way, a watch included,
+		// finish on the old connection (no grace limit).
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionAge: MaxConnectionAge}),
 		grpc.ChainUnaryInterceptor(
 			s.logUnary,
 			recovery.UnaryServerInterceptor(onPanic),
@@ -115,6 +131,7 @@ func New(log *slog.Logger, opts Options) *Server {
 	}
 	// Not serving until the first readiness check passes.
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+	s.health.SetServingStatus(Liveness, healthpb.HealthCheckResponse_SERVING)
 	return s
 }
 
@@ -157,7 +174,7 @@ func (s *Server) Methods() []string {
 func (s *Server) GRPC() *grpc.Server { return s.grpc }
 
 // SetReady sets the health of the whole server and of every registered
-// service.
+// service; Liveness, no registered service, stays as it is.
 func (s *Server) SetReady(ready bool) {
 	st := healthpb.HealthCheckResponse_NOT_SERVING
 	if ready {

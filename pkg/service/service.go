@@ -72,7 +72,11 @@ type Deps struct {
 func Main(spec Spec) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, spec, os.Args[1:]); err != nil {
+	err := Run(ctx, spec, os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h printed the usage, as asked
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
 		os.Exit(1)
 	}

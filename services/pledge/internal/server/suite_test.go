@@ -171,10 +171,13 @@ func newSuite(t testing.TB) *suite {
 	// The pledge service calls the others passing on its callers'
 	// credentials; the test calls them as a system admin.
 	backends := service.Backends{
-		Budgets:        budgetv1.NewBudgetServiceClient(budgetConn),
-		Indicators:     indicatorv1.NewIndicatorServiceClient(indicatorConn),
-		Participation:  participationv1.NewParticipationServiceClient(participationConn),
-		SectionTimeout: time.Second,
+		Budgets:       budgetv1.NewBudgetServiceClient(budgetConn),
+		Indicators:    indicatorv1.NewIndicatorServiceClient(indicatorConn),
+		Participation: participationv1.NewParticipationServiceClient(participationConn),
+		// Generous, as the binary's 2 s default is not: under -race on a
+		// loaded two-core machine a healthy section took over 1 s once,
+		// and the card marked it unavailable.
+		SectionTimeout: 3 * time.Second,
 	}
 	st.pledgePool, st.backends, st.authn = open(service.Schema), backends, authtest.Authenticator(nil, st.issuer.AsSystem())
 	pledgeConn, _, _ := grpctest.ServeOn(t, pledgeLis, st.authn, func(s *grpcserver.Server) {
