@@ -80,6 +80,9 @@ type running struct {
 	// nats is the NATS server (embedded in the test process) the services
 	// publish their change events to.
 	nats *eventbus.Server
+	// metrics are where each process serves /metrics, by name, when the
+	// suite was started with metrics.
+	metrics map[string]string
 	// credential is what call presents unless told otherwise: the system
 	// admin's token.
 	credential string
@@ -103,6 +106,9 @@ type suiteOptions struct {
 	// tls: the services speak TLS, so the suite is waited for through the
 	// gateway's readiness, which asks them over it.
 	tls bool
+	// metrics: each process serves its metrics on a port of its own
+	// (GONGYAK_METRICS_ADDR), found in running.metrics.
+	metrics bool
 	// databaseVia names, by service, the address (host:port) through which
 	// the service reaches the database instead of the server's own: a
 	// proxy the test takes away.
@@ -144,9 +150,9 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_DATABASE_URL="+u.String())
 	}
 	// A port just let go may be handed out again: each process gets one
-	// no other was given.
+	// (and, with metrics, another) no other was given.
 	given := map[int]bool{}
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+	freeAddr := func() string {
 		port, err := pgcluster.FreePort()
 		for err == nil && given[port] {
 			port, err = pgcluster.FreePort()
@@ -155,14 +161,27 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 			t.Fatal(err)
 		}
 		given[port] = true
-		r.addrs[b.Name] = fmt.Sprintf("127.0.0.1:%d", port)
+		return fmt.Sprintf("127.0.0.1:%d", port)
+	}
+	if opts.metrics {
+		r.metrics = map[string]string{}
+	}
+	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway) {
+		r.addrs[b.Name] = freeAddr()
 		env = append(env, b.AddrEnv+"="+r.addrs[b.Name])
+		if opts.metrics {
+			r.metrics[b.Name] = freeAddr()
+		}
 	}
 	r.base = "http://" + r.addrs["gateway"]
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := func(b suite.Binary) *suite.Process {
 		logs := &logBuffer{}
+		env := env
+		if addr := r.metrics[b.Name]; addr != "" {
+			env = append(env[:len(env):len(env)], "GONGYAK_METRICS_ADDR="+addr)
+		}
 		p, err := suite.Start(b.Name, filepath.Join(binDir, b.Name), nil, env, logs, false)
 		if err != nil {
 			t.Fatal(err)

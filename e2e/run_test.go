@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -100,6 +101,10 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 		}
 		env = append(env, fmt.Sprintf("%s=127.0.0.1:%d", b.AddrEnv, port))
 	}
+	// Each part serves its metrics on a port of its own, from the one
+	// given up.
+	metricsPort := freePorts(t, 6)
+	env = append(env, fmt.Sprintf("GONGYAK_RUN_METRICS_PORT=%d", metricsPort))
 	run := startRun(t, dataDir, env)
 	stopped := false
 	t.Cleanup(func() {
@@ -119,6 +124,17 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	}
 	if !strings.Contains(run.out.String(), "events        nats://"+natsAddr+" (NATS JetStream") {
 		t.Errorf("the banner does not show the suite's NATS on %s:\n%s", natsAddr, run.out.String())
+	}
+	gatewayMetrics := fmt.Sprintf("127.0.0.1:%d", metricsPort)
+	if !strings.Contains(run.out.String(), "http://"+gatewayMetrics+"/metrics (gateway)") {
+		t.Errorf("the banner does not show the gateway's metrics on %s:\n%s", gatewayMetrics, run.out.String())
+	}
+	ran := &running{metrics: map[string]string{"gateway": gatewayMetrics, "events": fmt.Sprintf("127.0.0.1:%d", metricsPort+5)},
+		client: &http.Client{Timeout: 30 * time.Second}}
+	for _, name := range []string{"gateway", "events"} {
+		if s := ran.scrapeMetrics(t, name); !strings.Contains(s.text, `service_name="`+name+`"`) {
+			t.Errorf("%s's metrics are not %s's:\n%s", name, name, s.text)
+		}
 	}
 	// Callers without a credential read the published demo term and
 	// nothing more; the admin key the banner shows once, kept in the data
@@ -235,4 +251,30 @@ func bannerUserPassword(t *testing.T, out, user string) string {
 	}
 	t.Fatalf("the banner lists no user %s:\n%s", user, out)
 	return ""
+}
+
+// freePorts finds n consecutive ports free on loopback and returns the
+// first.
+func freePorts(t *testing.T, n int) int {
+	t.Helper()
+	for range 50 {
+		first, err := pgcluster.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		free := true
+		for p := first + 1; p < first+n && free; p++ {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				free = false
+				continue
+			}
+			l.Close()
+		}
+		if free {
+			return first
+		}
+	}
+	t.Fatalf("no %d consecutive free ports", n)
+	return 0
 }

@@ -33,6 +33,9 @@ func runSuite(ctx context.Context, args []string) error {
 	demoCard := fs.String("demo-card", "services/pledge/testdata/cards/000_f92421f269c71dea.txt", "the card imported as demo data on the first start")
 	var pgPort int
 	config.Int(fs, &pgPort, "pg-port", "GONGYAK_PG_PORT", 54329, "port of the local PostgreSQL cluster")
+	var metricsPort int
+	config.Int(fs, &metricsPort, "metrics-port", "GONGYAK_RUN_METRICS_PORT", defaultMetricsPort,
+		"first port of the suite's metrics: the gateway serves /metrics on it, then pledge, budget, indicator, participation and events on the next ones; 0: none")
 	scale := fs.String("scale", "", "after starting, load synthetic data of this size (districts x pledges, such as 243x150, or full) through the APIs; a district loaded before is skipped (make demo-scale)")
 	scaleSeed := fs.Uint64("scale-seed", 1, "the seed of --scale's data")
 	if err := config.Parse(fs, args); err != nil {
@@ -59,6 +62,7 @@ func runSuite(ctx context.Context, args []string) error {
 	}
 	defer unlock()
 
+	metrics := metricsAddrs(metricsPort)
 	addrs := map[string]string{}
 	for name, def := range config.DefaultAddrs {
 		addrs[name] = envOr("GONGYAK_"+strings.ToUpper(name)+"_ADDR", def)
@@ -156,6 +160,7 @@ func runSuite(ctx context.Context, args []string) error {
 	}
 	for _, b := range suite.Services {
 		own := append(ownURL[b.Name], "GONGYAK_SERVICE_CLIENT_SECRET="+secrets["gongyak-"+b.Name])
+		own = append(own, metricsEnv(metrics, b.Name)...)
 		service := part{
 			Binary: b, path: filepath.Join(*binDir, b.Name), logDir: logDir, env: append(own, env...),
 			ready: func(ctx context.Context, p *suite.Process) error { return suite.WaitGRPC(ctx, p, addrs[b.Name]) },
@@ -168,7 +173,7 @@ func runSuite(ctx context.Context, args []string) error {
 	gateway := part{
 		// The console at /admin signs in with the development provider.
 		Binary: suite.Gateway, path: filepath.Join(*binDir, suite.Gateway.Name), logDir: logDir,
-		env: append([]string{"GONGYAK_CONSOLE_ISSUER=" + issuer}, env...),
+		env: append(append([]string{"GONGYAK_CONSOLE_ISSUER=" + issuer}, metricsEnv(metrics, suite.Gateway.Name)...), env...),
 		// Alive is enough: its readiness waits for every service.
 		ready: func(ctx context.Context, p *suite.Process) error { return suite.WaitHTTP(ctx, p, base+"/healthz") },
 	}
@@ -194,7 +199,7 @@ func runSuite(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	banner(base, addrs, database, redact(natsURL), logDir, signIn{issuer: issuer, users: users, keyFile: adminKeyFile(dataAbs), key: key, made: made})
+	banner(base, addrs, metrics, database, redact(natsURL), logDir, signIn{issuer: issuer, users: users, keyFile: adminKeyFile(dataAbs), key: key, made: made})
 	if spec.districts > 0 {
 		// The suite keeps serving while it loads, and after; a load that
 		// fails is said, and the suite runs on with what was loaded.
@@ -273,7 +278,7 @@ type signIn struct {
 	made bool
 }
 
-func banner(base string, addrs map[string]string, database, natsURL, logDir string, si signIn) {
+func banner(base string, addrs, metrics map[string]string, database, natsURL, logDir string, si signIn) {
 	var services strings.Builder
 	for _, b := range suite.Services {
 		fmt.Fprintf(&services, "  %-13s %s (gRPC, reflection on)\n", b.Name, addrs[b.Name])
@@ -295,7 +300,7 @@ Gongyak is running.
   pids          %[10]s
                 (a part that dies is started again, said behind "supervisor|")
   traces        %[5]s
-
+%[13]s
 Signing in (development only):
   OpenID provider  %[6]s (users sign in there; their tokens work everywhere)
   users            password           roles
@@ -305,12 +310,23 @@ Try:  curl -s -H "Authorization: Bearer $(cat %[9]s)" %[1]s/v1/districts/gwangsa
 
 Ctrl-C stops everything.
 `, base, services.String(), database, logDir, traceTarget(), si.issuer, si.users, key, si.keyFile, filepath.Join(filepath.Dir(logDir), "pids"),
-		natsURL, eventbus.StreamName)
+		natsURL, eventbus.StreamName, metricsBanner(metrics))
 }
 
+// traceTarget says where the suite's spans go, as pkg/telemetry reads the
+// environment.
 func traceTarget() string {
-	if e := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); e != "" {
-		return "exported to " + e
+	exporter := os.Getenv("OTEL_TRACES_EXPORTER")
+	if exporter != "" && exporter != "otlp" {
+		return "OTEL_TRACES_EXPORTER=" + exporter
+	}
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"} {
+		if e := os.Getenv(name); e != "" {
+			return "exported to " + e
+		}
+	}
+	if exporter == "otlp" {
+		return "exported over OTLP to its default endpoint (localhost:4318)"
 	}
 	return "not exported (set OTEL_EXPORTER_OTLP_ENDPOINT); trace ids are in the logs"
 }

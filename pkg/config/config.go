@@ -118,6 +118,9 @@ type Common struct {
 	// NATSURL is the NATS server the service's outbox relay publishes its
 	// events to; without it the events wait in the outbox.
 	NATSURL string
+	// MetricsAddr is where the service serves its metrics for
+	// Prometheus; empty: it records none.
+	MetricsAddr string
 }
 
 // ServiceClient is a service's confidential client at an OpenID issuer.
@@ -134,6 +137,7 @@ func Service(fs *flag.FlagSet, c *Common, name string) {
 	String(fs, &c.NATSURL, "nats-url", "GONGYAK_NATS_URL", "",
 		"NATS server the service publishes its change events to (nats://127.0.0.1:4222); empty: they wait in its outbox")
 	String(fs, &c.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
+	MetricsAddr(fs, &c.MetricsAddr)
 	Duration(fs, &c.RequestIDRetention, "request-id-retention", "GONGYAK_REQUEST_ID_RETENTION", 7*24*time.Hour,
 		"how long a request_id is remembered for retries")
 	String(fs, &c.OIDCIssuers, "oidc-issuers", "GONGYAK_OIDC_ISSUERS", "",
@@ -148,6 +152,13 @@ func Service(fs *flag.FlagSet, c *Common, name string) {
 		"the service's client id at --service-token-issuer")
 	String(fs, &c.Identity.Secret, "service-client-secret", "GONGYAK_SERVICE_CLIENT_SECRET", "",
 		"the service's client secret (the service acts as itself only when it is set)")
+}
+
+// MetricsAddr defines the --metrics-addr flag (env GONGYAK_METRICS_ADDR):
+// where the binary serves /metrics for Prometheus, none when empty.
+func MetricsAddr(fs *flag.FlagSet, p *string) {
+	String(fs, p, "metrics-addr", "GONGYAK_METRICS_ADDR", "",
+		"host:port serving /metrics for Prometheus (such as 127.0.0.1:9464); empty: no metrics are recorded")
 }
 
 // TLS defines the flags of the certificate files gRPC between services

@@ -1,5 +1,6 @@
-// Package pgdb opens a service's PostgreSQL pool, traced with OpenTelemetry
-// and confined to the service's own schema, and runs transactions.
+// Package pgdb opens a service's PostgreSQL pool, traced and measured with
+// OpenTelemetry (otelpgx) and confined to the service's own schema, and
+// runs transactions.
 package pgdb
 
 import (
@@ -10,9 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 )
 
 // Querier is what both a pool and a transaction offer; store functions take
@@ -41,7 +45,7 @@ func Open(ctx context.Context, url, schema, application string, opts ...Option) 
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema + ", public"
 	cfg.ConnConfig.RuntimeParams["application_name"] = application
-	cfg.ConnConfig.Tracer = NewTracer(cfg.ConnConfig.Database)
+	cfg.ConnConfig.Tracer = multitracer.New(newTracer(), &writes{})
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		decodeJSONFaster(c.TypeMap())
 		return nil
@@ -56,6 +60,12 @@ func Open(ctx context.Context, url, schema, application string, opts ...Option) 
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
+		return nil, err
+	}
+	// The pool's gauges (connections idle, in use, waited for) are named
+	// after the application, one pool to a service.
+	if err := otelpgx.RecordStats(pool, otelpgx.WithStatsAttributes(semconv.DBClientConnectionPoolName(application))); err != nil {
+		pool.Close()
 		return nil, err
 	}
 	for {
@@ -100,9 +110,27 @@ func MaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 // function given is told (a service may watch several channels); it does
 // nothing for a pool pgdb did not open.
 func OnWrite(pool *pgxpool.Pool, f func()) {
-	if t, ok := pool.Config().ConnConfig.Tracer.(*Tracer); ok {
-		t.onWrite(f)
+	t, ok := pool.Config().ConnConfig.Tracer.(*multitracer.Tracer)
+	if !ok {
+		return
 	}
+	for _, q := range t.QueryTracers {
+		if w, ok := q.(*writes); ok {
+			w.onWrite(f)
+		}
+	}
+}
+
+// newTracer records a client span for every query and batch of a call
+// whose span records, and the duration of every statement
+// (db.client.operation.duration, by operation such as SELECT). Spans carry
+// the SQL text with its placeholders, never the arguments (otelpgx leaves
+// them out unless asked), so no personal data reaches a trace. Acquiring a
+// connection gets no span of its own: the pool's gauges count the waits,
+// and a span per acquire would stand between a call and its SQL.
+func newTracer() *otelpgx.Tracer {
+	return otelpgx.NewTracer(otelpgx.WithDisableAcquireTracer(),
+		otelpgx.WithMetricOperationName(otelpgx.SQLOperationName))
 }
 
 // InTx runs fn in one read-committed transaction, committing when it

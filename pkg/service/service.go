@@ -1,6 +1,7 @@
 // Package service is the main of every Gongyak service binary: it reads
 // the configuration, sets up logs and traces, opens the service's database
-// and migrates its schema, serves gRPC with health tied to that database,
+// and migrates its schema, serves gRPC with health tied to that database
+// and its metrics for Prometheus when GONGYAK_METRICS_ADDR is set,
 // publishes its outbox to NATS when GONGYAK_NATS_URL is set (pkg/outbox),
 // and on SIGTERM or SIGINT drains calls in flight and stops in order.
 package service
@@ -111,6 +112,14 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 			log.Warn("flushing traces", "error", err.Error())
 		}
 	}()
+
+	// Metrics first, so the pool's and the server's instruments record
+	// into them from the start.
+	stopMetrics, err := telemetry.StartMetrics(spec.Name, cfg.MetricsAddr, log)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	defer stopMetrics()
 
 	openCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	pool, err := pgdb.Open(openCtx, cfg.DatabaseURL, spec.Schema, "gongyak-"+spec.Name, pgdb.MaxConns(cfg.DBPoolSize))

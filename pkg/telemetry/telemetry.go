@@ -1,46 +1,42 @@
-// Package telemetry sets up tracing and logging the same way in every
-// binary: a real tracer provider, so trace and span ids exist even when
-// nothing is exported; OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set;
-// W3C trace context and baggage propagation; JSON logs that carry the ids.
+// Package telemetry sets up tracing, metrics and logging the same way in
+// every binary: a real tracer provider, so trace and span ids exist even
+// when nothing is exported; span export as the OpenTelemetry environment
+// variables say (the contrib autoexport), and none when they name no
+// endpoint; W3C trace context and baggage propagation; metrics served for
+// Prometheus on GONGYAK_METRICS_ADDR (metrics.go); JSON logs that carry
+// the ids.
 package telemetry
 
 import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 
+	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 )
 
-// Shutdown flushes the spans not yet exported and stops the provider.
+// Shutdown flushes what is not yet exported and stops the provider.
 type Shutdown func(context.Context) error
 
 // Setup installs the global tracer provider and propagator for the binary
 // called service. It reports whether spans are exported.
 func Setup(ctx context.Context, service string) (Shutdown, bool, error) {
-	res, err := resource.Merge(resource.Default(), resource.NewSchemaless(semconv.ServiceName(service)))
+	res, err := newResource(service)
 	if err != nil {
 		return nil, false, err
 	}
-	exporting := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
+	exp, err := spanExporter(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	exporting := exp != nil
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res), sdktrace.WithSampler(sampler(exporting))}
 	if exporting {
-		var exp sdktrace.SpanExporter
-		if protocol() == "grpc" {
-			exp, err = otlptracegrpc.New(ctx)
-		} else {
-			exp, err = otlptracehttp.New(ctx)
-		}
-		if err != nil {
-			return nil, false, err
-		}
 		opts = append(opts, sdktrace.WithBatcher(exp))
 	}
 	tp := sdktrace.NewTracerProvider(opts...)
@@ -49,6 +45,37 @@ func Setup(ctx context.Context, service string) (Shutdown, bool, error) {
 	return func(ctx context.Context) error {
 		return errors.Join(tp.ForceFlush(ctx), tp.Shutdown(ctx))
 	}, exporting, nil
+}
+
+// newResource names the process's telemetry after service (and what
+// OTEL_RESOURCE_ATTRIBUTES adds).
+func newResource(service string) (*resource.Resource, error) {
+	return resource.Merge(resource.Default(), resource.NewSchemaless(semconv.ServiceName(service)))
+}
+
+// spanExporter is where spans go, or nil when nowhere. OTEL_TRACES_EXPORTER
+// decides when it is set (otlp, console or none), with the OTLP exporter's
+// own variables (OTEL_EXPORTER_OTLP_*). Unset, autoexport would send OTLP
+// to localhost:4318 whether anything listens there or not; here spans are
+// exported over OTLP only when an endpoint is named, as before autoexport.
+func spanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	if os.Getenv("OTEL_TRACES_EXPORTER") == "" && !otlpEndpointSet() {
+		return nil, nil
+	}
+	exp, err := autoexport.NewSpanExporter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if autoexport.IsNoneSpanExporter(exp) {
+		return nil, nil
+	}
+	return exp, nil
+}
+
+// otlpEndpointSet reports whether the environment names an OTLP endpoint
+// for traces.
+func otlpEndpointSet() bool {
+	return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
 
 // sampler records every trace a process exports, as its caller decides.
@@ -61,15 +88,4 @@ func sampler(exporting bool) sdktrace.Sampler {
 		return sdktrace.ParentBased(sdktrace.AlwaysSample())
 	}
 	return sdktrace.ParentBased(sdktrace.NeverSample())
-}
-
-// protocol is the OTLP transport the environment asks for; http/protobuf
-// unless it says grpc, as the OpenTelemetry specification defaults.
-func protocol() string {
-	for _, name := range []string{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"} {
-		if v := strings.TrimSpace(os.Getenv(name)); v != "" {
-			return v
-		}
-	}
-	return "http/protobuf"
 }

@@ -1,5 +1,6 @@
 // Command gateway serves Gongyak's REST/JSON API over the gRPC services,
-// with the OpenAPI document at /openapi.json, /healthz and /readyz.
+// with the OpenAPI document at /openapi.json, /healthz and /readyz, and
+// its metrics on GONGYAK_METRICS_ADDR when that is set.
 package main
 
 import (
@@ -61,6 +62,11 @@ func run(ctx context.Context, args []string) error {
 		defer cancel()
 		shutdownTraces(ctx) //nolint:errcheck // nothing left to tell
 	}()
+	stopMetrics, err := telemetry.StartMetrics("gateway", settings.MetricsAddr, log)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	defer stopMetrics()
 
 	g, err := gateway.New(ctx, cfg, log)
 	if err != nil {

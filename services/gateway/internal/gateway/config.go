@@ -27,6 +27,9 @@ type Settings struct {
 	consoleIssuer  string
 	consoleClient  string
 	LogLevel       string
+	// MetricsAddr is where the gateway serves /metrics for Prometheus;
+	// empty: it records none.
+	MetricsAddr string
 	// TLS are the certificate files the gateway calls the services with
 	// when gRPC between them speaks TLS.
 	TLS tlsconfig.Files
@@ -53,6 +56,7 @@ func Flags(fs *flag.FlagSet) *Settings {
 	config.String(fs, &s.consoleIssuer, "console-issuer", "GONGYAK_CONSOLE_ISSUER", "", "URL of the OpenID provider the console at /admin signs in with (gongyak run sets its own); the console cannot sign in without one")
 	config.String(fs, &s.consoleClient, "console-client-id", "GONGYAK_CONSOLE_CLIENT_ID", "gongyak-console", "the console's public client (authorization code with PKCE) at that provider")
 	config.String(fs, &s.LogLevel, "log-level", "GONGYAK_LOG_LEVEL", "info", "debug, info, warn or error")
+	config.MetricsAddr(fs, &s.MetricsAddr)
 	config.TLS(fs, &s.TLS)
 	return s
 }

@@ -208,7 +208,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Gateway, error) {
 	root.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, console.Prefix+"/", http.StatusFound)
 	})
-	g.handler = noSniff(withRoute(otelhttp.NewHandler(root, "gateway", otelhttp.WithSpanNameFormatter(spanName))))
+	// The metrics' server.address is the address the gateway listens on,
+	// not the Host a client sent.
+	g.handler = noSniff(withRoute(otelhttp.NewHandler(routed(root), "gateway",
+		otelhttp.WithSpanNameFormatter(spanName), otelhttp.WithServerName(cfg.HTTPAddr))))
 	return g, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -115,7 +116,9 @@ func (g *Gateway) edge(next http.Handler) http.Handler {
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		req := r.WithContext(ctx)
+		next.ServeHTTP(rec, req)
+		routedBy(req)
 	})
 }
 
@@ -140,6 +143,33 @@ func withRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, &route{})))
 	})
+}
+
+// routed runs inside otelhttp and, once the request is served, puts the
+// route it matched on the request otelhttp measures: otelhttp labels its
+// metrics http.route after the request's Pattern, which the outer mux
+// set to "/" for every API call, and the route pattern, never the path
+// (which holds the names of districts and people's records), keeps the
+// series few.
+func routed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if rt, ok := r.Context().Value(routeKey{}).(*route); ok && rt.pattern != "" {
+			r.Pattern = rt.pattern
+		}
+	})
+}
+
+// routedBy records the route of a request the API's own mux served (the
+// OpenAPI document, a watch), where grpc-gateway named none.
+func routedBy(r *http.Request) {
+	rt, ok := r.Context().Value(routeKey{}).(*route)
+	if !ok || rt.pattern != "" {
+		return
+	}
+	if i := strings.IndexByte(r.Pattern, '/'); i >= 0 && r.Pattern[i:] != "/" {
+		rt.pattern = r.Pattern[i:]
+	}
 }
 
 // spanName names the HTTP server span after the matched route, such as
