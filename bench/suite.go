@@ -73,7 +73,7 @@ func startSuite(ctx context.Context, root, bin, data, scale string) (*running, e
 		return nil, err
 	}
 	lines := &scaleLines{file: logFile, seen: make(chan string, 16)}
-	p, err := suite.Start("gongyak", filepath.Join(bin, "gongyak"), []string{"run", "--bin", bin, "--data", data,
+	p, err := suite.Start("gongyak", filepath.Join(bin, "gongyak"), []string{"run", "--bin", bin, "--data", data, "--metrics-port", "0",
 		"--demo-card", filepath.Join(root, "services/pledge/testdata/cards/000_f92421f269c71dea.txt"),
 		"--scale", scale}, env, lines, false)
 	if err != nil {

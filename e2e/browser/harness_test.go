@@ -153,7 +153,7 @@ func startSuite(bin string) (*runningSuite, error) {
 	s.base, s.issuer = "http://"+addrs["http"], "http://"+addrs["idp"]
 
 	s.proc, err = suite.Start("gongyak", filepath.Join(bin, "gongyak"),
-		[]string{"run", "--bin", bin, "--data", data, "--demo-card", demoCard}, env, s.out, false)
+		[]string{"run", "--bin", bin, "--data", data, "--demo-card", demoCard, "--metrics-port", "0"}, env, s.out, false)
 	if err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func startSuite(t *testing.T, opts suiteOptions) *runningSuite {
 	s.base = "http://" + s.addrs["http"]
 
 	s.proc, err = suite.Start("gongyak", filepath.Join(binDir, "gongyak"),
-		[]string{"run", "--bin", binDir, "--data", data, "--demo-card", demoCard}, env, s.out, false)
+		[]string{"run", "--bin", binDir, "--data", data, "--demo-card", demoCard, "--metrics-port", "0"}, env, s.out, false)
 	if err != nil {
 		t.Fatal(err)
 	}

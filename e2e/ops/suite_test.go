@@ -119,7 +119,7 @@ func startSuite(t *testing.T, opts suiteOptions) *runningSuite {
 
 	var err error
 	s.proc, err = suite.Start("gongyak", filepath.Join(binDir, "gongyak"),
-		[]string{"run", "--bin", binDir, "--data", data, "--demo-card", demoCard}, env, s.out, false)
+		[]string{"run", "--bin", binDir, "--data", data, "--demo-card", demoCard, "--metrics-port", "0"}, env, s.out, false)
 	if err != nil {
 		t.Fatal(err)
 	}
