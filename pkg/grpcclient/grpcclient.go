@@ -49,16 +49,6 @@ var reconnect = grpc.ConnectParams{
 	MinConnectTimeout: 10 * time.Second,
 }
 
-// balancing spreads a connection's calls over every address its name
-// resolves to. gRPC's default, pick_first, keeps each caller on one
-// replica of a service, so replicas an autoscaler adds would get no calls
-// from callers already connected. Behind a name that resolves to one
-// address (a ClusterIP Service, 127.0.0.1) it is the same as pick_first;
-// a headless Service lists every ready replica, and the servers' maximum
-// connection age makes callers resolve the name again as replicas come
-// and go.
-const balancing = `{"loadBalancingConfig": [{"round_robin": {}}]}`
-
 // MaxAnswer is the largest answer a connection takes. The all-district
 // implementation report lists every pledge whose status changed in its
 // period: about 5 MB at 243 districts of 150 pledges each, more than
@@ -77,7 +67,6 @@ func Dial(target string) (*grpc.ClientConn, error) {
 		grpc.WithTransportCredentials(creds),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		grpc.WithConnectParams(reconnect),
-		grpc.WithDefaultServiceConfig(balancing),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxAnswer)),
 		grpc.WithChainUnaryInterceptor(deadline.UnaryClientInterceptor, auth.UnaryClientInterceptor),
 		grpc.WithChainStreamInterceptor(auth.StreamClientInterceptor),

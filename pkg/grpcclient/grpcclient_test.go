@@ -9,8 +9,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/resolver"
-	"google.golang.org/grpc/resolver/manual"
 )
 
 // TestAClientReconnectsSoonAfterItsServiceReturns stops a service while its
@@ -111,55 +109,4 @@ func serveHealth(lis net.Listener) *grpc.Server {
 	healthpb.RegisterHealthServer(srv, health.NewServer())
 	go srv.Serve(lis) //nolint:errcheck // stopped by the test
 	return srv
-}
-
-// countingHealth counts the checks it answers.
-type countingHealth struct {
-	healthpb.UnimplementedHealthServer
-	calls chan struct{}
-}
-
-func (h countingHealth) Check(context.Context, *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
-	h.calls <- struct{}{}
-	return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
-}
-
-// TestCallsSpreadOverEveryReplicaANameResolvesTo gives one name two
-// replicas, as a headless Service does: a caller's calls reach both, so
-// that replicas an autoscaler adds take their share.
-func TestCallsSpreadOverEveryReplicaANameResolvesTo(t *testing.T) {
-	r := manual.NewBuilderWithScheme("replicas")
-	var addrs []resolver.Address
-	var counts []chan struct{}
-	for range 2 {
-		lis, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		calls := make(chan struct{}, 100)
-		srv := grpc.NewServer()
-		healthpb.RegisterHealthServer(srv, countingHealth{calls: calls})
-		go srv.Serve(lis) //nolint:errcheck // ends with Stop
-		t.Cleanup(srv.Stop)
-		addrs, counts = append(addrs, resolver.Address{Addr: lis.Addr().String()}), append(counts, calls)
-	}
-	r.InitialState(resolver.State{Addresses: addrs})
-	resolver.Register(r)
-	conn, err := Dial("replicas:///pledge")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := healthpb.NewHealthClient(conn)
-	for range 20 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := client.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.WaitForReady(true))
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if a, b := len(counts[0]), len(counts[1]); a == 0 || b == 0 {
-		t.Errorf("20 calls reached the replicas %d and %d times: the caller sticks to one", a, b)
-	}
 }

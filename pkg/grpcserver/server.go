@@ -23,7 +23,6 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 )
 
@@ -66,10 +65,6 @@ var publicMethods = auth.Policy{
 // (service "") without getting them all restarted.
 const Liveness = "liveness"
 
-// MaxConnectionAge is how long a caller keeps one connection before it
-// connects again, finding replicas added since.
-const MaxConnectionAge = 2 * time.Minute
-
 // streamWorkers is how many calls at once run on kept goroutines: as many
 // as a gateway's busy clients keep in flight (32 in make bench), and then
 // some; an idle one costs only its stack.
@@ -100,11 +95,6 @@ func New(log *slog.Logger, opts Options) *Server {
 		// spent a tenth of a pledge read's CPU copying its stack as it grew.
 		// Calls beyond streamWorkers at once get a goroutine of their own.
 		grpc.NumStreamWorkers(streamWorkers),
-		// A connection is asked to go away after MaxConnectionAge, so
-		// that callers resolve the service's name again and spread over
-		// the replicas there are now; calls under way, a watch included,
-		// finish on the old connection (no grace limit).
-		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionAge: MaxConnectionAge}),
 		grpc.ChainUnaryInterceptor(
 			s.logUnary,
 			recovery.UnaryServerInterceptor(onPanic),
