@@ -356,11 +356,39 @@ func cellValue(s string) string {
 	return s
 }
 
-var quantity = regexp.MustCompile(`^([0-9][0-9,]*(?:\.[0-9]+)?)\s*([^\s0-9.,][^\s0-9]{0,9})?$`)
+var (
+	quantity = regexp.MustCompile(`^([0-9][0-9,]*(?:\.[0-9]+)?)\s*([^\s0-9.,][^\s0-9]{0,9})?$`)
+	// titleUnit is a unit in parentheses closing an indicator's title, as
+	// in 방문객 수(명) or 재이용률(%).
+	titleUnit = regexp.MustCompile(`^(.*\S)\s*\(([^()\s0-9]{1,10})\)$`)
+)
+
+// units are what an indicator's title may close with in parentheses to
+// give its unit. Other parentheses, such as 협약 건수(누적), stay in the
+// title: taking any word for a unit would turn a title that only ends in
+// parentheses into a unit on its next import.
+var units = map[string]bool{
+	"명": true, "건": true, "개": true, "개소": true, "곳": true, "회": true, "번": true, "가구": true, "세대": true,
+	"호": true, "동": true, "팀": true, "개사": true, "업체": true, "단체": true, "점": true, "%": true, "%p": true,
+	"원": true, "천원": true, "만원": true, "백만원": true, "억원": true, "km": true, "㎞": true, "m": true, "㎡": true,
+	"m²": true, "ha": true, "톤": true, "t": true, "kg": true, "대": true, "그루": true, "일": true, "시간": true,
+	"개월": true, "년": true, "종": true, "편": true, "과정": true, "권": true, "천명": true, "만명": true, "천건": true,
+}
+
+// isUnit says whether u is a unit as a title's parentheses give it: a
+// known unit, or one per a span of time such as 명/일 or 건/년.
+func isUnit(u string) bool {
+	if per, span, ok := strings.Cut(u, "/"); ok {
+		return units[per] && (span == "일" || span == "주" || span == "월" || span == "년" || span == "회")
+	}
+	return units[u]
+}
 
 // indicatorOf makes an indicator from its yearly cells: quantitative when
 // every value is a number with one unit (50명, 120건, 85%), else
-// qualitative.
+// qualitative. The unit is written after each value, or once in
+// parentheses closing the title; a year whose cells write it keeps it in
+// its entry's unit, which is how the render knows where to write it back.
 func indicatorOf(ind *indicatorv1.Indicator, years []int, targets, actuals map[int]string) *indicatorv1.Indicator {
 	numeric, unit := true, ""
 	seen := false
@@ -383,7 +411,17 @@ func indicatorOf(ind *indicatorv1.Indicator, years []int, targets, actuals map[i
 	numeric = numeric && seen
 	ind.Kind = indicatorv1.IndicatorKind_INDICATOR_KIND_QUALITATIVE
 	if numeric {
+		// A title's parentheses are its unit when the cells write none
+		// or the same; else they are part of the title.
+		if m := titleUnit.FindStringSubmatch(ind.GetTitle()); m != nil && isUnit(m[2]) && (unit == "" || unit == m[2]) {
+			ind.Title, unit = m[1], m[2]
+		}
 		ind.Kind, ind.Unit = indicatorv1.IndicatorKind_INDICATOR_KIND_QUANTITATIVE, unit
+	}
+	// written says whether a year's cells write the unit.
+	written := func(v string) bool {
+		q := quantity.FindStringSubmatch(v)
+		return q != nil && q[2] != ""
 	}
 	measure := func(v string) *indicatorv1.Measure {
 		switch {
@@ -400,7 +438,11 @@ func indicatorOf(ind *indicatorv1.Indicator, years []int, targets, actuals map[i
 		if t == "" && a == "" {
 			continue
 		}
-		ind.Entries = append(ind.Entries, &indicatorv1.YearEntry{Year: int32(y), Target: measure(t), Actual: measure(a)})
+		e := &indicatorv1.YearEntry{Year: int32(y), Target: measure(t), Actual: measure(a)}
+		if numeric && (written(t) || written(a)) {
+			e.Unit = unit
+		}
+		ind.Entries = append(ind.Entries, e)
 	}
 	return ind
 }

@@ -149,7 +149,7 @@ func TestVariantsOfTheSeedCard(t *testing.T) {
 			return &indicatorv1.Measure{Value: &indicatorv1.Measure_Number{Number: s}}
 		}
 		people := &indicatorv1.Indicator{Title: "참여 시민 수", Kind: indicatorv1.IndicatorKind_INDICATOR_KIND_QUANTITATIVE, Unit: "명", Entries: []*indicatorv1.YearEntry{
-			{Year: 2018, Target: num("100"), Actual: num("120")}, {Year: 2019, Target: num("200"), Actual: num("150")}, {Year: 2020, Target: num("1000"), Actual: num("980")},
+			{Year: 2018, Target: num("100"), Actual: num("120"), Unit: "명"}, {Year: 2019, Target: num("200"), Actual: num("150"), Unit: "명"}, {Year: 2020, Target: num("1000"), Actual: num("980"), Unit: "명"},
 		}}
 		if diff := cmp.Diff(people, card.Indicators[1], protocmp.Transform()); diff != "" {
 			t.Errorf("참여 시민 수 (-want +got):\n%s", diff)
