@@ -247,3 +247,90 @@ func TestRenderWritesUnitsAndNumbersAsTheCardDid(t *testing.T) {
 		})
 	}
 }
+
+// TestSpacedTablesAreReadFromTheirLayout reads type tables and budget rows
+// whose tabs became spaces, from the places of their values under the
+// header words, and warns where the places do not tell.
+func TestSpacedTablesAreReadFromTheirLayout(t *testing.T) {
+	county := Options{DistrictKind: pledgev1.DistrictKind_DISTRICT_KIND_COUNTY}
+	n := func(k int) string { return strings.Repeat(" ", k) }
+	// The header words stand at display columns 10 (신규사업), 20 (계속사업),
+	// 30 (국가), 40 (도), 50 (군), 60 (임기내) and 70 (임기후); a Hangul
+	// syllable is two columns wide.
+	names := n(10) + "신규사업" + n(2) + "계속사업" + n(2) + "국가" + n(6) + "도" + n(8) + "군" + n(8) + "임기내" + n(4) + "임기후"
+	typeTable := func(marks string) string {
+		return "공약명\t제목\n\n유형별 공약현황\n" + names + "\n" + marks + "\n"
+	}
+
+	t.Run("marks under the words", func(t *testing.T) {
+		// ○ at columns 23 (계속사업), 40 (도) and 72 (임기후).
+		card, warnings := mustParse(t, typeTable(n(23)+"○"+n(16)+"○"+n(31)+"○"), county)
+		if len(warnings) != 0 {
+			t.Errorf("warnings: %v", warnings)
+		}
+		pl := card.Pledge
+		if pl.GetProjectType() != pledgev1.ProjectType_PROJECT_TYPE_CONTINUING || pl.GetCompletionTiming() != pledgev1.CompletionTiming_COMPLETION_TIMING_AFTER_TERM ||
+			!cmp.Equal(pl.GetImplementingLevels(), []pledgev1.ImplementingLevel{pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_METROPOLITAN}) {
+			t.Errorf("types: %v %v %v", pl.GetProjectType(), pl.GetImplementingLevels(), pl.GetCompletionTiming())
+		}
+	})
+
+	t.Run("a mark between two words", func(t *testing.T) {
+		// ○ at columns 23 (계속사업) and 36, between 국가 (30-33) and 도 (40-41).
+		text := typeTable(n(23) + "○" + n(12) + "○")
+		card, warnings := mustParse(t, text, county)
+		if len(warnings) != 1 || warnings[0].Line != 5 || !strings.Contains(warnings[0].Message, "do not say which types") {
+			t.Errorf("warnings: %v", warnings)
+		}
+		if card.Pledge.GetProjectType() != pledgev1.ProjectType_PROJECT_TYPE_UNSPECIFIED || card.Unread["project_type"] == "" || card.Unread["implementing_levels"] == "" {
+			t.Errorf("a type was guessed: %v; unread %v", card.Pledge, card.Unread)
+		}
+	})
+
+	t.Run("tabs of eight spaces", func(t *testing.T) {
+		tab := n(8)
+		text := strings.ReplaceAll(seed(t), "\t", tab)
+		card, warnings := mustParse(t, text, gwangsan)
+		if len(warnings) != 0 {
+			t.Errorf("warnings: %v", warnings)
+		}
+		base, _ := mustParse(t, seed(t), gwangsan)
+		if card.Pledge.GetProjectType() != base.Pledge.GetProjectType() || !cmp.Equal(card.Pledge.GetImplementingLevels(), base.Pledge.GetImplementingLevels()) ||
+			card.Pledge.GetCompletionTiming() != base.Pledge.GetCompletionTiming() {
+			t.Errorf("types: %v", card.Pledge)
+		}
+		if diff := cmp.Diff(lineRows(base.Budget), lineRows(card.Budget)); diff != "" {
+			t.Errorf("budget: %s", diff)
+		}
+	})
+
+	t.Run("a 합계 row under the years", func(t *testing.T) {
+		// 계 at column 15, 2023년 at 23, 2024년 at 33, 2025년 at 43. The
+		// 합계 row leaves 2023 empty; were 100 read as 2023's, the sums
+		// would not match and a warning would say so.
+		text := "공약명\t제목\n\nIII\n\n연도별 투자계획\n\n" +
+			"구 분(백만원)" + n(2) + "계" + n(6) + "2023년" + n(4) + "2024년" + n(4) + "2025년\n" +
+			"군 비" + n(10) + "300" + n(5) + "-" + n(9) + "100" + n(7) + "200\n" +
+			"합계" + n(11) + "300" + n(15) + "100" + n(7) + "200\n"
+		card, warnings := mustParse(t, text, county)
+		if len(warnings) != 0 {
+			t.Errorf("warnings: %v", warnings)
+		}
+		want := []string{"FUNDING_SOURCE_LOCAL 군비 2024 100000000", "FUNDING_SOURCE_LOCAL 군비 2025 200000000"}
+		if diff := cmp.Diff(want, lineRows(card.Budget)); diff != "" {
+			t.Errorf("budget (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("a 합계 amount between two years", func(t *testing.T) {
+		// 100 at columns 30-32, between 2023년 (23-28) and 2024년 (33-38).
+		text := "공약명\t제목\n\nIII\n\n연도별 투자계획\n\n" +
+			"구 분(백만원)" + n(2) + "계" + n(6) + "2023년" + n(4) + "2024년" + n(4) + "2025년\n" +
+			"군 비" + n(10) + "300" + n(5) + "-" + n(9) + "100" + n(7) + "200\n" +
+			"합계" + n(11) + "300" + n(12) + "100" + n(10) + "200\n"
+		_, warnings := mustParse(t, text, county)
+		if len(warnings) != 1 || warnings[0].Line != 9 || !strings.Contains(warnings[0].Message, "do not say their years") {
+			t.Errorf("warnings: %v", warnings)
+		}
+	})
+}

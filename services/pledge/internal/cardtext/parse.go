@@ -248,15 +248,19 @@ func (p *parser) typeTable(lines []*line, i int) int {
 		return j - 1
 	}
 	marks.used = true
-	if len(marks.cells) < len(names.cells)-1 {
-		p.warn(marks, "the type marks lost their columns (tabs); mark the type again after import")
-		p.unread(sprintf("the type marks of line %d lost their columns", marks.n), "project_type", "implementing_levels", "completion_timing")
-		return j
+	cols, cells := names.cells, marks.cells
+	if marks.spaced {
+		var ok bool
+		if cols, cells, ok = realign(names, marks); !ok {
+			p.warn(marks, "the type marks lost their columns (tabs became spaces) and their places do not say which types they mark; mark the type again after import")
+			p.unread(sprintf("the type marks of line %d lost their columns", marks.n), "project_type", "implementing_levels", "completion_timing")
+			return j
+		}
 	}
 	p.headerKeys["types"] = true
 	pl := p.card.Pledge
-	for c, name := range names.cells {
-		if !marked(marks.cell(c)) {
+	for c, name := range cols {
+		if c >= len(cells) || !marked(cells[c]) {
 			continue
 		}
 		switch compact(name) {

@@ -453,6 +453,7 @@ func (p *parser) budget(lines []*line) {
 	var years []int
 	var yearAt []int
 	var width int
+	var header *line
 	unit := "백만원"
 	var sums = map[int]int64{}
 	for _, l := range lines {
@@ -468,7 +469,7 @@ func (p *parser) budget(lines []*line) {
 					years, yearAt = append(years, y), append(yearAt, c)
 				}
 			}
-			width = len(l.cells)
+			width, header = len(l.cells), l
 			for _, u := range []string{"백만원", "천원", "억원"} {
 				if strings.Contains(first, u) {
 					unit = u
@@ -481,8 +482,12 @@ func (p *parser) budget(lines []*line) {
 			continue
 		}
 		if l.spaced && len(l.cells) > 1 && len(l.cells) < width {
-			p.warn(l, "the row lost its columns (tabs became spaces and empty cells went with them); its amounts are left out")
-			continue
+			cols, cells, ok := realign(header, l)
+			if !ok || len(cols) != width {
+				p.warn(l, "the row lost its columns (tabs became spaces and empty cells went with them) and the places of its amounts do not say their years; its amounts are left out")
+				continue
+			}
+			l.cells = cells
 		}
 		if first == "합계" || first == "총계" || first == "계" {
 			l.used = true
