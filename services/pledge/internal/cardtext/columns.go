@@ -81,45 +81,13 @@ func realign(header, row *line) (cols, cells []string, ok bool) {
 	if len(ht) == 0 || len(rt) == 0 {
 		return nil, nil, false
 	}
-	tc, tCells, byTabs := byTabWidth(ht, rt)
-	wc, wCells, byWords := byHeaderWords(ht, rt)
-	switch {
-	case byTabs && byWords:
-		// Both readings fit: only when they agree is the row told.
-		if !sameCells(tc, tCells, wc, wCells) {
-			return nil, nil, false
-		}
-		return tc, tCells, true
-	case byTabs:
-		return tc, tCells, true
-	case byWords:
-		return wc, wCells, true
+	// Runs that are each a whole number of the header's tab width are
+	// taken for tabs first: a layout for the eye rarely spaces so evenly,
+	// and one made by replacing tabs does not put values under words.
+	if cols, cells, ok := byTabWidth(ht, rt); ok {
+		return cols, cells, true
 	}
-	return nil, nil, false
-}
-
-// sameCells says whether two readings put the same values under the same
-// header words.
-func sameCells(aCols, aCells, bCols, bCells []string) bool {
-	under := func(cols, cells []string) map[string]string {
-		m := map[string]string{}
-		for i, c := range cells {
-			if c != "" {
-				m[cols[i]] = c
-			}
-		}
-		return m
-	}
-	a, b := under(aCols, aCells), under(bCols, bCells)
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
+	return byHeaderWords(ht, rt)
 }
 
 // byTabWidth reads the row when every tab became n spaces: the header's

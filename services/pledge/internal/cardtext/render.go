@@ -80,12 +80,14 @@ func ContestOf(card *pledgev1.PledgeCard) (*participationv1.Program, *participat
 }
 
 // Years are the columns of a card's tables: every year from the first its
-// plan or data falls in (yearly goals, budget lines, indicator entries) to
-// the last, so a plan that starts after its term's first year has no empty
+// plan or data falls in (the overview's period, yearly goals, budget
+// lines, indicator entries) to the last, so a plan that starts after its term's first year has no empty
 // column before it. A card with none of these shows the pledge's valid
 // years; one spanning 20 years or more, only the years it has data in.
 func Years(card *pledgev1.PledgeCard) []int32 {
 	set := map[int32]bool{}
+	period := card.GetPledge().GetOverview().GetPeriod()
+	set[period.GetStartYear()], set[period.GetEndYear()] = true, true
 	for _, g := range card.GetPledge().GetYearlyGoals() {
 		set[g.GetYear()] = true
 	}

@@ -275,6 +275,7 @@ func indent(raw string) int { return len(raw) - len(strings.TrimLeft(raw, " \t")
 // 목표 row (its name first) and an 실적 row.
 func (p *parser) indicators(lines []*line) {
 	var years []int
+	var header *line
 	var cur *indicatorv1.Indicator
 	var targets, actuals map[int]string
 	finish := func() {
@@ -289,9 +290,20 @@ func (p *parser) indicators(lines []*line) {
 			continue
 		}
 		if ys := yearsOf(l.cells); len(ys) >= 1 && strings.Contains(compact(l.text), "구분") {
-			years = ys
+			years, header = ys, l
 			l.used = true
 			continue
+		}
+		if header != nil && l.spaced && len(l.cells) < len(header.cells) {
+			// Tabs became spaces and took the empty cells: the layout
+			// says which years the values stand under, or the row is
+			// left out.
+			cols, cells, ok := realign(header, l)
+			if !ok || len(cols) != len(header.cells) {
+				p.warn(l, "the row lost its columns (tabs became spaces and empty cells went with them) and the places of its values do not say their years; it is left out")
+				continue
+			}
+			l.cells = cells
 		}
 		label := ""
 		labelAt := -1
