@@ -52,8 +52,11 @@ type line struct {
 	text  string // trimmed
 	cells []string
 	used  bool
-	// spaced says the line's tabs had become spaces: empty cells are lost.
-	spaced bool
+	// spaced says the line's tabs had become spaces: empty cells are lost
+	// from cells, and asSpaced keeps the line as it came so that the
+	// cells' positions can be read (see realign).
+	spaced   bool
+	asSpaced string
 }
 
 var (
@@ -84,14 +87,14 @@ func normalize(text string) ([]*line, error) {
 		s = strings.ReplaceAll(s, "\u3000", " ")
 		s = htmlTag.ReplaceAllString(s, " ")
 		s = strings.TrimRight(s, " ")
-		spaced := false
+		spaced, asSpaced := false, s
 		if !strings.Contains(s, "\t") && spaceRuns.MatchString(strings.TrimSpace(s)) {
 			// A table row whose tabs were turned into spaces.
 			lead := len(s) - len(strings.TrimLeft(s, " "))
 			s = s[:lead] + spaceRuns.ReplaceAllString(s[lead:], "\t")
 			spaced = true
 		}
-		l := &line{n: i + 1, raw: s, text: strings.TrimSpace(s), spaced: spaced}
+		l := &line{n: i + 1, raw: s, text: strings.TrimSpace(s), spaced: spaced, asSpaced: asSpaced}
 		for _, c := range strings.Split(s, "\t") {
 			l.cells = append(l.cells, strings.TrimSpace(c))
 		}

@@ -248,15 +248,19 @@ func (p *parser) typeTable(lines []*line, i int) int {
 		return j - 1
 	}
 	marks.used = true
-	if len(marks.cells) < len(names.cells)-1 {
-		p.warn(marks, "the type marks lost their columns (tabs); mark the type again after import")
-		p.unread(sprintf("the type marks of line %d lost their columns", marks.n), "project_type", "implementing_levels", "completion_timing")
-		return j
+	cols, cells := names.cells, marks.cells
+	if marks.spaced {
+		var ok bool
+		if cols, cells, ok = realign(names, marks); !ok {
+			p.warn(marks, "the type marks lost their columns (tabs became spaces) and their places do not say which types they mark; mark the type again after import")
+			p.unread(sprintf("the type marks of line %d lost their columns", marks.n), "project_type", "implementing_levels", "completion_timing")
+			return j
+		}
 	}
 	p.headerKeys["types"] = true
 	pl := p.card.Pledge
-	for c, name := range names.cells {
-		if !marked(marks.cell(c)) {
+	for c, name := range cols {
+		if c >= len(cells) || !marked(cells[c]) {
 			continue
 		}
 		switch compact(name) {
@@ -264,21 +268,52 @@ func (p *parser) typeTable(lines []*line, i int) int {
 			pl.ProjectType = pledgev1.ProjectType_PROJECT_TYPE_NEW
 		case "계속사업", "계속":
 			pl.ProjectType = pledgev1.ProjectType_PROJECT_TYPE_CONTINUING
-		case "국가":
-			pl.ImplementingLevels = append(pl.ImplementingLevels, pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_NATIONAL)
-		case "시도":
-			pl.ImplementingLevels = append(pl.ImplementingLevels, pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_METROPOLITAN)
-		case "시군구":
-			pl.ImplementingLevels = append(pl.ImplementingLevels, pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_LOCAL)
 		case "임기내":
 			pl.CompletionTiming = pledgev1.CompletionTiming_COMPLETION_TIMING_WITHIN_TERM
 		case "임기후":
 			pl.CompletionTiming = pledgev1.CompletionTiming_COMPLETION_TIMING_AFTER_TERM
 		default:
+			if level := levelOf(name, names.cells, p.opts.DistrictKind); level != pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_UNSPECIFIED {
+				pl.ImplementingLevels = append(pl.ImplementingLevels, level)
+				continue
+			}
 			p.warn(marks, "a mark stands under %q, which is not a type", name)
 		}
 	}
 	return j
+}
+
+// levelSeparators join the parts of a level's name: 시·도, 시ㆍ군ㆍ구, 시/도.
+var levelSeparators = strings.NewReplacer("·", "", "ㆍ", "", "・", "", "/", "", ",", "")
+
+// levelOf maps an implementing level as a card names it to its level:
+// 국가; 시·도 or 도 (광역) for the metropolitan government; 시·군·구, 군 or
+// 구 for the district's own. A bare 시 is the metropolitan city on a card
+// that also names a 구 column, the city itself on one that names a 도 (국가 ·
+// 도 · 시); else the district's kind says.
+func levelOf(name string, columns []string, kind pledgev1.DistrictKind) pledgev1.ImplementingLevel {
+	switch levelSeparators.Replace(compact(name)) {
+	case "국가", "국":
+		return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_NATIONAL
+	case "시도", "도", "광역", "광역시", "특별시", "광역시도":
+		return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_METROPOLITAN
+	case "시군구", "군", "구", "자치구", "시군", "군구", "기초":
+		return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_LOCAL
+	case "시":
+		for _, c := range columns {
+			switch levelSeparators.Replace(compact(c)) {
+			case "도":
+				return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_LOCAL
+			case "구", "자치구":
+				return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_METROPOLITAN
+			}
+		}
+		if kind == pledgev1.DistrictKind_DISTRICT_KIND_CITY {
+			return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_LOCAL
+		}
+		return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_METROPOLITAN
+	}
+	return pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_UNSPECIFIED
 }
 
 func marked(s string) bool {

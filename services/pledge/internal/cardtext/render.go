@@ -3,6 +3,7 @@ package cardtext
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
@@ -45,6 +46,28 @@ func DefaultSourceLabel(s typev1.FundingSource, d *pledgev1.District) string {
 	return "민자/기타"
 }
 
+// levelLabels are a district's words for the metropolitan and the local
+// implementing levels: a county or city card writes 국가 · 도 · 군 (or 시),
+// or 국가 · 시 · 군 in a metropolitan city; other cards 국가 · 시도 · 시군구.
+func levelLabels(d *pledgev1.District) (metro, local string) {
+	switch d.GetKind() {
+	case pledgev1.DistrictKind_DISTRICT_KIND_COUNTY, pledgev1.DistrictKind_DISTRICT_KIND_CITY:
+		metro, local = "시", "군"
+		if strings.HasSuffix(d.GetMetropolitanGovernment(), "도") {
+			metro = "도"
+		}
+		if d.GetKind() == pledgev1.DistrictKind_DISTRICT_KIND_CITY {
+			local = "시"
+		}
+		if metro == local {
+			// A city in a metropolitan city: no card tells 시 from 시.
+			return "시도", "시군구"
+		}
+		return metro, local
+	}
+	return "시도", "시군구"
+}
+
 // ContestOf returns the contest among a card's programs whose results it
 // shows: the first with awards.
 func ContestOf(card *pledgev1.PledgeCard) (*participationv1.Program, *participationv1.ContestResults) {
@@ -56,15 +79,17 @@ func ContestOf(card *pledgev1.PledgeCard) (*participationv1.Program, *participat
 	return nil, nil
 }
 
-// Years are the years a card's tables show: the pledge's valid years and
-// every year data falls in.
+// Years are the columns of a card's tables: every year from the first its
+// plan or data falls in (the overview's period, yearly goals, budget
+// lines, indicator entries) to the last, so a plan that starts after its term's first year has no empty
+// column before it. A card with none of these shows the pledge's valid
+// years; one spanning 20 years or more, only the years it has data in.
 func Years(card *pledgev1.PledgeCard) []int32 {
 	set := map[int32]bool{}
-	vy := card.GetPledge().GetValidYears()
-	if vy.GetFirstYear() != 0 && vy.GetLastYear() != 0 && vy.GetLastYear()-vy.GetFirstYear() < 20 {
-		for y := vy.GetFirstYear(); y <= vy.GetLastYear(); y++ {
-			set[y] = true
-		}
+	period := card.GetPledge().GetOverview().GetPeriod()
+	set[period.GetStartYear()], set[period.GetEndYear()] = true, true
+	for _, g := range card.GetPledge().GetYearlyGoals() {
+		set[g.GetYear()] = true
 	}
 	for _, l := range card.GetBudget().GetLines() {
 		set[l.GetYear()] = true
@@ -74,11 +99,25 @@ func Years(card *pledgev1.PledgeCard) []int32 {
 			set[e.GetYear()] = true
 		}
 	}
+	delete(set, 0)
+	if len(set) == 0 {
+		vy := card.GetPledge().GetValidYears()
+		if vy.GetFirstYear() != 0 && vy.GetLastYear() != 0 {
+			set[vy.GetFirstYear()], set[vy.GetLastYear()] = true, true
+		}
+	}
 	var out []int32
 	for y := range set {
 		out = append(out, y)
 	}
 	slices.Sort(out)
+	if n := len(out); n > 1 && out[n-1]-out[0] < 20 {
+		first, last := out[0], out[n-1]
+		out = out[:0]
+		for y := first; y <= last; y++ {
+			out = append(out, y)
+		}
+	}
 	return out
 }
 
@@ -103,7 +142,8 @@ func Render(card *pledgev1.PledgeCard) string {
 		levels[l] = true
 	}
 	w("유형별 공약현황\t사업유형\t\t사업주체\t\t\t완료시기\t\n")
-	w("\t신규사업\t계속사업\t국가\t시도\t시군구\t임기내\t임기후\n")
+	metro, local := levelLabels(card.GetDistrict())
+	w("\t신규사업\t계속사업\t국가\t%s\t%s\t임기내\t임기후\n", metro, local)
 	w("\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n\n",
 		mark(pl.GetProjectType() == pledgev1.ProjectType_PROJECT_TYPE_NEW), mark(pl.GetProjectType() == pledgev1.ProjectType_PROJECT_TYPE_CONTINUING),
 		mark(levels[pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_NATIONAL]), mark(levels[pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_METROPOLITAN]),
@@ -198,14 +238,38 @@ func renderOverview(b *strings.Builder, pl *pledgev1.Pledge) {
 	}
 }
 
+// measureText writes a target or actual as a card does: a number with its
+// thousands separated (1,000, 82.5) and unit, or the text.
 func measureText(m *indicatorv1.Measure, unit string) string {
 	switch v := m.GetValue().(type) {
 	case *indicatorv1.Measure_Number:
-		return v.Number + unit
+		whole, frac, dotted := strings.Cut(v.Number, ".")
+		if dotted {
+			frac = "." + frac
+		}
+		if n, err := strconv.ParseInt(whole, 10, 64); err == nil {
+			whole = money.FormatWon(n)
+		}
+		return whole + frac + unit
 	case *indicatorv1.Measure_Text:
 		return v.Text
 	}
 	return ""
+}
+
+// unitInTitle says whether the card wrote an indicator's unit once, in
+// parentheses closing its title, rather than after each value: so when no
+// year's entry says its cells wrote the unit.
+func unitInTitle(ind *indicatorv1.Indicator) bool {
+	if ind.GetUnit() == "" || ind.GetKind() != indicatorv1.IndicatorKind_INDICATOR_KIND_QUANTITATIVE {
+		return false
+	}
+	for _, e := range ind.GetEntries() {
+		if e.GetUnit() != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func renderIndicators(b *strings.Builder, inds []*indicatorv1.Indicator, years []int32) {
@@ -222,13 +286,17 @@ func renderIndicators(b *strings.Builder, inds []*indicatorv1.Indicator, years [
 		for _, e := range ind.GetEntries() {
 			byYear[e.GetYear()] = e
 		}
-		b.WriteString(ind.GetTitle() + "\t목 표")
+		title, unit := ind.GetTitle(), ind.GetUnit()
+		if unitInTitle(ind) {
+			title, unit = title+"("+unit+")", ""
+		}
+		b.WriteString(title + "\t목 표")
 		for _, y := range years {
-			b.WriteString("\t" + measureText(byYear[y].GetTarget(), ind.GetUnit()))
+			b.WriteString("\t" + measureText(byYear[y].GetTarget(), unit))
 		}
 		b.WriteString("\n\t실 적")
 		for _, y := range years {
-			b.WriteString("\t" + measureText(byYear[y].GetActual(), ind.GetUnit()))
+			b.WriteString("\t" + measureText(byYear[y].GetActual(), unit))
 		}
 		b.WriteString("\n")
 	}

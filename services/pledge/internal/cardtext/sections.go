@@ -275,6 +275,7 @@ func indent(raw string) int { return len(raw) - len(strings.TrimLeft(raw, " \t")
 // 목표 row (its name first) and an 실적 row.
 func (p *parser) indicators(lines []*line) {
 	var years []int
+	var header *line
 	var cur *indicatorv1.Indicator
 	var targets, actuals map[int]string
 	finish := func() {
@@ -289,9 +290,20 @@ func (p *parser) indicators(lines []*line) {
 			continue
 		}
 		if ys := yearsOf(l.cells); len(ys) >= 1 && strings.Contains(compact(l.text), "구분") {
-			years = ys
+			years, header = ys, l
 			l.used = true
 			continue
+		}
+		if header != nil && l.spaced && len(l.cells) < len(header.cells) {
+			// Tabs became spaces and took the empty cells: the layout
+			// says which years the values stand under, or the row is
+			// left out.
+			cols, cells, ok := realign(header, l)
+			if !ok || len(cols) != len(header.cells) {
+				p.warn(l, "the row lost its columns (tabs became spaces and empty cells went with them) and the places of its values do not say their years; it is left out")
+				continue
+			}
+			l.cells = cells
 		}
 		label := ""
 		labelAt := -1
@@ -356,11 +368,39 @@ func cellValue(s string) string {
 	return s
 }
 
-var quantity = regexp.MustCompile(`^([0-9][0-9,]*(?:\.[0-9]+)?)\s*([^\s0-9.,][^\s0-9]{0,9})?$`)
+var (
+	quantity = regexp.MustCompile(`^([0-9][0-9,]*(?:\.[0-9]+)?)\s*([^\s0-9.,][^\s0-9]{0,9})?$`)
+	// titleUnit is a unit in parentheses closing an indicator's title, as
+	// in 방문객 수(명) or 재이용률(%).
+	titleUnit = regexp.MustCompile(`^(.*\S)\s*\(([^()\s0-9]{1,10})\)$`)
+)
+
+// units are what an indicator's title may close with in parentheses to
+// give its unit. Other parentheses, such as 협약 건수(누적), stay in the
+// title: taking any word for a unit would turn a title that only ends in
+// parentheses into a unit on its next import.
+var units = map[string]bool{
+	"명": true, "건": true, "개": true, "개소": true, "곳": true, "회": true, "번": true, "가구": true, "세대": true,
+	"호": true, "동": true, "팀": true, "개사": true, "업체": true, "단체": true, "점": true, "%": true, "%p": true,
+	"원": true, "천원": true, "만원": true, "백만원": true, "억원": true, "km": true, "㎞": true, "m": true, "㎡": true,
+	"m²": true, "ha": true, "톤": true, "t": true, "kg": true, "대": true, "그루": true, "일": true, "시간": true,
+	"개월": true, "년": true, "종": true, "편": true, "과정": true, "권": true, "천명": true, "만명": true, "천건": true,
+}
+
+// isUnit says whether u is a unit as a title's parentheses give it: a
+// known unit, or one per a span of time such as 명/일 or 건/년.
+func isUnit(u string) bool {
+	if per, span, ok := strings.Cut(u, "/"); ok {
+		return units[per] && (span == "일" || span == "주" || span == "월" || span == "년" || span == "회")
+	}
+	return units[u]
+}
 
 // indicatorOf makes an indicator from its yearly cells: quantitative when
 // every value is a number with one unit (50명, 120건, 85%), else
-// qualitative.
+// qualitative. The unit is written after each value, or once in
+// parentheses closing the title; a year whose cells write it keeps it in
+// its entry's unit, which is how the render knows where to write it back.
 func indicatorOf(ind *indicatorv1.Indicator, years []int, targets, actuals map[int]string) *indicatorv1.Indicator {
 	numeric, unit := true, ""
 	seen := false
@@ -383,7 +423,17 @@ func indicatorOf(ind *indicatorv1.Indicator, years []int, targets, actuals map[i
 	numeric = numeric && seen
 	ind.Kind = indicatorv1.IndicatorKind_INDICATOR_KIND_QUALITATIVE
 	if numeric {
+		// A title's parentheses are its unit when the cells write none
+		// or the same; else they are part of the title.
+		if m := titleUnit.FindStringSubmatch(ind.GetTitle()); m != nil && isUnit(m[2]) && (unit == "" || unit == m[2]) {
+			ind.Title, unit = m[1], m[2]
+		}
 		ind.Kind, ind.Unit = indicatorv1.IndicatorKind_INDICATOR_KIND_QUANTITATIVE, unit
+	}
+	// written says whether a year's cells write the unit.
+	written := func(v string) bool {
+		q := quantity.FindStringSubmatch(v)
+		return q != nil && q[2] != ""
 	}
 	measure := func(v string) *indicatorv1.Measure {
 		switch {
@@ -400,7 +450,11 @@ func indicatorOf(ind *indicatorv1.Indicator, years []int, targets, actuals map[i
 		if t == "" && a == "" {
 			continue
 		}
-		ind.Entries = append(ind.Entries, &indicatorv1.YearEntry{Year: int32(y), Target: measure(t), Actual: measure(a)})
+		e := &indicatorv1.YearEntry{Year: int32(y), Target: measure(t), Actual: measure(a)}
+		if numeric && (written(t) || written(a)) {
+			e.Unit = unit
+		}
+		ind.Entries = append(ind.Entries, e)
 	}
 	return ind
 }
@@ -411,6 +465,7 @@ func (p *parser) budget(lines []*line) {
 	var years []int
 	var yearAt []int
 	var width int
+	var header *line
 	unit := "백만원"
 	var sums = map[int]int64{}
 	for _, l := range lines {
@@ -426,7 +481,7 @@ func (p *parser) budget(lines []*line) {
 					years, yearAt = append(years, y), append(yearAt, c)
 				}
 			}
-			width = len(l.cells)
+			width, header = len(l.cells), l
 			for _, u := range []string{"백만원", "천원", "억원"} {
 				if strings.Contains(first, u) {
 					unit = u
@@ -439,8 +494,12 @@ func (p *parser) budget(lines []*line) {
 			continue
 		}
 		if l.spaced && len(l.cells) > 1 && len(l.cells) < width {
-			p.warn(l, "the row lost its columns (tabs became spaces and empty cells went with them); its amounts are left out")
-			continue
+			cols, cells, ok := realign(header, l)
+			if !ok || len(cols) != width {
+				p.warn(l, "the row lost its columns (tabs became spaces and empty cells went with them) and the places of its amounts do not say their years; its amounts are left out")
+				continue
+			}
+			l.cells = cells
 		}
 		if first == "합계" || first == "총계" || first == "계" {
 			l.used = true
