@@ -36,3 +36,22 @@ var (
 	ContestResults = MustPattern("districts/{district}/programs/{program}/contestResults")
 	SurveyResults  = MustPattern("districts/{district}/programs/{program}/surveyResults")
 )
+
+// programRecords are the patterns of a program's records by collection,
+// the name their tables also go by.
+var programRecords = map[string]Pattern{
+	"members": Member, "submissions": Submission, "entries": Entry,
+	"ballots": Ballot, "questions": Question, "responses": Response,
+}
+
+// ProgramRecord is the pattern of a program's records in collection
+// (members, submissions, entries, ballots, questions or responses), for
+// the code that handles them alike. It panics on another collection, a
+// mistake in the code.
+func ProgramRecord(collection string) Pattern {
+	p, ok := programRecords[collection]
+	if !ok {
+		panic("resourcename: a program has no " + collection)
+	}
+	return p
+}

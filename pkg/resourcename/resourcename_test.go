@@ -151,3 +151,24 @@ func TestMustPatternRefusesMalformedPatterns(t *testing.T) {
 		}()
 	}
 }
+
+func TestProgramRecordNamesEachCollection(t *testing.T) {
+	for collection, want := range map[string]string{
+		"members":     "districts/d/programs/p/members/x",
+		"submissions": "districts/d/programs/p/submissions/x",
+		"entries":     "districts/d/programs/p/entries/x",
+		"ballots":     "districts/d/programs/p/ballots/x",
+		"questions":   "districts/d/programs/p/questions/x",
+		"responses":   "districts/d/programs/p/responses/x",
+	} {
+		if got := ProgramRecord(collection).Format("d", "p", "x"); got != want {
+			t.Errorf("ProgramRecord(%q) names %q, want %q", collection, got, want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("ProgramRecord(\"tally\") did not panic: the tally is a singleton, not a record")
+		}
+	}()
+	ProgramRecord("tally")
+}
