@@ -15,6 +15,11 @@ import (
 	"github.com/gongyak/gongyak/pkg/resourceid"
 )
 
+// Wildcard stands for every resource of a collection where a request
+// allows it (AIP-159), as in districts/-; patterns never match it as an
+// id.
+const Wildcard = "-"
+
 // Pattern is one shape of resource name, such as
 // districts/{district}/pledges/{pledge}.
 type Pattern struct {
