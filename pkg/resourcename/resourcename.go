@@ -79,7 +79,14 @@ func (p Pattern) Format(ids ...string) string {
 // Match returns the ids of name in the order of the pattern's variables,
 // or false when name does not have the pattern's shape or an id is not
 // valid.
-func (p Pattern) Match(name string) ([]string, bool) {
+func (p Pattern) Match(name string) ([]string, bool) { return p.match(name, false) }
+
+// MatchWildcard is Match that also takes Wildcard for any id, for the
+// requests that read across a collection (districts/- for every
+// district).
+func (p Pattern) MatchWildcard(name string) ([]string, bool) { return p.match(name, true) }
+
+func (p Pattern) match(name string, wildcard bool) ([]string, bool) {
 	parts := strings.Split(name, "/")
 	if len(parts) != len(p.segments) {
 		return nil, false
@@ -91,6 +98,8 @@ func (p Pattern) Match(name string) ([]string, bool) {
 			if parts[i] != s {
 				return nil, false
 			}
+		case wildcard && parts[i] == Wildcard:
+			ids = append(ids, parts[i])
 		case p.numbered[i]:
 			if !number(parts[i]) {
 				return nil, false

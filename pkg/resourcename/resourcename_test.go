@@ -172,3 +172,29 @@ func TestProgramRecordNamesEachCollection(t *testing.T) {
 	}()
 	ProgramRecord("tally")
 }
+
+func TestMatchWildcardTakesTheWildcardForAnyID(t *testing.T) {
+	for _, tc := range []struct {
+		p    Pattern
+		name string
+		want []string // nil: refused
+	}{
+		{District, "districts/-", []string{"-"}},
+		{District, "districts/gwangsan", []string{"gwangsan"}},
+		{ImplementationReport, "districts/-/implementationReport", []string{"-"}},
+		{Pledge, "districts/gwangsan/pledges/-", []string{"gwangsan", "-"}},
+		{District, "districts/--", nil},
+		{District, "districts/*", nil},
+		{District, "districts/-/", nil},
+		{Pledge, "districts/-/-/p1", nil},
+	} {
+		got, ok := tc.p.MatchWildcard(tc.name)
+		if ok != (tc.want != nil) || !slices.Equal(got, tc.want) {
+			t.Errorf("%s.MatchWildcard(%q) = %q, %v; want %q", tc.p, tc.name, got, ok, tc.want)
+		}
+		// Match never takes the wildcard.
+		if _, ok := tc.p.Match(tc.name); ok && slices.Contains(tc.want, Wildcard) {
+			t.Errorf("%s.Match(%q) took the wildcard", tc.p, tc.name)
+		}
+	}
+}
