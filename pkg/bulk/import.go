@@ -87,7 +87,7 @@ func (s Service) Import(ctx context.Context, district, exportID string, validate
 	if validateOnly {
 		return rows, false, nil // the deferred rollback drops every row
 	}
-	if err := audit.Record(ctx, tx, ImportAction, "districts/"+district, nil,
+	if err := audit.Record(ctx, tx, ImportAction, resourcename.District.Format(district), nil,
 		&typev1.ImportDistrictDataRequest{Name: resourcename.District.Format(district), ExportId: exportID}); err != nil {
 		return 0, false, err
 	}
