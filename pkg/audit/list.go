@@ -10,10 +10,10 @@ import (
 
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
-	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -40,9 +40,11 @@ type position struct {
 // ReadPage checks a ListAuditEvents request.
 func ReadPage(req *typev1.ListAuditEventsRequest) (Page, error) {
 	var v apierr.Violations
-	district := auth.DistrictOf(req.GetParent())
-	if district == "" || req.GetParent() != "districts/"+district {
-		v.Add("parent", "must be districts/{district}, or districts/- for every district's and the system-wide events")
+	var district string
+	if ids, ok := resourcename.District.MatchWildcard(req.GetParent()); ok {
+		district = ids[0]
+	} else {
+		v.Add("parent", "must be %s, or districts/- for every district's and the system-wide events", resourcename.District)
 	}
 	size, err := pagetoken.Size(req.GetPageSize())
 	v.Merge(err)
@@ -110,7 +112,7 @@ func List(ctx context.Context, q pgdb.Querier, service string, page Page) ([]*ty
 		if err := rows.Scan(&id, &at, &e.Actor, &e.Action, &e.Resource, &before, &afterJSON, &e.RequestId, &e.ClientAddress); err != nil {
 			return nil, err
 		}
-		e.Name = "districts/" + page.District + "/auditEvents/" + service + "-" + strconv.FormatInt(id, 10)
+		e.Name = resourcename.AuditEvent.Format(page.District, service+"-"+strconv.FormatInt(id, 10))
 		e.Time = timestamppb.New(at)
 		e.UpdateTime = e.Time
 		if e.Before, err = toStruct(before); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/grpc"
 )
 
@@ -167,7 +168,7 @@ func Deny(ctx context.Context, perm Permission, t Target) error {
 	if p.Kind == Anonymous {
 		return needCredential()
 	}
-	where := "districts/" + t.District
+	where := resourcename.District.Format(t.District)
 	switch t.District {
 	case "":
 		where = "this resource"

@@ -15,6 +15,7 @@ import (
 
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -199,7 +200,7 @@ func (s Service) recordRead(ctx context.Context, district string) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return audit.RecordRead(ctx, s.Pool, "districts/"+district, fields)
+	return audit.RecordRead(ctx, s.Pool, resourcename.District.Format(district), fields)
 }
 
 func (s Service) exportTable(ctx context.Context, tx pgx.Tx, t Table, district string, masked bool, send func(*typev1.DataLine) error) error {

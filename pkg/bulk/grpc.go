@@ -8,7 +8,7 @@ import (
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
-	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/grpc"
 )
 
@@ -96,9 +96,9 @@ func (s Service) ServeImport(stream grpc.ClientStreamingServer[typev1.ImportDist
 
 // DistrictOfName reads `districts/{district}`.
 func DistrictOfName(name string) (string, error) {
-	district := auth.DistrictOf(name)
-	if name != "districts/"+district || !resourceid.Valid(district) {
-		return "", apierr.Invalid("name", "must be districts/{district}")
+	ids, ok := resourcename.District.Match(name)
+	if !ok {
+		return "", apierr.Invalid("name", "must be %s", resourcename.District)
 	}
-	return district, nil
+	return ids[0], nil
 }

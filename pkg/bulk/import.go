@@ -10,6 +10,7 @@ import (
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -86,8 +87,8 @@ func (s Service) Import(ctx context.Context, district, exportID string, validate
 	if validateOnly {
 		return rows, false, nil // the deferred rollback drops every row
 	}
-	if err := audit.Record(ctx, tx, ImportAction, "districts/"+district, nil,
-		&typev1.ImportDistrictDataRequest{Name: "districts/" + district, ExportId: exportID}); err != nil {
+	if err := audit.Record(ctx, tx, ImportAction, resourcename.District.Format(district), nil,
+		&typev1.ImportDistrictDataRequest{Name: resourcename.District.Format(district), ExportId: exportID}); err != nil {
 		return 0, false, err
 	}
 	return rows, false, tx.Commit(ctx)

@@ -2,9 +2,9 @@ package pledgeref
 
 import (
 	"context"
-	"strings"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 )
@@ -70,6 +70,9 @@ func alongWith(ctx context.Context, name string) (Pledge, bool) {
 // districtOf is the district of a pledge's name:
 // districts/{district}/pledges/{pledge} → districts/{district}.
 func districtOf(name string) string {
-	parts := strings.SplitN(name, "/", 3)
-	return strings.Join(parts[:min(2, len(parts))], "/")
+	ids, ok := resourcename.Pledge.Match(name)
+	if !ok {
+		return ""
+	}
+	return resourcename.District.Format(ids[0])
 }

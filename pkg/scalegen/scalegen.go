@@ -26,6 +26,7 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/genproto/googleapis/type/date"
 )
 
@@ -169,7 +170,7 @@ type District struct {
 }
 
 // Name is the district's resource name.
-func (d District) Name() string { return "districts/" + d.ID }
+func (d District) Name() string { return resourcename.District.Format(d.ID) }
 
 // Record is a resource to create with the id it is given.
 type Record[T any] struct {

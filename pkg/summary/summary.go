@@ -10,6 +10,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // Request reads a summary request's parent, `districts/{district}` or
@@ -17,12 +18,12 @@ import (
 // error names each bad field.
 func Request(parent string, pageSize int32) (district string, size int, err error) {
 	var v apierr.Violations
-	district = strings.TrimPrefix(parent, "districts/")
-	if !strings.HasPrefix(parent, "districts/") || district == "" || strings.Contains(district, "/") {
-		v.Add("parent", "must be districts/{district}, or districts/- for every district")
-	}
-	if district == "-" {
-		district = ""
+	ids, ok := resourcename.District.MatchWildcard(parent)
+	switch {
+	case !ok:
+		v.Add("parent", "must be %s, or districts/- for every district", resourcename.District)
+	case ids[0] != resourcename.Wildcard:
+		district = ids[0]
 	}
 	size, err = pagetoken.Size(pageSize)
 	v.Merge(err)

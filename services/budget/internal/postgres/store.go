@@ -14,6 +14,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -49,13 +50,13 @@ func (s *Store) record(ctx context.Context, q pgdb.Querier, action, name string,
 
 // Name is a plan's resource name.
 func Name(district, pledge string) string {
-	return "districts/" + district + "/pledges/" + pledge + "/budget"
+	return resourcename.Budget.Format(district, pledge)
 }
 
 // ErrNoPlan is the NOT_FOUND of a pledge without a plan.
 func ErrNoPlan(district, pledge string) error {
 	e := apierr.NotFound("budget", Name(district, pledge))
-	e.Message = "pledge districts/" + district + "/pledges/" + pledge + " has no investment plan yet; create it with UpdateBudget and allow_missing"
+	e.Message = "pledge " + resourcename.Pledge.Format(district, pledge) + " has no investment plan yet; create it with UpdateBudget and allow_missing"
 	return e
 }
 

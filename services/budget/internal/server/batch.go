@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"strings"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
@@ -10,7 +9,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
-	"github.com/gongyak/gongyak/pkg/resourceid"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 )
@@ -22,10 +20,8 @@ import (
 // nothing is written unless all are accepted.
 func (s *Server) BatchUpdateBudgets(ctx context.Context, req *budgetv1.BatchUpdateBudgetsRequest) (*budgetv1.BatchUpdateBudgetsResponse, error) {
 	var v apierr.Violations
-	district, ok := strings.CutPrefix(req.GetParent(), "districts/")
-	if !ok || !resourceid.Valid(district) {
-		v.Add("parent", "must look like districts/{district}")
-	}
+	district, err := parseDistrict(req.GetParent())
+	v.Merge(err)
 	batch.Size(&v, len(req.GetRequests()))
 	if err := v.Err(); err != nil {
 		return nil, err

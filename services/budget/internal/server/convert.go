@@ -7,6 +7,7 @@ import (
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
 	"google.golang.org/genproto/googleapis/type/date"
@@ -102,7 +103,7 @@ func summaryToProto(r postgres.SummaryRow) *budgetv1.BudgetSummary {
 		},
 	}
 	if r.District != "" {
-		out.District = "districts/" + r.District
+		out.District = resourcename.District.Format(r.District)
 	}
 	return out
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
-	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/gongyak/gongyak/services/budget/internal/postgres"
@@ -51,11 +51,20 @@ func New(store *postgres.Store, pledges *pledgeref.Client, log *slog.Logger, cha
 
 // parseName reads `districts/{district}/pledges/{pledge}/budget`.
 func parseName(field, name string) (district, pledge string, err error) {
-	parts := strings.Split(name, "/")
-	if len(parts) != 5 || parts[0] != "districts" || parts[2] != "pledges" || parts[4] != "budget" || parts[1] == "" || parts[3] == "" {
-		return "", "", apierr.Invalid(field, "must look like districts/{district}/pledges/{pledge}/budget")
+	ids, err := resourcename.Budget.Parse(field, name)
+	if err != nil {
+		return "", "", err
 	}
-	return parts[1], parts[3], nil
+	return ids[0], ids[1], nil
+}
+
+// parseDistrict reads a request's parent, `districts/{district}`.
+func parseDistrict(parent string) (string, error) {
+	ids, err := resourcename.District.Parse("parent", parent)
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
 }
 
 // GetBudget returns a pledge's plan and its totals.
@@ -82,7 +91,7 @@ func (s *Server) GetBudget(ctx context.Context, req *budgetv1.GetBudgetRequest) 
 }
 
 func pledgeName(district, pledge string) string {
-	return "districts/" + district + "/pledges/" + pledge
+	return resourcename.Pledge.Format(district, pledge)
 }
 
 // UpdateBudget writes a pledge's plan after the pledge service has
@@ -206,10 +215,8 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEvent
 // would ask the pledge service once a plan: GetBudget has it.
 func (s *Server) ListBudgets(ctx context.Context, req *budgetv1.ListBudgetsRequest) (*budgetv1.ListBudgetsResponse, error) {
 	var v apierr.Violations
-	district, ok := strings.CutPrefix(req.GetParent(), "districts/")
-	if !ok || !resourceid.Valid(district) {
-		v.Add("parent", "must look like districts/{district}")
-	}
+	district, err := parseDistrict(req.GetParent())
+	v.Merge(err)
 	size, err := pagetoken.Size(req.GetPageSize())
 	v.Merge(err)
 	if err := v.Err(); err != nil {

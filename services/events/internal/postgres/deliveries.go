@@ -9,6 +9,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/eventbus"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"github.com/jackc/pgx/v5"
 )
@@ -212,7 +213,7 @@ func (s *Store) ListDeadLetters(ctx context.Context, district, id string, before
 // letter redelivered already is FAILED_PRECONDITION: its delivery is under
 // way, or a newer dead letter stands for it.
 func (s *Store) Redeliver(ctx context.Context, district, id string, deadLetter int64) (webhook.Delivery, error) {
-	name := "districts/" + district + "/webhooks/" + id + "/deadLetters/" + strconv.FormatInt(deadLetter, 10)
+	name := resourcename.DeadLetter.Format(district, id, strconv.FormatInt(deadLetter, 10))
 	var d webhook.Delivery
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var delivery int64

@@ -10,6 +10,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -75,7 +76,7 @@ func scanWebhook(row pgx.Row) (webhook.Webhook, error) {
 func (s *Store) GetWebhook(ctx context.Context, district, id string) (webhook.Webhook, error) {
 	w, err := scanWebhook(s.pool.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE district = $1 AND id = $2`, district, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return w, apierr.NotFound("webhook", "districts/"+district+"/webhooks/"+id)
+		return w, apierr.NotFound("webhook", resourcename.Webhook.Format(district, id))
 	}
 	if err != nil {
 		return w, pgdb.Classify(err)
@@ -131,7 +132,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, district, id, tag string, upd
 func lockWebhook(ctx context.Context, tx pgx.Tx, district, id string) (webhook.Webhook, error) {
 	w, err := scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE district = $1 AND id = $2 FOR UPDATE`, district, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return w, apierr.NotFound("webhook", "districts/"+district+"/webhooks/"+id)
+		return w, apierr.NotFound("webhook", resourcename.Webhook.Format(district, id))
 	}
 	return w, err
 }

@@ -3,10 +3,10 @@ package server
 
 import (
 	"context"
-	"regexp"
 
 	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/events/internal/feed"
 	"google.golang.org/grpc/metadata"
 )
@@ -82,16 +82,13 @@ func (s *Server) WatchChanges(req *eventsv1.WatchChangesRequest, stream eventsv1
 		func(c feed.Change) error { return stream.Send(toProto(c)) })
 }
 
-// districtParent is a district's name: its id a slug, which a NATS
-// subject can hold.
-var districtParent = regexp.MustCompile(`^districts/([a-z0-9][a-z0-9-]{0,62})$`)
-
 // query reads the district and filter of a request into a feed query,
 // adding what is wrong to v.
 func query(v *apierr.Violations, parent, filterText string) feed.Query {
 	var q feed.Query
-	if m := districtParent.FindStringSubmatch(parent); m != nil {
-		q.District = m[1]
+	// A district's id is a resource id, which a NATS subject can hold.
+	if ids, ok := resourcename.District.Match(parent); ok {
+		q.District = ids[0]
 	} else {
 		v.Add("parent", "must be a district's name, districts/{district}: the change feed is a district's")
 	}

@@ -6,6 +6,7 @@ import (
 
 	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
 	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -33,7 +34,7 @@ var deliveryStates = map[string]eventsv1.WebhookDelivery_State{
 
 func deliveryProto(d webhook.Delivery) *eventsv1.WebhookDelivery {
 	out := &eventsv1.WebhookDelivery{
-		Name:    "districts/" + d.District + "/webhooks/" + d.Webhook + "/deliveries/" + strconv.FormatInt(d.ID, 10),
+		Name:    resourcename.Delivery.Format(d.District, d.Webhook, strconv.FormatInt(d.ID, 10)),
 		EventId: d.EventID, EventType: d.EventType, Subject: d.Subject, State: deliveryStates[d.State],
 		Attempts: int32(d.Attempts), LastResponseStatus: int32(d.LastStatus), LastError: d.LastError,
 		CreateTime: timestamppb.New(d.CreateTime), DeliverTime: timeOrNil(d.DeliverTime),
@@ -45,10 +46,10 @@ func deliveryProto(d webhook.Delivery) *eventsv1.WebhookDelivery {
 }
 
 func deadLetterProto(l webhook.DeadLetter) *eventsv1.DeadLetter {
-	hook := "districts/" + l.District + "/webhooks/" + l.Webhook
 	return &eventsv1.DeadLetter{
-		Name: hook + "/deadLetters/" + strconv.FormatInt(l.ID, 10), Delivery: hook + "/deliveries/" + strconv.FormatInt(l.Delivery, 10),
-		EventId: l.EventID, EventType: l.EventType, Subject: l.Subject, Attempts: int32(l.Attempts),
+		Name:     resourcename.DeadLetter.Format(l.District, l.Webhook, strconv.FormatInt(l.ID, 10)),
+		Delivery: resourcename.Delivery.Format(l.District, l.Webhook, strconv.FormatInt(l.Delivery, 10)),
+		EventId:  l.EventID, EventType: l.EventType, Subject: l.Subject, Attempts: int32(l.Attempts),
 		LastResponseStatus: int32(l.LastStatus), LastError: l.LastError,
 		CreateTime: timestamppb.New(l.CreateTime), RedeliverTime: timeOrNil(l.RedeliverTime),
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/events/internal/postgres"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"github.com/google/uuid"
@@ -31,20 +32,27 @@ func NewWebhooks(store *postgres.Store, targets webhook.Targets, wake func()) *W
 }
 
 var (
-	webhookName    = regexp.MustCompile(`^districts/([a-z0-9][a-z0-9-]{0,62})/webhooks/([a-z0-9][a-z0-9-]{0,62})$`)
-	deadLetterName = regexp.MustCompile(`^districts/([a-z0-9][a-z0-9-]{0,62})/webhooks/([a-z0-9][a-z0-9-]{0,62})/deadLetters/([0-9]{1,18})$`)
-	resourceID     = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	eventType      = regexp.MustCompile(`^kr\.gongyak\.[a-z]+\.v1\.[a-zA-Z]+\.[a-z_]+$`)
-	resourceType   = regexp.MustCompile(`^[a-zA-Z]+$`)
+	resourceID   = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	eventType    = regexp.MustCompile(`^kr\.gongyak\.[a-z]+\.v1\.[a-zA-Z]+\.[a-z_]+$`)
+	resourceType = regexp.MustCompile(`^[a-zA-Z]+$`)
 )
 
 func parseWebhookName(v *apierr.Violations, field, name string) (district, id string) {
-	m := webhookName.FindStringSubmatch(name)
-	if m == nil {
-		v.Add(field, "must be districts/{district}/webhooks/{webhook}")
+	ids, err := resourcename.Webhook.Parse(field, name)
+	if v.Merge(err) {
 		return "", ""
 	}
-	return m[1], m[2]
+	return ids[0], ids[1]
+}
+
+// parseParent reads a webhook's parent, districts/{district}, adding
+// what is wrong to v.
+func parseParent(v *apierr.Violations, parent string) (district string) {
+	ids, err := resourcename.District.Parse("parent", parent)
+	if v.Merge(err) {
+		return ""
+	}
+	return ids[0]
 }
 
 // checkURL checks a webhook's target: a public http(s) URL, unless
@@ -74,10 +82,7 @@ func checkTypes(v *apierr.Violations, w *eventsv1.Webhook) {
 // CreateWebhook adds a webhook and returns its secret, once.
 func (s *Webhooks) CreateWebhook(ctx context.Context, req *eventsv1.CreateWebhookRequest) (*eventsv1.CreateWebhookResponse, error) {
 	var v apierr.Violations
-	m := districtParent.FindStringSubmatch(req.GetParent())
-	if m == nil {
-		v.Add("parent", "must be districts/{district}")
-	}
+	district := parseParent(&v, req.GetParent())
 	id := req.GetWebhookId()
 	if id == "" {
 		id = "w" + uuid.NewString()[:8]
@@ -90,7 +95,7 @@ func (s *Webhooks) CreateWebhook(ctx context.Context, req *eventsv1.CreateWebhoo
 		return nil, err
 	}
 	key, shown := webhook.NewSecret()
-	w, err := s.store.CreateWebhook(ctx, webhook.Webhook{District: m[1], ID: id, URL: req.GetWebhook().GetUrl(),
+	w, err := s.store.CreateWebhook(ctx, webhook.Webhook{District: district, ID: id, URL: req.GetWebhook().GetUrl(),
 		EventTypes: req.GetWebhook().GetEventTypes(), ResourceTypes: req.GetWebhook().GetResourceTypes()}, key)
 	if err != nil {
 		return nil, err
@@ -115,10 +120,7 @@ func (s *Webhooks) GetWebhook(ctx context.Context, req *eventsv1.GetWebhookReque
 // ListWebhooks lists a district's webhooks by id.
 func (s *Webhooks) ListWebhooks(ctx context.Context, req *eventsv1.ListWebhooksRequest) (*eventsv1.ListWebhooksResponse, error) {
 	var v apierr.Violations
-	m := districtParent.FindStringSubmatch(req.GetParent())
-	if m == nil {
-		v.Add("parent", "must be districts/{district}")
-	}
+	district := parseParent(&v, req.GetParent())
 	n, err := pagetoken.Size(req.GetPageSize())
 	v.Merge(err)
 	after, err := pagetoken.Decode(req.GetPageToken(), pagetoken.Bind(req.GetParent()), 1)
@@ -130,7 +132,7 @@ func (s *Webhooks) ListWebhooks(ctx context.Context, req *eventsv1.ListWebhooksR
 	if after != nil {
 		last = after[0]
 	}
-	list, err := s.store.ListWebhooks(ctx, m[1], last, n+1)
+	list, err := s.store.ListWebhooks(ctx, district, last, n+1)
 	if err != nil {
 		return nil, err
 	}
@@ -283,12 +285,12 @@ func (s *Webhooks) ListDeadLetters(ctx context.Context, req *eventsv1.ListDeadLe
 
 // RedeliverDeadLetter delivers a dead letter's event again.
 func (s *Webhooks) RedeliverDeadLetter(ctx context.Context, req *eventsv1.RedeliverDeadLetterRequest) (*eventsv1.WebhookDelivery, error) {
-	m := deadLetterName.FindStringSubmatch(req.GetName())
-	if m == nil {
-		return nil, apierr.Invalid("name", "must be districts/{district}/webhooks/{webhook}/deadLetters/{dead_letter}")
+	ids, err := resourcename.DeadLetter.Parse("name", req.GetName())
+	if err != nil {
+		return nil, err
 	}
-	letter, _ := strconv.ParseInt(m[3], 10, 64)
-	d, err := s.store.Redeliver(ctx, m[1], m[2], letter)
+	letter, _ := strconv.ParseInt(ids[2], 10, 64) // at most 18 digits: it fits
+	d, err := s.store.Redeliver(ctx, ids[0], ids[1], letter)
 	if err != nil {
 		return nil, err
 	}

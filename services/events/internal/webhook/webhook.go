@@ -7,6 +7,8 @@ package webhook
 import (
 	"slices"
 	"time"
+
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // Webhook is a URL that receives a district's changes.
@@ -48,4 +50,4 @@ func (w Webhook) Wants(eventType, resourceType string) bool {
 }
 
 // Name is the webhook's resource name.
-func (w Webhook) Name() string { return "districts/" + w.District + "/webhooks/" + w.ID }
+func (w Webhook) Name() string { return resourcename.Webhook.Format(w.District, w.ID) }

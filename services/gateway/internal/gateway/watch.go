@@ -11,6 +11,7 @@ import (
 
 	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -53,7 +54,7 @@ func (g *Gateway) watchChanges(w http.ResponseWriter, r *http.Request) {
 	if cursor == "" {
 		cursor = firstOf(q, "start_cursor", "startCursor")
 	}
-	req := &eventsv1.WatchChangesRequest{Parent: "districts/" + r.PathValue("district"), StartCursor: cursor, Filter: q.Get("filter")}
+	req := &eventsv1.WatchChangesRequest{Parent: resourcename.District.Format(r.PathValue("district")), StartCursor: cursor, Filter: q.Get("filter")}
 	stream, err := eventsv1.NewChangeServiceClient(g.events).WatchChanges(ctx, req)
 	if err == nil {
 		var header metadata.MD

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/fieldtext"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // Kind says what an indicator's values are.
@@ -106,7 +107,7 @@ type Indicator struct {
 
 // Name is the indicator's resource name.
 func (i Indicator) Name() string {
-	return "districts/" + i.DistrictID + "/pledges/" + i.PledgeID + "/indicators/" + i.ID
+	return resourcename.Indicator.Format(i.DistrictID, i.PledgeID, i.ID)
 }
 
 // PledgeYears says which years entries may fall in; the pledge service

@@ -8,6 +8,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/batch"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 )
 
@@ -19,13 +20,13 @@ import (
 // unless all are accepted.
 func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.BatchCreateIndicatorsRequest) (*indicatorv1.BatchCreateIndicatorsResponse, error) {
 	var v apierr.Violations
-	parent, err := parseName("parent", req.GetParent())
+	parent, err := batchParent(req.GetParent())
 	v.Merge(err)
 	batch.Size(&v, len(req.GetRequests()))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	district, anyPledge := parent[0], parent[1] == "-"
+	district, anyPledge := parent[0], parent[1] == resourcename.Wildcard
 	list := make([]indicator.Indicator, len(req.GetRequests()))
 	checked := make([]bool, len(list))
 	var names []string // each pledge once
@@ -35,11 +36,11 @@ func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.Bat
 		pledge := parent[1]
 		switch {
 		case anyPledge:
-			ids, err := parseName("parent", r.GetParent())
+			ids, err := resourcename.Pledge.Parse("parent", r.GetParent())
 			switch {
 			case batch.Merge(&v, n, err):
 				continue
-			case ids[0] != district || ids[1] == "-":
+			case ids[0] != district:
 				v.Add(batch.Field(n, "parent"), "must be a pledge of districts/%s", district)
 				continue
 			}
@@ -66,7 +67,7 @@ func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.Bat
 		}
 		first[[2]string{pledge, i.ID}] = n
 		list[n], checked[n] = i, true
-		name := "districts/" + district + "/pledges/" + pledge
+		name := resourcename.Pledge.Format(district, pledge)
 		if _, seen := pledgeOf[name]; !seen {
 			pledgeOf[name] = len(names)
 			names = append(names, name)
@@ -74,7 +75,7 @@ func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.Bat
 	}
 	key, err := idempotency.For("BatchCreateIndicators", req.GetRequestId(), req)
 	v.Merge(err)
-	refs, failed, err := s.pledges.LookupAll(ctx, "districts/"+district, names)
+	refs, failed, err := s.pledges.LookupAll(ctx, resourcename.District.Format(district), names)
 	if err != nil {
 		if failed < 0 {
 			return nil, err
@@ -83,7 +84,7 @@ func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.Bat
 			return nil, v.Err() // the faults found so far; the missing pledge is said once they are mended
 		}
 		for n, i := range list {
-			if checked[n] && pledgeOf["districts/"+district+"/pledges/"+i.PledgeID] == failed {
+			if checked[n] && pledgeOf[resourcename.Pledge.Format(district, i.PledgeID)] == failed {
 				return nil, batch.Item(n, err)
 			}
 		}
@@ -94,7 +95,7 @@ func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.Bat
 			continue
 		}
 		i := &list[n]
-		ref := refs[pledgeOf["districts/"+district+"/pledges/"+i.PledgeID]]
+		ref := refs[pledgeOf[resourcename.Pledge.Format(district, i.PledgeID)]]
 		if ref.Deleted() {
 			return nil, batch.Item(n, apierr.FailedPrecondition("pledge %s was deleted", ref.Name()))
 		}
@@ -113,4 +114,17 @@ func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.Bat
 		resp.Indicators = append(resp.Indicators, indicatorToProto(i))
 	}
 	return resp, nil
+}
+
+// everyPledge is the parent of a batch over several pledges of one
+// district.
+var everyPledge = resourcename.MustPattern("districts/{district}/pledges/" + resourcename.Wildcard)
+
+// batchParent reads a batch's parent: one pledge's name, or a district's
+// every pledge (its pledge id the wildcard).
+func batchParent(parent string) ([]string, error) {
+	if ids, ok := everyPledge.Match(parent); ok {
+		return []string{ids[0], resourcename.Wildcard}, nil
+	}
+	return resourcename.Pledge.Parse("parent", parent)
 }

@@ -5,6 +5,7 @@ import (
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	"github.com/gongyak/gongyak/pkg/etag"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
 	"google.golang.org/protobuf/proto"
@@ -115,7 +116,7 @@ func summaryToProto(r postgres.SummaryRow) *indicatorv1.IndicatorSummary {
 		MeanAchievement: r.MeanAchievement, OverdueIndicators: int32(r.OverdueIndicators),
 	}
 	if r.District != "" {
-		out.District = "districts/" + r.District
+		out.District = resourcename.District.Format(r.District)
 	}
 	return out
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/gongyak/gongyak/services/indicator/internal/postgres"
@@ -59,37 +60,8 @@ func New(store *postgres.Store, pledges *pledgeref.Client, now func() time.Time,
 
 func (s *Server) currentYear() int { return s.now().In(kst).Year() }
 
-// parseName reads `districts/{d}/pledges/{p}` followed by the given
-// trailing segments, returning the ids.
-func parseName(field, name string, tail ...string) ([]string, error) {
-	parts := strings.Split(name, "/")
-	pattern := "districts/{district}/pledges/{pledge}"
-	for i := 0; i < len(tail); i++ {
-		pattern += "/" + tail[i]
-	}
-	ok := len(parts) == 4+len(tail) && parts[0] == "districts" && parts[2] == "pledges" && parts[1] != "" && parts[3] != ""
-	var ids []string
-	if ok {
-		ids = []string{parts[1], parts[3]}
-		for i, t := range tail {
-			if strings.HasPrefix(t, "{") {
-				if parts[4+i] == "" {
-					ok = false
-				}
-				ids = append(ids, parts[4+i])
-			} else if parts[4+i] != t {
-				ok = false
-			}
-		}
-	}
-	if !ok {
-		return nil, apierr.Invalid(field, "must look like %s", pattern)
-	}
-	return ids, nil
-}
-
 func indicatorName(field, name string) (district, pledge, id string, err error) {
-	ids, err := parseName(field, name, "indicators", "{indicator}")
+	ids, err := resourcename.Indicator.Parse(field, name)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -112,7 +84,7 @@ func (s *Server) GetIndicator(ctx context.Context, req *indicatorv1.GetIndicator
 // ListIndicators lists a pledge's indicators.
 func (s *Server) ListIndicators(ctx context.Context, req *indicatorv1.ListIndicatorsRequest) (*indicatorv1.ListIndicatorsResponse, error) {
 	var v apierr.Violations
-	ids, err := parseName("parent", req.GetParent())
+	ids, err := resourcename.Pledge.Parse("parent", req.GetParent())
 	v.Merge(err)
 	size, err := pagetoken.Size(req.GetPageSize())
 	v.Merge(err)
@@ -132,7 +104,7 @@ func (s *Server) ListIndicators(ctx context.Context, req *indicatorv1.ListIndica
 
 // CreateIndicator adds an indicator to a pledge the pledge service knows.
 func (s *Server) CreateIndicator(ctx context.Context, req *indicatorv1.CreateIndicatorRequest) (*indicatorv1.Indicator, error) {
-	ids, err := parseName("parent", req.GetParent())
+	ids, err := resourcename.Pledge.Parse("parent", req.GetParent())
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +166,7 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 	if err := fieldmask.Apply(&indicatorv1.Indicator{}, req.GetIndicator(), paths); err != nil {
 		return nil, err
 	}
-	ref, err := s.pledges.Known(ctx, "districts/"+district+"/pledges/"+pledge)
+	ref, err := s.pledges.Known(ctx, resourcename.Pledge.Format(district, pledge))
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +221,7 @@ func (s *Server) DeleteIndicator(ctx context.Context, req *indicatorv1.DeleteInd
 
 // GetPledgeAchievement says how far a pledge's indicators are achieved.
 func (s *Server) GetPledgeAchievement(ctx context.Context, req *indicatorv1.GetPledgeAchievementRequest) (*indicatorv1.PledgeAchievement, error) {
-	ids, err := parseName("name", req.GetName(), "achievement")
+	ids, err := resourcename.Achievement.Parse("name", req.GetName())
 	if err != nil {
 		return nil, err
 	}

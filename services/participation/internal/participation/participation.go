@@ -5,7 +5,11 @@
 // masking it is the server's job when it answers.
 package participation
 
-import "time"
+import (
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/resourcename"
+)
 
 // Kind is what kind of program it is, numbered as
 // gongyak.participation.v1.ProgramKind.
@@ -85,7 +89,7 @@ type Program struct {
 }
 
 // Name is the program's resource name.
-func (p Program) Name() string { return "districts/" + p.DistrictID + "/programs/" + p.ID }
+func (p Program) Name() string { return resourcename.Program.Format(p.DistrictID, p.ID) }
 
 // Person is a citizen's personal data.
 type Person struct{ Name, Phone, Email string }

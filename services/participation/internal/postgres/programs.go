@@ -10,6 +10,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/jackc/pgx/v5"
 )
@@ -49,7 +50,7 @@ func scanProgram(row pgx.Row, extra ...any) (participation.Program, error) {
 	return p, err
 }
 
-func programName(district, id string) string { return "districts/" + district + "/programs/" + id }
+func programName(district, id string) string { return resourcename.Program.Format(district, id) }
 
 func getProgram(ctx context.Context, q pgdb.Querier, district, id, lock string) (participation.Program, error) {
 	p, err := scanProgram(q.QueryRow(ctx, `SELECT `+programColumns+` FROM programs p WHERE p.district_id = $1 AND p.id = $2`+lock, district, id))

@@ -15,6 +15,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/audit"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -117,7 +118,7 @@ func timeOf(t *time.Time) time.Time {
 
 // child names a record of a program for errors and etags.
 func child(district, program, collection, id string) string {
-	return "districts/" + district + "/programs/" + program + "/" + collection + "/" + id
+	return resourcename.ProgramRecord(collection).Format(district, program, id)
 }
 
 func notFound(err error, kind, name string) error {

@@ -6,6 +6,7 @@ import (
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/personal"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -87,7 +88,7 @@ func programToProto(p participation.Program) *participationv1.Program {
 		Etag: etag.Of(p.Name(), p.Revision), CreateTime: ts(p.Created), UpdateTime: ts(p.Updated),
 	}
 	for _, id := range p.Pledges {
-		out.Pledges = append(out.Pledges, "districts/"+p.DistrictID+"/pledges/"+id)
+		out.Pledges = append(out.Pledges, resourcename.Pledge.Format(p.DistrictID, id))
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/participation/internal/postgres"
 	"google.golang.org/grpc/codes"
 )
@@ -117,7 +118,7 @@ func programOf(name string) (district, id string) {
 	return auth.DistrictOf(name), ""
 }
 
-func pledgeName(district, id string) string { return "districts/" + district + "/pledges/" + id }
+func pledgeName(district, id string) string { return resourcename.Pledge.Format(district, id) }
 
 // readProgram lets those who read the district read a program and its
 // results, and anyone read those of a program serving a published pledge.
@@ -331,7 +332,7 @@ func (r rules) takePart(submission bool) auth.Rule {
 	}
 }
 
-func programName(district, id string) string { return "districts/" + district + "/programs/" + id }
+func programName(district, id string) string { return resourcename.Program.Format(district, id) }
 
 // takePartInBatches lets a caller who may take part in the district, or
 // record what citizens did, cast ballots or file submissions in batches;

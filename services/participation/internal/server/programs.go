@@ -11,6 +11,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/gongyak/gongyak/services/participation/internal/postgres"
 	"golang.org/x/sync/errgroup"
@@ -37,7 +38,7 @@ func (s *Server) linkPledges(ctx context.Context, p *participation.Program, name
 		return err
 	}
 	if len(names) == 0 {
-		d, err := s.pledges.District(ctx, "districts/"+p.DistrictID)
+		d, err := s.pledges.District(ctx, resourcename.District.Format(p.DistrictID))
 		if err != nil {
 			return err
 		}

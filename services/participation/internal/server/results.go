@@ -5,6 +5,7 @@ import (
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/personal"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/gongyak/gongyak/services/participation/internal/postgres"
@@ -12,7 +13,7 @@ import (
 
 // GetTally counts an evaluation and weighs it with the panel's scores.
 func (s *Server) GetTally(ctx context.Context, req *participationv1.GetTallyRequest) (*participationv1.Tally, error) {
-	d, p, _, err := parseChild("name", req.GetName(), "tally")
+	d, p, err := parseUnderProgram("name", req.GetName(), resourcename.Tally)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +38,7 @@ func (s *Server) GetTally(ctx context.Context, req *participationv1.GetTallyRequ
 // GetContestResults returns a contest's awards with proposers masked,
 // whoever asks: published results never show a citizen's name.
 func (s *Server) GetContestResults(ctx context.Context, req *participationv1.GetContestResultsRequest) (*participationv1.ContestResults, error) {
-	d, p, _, err := parseChild("name", req.GetName(), "contestResults")
+	d, p, err := parseUnderProgram("name", req.GetName(), resourcename.ContestResults)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func (s *Server) GetContestResults(ctx context.Context, req *participationv1.Get
 
 // GetSurveyResults sums a survey's answers.
 func (s *Server) GetSurveyResults(ctx context.Context, req *participationv1.GetSurveyResultsRequest) (*participationv1.SurveyResults, error) {
-	d, p, _, err := parseChild("name", req.GetName(), "surveyResults")
+	d, p, err := parseUnderProgram("name", req.GetName(), resourcename.SurveyResults)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +117,7 @@ func summaryToProto(r postgres.SummaryRow) *participationv1.ParticipationSummary
 		SelectionRate: r.SelectionRate, DeclaredSelectionRate: r.DeclaredSelectionRate,
 	}
 	if r.District != "" {
-		out.District = "districts/" + r.District
+		out.District = resourcename.District.Format(r.District)
 	}
 	return out
 }

@@ -7,7 +7,6 @@ package server
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
@@ -16,6 +15,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/gongyak/gongyak/services/participation/internal/postgres"
 )
@@ -39,48 +39,41 @@ func New(store *postgres.Store, pledges *pledgeref.Client, citizen *personal.Has
 	return &Server{store: store, pledges: pledges, citizen: citizen, now: now}
 }
 
+// childName names a program's record in collection.
 func childName(district, program, collection, id string) string {
-	return "districts/" + district + "/programs/" + program + "/" + collection + "/" + id
+	return resourcename.ProgramRecord(collection).Format(district, program, id)
 }
 
 func parseDistrict(field, name string) (string, error) {
-	parts := strings.Split(name, "/")
-	if len(parts) != 2 || parts[0] != "districts" || !resourceid.Valid(parts[1]) {
-		return "", apierr.Invalid(field, "must look like districts/{district}")
+	ids, err := resourcename.District.Parse(field, name)
+	if err != nil {
+		return "", err
 	}
-	return parts[1], nil
+	return ids[0], nil
 }
 
 func parseProgram(field, name string) (district, program string, err error) {
-	parts := strings.Split(name, "/")
-	if len(parts) != 4 || parts[0] != "districts" || parts[2] != "programs" || !resourceid.Valid(parts[1]) || !resourceid.Valid(parts[3]) {
-		return "", "", apierr.Invalid(field, "must look like districts/{district}/programs/{program}")
-	}
-	return parts[1], parts[3], nil
+	return parseUnderProgram(field, name, resourcename.Program)
 }
 
-// parseChild reads `districts/{d}/programs/{p}/{collection}/{id}`; a
-// singleton such as `tally` has no id.
+// parseUnderProgram reads a name of pattern, which starts with a
+// program's name and has no other id: the program itself or one of its
+// results (tally, contestResults, surveyResults).
+func parseUnderProgram(field, name string, pattern resourcename.Pattern) (district, program string, err error) {
+	ids, err := pattern.Parse(field, name)
+	if err != nil {
+		return "", "", err
+	}
+	return ids[0], ids[1], nil
+}
+
+// parseChild reads the name of a program's record in collection.
 func parseChild(field, name, collection string) (district, program, id string, err error) {
-	parts := strings.Split(name, "/")
-	singleton := collection == "tally" || collection == "contestResults" || collection == "surveyResults"
-	want := 6
-	if singleton {
-		want = 5
+	ids, err := resourcename.ProgramRecord(collection).Parse(field, name)
+	if err != nil {
+		return "", "", "", err
 	}
-	ok := len(parts) == want && parts[0] == "districts" && parts[2] == "programs" && parts[4] == collection &&
-		resourceid.Valid(parts[1]) && resourceid.Valid(parts[3]) && (singleton || resourceid.Valid(parts[5]))
-	if !ok {
-		pattern := "districts/{district}/programs/{program}/" + collection
-		if !singleton {
-			pattern += "/{id}"
-		}
-		return "", "", "", apierr.Invalid(field, "must look like %s", pattern)
-	}
-	if !singleton {
-		id = parts[5]
-	}
-	return parts[1], parts[3], id, nil
+	return ids[0], ids[1], ids[2], nil
 }
 
 // newID returns the id a client chose, checked, or a fresh one.

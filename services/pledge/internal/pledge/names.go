@@ -2,10 +2,10 @@ package pledge
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // ValidID reports whether id can be a resource id (AIP-122).
@@ -18,46 +18,25 @@ func CheckID(field, id string) error { return resourceid.Check(field, id) }
 func NewID() string { return resourceid.New() }
 
 // DistrictName is `districts/{district}`.
-func DistrictName(id string) string { return "districts/" + id }
+func DistrictName(id string) string { return resourcename.District.Format(id) }
 
 // DepartmentName is `districts/{district}/departments/{department}`.
 func DepartmentName(district, id string) string {
-	return "districts/" + district + "/departments/" + id
+	return resourcename.Department.Format(district, id)
 }
 
 // PledgeName is `districts/{district}/pledges/{pledge}`.
-func PledgeName(district, id string) string { return "districts/" + district + "/pledges/" + id }
+func PledgeName(district, id string) string { return resourcename.Pledge.Format(district, id) }
 
 // StatusChangeName is
 // `districts/{district}/pledges/{pledge}/statusChanges/{n}`.
 func StatusChangeName(district, pledge string, n int64) string {
-	return PledgeName(district, pledge) + "/statusChanges/" + strconv.FormatInt(n, 10)
-}
-
-// parseName matches name against collection/{id}/… segments and returns
-// the ids, or an error naming field.
-func parseName(field, name string, collections ...string) ([]string, error) {
-	parts := strings.Split(name, "/")
-	pattern := strings.Join(collections, "/{id}/") + "/{id}"
-	if name == "" {
-		return nil, apierr.Invalid(field, "is required: %s", pattern)
-	}
-	if len(parts) != 2*len(collections) {
-		return nil, apierr.Invalid(field, "must look like %s", pattern)
-	}
-	ids := make([]string, len(collections))
-	for i, c := range collections {
-		if parts[2*i] != c || !ValidID(parts[2*i+1]) {
-			return nil, apierr.Invalid(field, "must look like %s", pattern)
-		}
-		ids[i] = parts[2*i+1]
-	}
-	return ids, nil
+	return resourcename.StatusChange.Format(district, pledge, strconv.FormatInt(n, 10))
 }
 
 // ParseDistrictName reads `districts/{district}` from field.
 func ParseDistrictName(field, name string) (string, error) {
-	ids, err := parseName(field, name, "districts")
+	ids, err := resourcename.District.Parse(field, name)
 	if err != nil {
 		return "", err
 	}
@@ -66,7 +45,7 @@ func ParseDistrictName(field, name string) (string, error) {
 
 // ParseDepartmentName reads a department name from field.
 func ParseDepartmentName(field, name string) (district, id string, err error) {
-	ids, err := parseName(field, name, "districts", "departments")
+	ids, err := resourcename.Department.Parse(field, name)
 	if err != nil {
 		return "", "", err
 	}
@@ -75,7 +54,7 @@ func ParseDepartmentName(field, name string) (district, id string, err error) {
 
 // ParsePledgeName reads a pledge name from field.
 func ParsePledgeName(field, name string) (district, id string, err error) {
-	ids, err := parseName(field, name, "districts", "pledges")
+	ids, err := resourcename.Pledge.Parse(field, name)
 	if err != nil {
 		return "", "", err
 	}

@@ -2,10 +2,10 @@ package reportfile
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // Formats are the formats a report is exported in.
@@ -37,9 +37,10 @@ func Write(r *pledgev1.ImplementationReport, format string) (File, error) {
 // every browser keeps it: implementation-report-gwangsan-term7-2022-06-30,
 // or …-all-… for every district.
 func fileName(r *pledgev1.ImplementationReport) string {
-	district := strings.TrimSuffix(strings.TrimPrefix(r.GetName(), "districts/"), "/implementationReport")
-	if district == "-" {
-		district = "all"
+	ids, _ := resourcename.ImplementationReport.MatchWildcard(r.GetName()) // the service named it
+	district := "all"
+	if len(ids) == 1 && ids[0] != resourcename.Wildcard {
+		district = ids[0]
 	}
 	term := "current-terms"
 	if r.GetTerm() != 0 {

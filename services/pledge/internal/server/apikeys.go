@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 	"google.golang.org/protobuf/proto"
@@ -44,14 +44,13 @@ func keyParent(field, parent string) (string, error) {
 
 // keyName reads `districts/{district}/apiKeys/{id}` or `apiKeys/{id}`.
 func keyName(field, name string) (district, id string, err error) {
-	parts := strings.Split(name, "/")
-	switch {
-	case len(parts) == 2 && parts[0] == "apiKeys" && pledge.CheckID(field, parts[1]) == nil:
-		return "", parts[1], nil
-	case len(parts) == 4 && parts[0] == "districts" && parts[2] == "apiKeys" && pledge.CheckID(field, parts[1]) == nil && pledge.CheckID(field, parts[3]) == nil:
-		return parts[1], parts[3], nil
+	if ids, ok := resourcename.APIKey.Match(name); ok {
+		return "", ids[0], nil
 	}
-	return "", "", apierr.Invalid(field, "must be districts/{district}/apiKeys/{api_key} or apiKeys/{api_key}")
+	if ids, ok := resourcename.DistrictAPIKey.Match(name); ok {
+		return ids[0], ids[1], nil
+	}
+	return "", "", apierr.Invalid(field, "must be %s or %s", resourcename.DistrictAPIKey, resourcename.APIKey)
 }
 
 // CreateApiKey issues a key; its secret is in the response alone.

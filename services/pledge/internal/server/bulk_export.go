@@ -14,6 +14,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/bulk"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/grpc"
 )
@@ -92,7 +93,7 @@ func (s *DistrictServer) ExportDistrictData(req *pledgev1.ExportDistrictDataRequ
 	if _, err := s.store.GetDistrict(ctx, district); err != nil {
 		return err
 	}
-	h := exportHeader{Format: exportFormat, ExportID: resourceid.New(), District: "districts/" + district,
+	h := exportHeader{Format: exportFormat, ExportID: resourceid.New(), District: resourcename.District.Format(district),
 		Masked: !auth.CanSeePersonalData(ctx, district), SchemaVersions: map[string]int64{}, CreateTime: time.Now().UTC()}
 	mine := bulk.Service{Name: "pledge", Tables: pledgeTables, Pool: s.store.Pool()}
 	if h.SchemaVersions[mine.Name], err = mine.SchemaVersion(ctx, s.store.Pool()); err != nil {

@@ -8,7 +8,7 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
-	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/genproto/googleapis/api/httpbody"
 )
 
@@ -19,19 +19,15 @@ const MaxPhotoBytes = 5 << 20
 var photoTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
 
 func parsePhotoName(name string) (district, id string, n int, err error) {
-	i := strings.LastIndex(name, "/photos/")
-	if i < 0 {
-		return "", "", 0, apierr.Invalid("name", "must look like districts/{district}/pledges/{pledge}/photos/{n}")
-	}
-	district, id, err = pledge.ParsePledgeName("name", name[:i])
+	ids, err := resourcename.Photo.Parse("name", name)
 	if err != nil {
 		return "", "", 0, err
 	}
-	n, convErr := strconv.Atoi(name[i+len("/photos/"):])
-	if convErr != nil || n < 1 {
+	n, err = strconv.Atoi(ids[2])
+	if err != nil { // more digits than an int holds
 		return "", "", 0, apierr.Invalid("name", "must end in photos/{n}, n from 1")
 	}
-	return district, id, n, nil
+	return ids[0], ids[1], n, nil
 }
 
 // UploadPhoto attaches an image to a photo after checking its size and

@@ -10,6 +10,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 )
@@ -223,7 +224,7 @@ func (s *PledgeServer) ListStatusChanges(ctx context.Context, req *pledgev1.List
 // parentOrAll reads a parent that names a district, or every district
 // (`districts/-`, AIP-159), which it returns as auth.AllDistricts.
 func parentOrAll(parent string) (string, error) {
-	if parent == "districts/"+auth.AllDistricts {
+	if parent == resourcename.District.Format(auth.AllDistricts) {
 		return auth.AllDistricts, nil
 	}
 	return pledge.ParseDistrictName("parent", parent)

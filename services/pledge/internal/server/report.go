@@ -10,6 +10,7 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 	"github.com/gongyak/gongyak/services/pledge/internal/report"
@@ -34,12 +35,12 @@ type reportRequest struct {
 // violation to v for each that is wrong; today is the day in Seoul.
 func readReportRequest(name string, term int32, start, asOf *date.Date, today time.Time, v *apierr.Violations) reportRequest {
 	var q reportRequest
-	district, rest, _ := strings.Cut(strings.TrimPrefix(name, "districts/"), "/")
-	switch {
-	case !strings.HasPrefix(name, "districts/") || rest != "implementationReport" || district != auth.AllDistricts && !pledge.ValidID(district):
-		v.Add("name", "must be districts/{district}/implementationReport, or districts/-/implementationReport for every district")
-	case district != auth.AllDistricts:
-		q.district = district
+	if name != resourcename.ImplementationReport.Format(auth.AllDistricts) {
+		if ids, ok := resourcename.ImplementationReport.Match(name); ok {
+			q.district = ids[0]
+		} else {
+			v.Add("name", "must be %s, or districts/-/implementationReport for every district", resourcename.ImplementationReport)
+		}
 	}
 	if term < 0 || term > 99 {
 		v.Add("term", "must be a term number (1 to 99), or 0 for each district's current term")
@@ -120,7 +121,7 @@ func (s *ReportServer) compute(ctx context.Context, q reportRequest) (*pledgev1.
 	case q.start.IsZero() && q.asOf.Before(start):
 		return nil, apierr.Invalid("as_of_date", "comes before the start of the term reported, %s (start_date when none is given)", report.FormatDate(start))
 	}
-	name := "districts/" + cmp.Or(q.district, auth.AllDistricts) + "/implementationReport"
+	name := resourcename.ImplementationReport.Format(cmp.Or(q.district, auth.AllDistricts))
 	gathered := s.gather(ctx, q.district, scope)
 	part, err := s.parts.Get(ctx, q, func(ctx context.Context) (*pledgePart, error) {
 		standings, err := s.store.Standings(ctx, periods, q.asOf)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 )
@@ -45,7 +46,7 @@ func pledgeSummaryToProto(r postgres.SummaryRow) *pledgev1.PledgeSummary {
 		CompletionRate: r.CompletionRate,
 	}
 	if r.District != "" {
-		out.District = "districts/" + r.District
+		out.District = resourcename.District.Format(r.District)
 	}
 	return out
 }

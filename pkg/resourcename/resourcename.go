@@ -1,0 +1,143 @@
+// Package resourcename builds and parses the resource names of the API
+// (AIP-122), one Pattern per name shape the protos' resource annotations
+// declare, so that every service spells and checks them the same way.
+//
+// A pattern is literal collection segments and {variables}. A variable
+// holds a resource id (resourceid.Valid), or a decimal number when the
+// resource is numbered by the server (status changes, photos,
+// deliveries, dead letters).
+package resourcename
+
+import (
+	"strings"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/resourceid"
+)
+
+// Wildcard stands for every resource of a collection where a request
+// allows it (AIP-159), as in districts/-; patterns never match it as an
+// id.
+const Wildcard = "-"
+
+// Pattern is one shape of resource name, such as
+// districts/{district}/pledges/{pledge}.
+type Pattern struct {
+	text     string
+	segments []string // literal segments, and "" where a variable stands
+	numbered []bool   // per segment: the variable is a decimal number
+	vars     int
+}
+
+// numberedVars are the variables the server numbers rather than names.
+var numberedVars = map[string]bool{"status_change": true, "n": true, "delivery": true, "dead_letter": true}
+
+// MustPattern reads a pattern's text; it panics on a malformed one, as
+// patterns are written in the code.
+func MustPattern(text string) Pattern {
+	p := Pattern{text: text}
+	for _, s := range strings.Split(text, "/") {
+		switch {
+		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") && len(s) > 2:
+			p.segments = append(p.segments, "")
+			p.numbered = append(p.numbered, numberedVars[s[1:len(s)-1]])
+			p.vars++
+		case s != "" && !strings.ContainsAny(s, "{}"):
+			p.segments = append(p.segments, s)
+			p.numbered = append(p.numbered, false)
+		default:
+			panic("resourcename: malformed pattern " + text)
+		}
+	}
+	return p
+}
+
+// String is the pattern's text, as error messages quote it.
+func (p Pattern) String() string { return p.text }
+
+// Format builds the name of ids, in the order of the pattern's
+// variables. The ids are not checked: they come from storage or from a
+// name already parsed. It panics when the count of ids is wrong, a
+// mistake in the code.
+func (p Pattern) Format(ids ...string) string {
+	if len(ids) != p.vars {
+		panic("resourcename: " + p.text + " takes a different number of ids")
+	}
+	var b strings.Builder
+	for i, s := range p.segments {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if s == "" {
+			s, ids = ids[0], ids[1:]
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// Match returns the ids of name in the order of the pattern's variables,
+// or false when name does not have the pattern's shape or an id is not
+// valid.
+func (p Pattern) Match(name string) ([]string, bool) { return p.match(name, false) }
+
+// MatchWildcard is Match that also takes Wildcard for any id, for the
+// requests that read across a collection (districts/- for every
+// district).
+func (p Pattern) MatchWildcard(name string) ([]string, bool) { return p.match(name, true) }
+
+func (p Pattern) match(name string, wildcard bool) ([]string, bool) {
+	parts := strings.Split(name, "/")
+	if len(parts) != len(p.segments) {
+		return nil, false
+	}
+	ids := make([]string, 0, p.vars)
+	for i, s := range p.segments {
+		switch {
+		case s != "":
+			if parts[i] != s {
+				return nil, false
+			}
+		case wildcard && parts[i] == Wildcard:
+			ids = append(ids, parts[i])
+		case p.numbered[i]:
+			if !number(parts[i]) {
+				return nil, false
+			}
+			ids = append(ids, parts[i])
+		default:
+			if !resourceid.Valid(parts[i]) {
+				return nil, false
+			}
+			ids = append(ids, parts[i])
+		}
+	}
+	return ids, true
+}
+
+// Parse is Match with the INVALID_ARGUMENT a request gets for a bad
+// name: naming field and saying the pattern.
+func (p Pattern) Parse(field, name string) ([]string, error) {
+	if name == "" {
+		return nil, apierr.Invalid(field, "is required: %s", p.text)
+	}
+	ids, ok := p.Match(name)
+	if !ok {
+		return nil, apierr.Invalid(field, "must look like %s", p.text)
+	}
+	return ids, nil
+}
+
+// number reports whether s is a positive decimal that fits an int64
+// without its sign: 1 to 18 digits, no leading zero.
+func number(s string) bool {
+	if len(s) == 0 || len(s) > 18 || s[0] == '0' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
