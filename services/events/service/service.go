@@ -4,6 +4,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +28,32 @@ const Schema = migrations.Schema
 
 // Migrations are its schema migrations.
 var Migrations = migrations.FS
+
+// RegisterFeedAndWebhooks registers the change feed and the webhooks on s
+// as the binary serves them: over the message system at natsURL, which the
+// feed is read off, with the webhooks' tables on pool and their dispatcher
+// delivering until ctx ends or stop is called; stop also closes the
+// connection.
+func RegisterFeedAndWebhooks(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, natsURL string, log *slog.Logger) (stop func(), err error) {
+	if natsURL == "" {
+		return nil, errors.New("GONGYAK_NATS_URL is not set: the events service reads the change feed from NATS")
+	}
+	nc, err := ConnectNATS(natsURL, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := Register(s, nc, log); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	dctx, stopDispatch := context.WithCancel(ctx)
+	if err := RegisterWebhooks(dctx, s, pool, nc, DefaultWebhooks(), log); err != nil {
+		stopDispatch()
+		nc.Close()
+		return nil, err
+	}
+	return func() { stopDispatch(); nc.Close() }, nil
+}
 
 // ConnectNATS connects to the message system at url. A message system
 // that is away at start, or goes away later, is connected to again

@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/pgchange"
@@ -22,6 +24,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc"
 )
+
+// Schema is the pledge service's PostgreSQL schema.
+const Schema = migrations.Schema
+
+// Migrations are its schema migrations.
+var Migrations = migrations.FS
 
 // Backends are the services a card gathers its sections from, the
 // importer writes to and the audit log is merged from. Without them the
@@ -61,17 +69,62 @@ func RecoverImports(ctx context.Context, pool *pgxpool.Pool, backends Backends, 
 // Identity is the service acting as itself (an *auth.ServiceIdentity).
 type Identity = importflow.Identity
 
-// Dial connects to the budget, indicator and participation services
-// (lazily: they may start later) and returns the backends and a function
-// that closes the connections.
-func Dial(budgetAddr, indicatorAddr, participationAddr string, sectionTimeout time.Duration) (Backends, func(), error) {
+// Calls are the pledge binary's settings for the services it calls.
+type Calls struct {
+	// BudgetAddr, IndicatorAddr and ParticipationAddr are the addresses
+	// of the services a card gathers its sections from.
+	BudgetAddr, IndicatorAddr, ParticipationAddr string
+	// SectionTimeout is the longest a card waits for one service's
+	// section before marking it unavailable.
+	SectionTimeout time.Duration
+	// ImportLease is how long a card import is held by the process
+	// running it (at least 1 s): after a crash, another takes it up once
+	// this runs out.
+	ImportLease time.Duration
+}
+
+// RegisterAndRecover registers the pledge service on s as the binary
+// serves it (Register), with backends dialled as calls say (lazily: they
+// may start later), and finishes as identity the imports a crash cut off,
+// from the start and then every 5 s or a third of the lease, until stop is
+// called; stop also closes the connections. A nil identity only logs the
+// imports that wait.
+func RegisterAndRecover(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, calls Calls, keyTTL time.Duration,
+	identity *auth.ServiceIdentity, log *slog.Logger) (stop func(), err error) {
+	if calls.ImportLease < time.Second {
+		return nil, fmt.Errorf("GONGYAK_IMPORT_LEASE=%s: at least 1s", calls.ImportLease)
+	}
+	backends, closeConns, err := dial(calls)
+	if err != nil {
+		return nil, err
+	}
+	if err := Register(ctx, s, pool, backends, keyTTL); err != nil {
+		closeConns()
+		return nil, err
+	}
+	var id Identity
+	if identity != nil { // not a typed nil in the interface
+		id = identity
+	}
+	rctx, stopRecover := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		RecoverImports(rctx, pool, backends, id, log, min(5*time.Second, calls.ImportLease/3))
+	}()
+	return func() { stopRecover(); <-done; closeConns() }, nil
+}
+
+// dial connects to the budget, indicator and participation services and
+// returns the backends and a function that closes the connections.
+func dial(calls Calls) (Backends, func(), error) {
 	var conns []*grpc.ClientConn
 	closeAll := func() {
 		for _, c := range conns {
 			c.Close()
 		}
 	}
-	for _, addr := range []string{budgetAddr, indicatorAddr, participationAddr} {
+	for _, addr := range []string{calls.BudgetAddr, calls.IndicatorAddr, calls.ParticipationAddr} {
 		c, err := grpcclient.Dial(addr)
 		if err != nil {
 			closeAll()
@@ -83,12 +136,7 @@ func Dial(budgetAddr, indicatorAddr, participationAddr string, sectionTimeout ti
 		Budgets:        budgetv1.NewBudgetServiceClient(conns[0]),
 		Indicators:     indicatorv1.NewIndicatorServiceClient(conns[1]),
 		Participation:  participationv1.NewParticipationServiceClient(conns[2]),
-		SectionTimeout: sectionTimeout,
+		SectionTimeout: calls.SectionTimeout,
+		ImportLease:    calls.ImportLease,
 	}, closeAll, nil
 }
-
-// Schema and Migrations are the pledge service's, for test databases.
-const Schema = migrations.Schema
-
-// Migrations are the pledge service's schema migrations.
-var Migrations = migrations.FS
