@@ -99,11 +99,11 @@ func (s Handlers) ImportDistrictData(stream grpc.ClientStreamingServer[typev1.Im
 	return stream.SendAndClose(&typev1.ImportDistrictDataResponse{Rows: rows, AlreadyImported: already})
 }
 
-// DistrictOfName reads `districts/{district}`.
+// DistrictOfName reads a request's `name`, `districts/{district}`.
 func DistrictOfName(name string) (string, error) {
-	ids, ok := resourcename.District.Match(name)
-	if !ok {
-		return "", apierr.Invalid("name", "must be %s", resourcename.District)
+	ids, err := resourcename.District.Parse("name", name)
+	if err != nil {
+		return "", err
 	}
 	return ids[0], nil
 }

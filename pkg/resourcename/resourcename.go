@@ -5,7 +5,8 @@
 // A pattern is literal collection segments and {variables}. A variable
 // holds a resource id (resourceid.Valid), or a decimal number when the
 // resource is numbered by the server (status changes, photos,
-// deliveries, dead letters).
+// deliveries, dead letters). Each pattern also says the type of the
+// resources it names (Type), which event types are made of.
 package resourcename
 
 import (
@@ -27,6 +28,7 @@ type Pattern struct {
 	segments []string // literal segments, and "" where a variable stands
 	numbered []bool   // per segment: the variable is a decimal number
 	vars     int
+	typ      string
 }
 
 // numberedVars are the variables the server numbers rather than names.
@@ -49,11 +51,34 @@ func MustPattern(text string) Pattern {
 			panic("resourcename: malformed pattern " + text)
 		}
 	}
+	last := p.segments[len(p.segments)-1]
+	if last == "" {
+		last = lowerCamel(strings.Trim(text[strings.LastIndexByte(text, '/')+1:], "{}"))
+	}
+	p.typ = last
 	return p
+}
+
+// lowerCamel writes a variable's snake_case name as the API writes a
+// type: status_change → statusChange.
+func lowerCamel(s string) string {
+	words := strings.Split(s, "_")
+	for i := 1; i < len(words); i++ {
+		words[i] = strings.ToUpper(words[i][:1]) + words[i][1:]
+	}
+	return strings.Join(words, "")
 }
 
 // String is the pattern's text, as error messages quote it.
 func (p Pattern) String() string { return p.text }
+
+// Type is the type of the resources the pattern names, as event types
+// say it: the singular its last variable names, in lowerCamelCase
+// (…/entries/{entry} → entry, …/statusChanges/{status_change} →
+// statusChange), or the singleton its last segment is (…/budget →
+// budget). The plural of a collection is never trimmed: the pattern says
+// its singular.
+func (p Pattern) Type() string { return p.typ }
 
 // Format builds the name of ids, in the order of the pattern's
 // variables. The ids are not checked: they come from storage or from a
