@@ -166,3 +166,42 @@ func number(s string) bool {
 	}
 	return true
 }
+
+// SQL writes the pattern as a PostgreSQL text expression over cols, the
+// columns (or any SQL expressions) holding its ids in the order of its
+// variables, for a store that filters or selects by name:
+// Pledge.SQL("p.district_id", "p.id") is
+// ('districts/' || p.district_id || '/pledges/' || p.id), the name Format
+// builds of the same ids. A numbered id may be a bigint column. The
+// columns are written as they are given: they come from the code, never
+// from a request. Like Format, it panics when the count of columns is
+// wrong.
+func (p Pattern) SQL(cols ...string) string {
+	if len(cols) != p.vars {
+		panic("resourcename: " + p.text + " takes a different number of columns")
+	}
+	var terms []string
+	var literal strings.Builder
+	for i, s := range p.segments {
+		if i > 0 {
+			literal.WriteByte('/')
+		}
+		if s != "" {
+			literal.WriteString(s)
+			continue
+		}
+		if literal.Len() > 0 {
+			terms = append(terms, sqlString(literal.String()))
+			literal.Reset()
+		}
+		terms = append(terms, cols[0])
+		cols = cols[1:]
+	}
+	if literal.Len() > 0 {
+		terms = append(terms, sqlString(literal.String()))
+	}
+	return "(" + strings.Join(terms, " || ") + ")"
+}
+
+// sqlString quotes s as a SQL string constant.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
