@@ -5,16 +5,10 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
-	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
-	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
-	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
-	"github.com/gongyak/gongyak/pkg/auth"
-	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/services/pledge/internal/importflow"
@@ -22,7 +16,6 @@ import (
 	"github.com/gongyak/gongyak/services/pledge/internal/server"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc"
 )
 
 // Schema is the pledge service's PostgreSQL schema.
@@ -68,75 +61,3 @@ func RecoverImports(ctx context.Context, pool *pgxpool.Pool, backends Backends, 
 
 // Identity is the service acting as itself (an *auth.ServiceIdentity).
 type Identity = importflow.Identity
-
-// Calls are the pledge binary's settings for the services it calls.
-type Calls struct {
-	// BudgetAddr, IndicatorAddr and ParticipationAddr are the addresses
-	// of the services a card gathers its sections from.
-	BudgetAddr, IndicatorAddr, ParticipationAddr string
-	// SectionTimeout is the longest a card waits for one service's
-	// section before marking it unavailable.
-	SectionTimeout time.Duration
-	// ImportLease is how long a card import is held by the process
-	// running it (at least 1 s): after a crash, another takes it up once
-	// this runs out.
-	ImportLease time.Duration
-}
-
-// RegisterAndRecover registers the pledge service on s as the binary
-// serves it (Register), with backends dialled as calls say (lazily: they
-// may start later), and finishes as identity the imports a crash cut off,
-// from the start and then every 5 s or a third of the lease, until stop is
-// called; stop also closes the connections. A nil identity only logs the
-// imports that wait.
-func RegisterAndRecover(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, calls Calls, keyTTL time.Duration,
-	identity *auth.ServiceIdentity, log *slog.Logger) (stop func(), err error) {
-	if calls.ImportLease < time.Second {
-		return nil, fmt.Errorf("GONGYAK_IMPORT_LEASE=%s: at least 1s", calls.ImportLease)
-	}
-	backends, closeConns, err := dial(calls)
-	if err != nil {
-		return nil, err
-	}
-	if err := Register(ctx, s, pool, backends, keyTTL); err != nil {
-		closeConns()
-		return nil, err
-	}
-	var id Identity
-	if identity != nil { // not a typed nil in the interface
-		id = identity
-	}
-	rctx, stopRecover := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		RecoverImports(rctx, pool, backends, id, log, min(5*time.Second, calls.ImportLease/3))
-	}()
-	return func() { stopRecover(); <-done; closeConns() }, nil
-}
-
-// dial connects to the budget, indicator and participation services and
-// returns the backends and a function that closes the connections.
-func dial(calls Calls) (Backends, func(), error) {
-	var conns []*grpc.ClientConn
-	closeAll := func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}
-	for _, addr := range []string{calls.BudgetAddr, calls.IndicatorAddr, calls.ParticipationAddr} {
-		c, err := grpcclient.Dial(addr)
-		if err != nil {
-			closeAll()
-			return Backends{}, nil, err
-		}
-		conns = append(conns, c)
-	}
-	return Backends{
-		Budgets:        budgetv1.NewBudgetServiceClient(conns[0]),
-		Indicators:     indicatorv1.NewIndicatorServiceClient(conns[1]),
-		Participation:  participationv1.NewParticipationServiceClient(conns[2]),
-		SectionTimeout: calls.SectionTimeout,
-		ImportLease:    calls.ImportLease,
-	}, closeAll, nil
-}
