@@ -2,6 +2,7 @@ package cardtext
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -84,7 +85,7 @@ func pledgeCardOf(card *Card, d *pledgev1.District, validYears *pledgev1.YearRan
 	pl.OwningDepartment = "departments/owner"
 	names[pl.OwningDepartment] = card.Department
 	for i, r := range card.Related {
-		name := sprintf("departments/related-%d", i)
+		name := fmt.Sprintf("departments/related-%d", i)
 		pl.RelatedDepartments = append(pl.RelatedDepartments, name)
 		names[name] = r
 	}

@@ -1,6 +1,7 @@
 package cardtext
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func mustParse(t *testing.T, text string, opts Options) (*Card, []Warning) {
 func lineRows(lines []*budgetv1.BudgetLine) []string {
 	var out []string
 	for _, l := range lines {
-		out = append(out, sprintf("%s %s %d %d", l.GetSource(), l.GetSourceLabel(), l.GetYear(), l.GetPlannedWon()))
+		out = append(out, fmt.Sprintf("%s %s %d %d", l.GetSource(), l.GetSourceLabel(), l.GetYear(), l.GetPlannedWon()))
 	}
 	return out
 }
