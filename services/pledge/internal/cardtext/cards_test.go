@@ -3,7 +3,9 @@ package cardtext
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -227,9 +229,31 @@ func TestImplementingLevelsAsDistrictsWriteThem(t *testing.T) {
 	}
 }
 
+var (
+	htmlRow  = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	htmlCell = regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`)
+	htmlTags = regexp.MustCompile(`<[^>]*>`)
+)
+
+// htmlRows are the rows of an HTML render's tables as the text render
+// writes them, cells joined by tabs, with the tabs that lead a row (the
+// cells a rowspan holds in the text) left out: so a text row with its
+// leading tabs trimmed can be looked for among them.
+func htmlRows(page []byte) []string {
+	var out []string
+	for _, tr := range htmlRow.FindAllStringSubmatch(string(page), -1) {
+		var cells []string
+		for _, td := range htmlCell.FindAllStringSubmatch(tr[1], -1) {
+			cells = append(cells, strings.TrimSpace(html.UnescapeString(htmlTags.ReplaceAllString(td[1], ""))))
+		}
+		out = append(out, strings.TrimLeft(strings.Join(cells, "\t"), "\t"))
+	}
+	return out
+}
+
 // TestRenderWritesUnitsAndNumbersAsTheCardDid renders indicators whose
 // unit the card wrote in their cells or in their title, with numbers that
-// need thousands separators or decimals.
+// need thousands separators or decimals, as text and as HTML.
 func TestRenderWritesUnitsAndNumbersAsTheCardDid(t *testing.T) {
 	num := func(s string) *indicatorv1.Measure {
 		return &indicatorv1.Measure{Value: &indicatorv1.Measure_Number{Number: s}}
@@ -256,9 +280,16 @@ func TestRenderWritesUnitsAndNumbersAsTheCardDid(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			text := Render(&pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}})
 			rendered := strings.Split(text, "\n")
+			page, err := RenderHTML(&pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}})
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, row := range tc.want {
 				if !slices.Contains(rendered, row) {
 					t.Errorf("the render lacks %q:\n%s", row, text)
+				}
+				if !slices.Contains(htmlRows(page), strings.TrimLeft(row, "\t")) {
+					t.Errorf("the HTML render lacks %q:\n%q", row, htmlRows(page))
 				}
 			}
 			card, warnings := mustParse(t, text, gwangsan)

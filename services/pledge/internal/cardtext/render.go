@@ -272,6 +272,16 @@ func unitInTitle(ind *indicatorv1.Indicator) bool {
 	return true
 }
 
+// titleAndUnit are an indicator's title and the unit its cells write, as
+// the card wrote them: the unit after each value, or once in parentheses
+// closing the title (재이용률(%)) and none in the cells.
+func titleAndUnit(ind *indicatorv1.Indicator) (title, cellUnit string) {
+	if unitInTitle(ind) {
+		return ind.GetTitle() + "(" + ind.GetUnit() + ")", ""
+	}
+	return ind.GetTitle(), ind.GetUnit()
+}
+
 func renderIndicators(b *strings.Builder, inds []*indicatorv1.Indicator, years []int32) {
 	if len(inds) == 0 {
 		return
@@ -286,10 +296,7 @@ func renderIndicators(b *strings.Builder, inds []*indicatorv1.Indicator, years [
 		for _, e := range ind.GetEntries() {
 			byYear[e.GetYear()] = e
 		}
-		title, unit := ind.GetTitle(), ind.GetUnit()
-		if unitInTitle(ind) {
-			title, unit = title+"("+unit+")", ""
-		}
+		title, unit := titleAndUnit(ind)
 		b.WriteString(title + "\t목 표")
 		for _, y := range years {
 			b.WriteString("\t" + measureText(byYear[y].GetTarget(), unit))
