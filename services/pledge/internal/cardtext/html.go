@@ -128,10 +128,18 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
 {{end}}`))
 
 // RenderHTML writes a card as a printable HTML page laid out like the
-// card, its tables as tables. Unavailable sections say so.
-func RenderHTML(card *pledgev1.PledgeCard) ([]byte, error) {
+// card, its tables as tables; its status undated (see Page). Unavailable
+// sections say so.
+func RenderHTML(card *pledgev1.PledgeCard) ([]byte, error) { return Page{Card: card}.HTML() }
+
+// HTML writes the page as a printable HTML page laid out like the card,
+// its tables as tables, the status's date with it. Unavailable sections
+// say so.
+func (pg Page) HTML() ([]byte, error) {
+	d := htmlCardOf(pg.Card)
+	d.Status = statusText(pg.Card.GetPledge().GetStatus(), pg.StatusDate)
 	var buf bytes.Buffer
-	err := page.Execute(&buf, htmlCardOf(card))
+	err := page.Execute(&buf, d)
 	return buf.Bytes(), err
 }
 
