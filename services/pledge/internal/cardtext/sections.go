@@ -107,6 +107,7 @@ func (p *parser) overview(lines []*line) {
 	sub := ""
 	var last *pledgev1.Bullet // the bullet sub-points attach to
 	var target *[]*pledgev1.Bullet
+	goals := &goalTable{}
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if l.blank() {
@@ -192,36 +193,8 @@ func (p *parser) overview(lines []*line) {
 				}
 			}
 		case "goals":
-			p.goalRow(l)
+			p.goalRow(goals, l)
 		}
-	}
-}
-
-// goalRow reads a row of the 연차별 추진계획 table: the final goal beside
-// the first year, then a goal per year.
-func (p *parser) goalRow(l *line) {
-	if strings.Contains(compact(l.text), "최종목표") {
-		l.used = true
-		return
-	}
-	pl := p.card.Pledge
-	for c := 0; c < len(l.cells); c++ {
-		m := yearRe.FindStringSubmatch(l.cells[c])
-		if m == nil {
-			continue
-		}
-		if c > 0 && pl.FinalGoal == "" {
-			pl.FinalGoal = strings.TrimSpace(strings.Join(l.cells[:c], " "))
-		}
-		year, _ := strconv.Atoi(m[1])
-		if goal := l.cell(c + 1); goal != "" {
-			pl.YearlyGoals = append(pl.YearlyGoals, &pledgev1.YearlyGoal{Year: int32(year), Goal: goal})
-		}
-		l.used = true
-		return
-	}
-	if pl.FinalGoal == "" && len(l.cells) == 1 {
-		pl.FinalGoal, l.used = l.text, true
 	}
 }
 

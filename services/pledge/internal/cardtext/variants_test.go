@@ -257,6 +257,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(strings.ReplaceAll(seedText, "\t", "    "))
 	f.Add("공약명\n\n제목\n\nIII\n\n구 분(백만원)\t계\t2020년\n구 비\t1\t1\n")
 	f.Add("공약명\t제목\nIV\n추진일자\t추진사항\n'20. 1.~\t○ 가 - 나 ○ 다\n")
+	f.Add("공약명\t제목\nI\n○ 연차별 추진계획\n최종목표    연차별 달성 목표\n가    2020년    나  다\n        라\nIV\n추진일자    추진사항\n'20.  1.    ○ 가  나\n    - 다\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		card, warnings, err := Parse(text, gwangsan)
 		if err != nil {
