@@ -426,11 +426,7 @@ func TestSpacedTablesAreReadFromTheirLayout(t *testing.T) {
 			"'24.  11." + n(9) + "○ 개통  행사\n" +
 			"'25. 3. ○ 2단계 설계 착수" + n(4) + "○ 용역\n"
 		card, warnings := mustParse(t, text, county)
-		var lines []int
-		for _, w := range warnings {
-			lines = append(lines, w.Line)
-		}
-		if want := []int{lineOf(t, text, "넓히는"), lineOf(t, text, "2단계")}; !cmp.Equal(lines, want) {
+		if lines, want := warningLines(warnings), []int{lineOf(t, text, "넓히는"), lineOf(t, text, "2단계")}; !cmp.Equal(lines, want) {
 			t.Errorf("warnings at lines %v, want %v: %v", lines, want, warnings)
 		}
 		pl := card.Pledge

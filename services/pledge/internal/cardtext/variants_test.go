@@ -211,14 +211,19 @@ func TestVariantsOfTheSeedCard(t *testing.T) {
 		text := strings.Replace(seed(t), "II\n", "이 줄은 어디에도 속하지 않는다\nII\n", 1)
 		text = strings.Replace(text, "'19. 3.\t", "언젠가\t", 1)
 		_, warnings := mustParse(t, text, gwangsan)
-		var got []int
-		for _, w := range warnings {
-			got = append(got, w.Line)
-		}
-		if want := []int{lineOf(t, text, "이 줄은"), lineOf(t, text, "언젠가")}; !cmp.Equal(got, want) {
+		if got, want := warningLines(warnings), []int{lineOf(t, text, "이 줄은"), lineOf(t, text, "언젠가")}; !cmp.Equal(got, want) {
 			t.Errorf("warnings at lines %v, want %v: %v", got, want, warnings)
 		}
 	})
+}
+
+// warningLines are the lines the warnings point at.
+func warningLines(warnings []Warning) []int {
+	var out []int
+	for _, w := range warnings {
+		out = append(out, w.Line)
+	}
+	return out
 }
 
 // lineOf is the number of the first line of text holding s.

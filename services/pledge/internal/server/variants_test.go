@@ -24,28 +24,10 @@ import (
 func TestVariantCountyCardImportsIntoEveryServiceAndRendersBack(t *testing.T) {
 	st := newSuite(t)
 	ctx := context.Background()
-	garam := &pledgev1.District{
-		DisplayName: "가람군", Kind: pledgev1.DistrictKind_DISTRICT_KIND_COUNTY, MetropolitanGovernment: "전라남도",
-		Terms:       []*pledgev1.Term{{Number: 8, DisplayName: "민선 8기", StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 30)}},
-		CurrentTerm: 8,
-	}
-	if _, err := st.districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{DistrictId: "garam", District: garam}); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile("../cardtext/testdata/county_units.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := st.pledges.ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{Parent: "districts/garam", CardText: string(raw), Term: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createEighthTerm(t, st, "garam", "가람군", pledgev1.DistrictKind_DISTRICT_KIND_COUNTY, "전라남도")
+	resp, card := importVariant(t, st, "garam", "county_units")
 	if len(resp.GetWarnings()) != 0 || resp.GetBudgetLines() != 10 || resp.GetIndicators() != 2 {
 		t.Errorf("import answered %v", resp)
-	}
-	card, err := st.pledges.GetPledgeCard(ctx, &pledgev1.GetPledgeCardRequest{Name: resp.GetPledge().GetName()})
-	if err != nil {
-		t.Fatal(err)
 	}
 	levels := []pledgev1.ImplementingLevel{pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_METROPOLITAN, pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_LOCAL}
 	if got := card.GetPledge().GetImplementingLevels(); !cmp.Equal(got, levels) {
@@ -76,8 +58,7 @@ func TestVariantCountyCardImportsIntoEveryServiceAndRendersBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(body.GetData())
-	rendered := strings.Split(text, "\n")
-	for _, row := range []string{
+	hasRows(t, text, []string{
 		"\t신규사업\t계속사업\t국가\t도\t군\t임기내\t임기후",
 		"\t○\t\t\t○\t○\t○\t",
 		"연도별/주요지표\t구 분\t2023년\t2024년\t2025년\t2026년",
@@ -90,14 +71,7 @@ func TestVariantCountyCardImportsIntoEveryServiceAndRendersBack(t *testing.T) {
 		"도비\t700\t100\t300\t300\t",
 		"군비\t1,400\t200\t600\t400\t200",
 		"합계\t3,500\t500\t1,500\t1,300\t200",
-	} {
-		if !slices.Contains(rendered, row) {
-			t.Errorf("the rendered card lacks the card's row %q", row)
-		}
-	}
-	if t.Failed() {
-		t.Logf("rendered:\n%s", text)
-	}
+	})
 	page, err := st.pledges.RenderPledgeCard(ctx, &pledgev1.RenderPledgeCardRequest{Name: resp.GetPledge().GetName(), Format: "html"})
 	if err != nil {
 		t.Fatal(err)
@@ -123,30 +97,11 @@ func TestVariantCountyCardImportsIntoEveryServiceAndRendersBack(t *testing.T) {
 func TestVariantSpacedCityCardImportsAndKeepsItsStatusDate(t *testing.T) {
 	st := newSuite(t)
 	ctx := context.Background()
-	for _, id := range []string{"narae", "narae-copy"} {
-		city := &pledgev1.District{
-			DisplayName: "나래시", Kind: pledgev1.DistrictKind_DISTRICT_KIND_CITY, MetropolitanGovernment: "경기도",
-			Terms:       []*pledgev1.Term{{Number: 8, DisplayName: "민선 8기", StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 30)}},
-			CurrentTerm: 8,
-		}
-		if _, err := st.districts.CreateDistrict(ctx, &pledgev1.CreateDistrictRequest{DistrictId: id, District: city}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw, err := os.ReadFile("../cardtext/testdata/city_spaced.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := st.pledges.ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{Parent: "districts/narae", CardText: string(raw), Term: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createEighthTerm(t, st, "narae", "나래시", pledgev1.DistrictKind_DISTRICT_KIND_CITY, "경기도")
+	createEighthTerm(t, st, "narae-copy", "나래시", pledgev1.DistrictKind_DISTRICT_KIND_CITY, "경기도")
+	resp, card := importVariant(t, st, "narae", "city_spaced")
 	if len(resp.GetWarnings()) != 0 || resp.GetBudgetLines() != 5 || resp.GetIndicators() != 2 {
 		t.Errorf("import answered %v", resp)
-	}
-	card, err := st.pledges.GetPledgeCard(ctx, &pledgev1.GetPledgeCardRequest{Name: resp.GetPledge().GetName()})
-	if err != nil {
-		t.Fatal(err)
 	}
 	pl := card.GetPledge()
 	goals := []*pledgev1.YearlyGoal{{Year: 2024, Goal: "대여소 20곳 설치"}, {Year: 2025, Goal: "대여소 40곳 확대 (역세권 10곳 포함)"}, {Year: 2026, Goal: "대여소 50곳과 정비센터 1곳"}}
@@ -177,8 +132,7 @@ func TestVariantSpacedCityCardImportsAndKeepsItsStatusDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rendered := strings.Split(string(body.GetData()), "\n")
-	for _, row := range []string{
+	hasRows(t, string(body.GetData()), []string{
 		"\t신규사업\t계속사업\t국가\t도\t시\t임기내\t임기후",
 		"\t\t○\t○\t\t○\t\t○",
 		"공공자전거 1,000대 운영\t2024년\t대여소 20곳 설치",
@@ -187,11 +141,7 @@ func TestVariantSpacedCityCardImportsAndKeepsItsStatusDate(t *testing.T) {
 		"하루 대여 건수(건/일)\t목 표\t\t1,200\t2,500\t3,000",
 		"시비\t840\t\t280\t360\t200",
 		"'24. 11.\t○ 1단계 대여소 20곳 개통 ○ 이용 요금 조례 개정",
-	} {
-		if !slices.Contains(rendered, row) {
-			t.Errorf("the rendered card lacks the card's row %q", row)
-		}
-	}
+	})
 
 	// The server's render does not look up the status's date yet: the
 	// card is rendered with it from what the server serves (the card and
@@ -206,5 +156,55 @@ func TestVariantSpacedCityCardImportsAndKeepsItsStatusDate(t *testing.T) {
 	}
 	if got := effective(again.GetPledge().GetName()); !proto.Equal(got, statusDate) {
 		t.Errorf("imported from the render, the status took effect on %v, want %v", got, statusDate)
+	}
+}
+
+// createEighthTerm creates a district whose current term is 민선 8기
+// (2022-07-01 to 2026-06-30).
+func createEighthTerm(t *testing.T, st *suite, id, name string, kind pledgev1.DistrictKind, metro string) {
+	t.Helper()
+	d := &pledgev1.District{
+		DisplayName: name, Kind: kind, MetropolitanGovernment: metro,
+		Terms:       []*pledgev1.Term{{Number: 8, DisplayName: "민선 8기", StartDate: day(2022, 7, 1), EndDate: day(2026, 6, 30)}},
+		CurrentTerm: 8,
+	}
+	if _, err := st.districts.CreateDistrict(context.Background(), &pledgev1.CreateDistrictRequest{DistrictId: id, District: d}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// importVariant imports the variant card cardtext/testdata/name.txt into
+// the district's eighth term and returns the import's answer and the card
+// the services then assemble.
+func importVariant(t *testing.T, st *suite, district, name string) (*pledgev1.ImportPledgeCardResponse, *pledgev1.PledgeCard) {
+	t.Helper()
+	ctx := context.Background()
+	raw, err := os.ReadFile("../cardtext/testdata/" + name + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := st.pledges.ImportPledgeCard(ctx, &pledgev1.ImportPledgeCardRequest{Parent: "districts/" + district, CardText: string(raw), Term: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := st.pledges.GetPledgeCard(ctx, &pledgev1.GetPledgeCardRequest{Name: resp.GetPledge().GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, card
+}
+
+// hasRows fails the test for each of the card's rows the rendered text
+// lacks.
+func hasRows(t *testing.T, text string, rows []string) {
+	t.Helper()
+	rendered := strings.Split(text, "\n")
+	for _, row := range rows {
+		if !slices.Contains(rendered, row) {
+			t.Errorf("the rendered card lacks the card's row %q", row)
+		}
+	}
+	if t.Failed() {
+		t.Logf("rendered:\n%s", text)
 	}
 }
