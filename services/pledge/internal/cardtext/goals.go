@@ -1,6 +1,7 @@
 package cardtext
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,10 +73,11 @@ func (p *parser) goalCells(g *goalTable, l *line) (final string, year int, goal 
 			return "", 0, "", false
 		}
 		cells = []string{strings.Join(cols[0], " ")}
-		if len(cols[1]) > 0 && yearRe.MatchString(cols[1][0]) {
-			cells = append(cells, cols[1][0], strings.Join(cols[1][1:], " "))
+		rest := slices.Concat(cols[1:]...) // the year and its goal
+		if len(rest) > 0 && yearRe.MatchString(rest[0]) {
+			cells = append(cells, rest[0], strings.Join(rest[1:], " "))
 		} else {
-			cells = append(cells, "", strings.Join(cols[1], " "))
+			cells = append(cells, "", strings.Join(rest, " "))
 		}
 	}
 	for c, cell := range cells {

@@ -2,6 +2,7 @@ package cardtext
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,8 +40,8 @@ func (p *parser) log(lines []*line) []*pledgev1.DatedEntry {
 				continue
 			}
 			label, items = strings.Join(cols[0], " "), nil
-			if len(cols[1]) > 0 {
-				items = []string{strings.Join(cols[1], " ")}
+			if done := slices.Concat(cols[1:]...); len(done) > 0 {
+				items = []string{strings.Join(done, " ")}
 			}
 		}
 		if len(items) > 0 && label != "" {

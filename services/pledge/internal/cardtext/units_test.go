@@ -35,6 +35,7 @@ func TestTitleUnits(t *testing.T) {
 		{"산책로(킬로미터)", "산책로", "킬로미터"},
 		{"하루 이용객(명/일)", "하루 이용객", "명/일"},
 		{"처리량(톤/월)", "처리량", "톤/월"},
+		{"태양광 설비(MW)", "태양광 설비", "MW"},
 		// Remarks, which stay in the title.
 		{"복합문화센터(가칭)", "복합문화센터(가칭)", ""},
 		{"청년 창업 지원(신규)", "청년 창업 지원(신규)", ""},
@@ -48,6 +49,9 @@ func TestTitleUnits(t *testing.T) {
 		{"지원 건수(누적/년)", "지원 건수(누적/년)", ""},
 		{"이용자(명/사람)", "이용자(명/사람)", ""},
 		{"집행률(안)", "집행률(안)", ""},
+		{"일자리 지원(청년)", "일자리 지원(청년)", ""},
+		{"돌봄 서비스(AI)", "돌봄 서비스(AI)", ""},
+		{"방범 설치(CCTV)", "방범 설치(CCTV)", ""},
 	} {
 		t.Run(tc.title, func(t *testing.T) {
 			ind := indicatorOf(&indicatorv1.Indicator{Title: tc.title}, []int{2025}, map[int]string{2025: "1,200"}, map[int]string{2025: "980"})
