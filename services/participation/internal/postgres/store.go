@@ -2,7 +2,9 @@
 // their records in the `participation` schema, with tallies, results and
 // summaries computed in SQL. Every write runs in one transaction with its
 // audit event (and its request_id record, for creates), and every update
-// reads, checks and writes its row in that same transaction.
+// locks its row, refuses a stale etag, has the caller's change edit it and
+// writes it in that same transaction. What is written is checked before
+// the store (by the server, with the domain's rules): the store keeps it.
 package postgres
 
 import (

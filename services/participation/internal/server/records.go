@@ -82,10 +82,12 @@ type recordKind[T any, PT record[T], P message] struct {
 	// collection is the kind's collection in names ("entries"), noun one
 	// of them in requests' fields and rules' prefixes ("entry": entry_id,
 	// entry.name), method and methods what its methods are called by
-	// ("Entry", "Entries": CreateEntry, BatchCreateEntries).
+	// ("Member", "Members": CreateMember, BatchCreateMembers).
 	collection, noun, method, methods string
-	toProto                           func(district, program string, v T, mask bool) P
-	fromProto                         func(P) T
+	// toProto writes a record as the API shows it, personal data masked
+	// when mask is set; fromProto reads what a request writes of one.
+	toProto   func(district, program string, v T, mask bool) P
+	fromProto func(P) T
 	// personal, when set, names the field that holds personal data
 	// ("person"), which person reads: masked unless the caller may see
 	// it, and each read of it unmasked recorded.
