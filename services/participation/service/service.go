@@ -30,7 +30,8 @@ var Migrations = migrations.FS
 // voters' identifiers and now is the clock windows are enforced by.
 func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, citizen *personal.Hasher, now func() time.Time) {
 	store := postgres.New(pool, server.View)
-	participationv1.RegisterParticipationServiceServer(s, bulkServer{ParticipationServiceServer: server.New(store, pledgeref.New(pledges), citizen, now),
+	records := server.Records{Members: store.Members, Submissions: store.Submissions, Entries: store.Entries, Questions: store.Questions}
+	participationv1.RegisterParticipationServiceServer(s, bulkServer{ParticipationServiceServer: server.New(store, records, pledgeref.New(pledges), citizen, now),
 		data:   bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables, CitizenKeyFingerprint: citizen.Fingerprint()},
 		header: func(h *bulk.Header) { h.CitizenKeyFingerprint = citizen.Fingerprint() }})
 	s.Authorize(server.Policy(store, pledgev1.NewPledgeServiceClient(pledges)))
