@@ -91,6 +91,21 @@ type Program struct {
 // Name is the program's resource name.
 func (p Program) Name() string { return resourcename.Program.Format(p.DistrictID, p.ID) }
 
+// Record is what every record of a program (member, submission, entry,
+// question) carries beside its own fields: its id within the program,
+// its revision (what its etag is made from) and when it was created and
+// last changed. The store sets all but the id.
+type Record struct {
+	ID               string
+	Revision         int64
+	Created, Updated time.Time
+}
+
+// Base returns the record's Record: through it, code written once for
+// every kind of record (the store's and the standard methods') reads and
+// sets what they share.
+func (r *Record) Base() *Record { return r }
+
 // Person is a citizen's personal data.
 type Person struct{ Name, Phone, Email string }
 
@@ -107,13 +122,11 @@ const (
 
 // Member is a member of a program.
 type Member struct {
-	ID               string
-	Person           Person
-	Role             MemberRole
-	Affiliation      string
-	Joined, Left     Date
-	Revision         int64
-	Created, Updated time.Time
+	Record
+	Person       Person
+	Role         MemberRole
+	Affiliation  string
+	Joined, Left Date
 }
 
 // JudgeScore is one judge's score, a decimal 0–100.
@@ -124,29 +137,25 @@ type JudgeScore struct {
 
 // Submission is an idea, a proposal or an application.
 type Submission struct {
-	ID               string
-	Title            string
-	Description      string
-	Proposer         Person
-	Received         time.Time
-	Scores           []JudgeScore
-	MeanScore        string
-	Selected         bool
-	Award            string
-	AwardRank        int
-	Revision         int64
-	Created, Updated time.Time
+	Record
+	Title       string
+	Description string
+	Proposer    Person
+	Received    time.Time
+	Scores      []JudgeScore
+	MeanScore   string
+	Selected    bool
+	Award       string
+	AwardRank   int
 }
 
 // Entry is one item of a citizen evaluation.
 type Entry struct {
-	ID               string
-	Title            string
-	Description      string
-	PanelScore       string
-	Position         int
-	Revision         int64
-	Created, Updated time.Time
+	Record
+	Title       string
+	Description string
+	PanelScore  string
+	Position    int
 }
 
 // BallotScore scores one entry.
@@ -179,16 +188,14 @@ const (
 
 // Question is one survey question.
 type Question struct {
-	ID               string
-	Text             string
-	Kind             QuestionKind
-	Options          []string
-	ScaleMin         int
-	ScaleMax         int
-	Required         bool
-	Position         int
-	Revision         int64
-	Created, Updated time.Time
+	Record
+	Text     string
+	Kind     QuestionKind
+	Options  []string
+	ScaleMin int
+	ScaleMax int
+	Required bool
+	Position int
 }
 
 // Answer answers one question.

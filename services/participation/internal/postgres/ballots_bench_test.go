@@ -35,7 +35,8 @@ func openEvaluation(tb testing.TB) (*postgres.Store, []string) {
 	}
 	var entries []string
 	for i := range 6 {
-		e, err := store.CreateEntry(ctx, "gwangsan", "contest", participation.Entry{ID: fmt.Sprintf("policy-%d", i+1), Title: fmt.Sprintf("정책 %d", i+1)}, idempotency.Key{})
+		e, err := store.Entries.Create(ctx, "gwangsan", "contest",
+			participation.Entry{Record: participation.Record{ID: fmt.Sprintf("policy-%d", i+1)}, Title: fmt.Sprintf("정책 %d", i+1)}, idempotency.Key{}, nil)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,54 +21,38 @@ import (
 // the batch with ALREADY_EXISTS naming each, a statement (COPY) per table,
 // and each record's audit event as the single method writes it.
 
-// BatchCreateMembers adds members the caller has checked.
-func (s *Store) BatchCreateMembers(ctx context.Context, district, program string, ms []participation.Member, key idempotency.Key) ([]participation.Member, error) {
-	ids := make([]string, len(ms))
-	rows := make([][]any, len(ms))
-	for i, m := range ms {
-		ids[i] = m.ID
-		rows[i] = []any{district, program, m.ID, m.Person.Name, m.Person.Phone, m.Person.Email, m.Role, m.Affiliation, sqlDate(m.Joined), sqlDate(m.Left)}
+// CreateAll adds the records of a batch (of members or submissions: the
+// kinds with batches). admit, when set, sees the program, held, and
+// completes or refuses the i-th record as Create's admit does; its faults
+// are added to v, what the caller found wrong already, and any refuses
+// the batch.
+func (r *Records[T, PT]) CreateAll(ctx context.Context, district, program string, vs []T, v apierr.Violations,
+	key idempotency.Key, admit func(p participation.Program, i int, v *T) error) ([]T, error) {
+	ids := make([]string, len(vs))
+	for i := range vs {
+		ids[i] = PT(&vs[i]).Base().ID
 	}
-	return createAll(ctx, s, key, "members", district, program, ids, nil, func(tx pgx.Tx) error {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"members"}, []string{"district_id", "program_id", "id", "person_name", "person_phone",
-			"person_email", "role", "affiliation", "join_date", "leave_date"}, pgx.CopyFromRows(rows))
-		return err
-	}, memberColumns, scanMember)
-}
-
-// BatchCreateSubmissions adds submissions. admit sees the program, held,
-// and says when the i-th submission counts as received, naming its faults
-// as CreateSubmission's admit does; they are added to v, what the caller
-// found wrong already, and any refuses the batch.
-func (s *Store) BatchCreateSubmissions(ctx context.Context, district, program string, subs []participation.Submission, v apierr.Violations,
-	key idempotency.Key, admit func(p participation.Program, i int) (time.Time, error)) ([]participation.Submission, error) {
-	ids := make([]string, len(subs))
-	for i, sub := range subs {
-		ids[i] = sub.ID
-	}
-	rows := make([][]any, len(subs))
+	rows := make([][]any, len(vs))
 	admitAll := func(p participation.Program) error {
 		var refused error
-		for i, sub := range subs {
-			received, err := admit(p, i)
-			if err != nil && !batch.Merge(&v, i, err) && refused == nil {
-				refused = batch.Item(i, err)
+		for i := range vs {
+			if admit != nil {
+				if err := admit(p, i, &vs[i]); err != nil && !batch.Merge(&v, i, err) && refused == nil {
+					refused = batch.Item(i, err)
+				}
 			}
-			scores, _ := json.Marshal(nonNilScores(sub.Scores))
-			rows[i] = []any{district, program, sub.ID, sub.Title, sub.Description, sub.Proposer.Name, sub.Proposer.Phone,
-				sub.Proposer.Email, received, scores, sub.Selected, sub.Award, int32(sub.AwardRank)}
+			rows[i] = append([]any{district, program}, r.kind.row(vs[i])...)
 		}
 		if err := v.Err(); err != nil {
 			return err
 		}
 		return refused
 	}
-	return createAll(ctx, s, key, "submissions", district, program, ids, admitAll, func(tx pgx.Tx) error {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"submissions"}, []string{"district_id", "program_id", "id", "title", "description",
-			"proposer_name", "proposer_phone", "proposer_email", "receive_time", "scores", "selected", "award", "award_rank"},
+	return createAll(ctx, r.store, key, r.kind, district, program, ids, admitAll, func(tx pgx.Tx) error {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{r.kind.table}, append([]string{"district_id", "program_id"}, r.kind.copied...),
 			pgx.CopyFromRows(rows))
 		return err
-	}, submissionColumns, scanSubmission)
+	})
 }
 
 // BatchCastBallots records ballots, each citizen once: a citizen who has
@@ -161,7 +144,7 @@ func ballotsFree(ctx context.Context, q pgdb.Querier, district, program string, 
 	for _, h := range voted {
 		seen[string(h)] = true
 	}
-	e := alreadyThere("ballots", ids, taken, func(i int) string { return batch.Field(i, "ballot_id") })
+	e := alreadyThere("ballots", "ballot", ids, taken, func(i int) string { return batch.Field(i, "ballot_id") })
 	for i, b := range bs {
 		if seen[string(b.CitizenHash)] {
 			e.Violations = append(e.Violations, apierr.FieldViolation{Field: batch.Field(i, "ballot.citizen_id"),
@@ -182,8 +165,8 @@ func ballotsFree(ctx context.Context, q pgdb.Querier, district, program string, 
 // sees the program, held against change meanwhile, and refuses what it
 // must; ids taken are refused next; insert writes them; they are read
 // back with columns and scan.
-func createAll[T any](ctx context.Context, s *Store, key idempotency.Key, table, district, program string, ids []string,
-	check func(p participation.Program) error, insert func(tx pgx.Tx) error, columns string, scan func(pgx.Row) (T, string, string, error)) ([]T, error) {
+func createAll[T any](ctx context.Context, s *Store, key idempotency.Key, k kind[T], district, program string, ids []string,
+	check func(p participation.Program) error, insert func(tx pgx.Tx) error) ([]T, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) ([]T, error) {
 		p, err := lockProgram(ctx, tx, district, program)
 		if err != nil {
@@ -194,11 +177,11 @@ func createAll[T any](ctx context.Context, s *Store, key idempotency.Key, table,
 				return nil, err
 			}
 		}
-		taken, err := takenIDs(ctx, tx, table, district, program, ids)
+		taken, err := takenIDs(ctx, tx, k.table, district, program, ids)
 		if err != nil {
 			return nil, err
 		}
-		if e := alreadyThere(table, ids, taken, func(i int) string { return batch.Field(i, kinds[table]+"_id") }); len(e.Violations) > 0 {
+		if e := alreadyThere(k.table, k.noun, ids, taken, func(i int) string { return batch.Field(i, k.noun+"_id") }); len(e.Violations) > 0 {
 			return nil, e
 		}
 		if err := insert(tx); err != nil {
@@ -207,14 +190,14 @@ func createAll[T any](ctx context.Context, s *Store, key idempotency.Key, table,
 			}
 			return nil, err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+columns+` FROM (SELECT *, '' AS sort_key FROM `+table+`) t
+		rows, err := tx.Query(ctx, `SELECT `+k.columns+` FROM (SELECT *, '' AS sort_key FROM `+k.table+`) t
 			WHERE district_id = $1 AND program_id = $2 AND id = ANY($3)`, district, program, ids)
 		if err != nil {
 			return nil, err
 		}
 		byID := map[string]T{}
 		for rows.Next() {
-			r, _, id, err := scan(rows)
+			r, _, id, err := k.scan(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -229,7 +212,7 @@ func createAll[T any](ctx context.Context, s *Store, key idempotency.Key, table,
 		changes := make([]audit.Change, len(ids))
 		for i, id := range ids {
 			out[i] = byID[id]
-			changes[i] = audit.Change{Action: audit.Create, Resource: child(district, program, table, id), After: s.view(district, program, out[i])}
+			changes[i] = audit.Change{Action: audit.Create, Resource: child(district, program, k.table, id), After: s.view(district, program, out[i])}
 		}
 		return out, audit.RecordAll(ctx, tx, changes)
 	})
@@ -251,8 +234,8 @@ func takenIDs(ctx context.Context, q pgdb.Querier, table, district, program stri
 
 // alreadyThere is the ALREADY_EXISTS of the records of a batch, by ids,
 // whose id is taken or repeats an earlier one's; field names a request's
-// id. Its violations are empty when none is.
-func alreadyThere(table string, ids []string, taken map[string]bool, field func(i int) string) *apierr.Error {
+// id, noun one record of table. Its violations are empty when none is.
+func alreadyThere(table, noun string, ids []string, taken map[string]bool, field func(i int) string) *apierr.Error {
 	e := &apierr.Error{Code: codes.AlreadyExists, Reason: apierr.ReasonAlreadyExists}
 	seen := map[string]bool{}
 	for id := range taken {
@@ -261,7 +244,7 @@ func alreadyThere(table string, ids []string, taken map[string]bool, field func(
 	for i, id := range ids {
 		if seen[id] {
 			e.Violations = append(e.Violations, apierr.FieldViolation{Field: field(i),
-				Description: fmt.Sprintf("%s %s exists already, or comes earlier in the batch", table, id)})
+				Description: fmt.Sprintf("%s %s exists already, or comes earlier in the batch", noun, id)})
 		}
 		seen[id] = true
 	}

@@ -152,8 +152,9 @@ func (s *Store) CreateProgram(ctx context.Context, p participation.Program, key 
 }
 
 // UpdateProgram applies change to a program in one transaction: it locks
-// the program, refuses a stale etag, applies change, checks the result,
-// writes it and records the change.
+// the program, refuses a stale etag, has change edit it (and check it:
+// change refuses what may not be written), writes the result and records
+// the change.
 func (s *Store) UpdateProgram(ctx context.Context, district, id, tag string, change func(*participation.Program) error) (participation.Program, error) {
 	var out participation.Program
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -168,10 +169,7 @@ func (s *Store) UpdateProgram(ctx context.Context, district, id, tag string, cha
 		if err := change(&p); err != nil {
 			return err
 		}
-		p.DistrictID, p.ID = district, id
-		if err := p.Check("program"); err != nil {
-			return err
-		}
+		p.DistrictID, p.ID = district, id // the change may not move it
 		_, err = tx.Exec(ctx, `UPDATE programs SET term = $3, kind = $4, title = $5, description = $6, status = $7,
 			start_date = $8, end_date = $9, pledges = $10, declared_members = $11, declared_applications = $12,
 			declared_selected = $13, declared_participants = $14, submission_open = $15, submission_close = $16,

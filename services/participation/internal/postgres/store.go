@@ -2,7 +2,9 @@
 // their records in the `participation` schema, with tallies, results and
 // summaries computed in SQL. Every write runs in one transaction with its
 // audit event (and its request_id record, for creates), and every update
-// reads, checks and writes its row in that same transaction.
+// locks its row, refuses a stale etag, has the caller's change edit it and
+// writes it in that same transaction. What is written is checked before
+// the store (by the server, with the domain's rules): the store keeps it.
 package postgres
 
 import (
@@ -27,6 +29,13 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	view View
+
+	// Members, Submissions, Entries and Questions keep each kind of a
+	// program's records.
+	Members     *Records[participation.Member, *participation.Member]
+	Submissions *Records[participation.Submission, *participation.Submission]
+	Entries     *Records[participation.Entry, *participation.Entry]
+	Questions   *Records[participation.Question, *participation.Question]
 }
 
 // View writes a stored value (a Program, Member, Submission, Entry,
@@ -37,7 +46,12 @@ type View func(district, program string, v any) proto.Message
 
 // New returns a store on pool, whose search_path starts with the
 // participation schema; view writes what the audit log records.
-func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
+func New(pool *pgxpool.Pool, view View) *Store {
+	s := &Store{pool: pool, view: view}
+	s.Members, s.Submissions = newRecords[participation.Member](s, members), newRecords[participation.Submission](s, submissions)
+	s.Entries, s.Questions = newRecords[participation.Entry](s, entries), newRecords[participation.Question](s, questions)
+	return s
+}
 
 // record writes a change of resource, a program's or one of its records',
 // to the audit log in q, the change's transaction; before and after are
@@ -137,17 +151,15 @@ func conflict(err error, name string) error {
 	return err
 }
 
-// lockRecord locks a record of a program against concurrent writes and
-// refuses a stale etag.
-func lockRecord(ctx context.Context, tx pgx.Tx, table, district, program, id, name, tag string) error {
+// lockRecord locks a record of a program, one of table's called noun,
+// against concurrent writes and refuses a stale etag.
+func lockRecord(ctx context.Context, tx pgx.Tx, table, noun, district, program, id, tag string) error {
+	name := child(district, program, table, id)
 	var revision int64
 	err := tx.QueryRow(ctx, `SELECT revision FROM `+table+` WHERE district_id = $1 AND program_id = $2 AND id = $3 FOR UPDATE`,
 		district, program, id).Scan(&revision)
 	if err != nil {
-		return notFound(err, kinds[table], name)
+		return notFound(err, noun, name)
 	}
 	return etag.Check(tag, name, revision)
 }
-
-// kinds name each table's records in messages.
-var kinds = map[string]string{"members": "member", "submissions": "submission", "entries": "entry", "questions": "question"}

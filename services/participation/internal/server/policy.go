@@ -10,7 +10,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/resourcename"
-	"github.com/gongyak/gongyak/services/participation/internal/postgres"
 	"google.golang.org/grpc/codes"
 )
 
@@ -38,7 +37,7 @@ import (
 //     the server checks (Server.at).
 //   - Summaries need ReadSummaries in the parent's district (a system-wide
 //     grant for `districts/-`), the audit log ReadAudit.
-func Policy(store *postgres.Store, pledges pledgev1.PledgeServiceClient) auth.Policy {
+func Policy(store programPledges, pledges pledgev1.PledgeServiceClient) auth.Policy {
 	r := rules{store: store, pledges: pledgeAccess{client: pledges}}
 	const svc = "/gongyak.participation.v1.ParticipationService/"
 	read := auth.InDistrict(auth.ReadData, auth.Name)
@@ -103,8 +102,14 @@ func Policy(store *postgres.Store, pledges pledgev1.PledgeServiceClient) auth.Po
 	}
 }
 
+// programPledges is what the policy asks of the store: the ids of the
+// pledges a program serves.
+type programPledges interface {
+	ProgramPledges(ctx context.Context, district, id string) ([]string, error)
+}
+
 type rules struct {
-	store   *postgres.Store
+	store   programPledges
 	pledges pledgeAccess
 }
 

@@ -2,10 +2,9 @@ package server
 
 import (
 	"context"
-	"time"
 
-	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
+	"github.com/gongyak/gongyak/pkg/batch"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
 	"github.com/gongyak/gongyak/pkg/idempotency"
@@ -60,410 +59,237 @@ func refusePersonal(ctx context.Context, district string, mask []string, resourc
 	return nil
 }
 
-func (s *Server) deleteRecord(ctx context.Context, name, collection, tag string) (*emptypb.Empty, error) {
-	d, p, id, err := parseChild("name", name, collection)
+// message is the API's message of one kind of a program's records.
+type message interface {
+	proto.Message
+	GetName() string
+	GetEtag() string
+}
+
+// record is a pointer to a program's record of one kind: it checks itself
+// and carries a participation.Record.
+type record[T any] interface {
+	*T
+	Check(prefix string) error
+	Base() *participation.Record
+}
+
+// recordKind is one kind of a program's records (members, submissions,
+// entries, questions) as the API serves it, T stored and P in messages.
+// Its standard methods (AIP-131 to 135) are written once, here, for
+// every kind; the kind declares what differs.
+type recordKind[T any, PT record[T], P message] struct {
+	// collection is the kind's collection in names ("entries"), noun one
+	// of them in requests' fields and rules' prefixes ("entry": entry_id,
+	// entry.name), method and methods what its methods are called by
+	// ("Member", "Members": CreateMember, BatchCreateMembers).
+	collection, noun, method, methods string
+	// toProto writes a record as the API shows it, personal data masked
+	// when mask is set; fromProto reads what a request writes of one.
+	toProto   func(district, program string, v T, mask bool) P
+	fromProto func(P) T
+	// personal, when set, names the field that holds personal data
+	// ("person"), which person reads: masked unless the caller may see
+	// it, and each read of it unmasked recorded.
+	personal string
+	person   func(T) participation.Person
+	// admit, when set, completes or refuses a new record once its
+	// program is held: when a submission counts as received.
+	admit func(ctx context.Context, s *Server, district string, p participation.Program, v *T) error
+}
+
+// shown writes v for the caller of ctx, collecting in r what it shows
+// unmasked.
+func (k recordKind[T, PT, P]) shown(ctx context.Context, r *reads, district, program string, v T) P {
+	show := unmasked(ctx, district)
+	out := k.toProto(district, program, v, !show)
+	if show && k.personal != "" {
+		r.person(out.GetName(), k.personal, k.person(v))
+	}
+	return out
+}
+
+// get is Get (AIP-131): personal data unmasked only for a caller who may
+// see it, and then recorded first.
+func (k recordKind[T, PT, P]) get(ctx context.Context, s *Server, store RecordStore[T], name string) (P, error) {
+	var none P
+	d, p, id, err := parseChild("name", name, k.collection)
+	if err != nil {
+		return none, err
+	}
+	v, err := store.Get(ctx, d, p, id)
+	if err != nil {
+		return none, err
+	}
+	var r reads
+	out := k.shown(ctx, &r, d, p, v)
+	return out, s.recordReads(ctx, r)
+}
+
+// listRequest is a List request (AIP-132, AIP-158, AIP-160).
+type listRequest interface {
+	GetParent() string
+	GetPageSize() int32
+	GetPageToken() string
+	GetFilter() string
+}
+
+// list is List: a page of a program's records, shown as get shows one.
+func (k recordKind[T, PT, P]) list(ctx context.Context, s *Server, store RecordStore[T], req listRequest) ([]P, string, error) {
+	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
+	if err != nil {
+		return nil, "", err
+	}
+	list, next, err := store.List(ctx, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	var r reads
+	var out []P
+	for _, v := range list {
+		out = append(out, k.shown(ctx, &r, pg.District, pg.Program, v))
+	}
+	if err := s.recordReads(ctx, r); err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// createRequest is a Create request (AIP-133) with its request_id
+// (AIP-155); a batch's requests are too.
+type createRequest interface {
+	proto.Message
+	GetParent() string
+	GetRequestId() string
+}
+
+// fresh reads a new record from in, with the id the client chose (or a
+// fresh one), and adds what is wrong with it to v.
+func (k recordKind[T, PT, P]) fresh(v *apierr.Violations, chosen string, in P) T {
+	x := k.fromProto(in)
+	PT(&x).Base().ID = newID(k.noun+"_id", chosen, v)
+	v.Merge(PT(&x).Check(k.noun))
+	return x
+}
+
+// admitter is k.admit for one call, nil for a kind without it.
+func (k recordKind[T, PT, P]) admitter(ctx context.Context, s *Server, district string) func(participation.Program, *T) error {
+	if k.admit == nil {
+		return nil
+	}
+	return func(p participation.Program, v *T) error { return k.admit(ctx, s, district, p, v) }
+}
+
+// create is Create: the record checked, then written once whatever the
+// retries with its request_id; the answer is masked.
+func (k recordKind[T, PT, P]) create(ctx context.Context, s *Server, store RecordStore[T], req createRequest, chosen string, in P) (P, error) {
+	var none P
+	var v apierr.Violations
+	d, p, err := parseProgram("parent", req.GetParent())
+	v.Merge(err)
+	x := k.fresh(&v, chosen, in)
+	key, err := idempotency.For("Create"+k.method, req.GetRequestId(), req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		return none, err
+	}
+	saved, err := store.Create(ctx, d, p, x, key, k.admitter(ctx, s, d))
+	if err != nil {
+		return none, err
+	}
+	return k.toProto(d, p, saved, true), nil
+}
+
+// createAll is BatchCreate (AIP-233) of up to batch.Max records of one
+// program in one transaction, each checked (and admitted) as create
+// checks one; every fault is named at once, under `requests[i].`, and
+// nothing is written unless all are accepted. split reads one request's
+// chosen id and record.
+func createAll[T any, PT record[T], P message, R createRequest](ctx context.Context, k recordKind[T, PT, P], s *Server,
+	store RecordStore[T], req createRequest, requests []R, split func(R) (string, P)) ([]P, error) {
+	var v apierr.Violations
+	d, p := batchProgram(&v, req.GetParent(), requests)
+	xs := make([]T, len(requests))
+	for i, r := range requests {
+		batch.NoRequestID(&v, i, r.GetRequestId())
+		var one apierr.Violations
+		chosen, in := split(r)
+		xs[i] = k.fresh(&one, chosen, in)
+		batch.Merge(&v, i, one.Err())
+	}
+	key, err := idempotency.For("BatchCreate"+k.methods, req.GetRequestId(), req)
+	v.Merge(err)
+	// A kind admitted by its program has the store add what only the
+	// program shows (its window), so every fault is named at once.
+	if err := v.Err(); err != nil && (k.admit == nil || d == "" || len(xs) == 0 || len(xs) > batch.Max) {
+		return nil, err
+	}
+	var admit func(participation.Program, int, *T) error
+	if one := k.admitter(ctx, s, d); one != nil {
+		admit = func(prog participation.Program, _ int, x *T) error { return one(prog, x) }
+	}
+	saved, err := store.CreateAll(ctx, d, p, xs, v, key, admit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]P, len(saved))
+	for i, x := range saved {
+		out[i] = k.toProto(d, p, x, true)
+	}
+	return out, nil
+}
+
+// update is Update (AIP-134) with an etag (AIP-154): the mask's fields
+// (or those the message sets) applied to the stored record and the result
+// checked, in the store's transaction. Personal data is changed by
+// sending it whole, and only by a caller who may see it: a masked value
+// sent back would overwrite what is stored.
+func (k recordKind[T, PT, P]) update(ctx context.Context, store RecordStore[T], in P, mask []string) (P, error) {
+	var none P
+	d, p, id, err := parseChild(k.noun+".name", in.GetName(), k.collection)
+	if err != nil {
+		return none, err
+	}
+	tag := in.GetEtag()
+	if err := etag.Require(k.noun+".etag", tag); err != nil {
+		return none, err
+	}
+	if k.personal != "" {
+		if err := refusePersonal(ctx, d, mask, in, k.personal, k.noun+"."+k.personal); err != nil {
+			return none, err
+		}
+	}
+	paths, err := maskPaths(mask, in)
+	if err != nil {
+		return none, err
+	}
+	saved, err := store.Update(ctx, d, p, id, tag, func(cur *T) error {
+		edited := k.toProto(d, p, *cur, false)
+		if err := fieldmask.Apply(edited, in, paths); err != nil {
+			return err
+		}
+		next := k.fromProto(edited)
+		*PT(&next).Base() = *PT(cur).Base()
+		if err := PT(&next).Check(k.noun); err != nil {
+			return err
+		}
+		*cur = next
+		return nil
+	})
+	if err != nil {
+		return none, err
+	}
+	return k.toProto(d, p, saved, true), nil
+}
+
+// delete is Delete (AIP-135) with an etag.
+func (k recordKind[T, PT, P]) delete(ctx context.Context, store RecordStore[T], name, tag string) (*emptypb.Empty, error) {
+	d, p, id, err := parseChild("name", name, k.collection)
 	if err != nil {
 		return nil, err
 	}
 	if err := etag.Require("etag", tag); err != nil {
 		return nil, err
 	}
-	return &emptypb.Empty{}, s.store.DeleteRecord(ctx, collection, d, p, id, tag)
-}
-
-// --- members ---------------------------------------------------------------
-
-// GetMember returns one member, masked unless the caller may see personal data.
-func (s *Server) GetMember(ctx context.Context, req *participationv1.GetMemberRequest) (*participationv1.Member, error) {
-	d, p, id, err := parseChild("name", req.GetName(), "members")
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.store.GetMember(ctx, d, p, id)
-	if err != nil {
-		return nil, err
-	}
-	out := memberToProto(d, p, m, !unmasked(ctx, d))
-	if unmasked(ctx, d) {
-		var r reads
-		r.person(out.GetName(), "person", m.Person)
-		if err := s.recordReads(ctx, r); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// ListMembers lists a program's members.
-func (s *Server) ListMembers(ctx context.Context, req *participationv1.ListMembersRequest) (*participationv1.ListMembersResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
-	if err != nil {
-		return nil, err
-	}
-	list, next, err := s.store.ListMembers(ctx, pg)
-	if err != nil {
-		return nil, err
-	}
-	show := unmasked(ctx, pg.District)
-	var r reads
-	resp := &participationv1.ListMembersResponse{NextPageToken: next}
-	for _, m := range list {
-		out := memberToProto(pg.District, pg.Program, m, !show)
-		if show {
-			r.person(out.GetName(), "person", m.Person)
-		}
-		resp.Members = append(resp.Members, out)
-	}
-	if err := s.recordReads(ctx, r); err != nil {
-		return nil, err
-	}
-	return resp, nil
-}
-
-// CreateMember adds a member.
-func (s *Server) CreateMember(ctx context.Context, req *participationv1.CreateMemberRequest) (*participationv1.Member, error) {
-	var v apierr.Violations
-	d, p, err := parseProgram("parent", req.GetParent())
-	v.Merge(err)
-	m := memberFromProto(req.GetMember())
-	m.ID = newID("member_id", req.GetMemberId(), &v)
-	v.Merge(m.Check("member"))
-	key, err := idempotency.For("CreateMember", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	saved, err := s.store.CreateMember(ctx, d, p, m, key)
-	if err != nil {
-		return nil, err
-	}
-	return memberToProto(d, p, saved, true), nil
-}
-
-// UpdateMember changes a member. Personal data is changed by sending it
-// whole: a masked value sent back would overwrite what is stored, so the
-// caller must be one who may see it to change it.
-func (s *Server) UpdateMember(ctx context.Context, req *participationv1.UpdateMemberRequest) (*participationv1.Member, error) {
-	d, p, id, err := parseChild("member.name", req.GetMember().GetName(), "members")
-	if err != nil {
-		return nil, err
-	}
-	tag := req.GetMember().GetEtag()
-	if err := etag.Require("member.etag", tag); err != nil {
-		return nil, err
-	}
-	mask := req.GetUpdateMask().GetPaths()
-	if err := refusePersonal(ctx, d, mask, req.GetMember(), "person", "member.person"); err != nil {
-		return nil, err
-	}
-	paths, err := maskPaths(mask, req.GetMember())
-	if err != nil {
-		return nil, err
-	}
-	saved, err := s.store.UpdateMember(ctx, d, p, id, tag, func(m *participation.Member) error {
-		edited := memberToProto(d, p, *m, false)
-		if err := fieldmask.Apply(edited, req.GetMember(), paths); err != nil {
-			return err
-		}
-		next := memberFromProto(edited)
-		next.ID, next.Revision, next.Created, next.Updated = m.ID, m.Revision, m.Created, m.Updated
-		*m = next
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return memberToProto(d, p, saved, true), nil
-}
-
-// DeleteMember removes a member.
-func (s *Server) DeleteMember(ctx context.Context, req *participationv1.DeleteMemberRequest) (*emptypb.Empty, error) {
-	return s.deleteRecord(ctx, req.GetName(), "members", req.GetEtag())
-}
-
-// --- submissions -----------------------------------------------------------
-
-// GetSubmission returns one submission, its proposer masked unless the
-// caller may see personal data.
-func (s *Server) GetSubmission(ctx context.Context, req *participationv1.GetSubmissionRequest) (*participationv1.Submission, error) {
-	d, p, id, err := parseChild("name", req.GetName(), "submissions")
-	if err != nil {
-		return nil, err
-	}
-	sub, err := s.store.GetSubmission(ctx, d, p, id)
-	if err != nil {
-		return nil, err
-	}
-	out := submissionToProto(d, p, sub, !unmasked(ctx, d))
-	if unmasked(ctx, d) {
-		var r reads
-		r.person(out.GetName(), "proposer", sub.Proposer)
-		if err := s.recordReads(ctx, r); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// ListSubmissions lists a program's submissions.
-func (s *Server) ListSubmissions(ctx context.Context, req *participationv1.ListSubmissionsRequest) (*participationv1.ListSubmissionsResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
-	if err != nil {
-		return nil, err
-	}
-	list, next, err := s.store.ListSubmissions(ctx, pg)
-	if err != nil {
-		return nil, err
-	}
-	show := unmasked(ctx, pg.District)
-	var r reads
-	resp := &participationv1.ListSubmissionsResponse{NextPageToken: next}
-	for _, sub := range list {
-		out := submissionToProto(pg.District, pg.Program, sub, !show)
-		if show {
-			r.person(out.GetName(), "proposer", sub.Proposer)
-		}
-		resp.Submissions = append(resp.Submissions, out)
-	}
-	if err := s.recordReads(ctx, r); err != nil {
-		return nil, err
-	}
-	return resp, nil
-}
-
-// CreateSubmission takes a submission while the program's window is open
-// by the server's clock (or records a past one for a registrar); a retry
-// with the same request_id counts once.
-func (s *Server) CreateSubmission(ctx context.Context, req *participationv1.CreateSubmissionRequest) (*participationv1.Submission, error) {
-	var v apierr.Violations
-	d, p, err := parseProgram("parent", req.GetParent())
-	v.Merge(err)
-	sub := submissionFromProto(req.GetSubmission())
-	sub.ID = newID("submission_id", req.GetSubmissionId(), &v)
-	v.Merge(sub.Check("submission"))
-	key, err := idempotency.For("CreateSubmission", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	saved, err := s.store.CreateSubmission(ctx, d, p, sub, key, func(prog participation.Program) (time.Time, error) {
-		return s.at(ctx, d, sub.Received, prog.Submissions, "submission.receive_time", "submissions")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return submissionToProto(d, p, saved, true), nil
-}
-
-// UpdateSubmission judges a submission: scores, selection, award.
-func (s *Server) UpdateSubmission(ctx context.Context, req *participationv1.UpdateSubmissionRequest) (*participationv1.Submission, error) {
-	d, p, id, err := parseChild("submission.name", req.GetSubmission().GetName(), "submissions")
-	if err != nil {
-		return nil, err
-	}
-	tag := req.GetSubmission().GetEtag()
-	if err := etag.Require("submission.etag", tag); err != nil {
-		return nil, err
-	}
-	mask := req.GetUpdateMask().GetPaths()
-	if err := refusePersonal(ctx, d, mask, req.GetSubmission(), "proposer", "submission.proposer"); err != nil {
-		return nil, err
-	}
-	paths, err := maskPaths(mask, req.GetSubmission())
-	if err != nil {
-		return nil, err
-	}
-	saved, err := s.store.UpdateSubmission(ctx, d, p, id, tag, func(cur *participation.Submission) error {
-		edited := submissionToProto(d, p, *cur, false)
-		if err := fieldmask.Apply(edited, req.GetSubmission(), paths); err != nil {
-			return err
-		}
-		next := submissionFromProto(edited)
-		next.ID, next.Received, next.Revision, next.Created, next.Updated = cur.ID, cur.Received, cur.Revision, cur.Created, cur.Updated
-		*cur = next
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return submissionToProto(d, p, saved, true), nil
-}
-
-// DeleteSubmission removes a submission.
-func (s *Server) DeleteSubmission(ctx context.Context, req *participationv1.DeleteSubmissionRequest) (*emptypb.Empty, error) {
-	return s.deleteRecord(ctx, req.GetName(), "submissions", req.GetEtag())
-}
-
-// --- entries ---------------------------------------------------------------
-
-// GetEntry returns one evaluation entry.
-func (s *Server) GetEntry(ctx context.Context, req *participationv1.GetEntryRequest) (*participationv1.Entry, error) {
-	d, p, id, err := parseChild("name", req.GetName(), "entries")
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.store.GetEntry(ctx, d, p, id)
-	if err != nil {
-		return nil, err
-	}
-	return entryToProto(d, p, e), nil
-}
-
-// ListEntries lists an evaluation's entries.
-func (s *Server) ListEntries(ctx context.Context, req *participationv1.ListEntriesRequest) (*participationv1.ListEntriesResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
-	if err != nil {
-		return nil, err
-	}
-	list, next, err := s.store.ListEntries(ctx, pg)
-	if err != nil {
-		return nil, err
-	}
-	resp := &participationv1.ListEntriesResponse{NextPageToken: next}
-	for _, e := range list {
-		resp.Entries = append(resp.Entries, entryToProto(pg.District, pg.Program, e))
-	}
-	return resp, nil
-}
-
-// CreateEntry adds an evaluation entry.
-func (s *Server) CreateEntry(ctx context.Context, req *participationv1.CreateEntryRequest) (*participationv1.Entry, error) {
-	var v apierr.Violations
-	d, p, err := parseProgram("parent", req.GetParent())
-	v.Merge(err)
-	e := entryFromProto(req.GetEntry())
-	e.ID = newID("entry_id", req.GetEntryId(), &v)
-	v.Merge(e.Check("entry"))
-	key, err := idempotency.For("CreateEntry", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	saved, err := s.store.CreateEntry(ctx, d, p, e, key)
-	if err != nil {
-		return nil, err
-	}
-	return entryToProto(d, p, saved), nil
-}
-
-// UpdateEntry changes an entry, such as its panel score.
-func (s *Server) UpdateEntry(ctx context.Context, req *participationv1.UpdateEntryRequest) (*participationv1.Entry, error) {
-	d, p, id, err := parseChild("entry.name", req.GetEntry().GetName(), "entries")
-	if err != nil {
-		return nil, err
-	}
-	tag := req.GetEntry().GetEtag()
-	if err := etag.Require("entry.etag", tag); err != nil {
-		return nil, err
-	}
-	paths, err := maskPaths(req.GetUpdateMask().GetPaths(), req.GetEntry())
-	if err != nil {
-		return nil, err
-	}
-	saved, err := s.store.UpdateEntry(ctx, d, p, id, tag, func(cur *participation.Entry) error {
-		edited := entryToProto(d, p, *cur)
-		if err := fieldmask.Apply(edited, req.GetEntry(), paths); err != nil {
-			return err
-		}
-		next := entryFromProto(edited)
-		next.ID, next.Revision, next.Created, next.Updated = cur.ID, cur.Revision, cur.Created, cur.Updated
-		*cur = next
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return entryToProto(d, p, saved), nil
-}
-
-// DeleteEntry removes an entry without ballots.
-func (s *Server) DeleteEntry(ctx context.Context, req *participationv1.DeleteEntryRequest) (*emptypb.Empty, error) {
-	return s.deleteRecord(ctx, req.GetName(), "entries", req.GetEtag())
-}
-
-// --- questions -------------------------------------------------------------
-
-// GetQuestion returns one survey question.
-func (s *Server) GetQuestion(ctx context.Context, req *participationv1.GetQuestionRequest) (*participationv1.Question, error) {
-	d, p, id, err := parseChild("name", req.GetName(), "questions")
-	if err != nil {
-		return nil, err
-	}
-	q, err := s.store.GetQuestion(ctx, d, p, id)
-	if err != nil {
-		return nil, err
-	}
-	return questionToProto(d, p, q), nil
-}
-
-// ListQuestions lists a survey's questions.
-func (s *Server) ListQuestions(ctx context.Context, req *participationv1.ListQuestionsRequest) (*participationv1.ListQuestionsResponse, error) {
-	pg, err := page(req.GetParent(), req.GetPageSize(), req.GetPageToken(), req.GetFilter())
-	if err != nil {
-		return nil, err
-	}
-	list, next, err := s.store.ListQuestions(ctx, pg)
-	if err != nil {
-		return nil, err
-	}
-	resp := &participationv1.ListQuestionsResponse{NextPageToken: next}
-	for _, q := range list {
-		resp.Questions = append(resp.Questions, questionToProto(pg.District, pg.Program, q))
-	}
-	return resp, nil
-}
-
-// CreateQuestion adds a survey question.
-func (s *Server) CreateQuestion(ctx context.Context, req *participationv1.CreateQuestionRequest) (*participationv1.Question, error) {
-	var v apierr.Violations
-	d, p, err := parseProgram("parent", req.GetParent())
-	v.Merge(err)
-	q := questionFromProto(req.GetQuestion())
-	q.ID = newID("question_id", req.GetQuestionId(), &v)
-	v.Merge(q.Check("question"))
-	key, err := idempotency.For("CreateQuestion", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	saved, err := s.store.CreateQuestion(ctx, d, p, q, key)
-	if err != nil {
-		return nil, err
-	}
-	return questionToProto(d, p, saved), nil
-}
-
-// UpdateQuestion changes a question that has no answers yet.
-func (s *Server) UpdateQuestion(ctx context.Context, req *participationv1.UpdateQuestionRequest) (*participationv1.Question, error) {
-	d, p, id, err := parseChild("question.name", req.GetQuestion().GetName(), "questions")
-	if err != nil {
-		return nil, err
-	}
-	tag := req.GetQuestion().GetEtag()
-	if err := etag.Require("question.etag", tag); err != nil {
-		return nil, err
-	}
-	paths, err := maskPaths(req.GetUpdateMask().GetPaths(), req.GetQuestion())
-	if err != nil {
-		return nil, err
-	}
-	saved, err := s.store.UpdateQuestion(ctx, d, p, id, tag, func(cur *participation.Question) error {
-		edited := questionToProto(d, p, *cur)
-		if err := fieldmask.Apply(edited, req.GetQuestion(), paths); err != nil {
-			return err
-		}
-		next := questionFromProto(edited)
-		next.ID, next.Revision, next.Created, next.Updated = cur.ID, cur.Revision, cur.Created, cur.Updated
-		*cur = next
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return questionToProto(d, p, saved), nil
-}
-
-// DeleteQuestion removes a question without answers.
-func (s *Server) DeleteQuestion(ctx context.Context, req *participationv1.DeleteQuestionRequest) (*emptypb.Empty, error) {
-	return s.deleteRecord(ctx, req.GetName(), "questions", req.GetEtag())
+	return &emptypb.Empty{}, store.Delete(ctx, d, p, id, tag)
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/resourceid"
 	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
-	"github.com/gongyak/gongyak/services/participation/internal/postgres"
 )
 
 // kst is the time windows are shown in.
@@ -26,17 +25,18 @@ var kst = time.FixedZone("KST", 9*60*60)
 // Server serves gongyak.participation.v1.ParticipationService.
 type Server struct {
 	participationv1.UnimplementedParticipationServiceServer
-	store   *postgres.Store
+	store   Store
+	records Records
 	pledges *pledgeref.Client
 	citizen *personal.Hasher
 	now     func() time.Time
 }
 
-// New returns the server over store. pledges checks the pledges programs
-// serve, citizen hashes voters' identifiers, now is the clock that windows
-// are enforced by.
-func New(store *postgres.Store, pledges *pledgeref.Client, citizen *personal.Hasher, now func() time.Time) *Server {
-	return &Server{store: store, pledges: pledges, citizen: citizen, now: now}
+// New returns the server over store and records. pledges checks the
+// pledges programs serve, citizen hashes voters' identifiers, now is the
+// clock that windows are enforced by.
+func New(store Store, records Records, pledges *pledgeref.Client, citizen *personal.Hasher, now func() time.Time) *Server {
+	return &Server{store: store, records: records, pledges: pledges, citizen: citizen, now: now}
 }
 
 // childName names a program's record in collection.

@@ -2,7 +2,10 @@ package cardtext
 
 import (
 	"encoding/json"
+	"fmt"
+	"html"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +15,6 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
@@ -84,7 +86,7 @@ func pledgeCardOf(card *Card, d *pledgev1.District, validYears *pledgev1.YearRan
 	pl.OwningDepartment = "departments/owner"
 	names[pl.OwningDepartment] = card.Department
 	for i, r := range card.Related {
-		name := sprintf("departments/related-%d", i)
+		name := fmt.Sprintf("departments/related-%d", i)
 		pl.RelatedDepartments = append(pl.RelatedDepartments, name)
 		names[name] = r
 	}
@@ -96,8 +98,9 @@ func pledgeCardOf(card *Card, d *pledgev1.District, validYears *pledgev1.YearRan
 
 // TestVariantCardsFromOtherDistricts reads cards written the ways other
 // districts write them, compares every value with the hand-written
-// expectation, renders each back and finds the card's own rows (numbers,
-// units, columns) in the render, which reads back to the same values.
+// expectation, renders each back as text and as HTML and finds the card's
+// own rows (numbers, units, columns) in both renders; the text reads back
+// to the same values, the status's date among them.
 func TestVariantCardsFromOtherDistricts(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -106,8 +109,13 @@ func TestVariantCardsFromOtherDistricts(t *testing.T) {
 		// The term's years, which the render must not widen the plan's
 		// columns to.
 		validYears *pledgev1.YearRange
-		// Lines of the card the render writes back as they are.
+		// Rows of the card the renders write back as they are: the text
+		// render as lines, the HTML render as table rows (leading cells
+		// a rowspan holds aside, see htmlRows).
 		rows []string
+		// Rows the text render alone writes so: the logs, whose items
+		// the HTML lists.
+		textRows []string
 	}{{
 		name:       "county_units",
 		opts:       Options{DistrictKind: pledgev1.DistrictKind_DISTRICT_KIND_COUNTY},
@@ -126,6 +134,13 @@ func TestVariantCardsFromOtherDistricts(t *testing.T) {
 			"도비\t700\t100\t300\t300\t",
 			"군비\t1,400\t200\t600\t400\t200",
 			"합계\t3,500\t500\t1,500\t1,300\t200",
+			"담당부서\t환경산림과 생태관광팀\t관련부서\t관광문화과, 건설과",
+			"소요예산\t3,500백만원(국 40, 도 20, 군 40)\t추진상황\t정상추진",
+			"가람천 생태탐방로 4.2km 개통\t2023년\t기본 및 실시설계",
+			"\t2026년\t전 구간 개통",
+		},
+		textRows: []string{
+			"'24. 3.\t○ 1단계 구간 착공 - 관찰데크 2개소 포함",
 		},
 	}, {
 		name:       "city_spaced",
@@ -136,7 +151,7 @@ func TestVariantCardsFromOtherDistricts(t *testing.T) {
 		rows: []string{
 			"\t신규사업\t계속사업\t국가\t도\t시\t임기내\t임기후",
 			"\t\t○\t○\t\t○\t\t○",
-			"소요예산\t12억원(국 30, 시 70)\t추진상황\t일부추진",
+			"소요예산\t12억원(국 30, 시 70)\t추진상황\t일부추진('25. 3.)",
 			"연도별/주요지표\t구 분\t2023년\t2024년\t2025년\t2026년",
 			"재이용률(%)\t목 표\t\t40\t45\t50",
 			"\t실 적\t\t\t41.5\t",
@@ -146,6 +161,14 @@ func TestVariantCardsFromOtherDistricts(t *testing.T) {
 			"국비\t360\t\t120\t240\t",
 			"시비\t840\t\t280\t360\t200",
 			"합계\t1,200\t\t400\t600\t200",
+			"공공자전거 1,000대 운영\t2024년\t대여소 20곳 설치",
+			"\t2025년\t대여소 40곳 확대 (역세권 10곳 포함)",
+			"\t2026년\t대여소 50곳과 정비센터 1곳",
+		},
+		textRows: []string{
+			"'24. 3.\t○ 대여소 20곳 설치 착수 - 역세권 우선 배치",
+			"'24. 11.\t○ 1단계 대여소 20곳 개통 ○ 이용 요금 조례 개정",
+			"'26.\t○ 3단계 대여소 50곳 완성",
 		},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,10 +185,11 @@ func TestVariantCardsFromOtherDistricts(t *testing.T) {
 				t.Errorf("warnings: %q, want %q", got, wantWarnings)
 			}
 
-			text := Render(pledgeCardOf(card, tc.district, tc.validYears))
+			page := Page{Card: pledgeCardOf(card, tc.district, tc.validYears), StatusDate: card.StatusDate}
+			text := page.Text()
 			rendered := strings.Split(text, "\n")
 			var missing []string
-			for _, row := range tc.rows {
+			for _, row := range append(tc.rows, tc.textRows...) {
 				if !slices.Contains(rendered, row) {
 					missing = append(missing, row)
 				}
@@ -173,13 +197,24 @@ func TestVariantCardsFromOtherDistricts(t *testing.T) {
 			if len(missing) > 0 {
 				t.Errorf("the render lacks the card's rows %q:\n%s", missing, text)
 			}
+			html, err := page.HTML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			missing = nil
+			for _, row := range tc.rows {
+				if !slices.Contains(htmlRows(html), strings.TrimLeft(row, "\t")) {
+					missing = append(missing, row)
+				}
+			}
+			if len(missing) > 0 {
+				t.Errorf("the HTML render lacks the card's rows %q:\n%q", missing, htmlRows(html))
+			}
 			again, warnings := mustParse(t, text, tc.opts)
 			if len(warnings) != 0 {
 				t.Errorf("the render reads with warnings: %v", warnings)
 			}
-			// The status's date is kept in the status history, which the
-			// render does not write.
-			if diff := cmp.Diff(card, again, protocmp.Transform(), cmpopts.IgnoreFields(Card{}, "StatusDate")); diff != "" {
+			if diff := cmp.Diff(card, again, protocmp.Transform()); diff != "" {
 				t.Errorf("the render reads back differently (-card +render):\n%s", diff)
 			}
 		})
@@ -226,9 +261,31 @@ func TestImplementingLevelsAsDistrictsWriteThem(t *testing.T) {
 	}
 }
 
+var (
+	htmlRow  = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	htmlCell = regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`)
+	htmlTags = regexp.MustCompile(`<[^>]*>`)
+)
+
+// htmlRows are the rows of an HTML render's tables as the text render
+// writes them, cells joined by tabs, with the tabs that lead a row (the
+// cells a rowspan holds in the text) left out: so a text row with its
+// leading tabs trimmed can be looked for among them.
+func htmlRows(page []byte) []string {
+	var out []string
+	for _, tr := range htmlRow.FindAllStringSubmatch(string(page), -1) {
+		var cells []string
+		for _, td := range htmlCell.FindAllStringSubmatch(tr[1], -1) {
+			cells = append(cells, strings.TrimSpace(html.UnescapeString(htmlTags.ReplaceAllString(td[1], ""))))
+		}
+		out = append(out, strings.TrimLeft(strings.Join(cells, "\t"), "\t"))
+	}
+	return out
+}
+
 // TestRenderWritesUnitsAndNumbersAsTheCardDid renders indicators whose
 // unit the card wrote in their cells or in their title, with numbers that
-// need thousands separators or decimals.
+// need thousands separators or decimals, as text and as HTML.
 func TestRenderWritesUnitsAndNumbersAsTheCardDid(t *testing.T) {
 	num := func(s string) *indicatorv1.Measure {
 		return &indicatorv1.Measure{Value: &indicatorv1.Measure_Number{Number: s}}
@@ -255,9 +312,16 @@ func TestRenderWritesUnitsAndNumbersAsTheCardDid(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			text := Render(&pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}})
 			rendered := strings.Split(text, "\n")
+			page, err := RenderHTML(&pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}})
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, row := range tc.want {
 				if !slices.Contains(rendered, row) {
 					t.Errorf("the render lacks %q:\n%s", row, text)
+				}
+				if !slices.Contains(htmlRows(page), strings.TrimLeft(row, "\t")) {
+					t.Errorf("the HTML render lacks %q:\n%q", row, htmlRows(page))
 				}
 			}
 			card, warnings := mustParse(t, text, gwangsan)
@@ -271,9 +335,9 @@ func TestRenderWritesUnitsAndNumbersAsTheCardDid(t *testing.T) {
 	}
 }
 
-// TestSpacedTablesAreReadFromTheirLayout reads type tables and budget rows
-// whose tabs became spaces, from the places of their values under the
-// header words, and warns where the places do not tell.
+// TestSpacedTablesAreReadFromTheirLayout reads type tables, budget rows,
+// goals and logs whose tabs became spaces, from the places of their values
+// under the header words, and warns where the places do not tell.
 func TestSpacedTablesAreReadFromTheirLayout(t *testing.T) {
 	county := Options{DistrictKind: pledgev1.DistrictKind_DISTRICT_KIND_COUNTY}
 	n := func(k int) string { return strings.Repeat(" ", k) }
@@ -342,6 +406,40 @@ func TestSpacedTablesAreReadFromTheirLayout(t *testing.T) {
 		want := []string{"FUNDING_SOURCE_LOCAL 군비 2024 100000000", "FUNDING_SOURCE_LOCAL 군비 2025 200000000"}
 		if diff := cmp.Diff(want, lineRows(card.Budget)); diff != "" {
 			t.Errorf("budget (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("goals and logs under their header words", func(t *testing.T) {
+		// 연차별 달성 목표 stands at column 20, 추진사항 at 18: the header
+		// words are too far apart for tabs, so the words' places tell.
+		// A cell's own spaces (the log's '24.  11., 세부  내용) do not
+		// split it; a word crossing into the next column cannot be told.
+		text := "공약명\t제목\n\nI 추진개요\n\n○ 연차별 추진계획\n\n" +
+			"최종목표" + n(12) + "연차별 달성 목표\n" +
+			"시민 1만 명" + n(9) + "2024년" + n(4) + "목표  설정\n" +
+			n(20) + "2025년" + n(4) + "참여단 구성\n" +
+			"시민 참여를 넓히는 계획  2026년" + n(4) + "평가\n" +
+			"\nIV\n\n그간 추진사항\n\n" +
+			"추진일자" + n(10) + "추진사항\n" +
+			"'24. 3." + n(11) + "○ 착수\n" +
+			n(20) + "- 세부  내용\n" +
+			"'24.  11." + n(9) + "○ 개통  행사\n" +
+			"'25. 3. ○ 2단계 설계 착수" + n(4) + "○ 용역\n"
+		card, warnings := mustParse(t, text, county)
+		if lines, want := warningLines(warnings), []int{lineOf(t, text, "넓히는"), lineOf(t, text, "2단계")}; !cmp.Equal(lines, want) {
+			t.Errorf("warnings at lines %v, want %v: %v", lines, want, warnings)
+		}
+		pl := card.Pledge
+		wantGoals := []*pledgev1.YearlyGoal{{Year: 2024, Goal: "목표 설정"}, {Year: 2025, Goal: "참여단 구성"}}
+		if diff := cmp.Diff(wantGoals, pl.GetYearlyGoals(), protocmp.Transform()); diff != "" || pl.GetFinalGoal() != "시민 1만 명" {
+			t.Errorf("final goal %q; goals (-want +got):\n%s", pl.GetFinalGoal(), diff)
+		}
+		wantLog := []*pledgev1.DatedEntry{
+			{Date: &pledgev1.DateLabel{Label: "'24. 3."}, Items: []*pledgev1.Bullet{{Text: "착수", Children: []*pledgev1.Bullet{{Text: "세부 내용"}}}}},
+			{Date: &pledgev1.DateLabel{Label: "'24. 11."}, Items: []*pledgev1.Bullet{{Text: "개통 행사"}}},
+		}
+		if diff := cmp.Diff(wantLog, pl.GetProgressLog(), protocmp.Transform()); diff != "" {
+			t.Errorf("log (-want +got):\n%s", diff)
 		}
 	})
 

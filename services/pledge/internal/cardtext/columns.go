@@ -165,3 +165,80 @@ func byHeaderWords(ht, rt []token) (cols, cells []string, ok bool) {
 	}
 	return cols, cells, true
 }
+
+// textColumns reads a row of a table whose last column is free text — the
+// 연차별 goals, the logs — against the table's header, both as they came
+// with their tabs turned into spaces: the row's words in each of the
+// header's columns, in order, the last column taking every word from its
+// start to the line's end; and whether the layout told. It reads the two
+// layouts realign does, tabs of n spaces first:
+//
+//   - each tab n spaces (the header's words n apart): a run of spaces
+//     shorter than n lies inside a cell, one of k·n spaces crosses k
+//     columns, any other run cannot be told;
+//   - the text laid out under the header's words: a column runs from its
+//     word to the next word, and a word of the row that crosses into the
+//     next column cannot be told.
+func textColumns(header, row *line) ([][]string, bool) {
+	ht, rt := tokensOf(header.asSpaced), tokensOf(row.asSpaced)
+	if len(ht) < 2 || len(rt) == 0 {
+		return nil, false
+	}
+	cols := make([][]string, len(ht))
+	if at, ok := byTabRuns(ht, rt); ok {
+		for i, t := range rt {
+			c := min(at[i], len(cols)-1)
+			cols[c] = append(cols[c], t.text)
+		}
+		return cols, true
+	}
+	for _, t := range rt {
+		c := len(ht) - 1
+		for c > 0 && t.column < ht[c].column {
+			c--
+		}
+		if c+1 < len(ht) && t.column+displayWidth(t.text) > ht[c+1].column {
+			return nil, false // it crosses into the next column
+		}
+		cols[c] = append(cols[c], t.text)
+	}
+	return cols, true
+}
+
+// byTabRuns gives the column each of a row's tokens stands in when every
+// tab became n spaces, n being the runs between the header's words: a
+// shorter run lies inside a cell. Tabs wider than eight spaces are taken
+// for a layout for the eye, not for tabs.
+func byTabRuns(ht, rt []token) ([]int, bool) {
+	n := ht[1].before
+	for _, t := range ht[1:] {
+		if t.before != n {
+			return nil, false
+		}
+	}
+	if n > 8 || ht[0].before%n != 0 {
+		return nil, false
+	}
+	lead := ht[0].before / n
+	at := make([]int, len(rt))
+	col := 0
+	for i, t := range rt {
+		switch {
+		case i == 0 && t.before%n == 0:
+			col = t.before/n - lead
+		case i == 0 && t.before < n:
+			col = -lead // an indent inside the first cell
+		case i > 0 && t.before < n:
+			// spaces inside the cell
+		case i > 0 && t.before%n == 0:
+			col += t.before / n
+		default:
+			return nil, false
+		}
+		if col < 0 {
+			return nil, false
+		}
+		at[i] = col
+	}
+	return at, true
+}

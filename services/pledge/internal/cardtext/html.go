@@ -14,19 +14,22 @@ import (
 
 // htmlCard is what the HTML template reads.
 type htmlCard struct {
-	Card        *pledgev1.PledgeCard
-	Status      string
-	Department  string
-	Related     string
-	Contacts    string
-	Phones      string
-	Marks       []bool
-	Years       []int32
-	Indicators  []htmlIndicator
-	BudgetRows  []htmlBudgetRow
-	Contest     string
-	Awards      [][3]string
-	Unavailable []string
+	Card       *pledgev1.PledgeCard
+	Status     string
+	Department string
+	Related    string
+	Contacts   string
+	Phones     string
+	Marks      []bool
+	// Metro and Local head the metropolitan and the local level's
+	// columns as the district's cards do (도 and 군, or 시도 and 시군구).
+	Metro, Local string
+	Years        []int32
+	Indicators   []htmlIndicator
+	BudgetRows   []htmlBudgetRow
+	Contest      string
+	Awards       [][3]string
+	Unavailable  []string
 }
 
 type htmlIndicator struct {
@@ -71,7 +74,7 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
 {{range .Unavailable}}<p class="unavailable">{{.}}</p>{{end}}
 <table>
 <tr><th rowspan="2">유형별 공약현황</th><th colspan="2">사업유형</th><th colspan="3">사업주체</th><th colspan="2">완료시기</th></tr>
-<tr><th>신규사업</th><th>계속사업</th><th>국가</th><th>시도</th><th>시군구</th><th>임기내</th><th>임기후</th></tr>
+<tr><th>신규사업</th><th>계속사업</th><th>국가</th><th>{{.Metro}}</th><th>{{.Local}}</th><th>임기내</th><th>임기후</th></tr>
 <tr><td></td>{{range .Marks}}<td class="mark">{{if .}}○{{end}}</td>{{end}}</tr>
 </table>
 <table>
@@ -125,10 +128,18 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
 {{end}}`))
 
 // RenderHTML writes a card as a printable HTML page laid out like the
-// card, its tables as tables. Unavailable sections say so.
-func RenderHTML(card *pledgev1.PledgeCard) ([]byte, error) {
+// card, its tables as tables; its status undated (see Page). Unavailable
+// sections say so.
+func RenderHTML(card *pledgev1.PledgeCard) ([]byte, error) { return Page{Card: card}.HTML() }
+
+// HTML writes the page as a printable HTML page laid out like the card,
+// its tables as tables, the status's date with it. Unavailable sections
+// say so.
+func (pg Page) HTML() ([]byte, error) {
+	d := htmlCardOf(pg.Card)
+	d.Status = statusText(pg.Card.GetPledge().GetStatus(), pg.StatusDate)
 	var buf bytes.Buffer
-	err := page.Execute(&buf, htmlCardOf(card))
+	err := page.Execute(&buf, d)
 	return buf.Bytes(), err
 }
 
@@ -157,6 +168,7 @@ func htmlCardOf(card *pledgev1.PledgeCard) htmlCard {
 	for _, l := range pl.GetImplementingLevels() {
 		levels[l] = true
 	}
+	d.Metro, d.Local = levelLabels(card.GetDistrict())
 	d.Marks = []bool{
 		pl.GetProjectType() == pledgev1.ProjectType_PROJECT_TYPE_NEW, pl.GetProjectType() == pledgev1.ProjectType_PROJECT_TYPE_CONTINUING,
 		levels[1], levels[2], levels[3],
@@ -164,7 +176,8 @@ func htmlCardOf(card *pledgev1.PledgeCard) htmlCard {
 		pl.GetCompletionTiming() == pledgev1.CompletionTiming_COMPLETION_TIMING_AFTER_TERM,
 	}
 	for _, ind := range card.GetIndicators() {
-		hi := htmlIndicator{Title: ind.GetTitle()}
+		title, unit := titleAndUnit(ind)
+		hi := htmlIndicator{Title: title}
 		byYear := map[int32]int{}
 		for i, e := range ind.GetEntries() {
 			byYear[e.GetYear()] = i + 1
@@ -173,7 +186,7 @@ func htmlCardOf(card *pledgev1.PledgeCard) htmlCard {
 			t, a := "", ""
 			if i := byYear[y]; i > 0 {
 				e := ind.GetEntries()[i-1]
-				t, a = measureText(e.GetTarget(), ind.GetUnit()), measureText(e.GetActual(), ind.GetUnit())
+				t, a = measureText(e.GetTarget(), unit), measureText(e.GetActual(), unit)
 			}
 			hi.Targets, hi.Actuals = append(hi.Targets, t), append(hi.Actuals, a)
 		}

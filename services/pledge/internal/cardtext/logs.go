@@ -2,6 +2,7 @@ package cardtext
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,22 +14,37 @@ import (
 
 // log reads a dated log (IV 그간 추진사항, V 향후 추진계획): a header row,
 // then rows of a date label and its items; a line without a date carries
-// on the row above.
+// on the row above. A row whose tabs became spaces is read from its place
+// under the header (textColumns): an indented line stands in the items'
+// column, and a date's or an item's own spaces do not split it.
 func (p *parser) log(lines []*line) []*pledgev1.DatedEntry {
 	var out []*pledgev1.DatedEntry
 	var texts []string
 	var rows []*line
+	var header *line
 	skipping := false // the row above was left out: so are its continuations
 	for _, l := range lines {
 		if l.blank() {
 			continue
 		}
 		if strings.Contains(compact(l.text), "추진일자") {
-			l.used = true
+			l.used, header = true, l
 			continue
 		}
-		label := l.cell(0)
-		if len(l.cells) >= 2 && label != "" {
+		label, items := l.cell(0), l.cells[min(1, len(l.cells)):]
+		if positioned(header, l) {
+			cols, ok := textColumns(header, l)
+			if !ok {
+				p.warn(l, "the row lost its columns (tabs became spaces) and its layout does not say which words are the date and which what was done; it is left out")
+				skipping = true
+				continue
+			}
+			label, items = strings.Join(cols[0], " "), nil
+			if done := slices.Concat(cols[1:]...); len(done) > 0 {
+				items = []string{strings.Join(done, " ")}
+			}
+		}
+		if len(items) > 0 && label != "" {
 			if _, err := pledge.ParseDateLabel(label); err != nil {
 				p.warn(l, "%q is not a date (%v); the row is left out", label, err)
 				skipping = true
@@ -37,7 +53,7 @@ func (p *parser) log(lines []*line) []*pledgev1.DatedEntry {
 			skipping = false
 			l.used = true
 			out = append(out, &pledgev1.DatedEntry{Date: &pledgev1.DateLabel{Label: label}})
-			texts = append(texts, strings.Join(l.cells[1:], " "))
+			texts = append(texts, strings.Join(items, " "))
 			rows = append(rows, l)
 			continue
 		}

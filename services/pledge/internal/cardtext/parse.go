@@ -1,6 +1,7 @@
 package cardtext
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -126,7 +127,7 @@ func (p *parser) warn(l *line, format string, args ...any) {
 	if r := []rune(text); len(r) > 200 {
 		text = string(r[:200])
 	}
-	p.warnings = append(p.warnings, Warning{Line: l.n, Text: text, Message: sprintf(format, args...)})
+	p.warnings = append(p.warnings, Warning{Line: l.n, Text: text, Message: fmt.Sprintf(format, args...)})
 	l.used = true
 }
 
@@ -253,7 +254,7 @@ func (p *parser) typeTable(lines []*line, i int) int {
 		var ok bool
 		if cols, cells, ok = realign(names, marks); !ok {
 			p.warn(marks, "the type marks lost their columns (tabs became spaces) and their places do not say which types they mark; mark the type again after import")
-			p.unread(sprintf("the type marks of line %d lost their columns", marks.n), "project_type", "implementing_levels", "completion_timing")
+			p.unread(fmt.Sprintf("the type marks of line %d lost their columns", marks.n), "project_type", "implementing_levels", "completion_timing")
 			return j
 		}
 	}
@@ -354,7 +355,7 @@ func (p *parser) keyValues(l *line) bool {
 			p.headerKeys["required"] = true
 			if bad != "" {
 				p.warn(l, "%s", bad)
-				p.unread(sprintf("the 소요예산 of line %d could not be read", l.n), "required_budget")
+				p.unread(fmt.Sprintf("the 소요예산 of line %d could not be read", l.n), "required_budget")
 			}
 		case "추진상황", "이행상황":
 			written, dated := splitStatusDate(value)
@@ -364,7 +365,7 @@ func (p *parser) keyValues(l *line) bool {
 				p.statusDate(l, dated)
 			} else if value != "" {
 				p.warn(l, "%q is not a status (완료, 이행 후 계속추진, 정상추진, 일부추진, 보류, 폐기)", value)
-				p.unread(sprintf("the 추진상황 of line %d is not a status", l.n), "status")
+				p.unread(fmt.Sprintf("the 추진상황 of line %d is not a status", l.n), "status")
 			}
 		default:
 			continue

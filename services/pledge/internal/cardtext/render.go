@@ -12,6 +12,7 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/money"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 )
 
 // StatusLabels are the card's words for each status.
@@ -121,9 +122,44 @@ func Years(card *pledgev1.PledgeCard) []int32 {
 	return out
 }
 
+// Page is a card as the renders write it: the card the services assemble
+// and what a card shows that a PledgeCard does not carry.
+type Page struct {
+	Card *pledgev1.PledgeCard
+	// StatusDate is the day the pledge's status took effect (the effective
+	// date of its last status change, as Card.StatusDate reads it from a
+	// card), written after the status as cards date it: 완료('20. 12.).
+	// Zero writes the status alone.
+	StatusDate pledge.Date
+}
+
 // Render writes a card as text in the card's own layout, which Parse reads
-// back to the same data.
-func Render(card *pledgev1.PledgeCard) string {
+// back to the same data; its status undated (see Page).
+func Render(card *pledgev1.PledgeCard) string { return Page{Card: card}.Text() }
+
+// statusText writes a status as the card's 추진상황 cell does, with the
+// day it took effect in parentheses: the month alone when the day is the
+// first, as cards that date a status by its month read back (Parse takes
+// a month for its first day).
+func statusText(s pledgev1.PledgeStatus, d pledge.Date) string {
+	label := StatusLabels[s]
+	if label == "" || d.IsZero() {
+		return label
+	}
+	year := fmt.Sprintf("'%02d", d.Year%100)
+	if d.Year < 2000 || d.Year > 2099 {
+		year = strconv.Itoa(d.Year)
+	}
+	if d.Day <= 1 {
+		return fmt.Sprintf("%s(%s. %d.)", label, year, d.Month)
+	}
+	return fmt.Sprintf("%s(%s. %d. %d.)", label, year, d.Month, d.Day)
+}
+
+// Text writes the page as text in the card's own layout, which Parse reads
+// back to the same data, the status's date with it.
+func (pg Page) Text() string {
+	card := pg.Card
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	pl := card.GetPledge()
@@ -172,7 +208,7 @@ func Render(card *pledgev1.PledgeCard) string {
 		phones = phones[:1]
 	}
 	w("담당자\t%s\t연락처\t%s\n", strings.Join(people, " / "), strings.Join(phones, " / "))
-	w("소요예산\t%s\t추진상황\t%s\n\n", pl.GetRequiredBudget().GetLabel(), StatusLabels[pl.GetStatus()])
+	w("소요예산\t%s\t추진상황\t%s\n\n", pl.GetRequiredBudget().GetLabel(), statusText(pl.GetStatus(), pg.StatusDate))
 
 	renderOverview(&b, pl)
 	years := Years(card)
@@ -272,6 +308,16 @@ func unitInTitle(ind *indicatorv1.Indicator) bool {
 	return true
 }
 
+// titleAndUnit are an indicator's title and the unit its cells write, as
+// the card wrote them: the unit after each value, or once in parentheses
+// closing the title (재이용률(%)) and none in the cells.
+func titleAndUnit(ind *indicatorv1.Indicator) (title, cellUnit string) {
+	if unitInTitle(ind) {
+		return ind.GetTitle() + "(" + ind.GetUnit() + ")", ""
+	}
+	return ind.GetTitle(), ind.GetUnit()
+}
+
 func renderIndicators(b *strings.Builder, inds []*indicatorv1.Indicator, years []int32) {
 	if len(inds) == 0 {
 		return
@@ -286,10 +332,7 @@ func renderIndicators(b *strings.Builder, inds []*indicatorv1.Indicator, years [
 		for _, e := range ind.GetEntries() {
 			byYear[e.GetYear()] = e
 		}
-		title, unit := ind.GetTitle(), ind.GetUnit()
-		if unitInTitle(ind) {
-			title, unit = title+"("+unit+")", ""
-		}
+		title, unit := titleAndUnit(ind)
 		b.WriteString(title + "\t목 표")
 		for _, y := range years {
 			b.WriteString("\t" + measureText(byYear[y].GetTarget(), unit))

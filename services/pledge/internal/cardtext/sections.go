@@ -107,6 +107,7 @@ func (p *parser) overview(lines []*line) {
 	sub := ""
 	var last *pledgev1.Bullet // the bullet sub-points attach to
 	var target *[]*pledgev1.Bullet
+	goals := &goalTable{}
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if l.blank() {
@@ -192,36 +193,8 @@ func (p *parser) overview(lines []*line) {
 				}
 			}
 		case "goals":
-			p.goalRow(l)
+			p.goalRow(goals, l)
 		}
-	}
-}
-
-// goalRow reads a row of the 연차별 추진계획 table: the final goal beside
-// the first year, then a goal per year.
-func (p *parser) goalRow(l *line) {
-	if strings.Contains(compact(l.text), "최종목표") {
-		l.used = true
-		return
-	}
-	pl := p.card.Pledge
-	for c := 0; c < len(l.cells); c++ {
-		m := yearRe.FindStringSubmatch(l.cells[c])
-		if m == nil {
-			continue
-		}
-		if c > 0 && pl.FinalGoal == "" {
-			pl.FinalGoal = strings.TrimSpace(strings.Join(l.cells[:c], " "))
-		}
-		year, _ := strconv.Atoi(m[1])
-		if goal := l.cell(c + 1); goal != "" {
-			pl.YearlyGoals = append(pl.YearlyGoals, &pledgev1.YearlyGoal{Year: int32(year), Goal: goal})
-		}
-		l.used = true
-		return
-	}
-	if pl.FinalGoal == "" && len(l.cells) == 1 {
-		pl.FinalGoal, l.used = l.text, true
 	}
 }
 
@@ -368,33 +341,7 @@ func cellValue(s string) string {
 	return s
 }
 
-var (
-	quantity = regexp.MustCompile(`^([0-9][0-9,]*(?:\.[0-9]+)?)\s*([^\s0-9.,][^\s0-9]{0,9})?$`)
-	// titleUnit is a unit in parentheses closing an indicator's title, as
-	// in 방문객 수(명) or 재이용률(%).
-	titleUnit = regexp.MustCompile(`^(.*\S)\s*\(([^()\s0-9]{1,10})\)$`)
-)
-
-// units are what an indicator's title may close with in parentheses to
-// give its unit. Other parentheses, such as 협약 건수(누적), stay in the
-// title: taking any word for a unit would turn a title that only ends in
-// parentheses into a unit on its next import.
-var units = map[string]bool{
-	"명": true, "건": true, "개": true, "개소": true, "곳": true, "회": true, "번": true, "가구": true, "세대": true,
-	"호": true, "동": true, "팀": true, "개사": true, "업체": true, "단체": true, "점": true, "%": true, "%p": true,
-	"원": true, "천원": true, "만원": true, "백만원": true, "억원": true, "km": true, "㎞": true, "m": true, "㎡": true,
-	"m²": true, "ha": true, "톤": true, "t": true, "kg": true, "대": true, "그루": true, "일": true, "시간": true,
-	"개월": true, "년": true, "종": true, "편": true, "과정": true, "권": true, "천명": true, "만명": true, "천건": true,
-}
-
-// isUnit says whether u is a unit as a title's parentheses give it: a
-// known unit, or one per a span of time such as 명/일 or 건/년.
-func isUnit(u string) bool {
-	if per, span, ok := strings.Cut(u, "/"); ok {
-		return units[per] && (span == "일" || span == "주" || span == "월" || span == "년" || span == "회")
-	}
-	return units[u]
-}
+var quantity = regexp.MustCompile(`^([0-9][0-9,]*(?:\.[0-9]+)?)\s*([^\s0-9.,][^\s0-9]{0,9})?$`)
 
 // indicatorOf makes an indicator from its yearly cells: quantitative when
 // every value is a number with one unit (50명, 120건, 85%), else

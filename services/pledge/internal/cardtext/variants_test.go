@@ -1,6 +1,7 @@
 package cardtext
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func mustParse(t *testing.T, text string, opts Options) (*Card, []Warning) {
 func lineRows(lines []*budgetv1.BudgetLine) []string {
 	var out []string
 	for _, l := range lines {
-		out = append(out, sprintf("%s %s %d %d", l.GetSource(), l.GetSourceLabel(), l.GetYear(), l.GetPlannedWon()))
+		out = append(out, fmt.Sprintf("%s %s %d %d", l.GetSource(), l.GetSourceLabel(), l.GetYear(), l.GetPlannedWon()))
 	}
 	return out
 }
@@ -210,14 +211,19 @@ func TestVariantsOfTheSeedCard(t *testing.T) {
 		text := strings.Replace(seed(t), "II\n", "이 줄은 어디에도 속하지 않는다\nII\n", 1)
 		text = strings.Replace(text, "'19. 3.\t", "언젠가\t", 1)
 		_, warnings := mustParse(t, text, gwangsan)
-		var got []int
-		for _, w := range warnings {
-			got = append(got, w.Line)
-		}
-		if want := []int{lineOf(t, text, "이 줄은"), lineOf(t, text, "언젠가")}; !cmp.Equal(got, want) {
+		if got, want := warningLines(warnings), []int{lineOf(t, text, "이 줄은"), lineOf(t, text, "언젠가")}; !cmp.Equal(got, want) {
 			t.Errorf("warnings at lines %v, want %v: %v", got, want, warnings)
 		}
 	})
+}
+
+// warningLines are the lines the warnings point at.
+func warningLines(warnings []Warning) []int {
+	var out []int
+	for _, w := range warnings {
+		out = append(out, w.Line)
+	}
+	return out
 }
 
 // lineOf is the number of the first line of text holding s.
@@ -256,6 +262,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(strings.ReplaceAll(seedText, "\t", "    "))
 	f.Add("공약명\n\n제목\n\nIII\n\n구 분(백만원)\t계\t2020년\n구 비\t1\t1\n")
 	f.Add("공약명\t제목\nIV\n추진일자\t추진사항\n'20. 1.~\t○ 가 - 나 ○ 다\n")
+	f.Add("공약명\t제목\nI\n○ 연차별 추진계획\n최종목표    연차별 달성 목표\n가    2020년    나  다\n        라\nIV\n추진일자    추진사항\n'20.  1.    ○ 가  나\n    - 다\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		card, warnings, err := Parse(text, gwangsan)
 		if err != nil {
