@@ -18,7 +18,6 @@ import (
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/protobuf/proto"
 )
 
 // Store reads and writes plans, and records every change in the audit log
@@ -30,23 +29,11 @@ type Store struct {
 
 // View writes a plan as the API shows it, which is what the audit log
 // keeps.
-type View func(budget.Plan) proto.Message
+type View = audit.View[budget.Plan]
 
 // New returns a store on pool, whose search_path starts with the budget
 // schema; view writes what the audit log records.
 func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
-
-// record writes a change of a plan to the audit log in q, the change's
-// transaction; before and after are nil where there is none.
-func (s *Store) record(ctx context.Context, q pgdb.Querier, action, name string, before, after *budget.Plan) error {
-	shown := func(p *budget.Plan) proto.Message {
-		if p == nil {
-			return nil
-		}
-		return s.view(*p)
-	}
-	return audit.Record(ctx, q, action, name, shown(before), shown(after))
-}
 
 // Name is a plan's resource name.
 func Name(district, pledge string) string {
@@ -153,9 +140,9 @@ func (s *Store) Update(ctx context.Context, district, pledge, tag string, allowM
 			return err
 		}
 		if cur.Revision == 0 {
-			return s.record(ctx, tx, audit.Create, name, nil, &out)
+			return s.view.Record(ctx, tx, audit.Create, name, nil, &out)
 		}
-		return s.record(ctx, tx, audit.Update, name, &cur, &out)
+		return s.view.Record(ctx, tx, audit.Update, name, &cur, &out)
 	})
 	return out, err
 }
@@ -227,7 +214,7 @@ func (s *Store) Delete(ctx context.Context, district, pledge, tag string) error 
 		if _, err = tx.Exec(ctx, `DELETE FROM plans WHERE district_id = $1 AND pledge_id = $2`, district, pledge); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, audit.Delete, name, &cur, nil)
+		return s.view.Record(ctx, tx, audit.Delete, name, &cur, nil)
 	})
 }
 

@@ -20,7 +20,6 @@ import (
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/protobuf/proto"
 )
 
 // Store reads and writes indicators, and records every change in the
@@ -32,23 +31,11 @@ type Store struct {
 
 // View writes an indicator as the API shows it, which is what the audit
 // log keeps.
-type View func(indicator.Indicator) proto.Message
+type View = audit.View[indicator.Indicator]
 
 // New returns a store on pool, whose search_path starts with the
 // indicator schema; view writes what the audit log records.
 func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
-
-// record writes a change of an indicator to the audit log in q, the
-// change's transaction; before and after are nil where there is none.
-func (s *Store) record(ctx context.Context, q pgdb.Querier, action, name string, before, after *indicator.Indicator) error {
-	shown := func(i *indicator.Indicator) proto.Message {
-		if i == nil {
-			return nil
-		}
-		return s.view(*i)
-	}
-	return audit.Record(ctx, q, action, name, shown(before), shown(after))
-}
 
 // AuditEvents lists the indicator service's audit events of a page.
 func (s *Store) AuditEvents(ctx context.Context, page audit.Page) ([]*typev1.AuditEvent, error) {
@@ -334,7 +321,7 @@ func (s *Store) Create(ctx context.Context, i indicator.Indicator, key idempoten
 		if err != nil {
 			return i, err
 		}
-		return list[0], s.record(ctx, tx, audit.Create, i.Name(), nil, &list[0])
+		return list[0], s.view.Record(ctx, tx, audit.Create, i.Name(), nil, &list[0])
 	})
 }
 
@@ -396,7 +383,7 @@ func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, cu
 			return err
 		}
 		out = list[0]
-		return s.record(ctx, tx, audit.Update, out.Name(), &before, &out)
+		return s.view.Record(ctx, tx, audit.Update, out.Name(), &before, &out)
 	})
 	return out, err
 }
@@ -420,7 +407,7 @@ func (s *Store) Delete(ctx context.Context, district, pledge, id, tag string, cu
 		if _, err := tx.Exec(ctx, `DELETE FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3`, district, pledge, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, audit.Delete, cur.Name(), &cur, nil)
+		return s.view.Record(ctx, tx, audit.Delete, cur.Name(), &cur, nil)
 	})
 }
 

@@ -251,13 +251,5 @@ func (s *Server) readSummary(ctx context.Context, q summary.Query) ([]postgres.S
 // district (every district's for `districts/-`), for the pledge service to
 // merge.
 func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEventsRequest) (*typev1.ListAuditEventsResponse, error) {
-	page, err := audit.ReadPage(req)
-	if err != nil {
-		return nil, err
-	}
-	events, err := s.store.AuditEvents(ctx, page)
-	if err != nil {
-		return nil, err
-	}
-	return audit.One(page, events), nil
+	return audit.ListOne(ctx, req, s.store.AuditEvents)
 }
