@@ -147,7 +147,7 @@ func (s *Webhooks) ListWebhooks(ctx context.Context, req *eventsv1.ListWebhooksR
 // UpdateWebhook changes a webhook's url and wanted types.
 func (s *Webhooks) UpdateWebhook(ctx context.Context, req *eventsv1.UpdateWebhookRequest) (*eventsv1.Webhook, error) {
 	var v apierr.Violations
-	district, id := parseWebhookName(&v, "webhook.name", req.GetWebhook().GetName())
+	parseWebhookName(&v, "webhook.name", req.GetWebhook().GetName())
 	paths := req.GetUpdateMask().GetPaths()
 	if len(paths) == 0 {
 		paths = []string{"url", "event_types", "resource_types"}
@@ -170,7 +170,7 @@ func (s *Webhooks) UpdateWebhook(ctx context.Context, req *eventsv1.UpdateWebhoo
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	w, err := s.store.UpdateWebhook(ctx, district, id, in.GetEtag(), func(w *webhook.Webhook) error {
+	w, err := s.store.UpdateWebhook(ctx, in.GetName(), in.GetEtag(), func(w *webhook.Webhook) error {
 		if set["url"] {
 			w.URL = in.GetUrl()
 		}
