@@ -89,17 +89,23 @@ func get(ctx context.Context, q pgdb.Querier, district, pledge, lock string) (bu
 	return p, br.Close()
 }
 
-// Update changes a pledge's plan in one transaction: it reads the plan,
+// Update changes the plan named name
+// (`districts/{district}/pledges/{pledge}/budget`) in one transaction: the
+// store's one way to write a plan. It reads the plan,
 // locked against other writers — a new plan, at revision 0, when there is
 // none and allowMissing — refuses a stale tag with ABORTED, lets change
 // edit it and check it, writes it whole and records the change in the
 // audit log. A plan that does not exist is NOT_FOUND without
 // allowMissing. An empty tag asks for no check: change decides whether it
 // may be empty.
-func (s *Store) Update(ctx context.Context, district, pledge, tag string, allowMissing bool, change func(*budget.Plan) error) (budget.Plan, error) {
+func (s *Store) Update(ctx context.Context, name, tag string, allowMissing bool, change func(*budget.Plan) error) (budget.Plan, error) {
 	var out budget.Plan
-	name := Name(district, pledge)
-	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	ids, err := resourcename.Budget.Parse("name", name)
+	if err != nil {
+		return out, err
+	}
+	district, pledge := ids[0], ids[1]
+	err = pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		cur, err := get(ctx, tx, district, pledge, " FOR UPDATE")
 		p, err := editable(cur, err, name, tag, allowMissing)
 		if err != nil {
@@ -171,9 +177,13 @@ func lineArrays(lines []budget.Line) []any {
 
 // Draft is the plan Update would hand to change, read without a lock and
 // without writing: for requests that only validate.
-func (s *Store) Draft(ctx context.Context, district, pledge, tag string, allowMissing bool) (budget.Plan, error) {
-	cur, err := get(ctx, s.pool, district, pledge, "")
-	return editable(cur, err, Name(district, pledge), tag, allowMissing)
+func (s *Store) Draft(ctx context.Context, name, tag string, allowMissing bool) (budget.Plan, error) {
+	ids, err := resourcename.Budget.Parse("name", name)
+	if err != nil {
+		return budget.Plan{}, err
+	}
+	cur, err := get(ctx, s.pool, ids[0], ids[1], "")
+	return editable(cur, err, name, tag, allowMissing)
 }
 
 // editable decides what an update starts from, given the plan read (or

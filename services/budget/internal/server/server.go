@@ -132,7 +132,7 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 		return v.Err()
 	}
 	if req.GetValidateOnly() {
-		plan, err := s.store.Draft(ctx, districtID, pledge, tag, req.GetAllowMissing())
+		plan, err := s.store.Draft(ctx, req.GetBudget().GetName(), tag, req.GetAllowMissing())
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +141,7 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 		}
 		return planToProto(plan, &ref), nil
 	}
-	saved, err := s.store.Update(ctx, districtID, pledge, tag, req.GetAllowMissing(), change)
+	saved, err := s.store.Update(ctx, req.GetBudget().GetName(), tag, req.GetAllowMissing(), change)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -348,21 +349,22 @@ func writeEntries(ctx context.Context, tx pgx.Tx, i indicator.Indicator) error {
 	return tx.SendBatch(ctx, batch).Close()
 }
 
-// Update applies change to an indicator in one transaction, refusing a
-// stale etag (an empty one asks for no check); change checks the result.
-// The change is recorded in the audit log.
-func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, currentYear int, change func(*indicator.Indicator) error) (indicator.Indicator, error) {
+// Update applies change to the indicator named name
+// (`districts/{district}/pledges/{pledge}/indicators/{indicator}`) in one
+// transaction, the store's one way to change an indicator: it reads the
+// indicator as of currentYear under the row's lock, refuses a stale etag
+// (an empty one asks for no check), lets change edit and check it, writes
+// it whole and records the change in the audit log.
+func (s *Store) Update(ctx context.Context, name, tag string, currentYear int, change func(*indicator.Indicator) error) (indicator.Indicator, error) {
 	var out indicator.Indicator
-	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
+	ids, err := resourcename.Indicator.Parse("name", name)
+	if err != nil {
+		return out, err
+	}
+	district, pledge, id := ids[0], ids[1], ids[2]
+	err = pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		i, err := lockIndicator(ctx, tx, district, pledge, id, tag, currentYear)
 		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return errNotFound(district, pledge, id)
-		}
-		i := list[0]
-		if err := etag.Check(tag, i.Name(), i.Revision); err != nil {
 			return err
 		}
 		before := i
@@ -379,7 +381,8 @@ func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, cu
 		if err := writeEntries(ctx, tx, i); err != nil {
 			return err
 		}
-		if list, err = load(ctx, tx, district, pledge, []string{id}, currentYear, ""); err != nil {
+		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, "")
+		if err != nil {
 			return err
 		}
 		out = list[0]
@@ -393,15 +396,8 @@ func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, cu
 // event shows it as it was in currentYear.
 func (s *Store) Delete(ctx context.Context, district, pledge, id, tag string, currentYear int) error {
 	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
+		cur, err := lockIndicator(ctx, tx, district, pledge, id, tag, currentYear)
 		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return errNotFound(district, pledge, id)
-		}
-		cur := list[0]
-		if err := etag.Check(tag, cur.Name(), cur.Revision); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3`, district, pledge, id); err != nil {
@@ -409,6 +405,19 @@ func (s *Store) Delete(ctx context.Context, district, pledge, id, tag string, cu
 		}
 		return s.view.Record(ctx, tx, audit.Delete, cur.Name(), &cur, nil)
 	})
+}
+
+// lockIndicator reads an indicator as of currentYear under the row's lock,
+// for a write in tx, refusing a stale tag (an empty one asks for no check).
+func lockIndicator(ctx context.Context, tx pgx.Tx, district, pledge, id, tag string, currentYear int) (indicator.Indicator, error) {
+	list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
+	if err != nil {
+		return indicator.Indicator{}, err
+	}
+	if len(list) == 0 {
+		return indicator.Indicator{}, errNotFound(district, pledge, id)
+	}
+	return list[0], etag.Check(tag, list[0].Name(), list[0].Revision)
 }
 
 // IndicatorAchievement is one indicator's part in its pledge's achievement.

@@ -191,7 +191,7 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 		}
 		return indicatorToProto(i), nil
 	}
-	i, err := s.store.Update(ctx, district, pledge, id, req.GetIndicator().GetEtag(), s.currentYear(), change)
+	i, err := s.store.Update(ctx, req.GetIndicator().GetName(), req.GetIndicator().GetEtag(), s.currentYear(), change)
 	if err != nil {
 		return nil, err
 	}
