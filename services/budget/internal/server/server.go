@@ -26,7 +26,7 @@ import (
 // Server serves gongyak.budget.v1.BudgetService.
 type Server struct {
 	budgetv1.UnimplementedBudgetServiceServer
-	store   *postgres.Store
+	store   Store
 	pledges *pledgeref.Client
 	log     *slog.Logger
 	// summaries keeps SummarizeBudgets' answers until a plan changes.
@@ -35,7 +35,7 @@ type Server struct {
 
 // New returns the server over store, asking pledges about pledges and
 // keeping summaries until changes counts a change.
-func New(store *postgres.Store, pledges *pledgeref.Client, log *slog.Logger, changes *pgchange.Watcher) *Server {
+func New(store Store, pledges *pledgeref.Client, log *slog.Logger, changes *pgchange.Watcher) *Server {
 	return &Server{store: store, pledges: pledges, log: log,
 		summaries: summary.NewCache[*budgetv1.BudgetSummary](changes, nil)}
 }

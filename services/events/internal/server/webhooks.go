@@ -10,7 +10,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/resourcename"
-	"github.com/gongyak/gongyak/services/events/internal/postgres"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -19,7 +18,7 @@ import (
 // Webhooks is the WebhookService.
 type Webhooks struct {
 	eventsv1.UnimplementedWebhookServiceServer
-	store   *postgres.Store
+	store   Store
 	targets webhook.Targets
 	// wake tells the dispatcher a redelivered dead letter is due.
 	wake func()
@@ -27,7 +26,7 @@ type Webhooks struct {
 
 // NewWebhooks returns the WebhookService on store, checking targets with
 // targets; wake is called when a delivery becomes due through the API.
-func NewWebhooks(store *postgres.Store, targets webhook.Targets, wake func()) *Webhooks {
+func NewWebhooks(store Store, targets webhook.Targets, wake func()) *Webhooks {
 	return &Webhooks{store: store, targets: targets, wake: wake}
 }
 

@@ -32,7 +32,7 @@ var kst = time.FixedZone("KST", 9*60*60)
 // Server serves gongyak.indicator.v1.IndicatorService.
 type Server struct {
 	indicatorv1.UnimplementedIndicatorServiceServer
-	store   *postgres.Store
+	store   Store
 	pledges *pledgeref.Client
 	now     func() time.Time
 	// summaries keeps SummarizeIndicators' answers until an indicator
@@ -43,7 +43,7 @@ type Server struct {
 // New returns the server over store, asking pledges about pledges and
 // keeping summaries until changes counts a change; now is the clock that
 // decides which years have passed.
-func New(store *postgres.Store, pledges *pledgeref.Client, now func() time.Time, changes *pgchange.Watcher) *Server {
+func New(store Store, pledges *pledgeref.Client, now func() time.Time, changes *pgchange.Watcher) *Server {
 	s := &Server{store: store, pledges: pledges, now: now}
 	s.summaries = summary.NewCache[*indicatorv1.IndicatorSummary](changes, s.currentYear)
 	return s
