@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
@@ -50,29 +51,26 @@ type full struct {
 	plan       *scalegen.Plan
 }
 
+// binDir holds the suite's binaries, built once for the run.
+var binDir string
+
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if loaded != nil {
-		if err := loaded.run.Stop(2 * time.Minute); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(harness.WithBinaries("bench", nil, func(bin string) int {
+		binDir = bin
+		code := m.Run()
+		if loaded != nil {
+			if err := loaded.run.Stop(2 * time.Minute); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+			}
 		}
-	}
-	os.Exit(code)
+		return code
+	}))
 }
 
-// start builds the binaries, starts `gongyak run --scale full` on
-// .data-bench and ports of its own, and waits until it has loaded (or
-// found loaded) every district.
+// start starts `gongyak run --scale full` on .data-bench and ports of its
+// own, and waits until it has loaded (or found loaded) every district.
 func start() (*full, error) {
-	bin, err := os.MkdirTemp("", "gongyak-bench-bin-")
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := suite.Build(ctx, bin, append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Command)...); err != nil {
-		return nil, fmt.Errorf("building: %w", err)
-	}
+	bin := binDir
 	var env []string
 	addrs := map[string]string{}
 	for _, name := range []string{"PLEDGE", "BUDGET", "INDICATOR", "PARTICIPATION", "HTTP", "IDP", "PG"} {
