@@ -219,7 +219,7 @@ func (p *page) openDemo(suffix string) {
 	p.open(district + "/pledges?q=" + demoSearch)
 	p.click(demoTitle)
 	at := p.waitLocation("the demo pledge's card", func(u string) bool { return strings.Contains(u, district+"/pledges/") })
-	p.open(strings.TrimPrefix(at, p.s.base) + suffix)
+	p.open(strings.TrimPrefix(at, p.s.Base) + suffix)
 	p.expectText(demoTitle)
 }
 
