@@ -28,6 +28,15 @@ func getDepartment(ctx context.Context, q pgdb.Querier, district, id, lock strin
 	return d, notFound(err, pledge.ErrDepartmentNotFound(district, id))
 }
 
+// departmentsOf reads a district's departments.
+func departmentsOf(ctx context.Context, q pgdb.Querier, district string) ([]pledge.Department, error) {
+	rows, err := q.Query(ctx, `SELECT `+departmentColumns+` FROM departments WHERE district_id = $1`, district)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Department, error) { return scanDepartment(row) })
+}
+
 // GetDepartment returns one department.
 func (s *Store) GetDepartment(ctx context.Context, district, id string) (pledge.Department, error) {
 	return getDepartment(ctx, s.pool, district, id, "")

@@ -248,35 +248,39 @@ func checkPledgeIn(p *pledge.Pledge, term pledge.Term, exists map[string]bool) e
 	return v.Err()
 }
 
-// identityFree refuses a pledge whose code, or title when it has no code,
+// identityFree refuses a pledge whose identity (pledge.SameIdentity)
 // another live pledge of the same term already has; the error names that
 // pledge.
 func identityFree(ctx context.Context, q pgdb.Querier, p pledge.Pledge) error {
-	other, err := sameIdentity(ctx, q, p, "")
-	if other == "" || err != nil {
+	candidates, err := identityCandidates(ctx, q, p, "")
+	if err != nil {
 		return err
+	}
+	other, found := pledge.IdentityMatch(p, candidates)
+	if !found {
+		return nil
 	}
 	what := "title"
 	if p.Code != "" {
 		what = "code"
 	}
-	e := apierr.AlreadyExists("pledge %s of term %d already has this %s", pledge.PledgeName(p.DistrictID, other), p.Term, what)
-	e.Metadata = map[string]string{"resource": pledge.PledgeName(p.DistrictID, other)}
+	e := apierr.AlreadyExists("pledge %s of term %d already has this %s", other.Name(), p.Term, what)
+	e.Metadata = map[string]string{"resource": other.Name()}
 	return e
 }
 
-// sameIdentity returns the id of the other live pledge of p's term with
-// p's code, or its title when it has no code; "" when there is none. lock
-// is appended to the query, such as " FOR UPDATE".
-func sameIdentity(ctx context.Context, q pgdb.Querier, p pledge.Pledge, lock string) (string, error) {
-	var other string
-	err := q.QueryRow(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND term = $2 AND id <> $3
-		AND delete_time IS NULL AND CASE WHEN $4 <> '' THEN code = $4 ELSE code = '' AND title = $5 END`+lock,
-		p.DistrictID, p.Term, p.ID, p.Code, p.Title).Scan(&other)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
+// identityCandidates reads the other live pledges of p's term that share
+// its code or its title: those among which pledge.IdentityMatch finds the
+// one with p's identity. lock is appended to the query, such as
+// " FOR UPDATE".
+func identityCandidates(ctx context.Context, q pgdb.Querier, p pledge.Pledge, lock string) ([]pledge.Pledge, error) {
+	rows, err := q.Query(ctx, `SELECT `+pledgeColumns+` FROM pledges WHERE district_id = $1 AND term = $2 AND id <> $3
+		AND delete_time IS NULL AND (code = nullif($4, '') OR title = $5)`+lock,
+		p.DistrictID, p.Term, p.ID, p.Code, p.Title)
+	if err != nil {
+		return nil, err
 	}
-	return other, err
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Pledge, error) { return scanPledge(row) })
 }
 
 // UpdatePledge applies change to a live pledge, refusing a stale etag, and
