@@ -88,7 +88,7 @@ func (s *DistrictServer) UpdateDistrict(ctx context.Context, req *pledgev1.Updat
 	outputOnly := []string{"name", "etag", "create_time", "update_time"}
 	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetDistrict())
 	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetDistrict(), outputOnly...), outputOnly...)
-	d, err := s.store.UpdateDistrict(ctx, id, req.GetDistrict().GetEtag(), func(d *pledge.District) error {
+	d, err := s.store.UpdateDistrict(ctx, pledge.DistrictName(id), req.GetDistrict().GetEtag(), func(d *pledge.District) error {
 		cur := districtToProto(*d)
 		if err := fieldmask.Apply(cur, req.GetDistrict(), paths); err != nil {
 			return err
@@ -182,7 +182,7 @@ func (s *DistrictServer) UpdateDepartment(ctx context.Context, req *pledgev1.Upd
 	outputOnly := []string{"name", "etag", "create_time", "update_time"}
 	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetDepartment())
 	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetDepartment(), outputOnly...), outputOnly...)
-	d, err := s.store.UpdateDepartment(ctx, district, id, req.GetDepartment().GetEtag(), func(d *pledge.Department) error {
+	d, err := s.store.UpdateDepartment(ctx, pledge.DepartmentName(district, id), req.GetDepartment().GetEtag(), func(d *pledge.Department) error {
 		cur := departmentToProto(*d)
 		if err := fieldmask.Apply(cur, req.GetDepartment(), paths); err != nil {
 			return err

@@ -98,6 +98,18 @@ func (s *PledgeServer) CreatePledge(ctx context.Context, req *pledgev1.CreatePle
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	d, err := s.store.GetDistrict(ctx, district)
+	if err != nil {
+		return nil, err
+	}
+	term, err := d.TermOrCurrent("pledge.term", p.Term)
+	if err != nil {
+		return nil, err
+	}
+	p.Term = term.Number
+	if err := s.validate(ctx, &p, "pledge", term); err != nil {
+		return nil, err
+	}
 	created, err := s.store.CreatePledge(ctx, p, key)
 	if err != nil {
 		return nil, err
@@ -123,32 +135,31 @@ func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePle
 	}
 	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetPledge())
 	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetPledge(), append(pledgeOutputOnly, "status", "term")...), pledgeOutputOnly...)
-	p, err := s.store.UpdatePledge(ctx, district, id, req.GetPledge().GetEtag(), func(p *pledge.Pledge) error {
-		cur := pledgeToProto(postgres.PledgeWithTerm{Pledge: *p})
-		if err := fieldmask.Apply(cur, req.GetPledge(), paths); err != nil {
-			return err
+	// The change is made and checked on the pledge as read here; the
+	// store writes it only while the pledge is still that one (the etag
+	// it is written at is the one read).
+	cur, err := s.store.GetPledge(ctx, district, id)
+	if err != nil {
+		return nil, err
+	}
+	stored := cur.Pledge
+	if err := etag.Check(req.GetPledge().GetEtag(), stored.Name(), stored.Revision); err != nil {
+		return nil, err
+	}
+	if err := stored.CheckLive(); err != nil {
+		return nil, err
+	}
+	next, err := s.changed(stored, req.GetPledge(), paths)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.validate(ctx, &next, "pledge", cur.Term); err != nil {
+		return nil, err
+	}
+	p, err := s.store.UpdatePledge(ctx, stored.Name(), req.GetPledge().GetEtag(), func(p *pledge.Pledge) error {
+		if p.Revision != stored.Revision {
+			return apierr.EtagMismatch(p.Name())
 		}
-		var v apierr.Violations
-		if cur.GetStatus() != pledgev1.PledgeStatus(p.Status) {
-			v.Add("pledge.status", "changes only through ChangePledgeStatus (POST …:changeStatus), which records why")
-		}
-		if cur.GetTerm() != int32(p.Term) {
-			v.Add("pledge.term", "cannot change: a pledge belongs to the term it was made in")
-		}
-		if err := v.Err(); err != nil {
-			return err
-		}
-		next, err := pledgeFromProto(cur, district)
-		if err != nil {
-			return err
-		}
-		next.ID, next.Status, next.StatusChangeTime = p.ID, p.Status, p.StatusChangeTime
-		for i := range next.Photos {
-			if i < len(p.Photos) {
-				next.Photos[i].URI = p.Photos[i].URI
-			}
-		}
-		next.Revision, next.CreateTime, next.UpdateTime, next.DeleteTime = p.Revision, p.CreateTime, p.UpdateTime, p.DeleteTime
 		*p = next
 		return nil
 	})
@@ -156,6 +167,48 @@ func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePle
 		return nil, err
 	}
 	return pledgeToProto(p), nil
+}
+
+// changed is the stored pledge p with the fields paths name copied from
+// in; a change of its status or term is refused.
+func (s *PledgeServer) changed(p pledge.Pledge, in *pledgev1.Pledge, paths []string) (pledge.Pledge, error) {
+	cur := pledgeToProto(postgres.PledgeWithTerm{Pledge: p})
+	if err := fieldmask.Apply(cur, in, paths); err != nil {
+		return p, err
+	}
+	var v apierr.Violations
+	if cur.GetStatus() != pledgev1.PledgeStatus(p.Status) {
+		v.Add("pledge.status", "changes only through ChangePledgeStatus (POST …:changeStatus), which records why")
+	}
+	if cur.GetTerm() != int32(p.Term) {
+		v.Add("pledge.term", "cannot change: a pledge belongs to the term it was made in")
+	}
+	if err := v.Err(); err != nil {
+		return p, err
+	}
+	next, err := pledgeFromProto(cur, p.DistrictID)
+	if err != nil {
+		return p, err
+	}
+	next.ID, next.Status, next.StatusChangeTime = p.ID, p.Status, p.StatusChangeTime
+	for i := range next.Photos {
+		if i < len(p.Photos) {
+			next.Photos[i].URI = p.Photos[i].URI
+		}
+	}
+	next.Revision, next.CreateTime, next.UpdateTime, next.DeleteTime = p.Revision, p.CreateTime, p.UpdateTime, p.DeleteTime
+	return next, nil
+}
+
+// validate checks p, a pledge of term about to be written, as a whole
+// (pledge.Pledge.Validate), asking the store which of the departments it
+// names its district has; fields are named under prefix.
+func (s *PledgeServer) validate(ctx context.Context, p *pledge.Pledge, prefix string, term pledge.Term) error {
+	known, err := s.store.DepartmentsAmong(ctx, p.DistrictID, append([]string{p.OwningDepartment}, p.RelatedDepartments...))
+	if err != nil {
+		return err
+	}
+	return p.Validate(prefix, term, known)
 }
 
 // DeletePledge marks a pledge deleted.
