@@ -303,34 +303,27 @@ func (s *Store) DeletePledge(ctx context.Context, district, id, tag string) (Ple
 // The change takes effect on effective, checked against the pledge's term
 // and history (pledge.CheckStatusDate), or today when effective is zero.
 func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, status pledge.Status, reason string, effective pledge.Date, key idempotency.Key) (PledgeWithTerm, error) {
-	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
-		p, err := getPledge(ctx, tx, district, id, " FOR UPDATE")
-		if err != nil {
-			return PledgeWithTerm{}, err
-		}
-		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
-			return PledgeWithTerm{}, err
-		}
-		if err := p.CheckLive(); err != nil {
-			return PledgeWithTerm{}, err
-		}
+	// A pledge's status is written apart from its other fields, with the
+	// history's entry.
+	t := pledgeTable
+	t.write = func(ctx context.Context, tx pgx.Tx, before, after pledge.Pledge) error {
 		if !effective.IsZero() {
-			if err := checkStatusDate(ctx, tx, p, "effective_date", effective); err != nil {
-				return PledgeWithTerm{}, err
+			if err := checkStatusDate(ctx, tx, before, "effective_date", effective); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now(),
-			revision = revision + 1, update_time = now() WHERE district_id = $1 AND id = $2`, district, id, status); err != nil {
-			return PledgeWithTerm{}, err
+			revision = revision + 1, update_time = now() WHERE district_id = $1 AND id = $2`, district, id, after.Status); err != nil {
+			return err
 		}
-		if err := recordStatusOn(ctx, tx, district, id, p.Status, status, reason, effective); err != nil {
-			return PledgeWithTerm{}, err
-		}
-		before := p
-		if p, err = getPledge(ctx, tx, district, id, ""); err != nil {
-			return PledgeWithTerm{}, err
-		}
-		if err := s.record(ctx, tx, audit.ChangeStatus, p.Name(), before, p); err != nil {
+		return recordStatusOn(ctx, tx, district, id, before.Status, after.Status, reason, effective)
+	}
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
+		p, err := updateIn(ctx, tx, s, t, audit.ChangeStatus, pledge.PledgeName(district, id), tag, func(p *pledge.Pledge) error {
+			p.Status = status
+			return nil
+		})
+		if err != nil {
 			return PledgeWithTerm{}, err
 		}
 		return withTerm(ctx, tx, p)

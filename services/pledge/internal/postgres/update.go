@@ -35,36 +35,45 @@ type table[T any] struct {
 // the value as stored.
 func update[T any](ctx context.Context, s *Store, t table[T], name, tag string, change func(*T) error) (T, error) {
 	var out T
+	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = updateIn(ctx, tx, s, t, audit.Update, name, tag, change)
+		return err
+	})
+	return out, err
+}
+
+// updateIn is update in tx, the change recorded in the audit log as
+// action.
+func updateIn[T any](ctx context.Context, tx pgx.Tx, s *Store, t table[T], action, name, tag string, change func(*T) error) (T, error) {
+	var out T
 	ids, err := t.pattern.Parse("name", name)
 	if err != nil {
 		return out, err
 	}
-	err = pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		cur, err := t.get(ctx, tx, ids, " FOR UPDATE")
-		if err != nil {
-			return err
+	cur, err := t.get(ctx, tx, ids, " FOR UPDATE")
+	if err != nil {
+		return out, err
+	}
+	if err := etag.Check(tag, t.name(cur), t.revision(cur)); err != nil {
+		return out, err
+	}
+	if t.changeable != nil {
+		if err := t.changeable(cur); err != nil {
+			return out, err
 		}
-		if err := etag.Check(tag, t.name(cur), t.revision(cur)); err != nil {
-			return err
-		}
-		if t.changeable != nil {
-			if err := t.changeable(cur); err != nil {
-				return err
-			}
-		}
-		before := cur
-		if err := change(&cur); err != nil {
-			return err
-		}
-		if err := t.write(ctx, tx, before, cur); err != nil {
-			return err
-		}
-		if out, err = t.get(ctx, tx, ids, ""); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, audit.Update, t.name(out), before, out)
-	})
-	return out, err
+	}
+	before := cur
+	if err := change(&cur); err != nil {
+		return out, err
+	}
+	if err := t.write(ctx, tx, before, cur); err != nil {
+		return out, err
+	}
+	if out, err = t.get(ctx, tx, ids, ""); err != nil {
+		return out, err
+	}
+	return out, s.record(ctx, tx, action, t.name(out), before, out)
 }
 
 // districtTable is the districts with their terms.
