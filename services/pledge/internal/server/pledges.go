@@ -29,11 +29,7 @@ func (s *PledgeServer) GetPledge(ctx context.Context, req *pledgev1.GetPledgeReq
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.store.GetPledge(ctx, district, id)
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(p), nil
+	return shown(pledgeToProto)(s.store.GetPledge(ctx, district, id))
 }
 
 // ListPledges lists a district's pledges, or every district's with
@@ -69,11 +65,7 @@ func (s *PledgeServer) ListPledges(ctx context.Context, req *pledgev1.ListPledge
 	if err != nil {
 		return nil, err
 	}
-	resp := &pledgev1.ListPledgesResponse{NextPageToken: page.NextToken, TotalSize: int32(page.Total)}
-	for _, p := range page.Pledges {
-		resp.Pledges = append(resp.Pledges, pledgeToProto(p))
-	}
-	return resp, nil
+	return &pledgev1.ListPledgesResponse{Pledges: each(page.Pledges, pledgeToProto), NextPageToken: page.NextToken, TotalSize: int32(page.Total)}, nil
 }
 
 // CreatePledge adds a pledge.
@@ -87,12 +79,7 @@ func (s *PledgeServer) CreatePledge(ctx context.Context, req *pledgev1.CreatePle
 	}
 	p, err := pledgeFromProto(req.GetPledge(), district)
 	v.Merge(err)
-	p.ID = req.GetPledgeId()
-	if p.ID == "" {
-		p.ID = pledge.NewID()
-	} else {
-		v.Merge(pledge.CheckID("pledge_id", p.ID))
-	}
+	p.ID = chosenID(&v, "pledge_id", req.GetPledgeId())
 	key, err := idempotency.For("CreatePledge", req.GetRequestId(), req)
 	v.Merge(err)
 	if err := v.Err(); err != nil {
@@ -110,11 +97,7 @@ func (s *PledgeServer) CreatePledge(ctx context.Context, req *pledgev1.CreatePle
 	if err := s.validate(ctx, &p, "pledge", term); err != nil {
 		return nil, err
 	}
-	created, err := s.store.CreatePledge(ctx, p, key)
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(created), nil
+	return shown(pledgeToProto)(s.store.CreatePledge(ctx, p, key))
 }
 
 // pledgeOutputOnly are the fields of a pledge an update ignores.
@@ -123,55 +106,49 @@ var pledgeOutputOnly = []string{"name", "etag", "create_time", "update_time", "d
 // UpdatePledge changes a pledge: the fields the mask names, at any depth,
 // are copied onto the stored pledge, which is then checked as a whole.
 func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePledgeRequest) (*pledgev1.Pledge, error) {
-	if req.GetPledge() == nil {
+	in := req.GetPledge()
+	if in == nil {
 		return nil, apierr.Invalid("pledge", "is required")
 	}
 	var v apierr.Violations
-	district, id, err := pledge.ParsePledgeName("pledge.name", req.GetPledge().GetName())
-	v.Merge(err)
-	v.Merge(etag.Require("pledge.etag", req.GetPledge().GetEtag()))
+	ids := target(&v, resourcename.Pledge, "pledge.name", in.GetName(), "pledge.etag", in.GetEtag())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetPledge())
-	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetPledge(), append(pledgeOutputOnly, "status", "term")...), pledgeOutputOnly...)
+	paths := updatePaths(req.GetUpdateMask().GetPaths(), in, pledgeOutputOnly, "status", "term")
 	// The change is made and checked on the pledge as read here; the
 	// store writes it only while the pledge is still that one (the etag
 	// it is written at is the one read).
-	cur, err := s.store.GetPledge(ctx, district, id)
+	cur, err := s.store.GetPledge(ctx, ids[0], ids[1])
 	if err != nil {
 		return nil, err
 	}
 	stored := cur.Pledge
-	if err := etag.Check(req.GetPledge().GetEtag(), stored.Name(), stored.Revision); err != nil {
+	if err := etag.Check(in.GetEtag(), stored.Name(), stored.Revision); err != nil {
 		return nil, err
 	}
 	if err := stored.CheckLive(); err != nil {
 		return nil, err
 	}
-	next, err := s.changed(stored, req.GetPledge(), paths)
+	next, err := changed(stored, in, paths)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.validate(ctx, &next, "pledge", cur.Term); err != nil {
 		return nil, err
 	}
-	p, err := s.store.UpdatePledge(ctx, stored.Name(), req.GetPledge().GetEtag(), func(p *pledge.Pledge) error {
+	return shown(pledgeToProto)(s.store.UpdatePledge(ctx, stored.Name(), in.GetEtag(), func(p *pledge.Pledge) error {
 		if p.Revision != stored.Revision {
 			return apierr.EtagMismatch(p.Name())
 		}
 		*p = next
 		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(p), nil
+	}))
 }
 
 // changed is the stored pledge p with the fields paths name copied from
 // in; a change of its status or term is refused.
-func (s *PledgeServer) changed(p pledge.Pledge, in *pledgev1.Pledge, paths []string) (pledge.Pledge, error) {
+func changed(p pledge.Pledge, in *pledgev1.Pledge, paths []string) (pledge.Pledge, error) {
 	cur := pledgeToProto(postgres.PledgeWithTerm{Pledge: p})
 	if err := fieldmask.Apply(cur, in, paths); err != nil {
 		return p, err
@@ -214,17 +191,11 @@ func (s *PledgeServer) validate(ctx context.Context, p *pledge.Pledge, prefix st
 // DeletePledge marks a pledge deleted.
 func (s *PledgeServer) DeletePledge(ctx context.Context, req *pledgev1.DeletePledgeRequest) (*pledgev1.Pledge, error) {
 	var v apierr.Violations
-	district, id, err := pledge.ParsePledgeName("name", req.GetName())
-	v.Merge(err)
-	v.Merge(etag.Require("etag", req.GetEtag()))
+	ids := target(&v, resourcename.Pledge, "name", req.GetName(), "etag", req.GetEtag())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.store.DeletePledge(ctx, district, id, req.GetEtag())
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(p), nil
+	return shown(pledgeToProto)(s.store.DeletePledge(ctx, ids[0], ids[1], req.GetEtag()))
 }
 
 // ChangePledgeStatus sets a pledge's status and records why, in effect
@@ -232,11 +203,9 @@ func (s *PledgeServer) DeletePledge(ctx context.Context, req *pledgev1.DeletePle
 // who record the past give one).
 func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.ChangePledgeStatusRequest) (*pledgev1.Pledge, error) {
 	var v apierr.Violations
-	district, id, err := pledge.ParsePledgeName("name", req.GetName())
-	v.Merge(err)
+	ids := target(&v, resourcename.Pledge, "name", req.GetName(), "etag", req.GetEtag())
 	v.Merge(pledge.CheckStatus("status", pledge.Status(req.GetStatus())))
 	v.Merge(pledge.CheckReason("reason", req.GetReason()))
-	v.Merge(etag.Require("etag", req.GetEtag()))
 	effective := dateFromProto(req.GetEffectiveDate())
 	if !effective.IsZero() {
 		v.Merge(pledge.CheckWholeDate("effective_date", effective))
@@ -246,11 +215,7 @@ func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.Cha
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.store.ChangeStatus(ctx, district, id, req.GetEtag(), pledge.Status(req.GetStatus()), req.GetReason(), effective, key)
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(p), nil
+	return shown(pledgeToProto)(s.store.ChangeStatus(ctx, ids[0], ids[1], req.GetEtag(), pledge.Status(req.GetStatus()), req.GetReason(), effective, key))
 }
 
 // ListStatusChanges lists a pledge's status history.
@@ -267,11 +232,7 @@ func (s *PledgeServer) ListStatusChanges(ctx context.Context, req *pledgev1.List
 	if err != nil {
 		return nil, err
 	}
-	resp := &pledgev1.ListStatusChangesResponse{NextPageToken: next}
-	for _, c := range list {
-		resp.StatusChanges = append(resp.StatusChanges, statusChangeToProto(c))
-	}
-	return resp, nil
+	return &pledgev1.ListStatusChangesResponse{StatusChanges: each(list, statusChangeToProto), NextPageToken: next}, nil
 }
 
 // parentOrAll reads a parent that names a district, or every district
