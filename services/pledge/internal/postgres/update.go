@@ -11,16 +11,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// named is a stored value with a resource name.
+type named interface{ Name() string }
+
 // table is how update reads and writes one kind of stored value.
-type table[T any] struct {
+type table[T named] struct {
 	// pattern is the resource name of a value, whose ids get reads by.
 	pattern resourcename.Pattern
 	// get reads the value of ids; lock, when not "", locks its row
 	// (" FOR UPDATE").
 	get func(ctx context.Context, q pgdb.Querier, ids []string, lock string) (T, error)
-	// name and revision are the value's resource name and revision (its
-	// etag).
-	name     func(T) string
+	// revision is the value's revision (its etag).
 	revision func(T) int64
 	// changeable, when set, refuses a value that may not change now
 	// (after the etag is checked, before change sees it).
@@ -33,7 +34,7 @@ type table[T any] struct {
 // locks the value's row, refuses a stale etag (tag), applies change,
 // writes the result and records the change in the audit log. It returns
 // the value as stored.
-func update[T any](ctx context.Context, s *Store, t table[T], name, tag string, change func(*T) error) (T, error) {
+func update[T named](ctx context.Context, s *Store, t table[T], name, tag string, change func(*T) error) (T, error) {
 	var out T
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
@@ -45,7 +46,7 @@ func update[T any](ctx context.Context, s *Store, t table[T], name, tag string, 
 
 // updateIn is update in tx, the change recorded in the audit log as
 // action.
-func updateIn[T any](ctx context.Context, tx pgx.Tx, s *Store, t table[T], action, name, tag string, change func(*T) error) (T, error) {
+func updateIn[T named](ctx context.Context, tx pgx.Tx, s *Store, t table[T], action, name, tag string, change func(*T) error) (T, error) {
 	var out T
 	ids, err := t.pattern.Parse("name", name)
 	if err != nil {
@@ -55,7 +56,7 @@ func updateIn[T any](ctx context.Context, tx pgx.Tx, s *Store, t table[T], actio
 	if err != nil {
 		return out, err
 	}
-	if err := etag.Check(tag, t.name(cur), t.revision(cur)); err != nil {
+	if err := etag.Check(tag, cur.Name(), t.revision(cur)); err != nil {
 		return out, err
 	}
 	if t.changeable != nil {
@@ -73,7 +74,7 @@ func updateIn[T any](ctx context.Context, tx pgx.Tx, s *Store, t table[T], actio
 	if out, err = t.get(ctx, tx, ids, ""); err != nil {
 		return out, err
 	}
-	return out, s.record(ctx, tx, action, t.name(out), before, out)
+	return out, s.record(ctx, tx, action, out.Name(), before, out)
 }
 
 // districtTable is the districts with their terms.
@@ -82,7 +83,6 @@ var districtTable = table[pledge.District]{
 	get: func(ctx context.Context, q pgdb.Querier, ids []string, lock string) (pledge.District, error) {
 		return getDistrict(ctx, q, ids[0], lock)
 	},
-	name:     pledge.District.Name,
 	revision: func(d pledge.District) int64 { return d.Revision },
 	write: func(ctx context.Context, tx pgx.Tx, before, d pledge.District) error {
 		_, err := tx.Exec(ctx, `UPDATE districts SET display_name = $2, kind = $3, metropolitan_government = $4,
@@ -101,7 +101,6 @@ var departmentTable = table[pledge.Department]{
 	get: func(ctx context.Context, q pgdb.Querier, ids []string, lock string) (pledge.Department, error) {
 		return getDepartment(ctx, q, ids[0], ids[1], lock)
 	},
-	name:     pledge.Department.Name,
 	revision: func(d pledge.Department) int64 { return d.Revision },
 	write: func(ctx context.Context, tx pgx.Tx, before, d pledge.Department) error {
 		_, err := tx.Exec(ctx, `UPDATE departments SET display_name = $3, teams = $4, phone = $5,
@@ -117,7 +116,6 @@ var pledgeTable = table[pledge.Pledge]{
 	get: func(ctx context.Context, q pgdb.Querier, ids []string, lock string) (pledge.Pledge, error) {
 		return getPledge(ctx, q, ids[0], ids[1], lock)
 	},
-	name:       pledge.Pledge.Name,
 	revision:   func(p pledge.Pledge) int64 { return p.Revision },
 	changeable: pledge.Pledge.CheckLive,
 	write: func(ctx context.Context, tx pgx.Tx, before, p pledge.Pledge) error {

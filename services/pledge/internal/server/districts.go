@@ -12,9 +12,24 @@ import (
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 )
 
-// resourceOutputOnly are the fields of a district or department an
-// update ignores.
-var resourceOutputOnly = []string{"name", "etag", "create_time", "update_time"}
+// districtResource and departmentResource are the district service's
+// resources.
+var (
+	districtResource = plainResource[pledge.District, *pledgev1.District]{
+		field: "district", pattern: resourcename.District, view: districtToProto, read: districtFromProto,
+		keep: func(d pledge.District, next *pledge.District) {
+			next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.ID, d.Revision, d.CreateTime, d.UpdateTime
+		},
+		check: (*pledge.District).Check,
+	}
+	departmentResource = plainResource[pledge.Department, *pledgev1.Department]{
+		field: "department", pattern: resourcename.Department, view: departmentToProto, read: departmentFromProto,
+		keep: func(d pledge.Department, next *pledge.Department) {
+			next.DistrictID, next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.DistrictID, d.ID, d.Revision, d.CreateTime, d.UpdateTime
+		},
+		check: (*pledge.Department).Check,
+	}
+)
 
 // GetDistrict returns one district.
 func (s *DistrictServer) GetDistrict(ctx context.Context, req *pledgev1.GetDistrictRequest) (*pledgev1.District, error) {
@@ -61,26 +76,7 @@ func (s *DistrictServer) CreateDistrict(ctx context.Context, req *pledgev1.Creat
 
 // UpdateDistrict changes a district.
 func (s *DistrictServer) UpdateDistrict(ctx context.Context, req *pledgev1.UpdateDistrictRequest) (*pledgev1.District, error) {
-	in := req.GetDistrict()
-	if in == nil {
-		return nil, apierr.Invalid("district", "is required")
-	}
-	var v apierr.Violations
-	target(&v, resourcename.District, "district.name", in.GetName(), "district.etag", in.GetEtag())
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	paths := updatePaths(req.GetUpdateMask().GetPaths(), in, resourceOutputOnly)
-	return shown(districtToProto)(s.store.UpdateDistrict(ctx, in.GetName(), in.GetEtag(), func(d *pledge.District) error {
-		next, err := masked(*d, in, paths, districtToProto, districtFromProto, func(d pledge.District, next *pledge.District) {
-			next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.ID, d.Revision, d.CreateTime, d.UpdateTime
-		})
-		if err != nil {
-			return err
-		}
-		*d = next
-		return d.Check("district")
-	}))
+	return districtResource.update(ctx, req.GetDistrict(), req.GetUpdateMask().GetPaths(), s.store.UpdateDistrict)
 }
 
 // GetDepartment returns one department.
@@ -131,26 +127,7 @@ func (s *DistrictServer) CreateDepartment(ctx context.Context, req *pledgev1.Cre
 
 // UpdateDepartment changes a department.
 func (s *DistrictServer) UpdateDepartment(ctx context.Context, req *pledgev1.UpdateDepartmentRequest) (*pledgev1.Department, error) {
-	in := req.GetDepartment()
-	if in == nil {
-		return nil, apierr.Invalid("department", "is required")
-	}
-	var v apierr.Violations
-	target(&v, resourcename.Department, "department.name", in.GetName(), "department.etag", in.GetEtag())
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	paths := updatePaths(req.GetUpdateMask().GetPaths(), in, resourceOutputOnly)
-	return shown(departmentToProto)(s.store.UpdateDepartment(ctx, in.GetName(), in.GetEtag(), func(d *pledge.Department) error {
-		next, err := masked(*d, in, paths, departmentToProto, departmentFromProto, func(d pledge.Department, next *pledge.Department) {
-			next.DistrictID, next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.DistrictID, d.ID, d.Revision, d.CreateTime, d.UpdateTime
-		})
-		if err != nil {
-			return err
-		}
-		*d = next
-		return d.Check("department")
-	}))
+	return departmentResource.update(ctx, req.GetDepartment(), req.GetUpdateMask().GetPaths(), s.store.UpdateDepartment)
 }
 
 // readable are the districts p may read all of, besides those that

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
@@ -60,16 +62,55 @@ func updatePaths(mask []string, in proto.Message, outputOnly []string, unexpande
 	return fieldmask.Without(fieldmask.Expand(paths, in, append(append([]string{}, outputOnly...), unexpanded...)...), outputOnly...)
 }
 
-// masked is stored with the fields paths name copied from in, going
-// through the API's view of it (view, then back with read); keep puts
-// back into the result what the API does not write (ids, revision,
-// times).
-func masked[T any, M proto.Message](stored T, in M, paths []string, view func(T) M, read func(M) T, keep func(stored T, next *T)) (T, error) {
-	cur := view(stored)
-	if err := fieldmask.Apply(cur, in, paths); err != nil {
-		return stored, err
+// resourceOutputOnly are the fields of a district or department an
+// update ignores.
+var resourceOutputOnly = []string{"name", "etag", "create_time", "update_time"}
+
+// apiMessage is a resource as the API shows it.
+type apiMessage interface {
+	proto.Message
+	GetName() string
+	GetEtag() string
+}
+
+// plainResource is how a resource whose only rules are its own Check (a
+// district, a department) goes between the domain (T) and the API (M).
+type plainResource[T any, M apiMessage] struct {
+	// field is the request's field that holds it, such as "district".
+	field   string
+	pattern resourcename.Pattern
+	view    func(T) M
+	read    func(M) T
+	// keep puts back into a changed value what the API does not write
+	// (ids, revision, times).
+	keep  func(stored T, next *T)
+	check func(v *T, prefix string) error
+}
+
+// update is an update of in (AIP-134): the fields mask names are copied
+// onto the stored value through its API view, and the result is checked
+// and written by write, in the store's one transaction.
+func (r plainResource[T, M]) update(ctx context.Context, in M, mask []string,
+	write func(ctx context.Context, name, tag string, change func(*T) error) (T, error),
+) (M, error) {
+	var none M
+	if !in.ProtoReflect().IsValid() {
+		return none, apierr.Invalid(r.field, "is required")
 	}
-	next := read(cur)
-	keep(stored, &next)
-	return next, nil
+	var v apierr.Violations
+	target(&v, r.pattern, r.field+".name", in.GetName(), r.field+".etag", in.GetEtag())
+	if err := v.Err(); err != nil {
+		return none, err
+	}
+	paths := updatePaths(mask, in, resourceOutputOnly)
+	return shown(r.view)(write(ctx, in.GetName(), in.GetEtag(), func(stored *T) error {
+		cur := r.view(*stored)
+		if err := fieldmask.Apply(cur, in, paths); err != nil {
+			return err
+		}
+		next := r.read(cur)
+		r.keep(*stored, &next)
+		*stored = next
+		return r.check(stored, r.field)
+	}))
 }
