@@ -41,7 +41,8 @@ type Transition struct {
 // CardImport is what the import of a card's pledge is decided from: the
 // card's pledge and departments, and what its district holds.
 type CardImport struct {
-	// Pledge is the card's pledge, in its district, its term and id set.
+	// Pledge is the card's pledge, in its district and term; a new one
+	// keeps its id, or gets one when it has none.
 	Pledge      Pledge
 	Term        Term
 	Departments CardDepartments
@@ -109,6 +110,9 @@ func PlanImport(in CardImport) (ImportPlan, error) {
 
 	prev, found := IdentityMatch(p, in.Candidates)
 	if !found {
+		if p.ID == "" {
+			p.ID = NewID()
+		}
 		plan.Pledge = p
 		err := plan.Pledge.Validate("pledge", in.Term, known)
 		plan.Status = &Transition{From: StatusUnspecified, To: plan.Pledge.Status, Reason: ImportReason}

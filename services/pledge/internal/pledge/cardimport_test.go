@@ -104,9 +104,9 @@ func TestPlanImport(t *testing.T) {
 			t.Errorf("history records %+v, want the start of the history at the card's status", plan.Status)
 		}
 	})
-	t.Run("a card without a status starts on track", func(t *testing.T) {
+	t.Run("a card without a status or an id starts on track, with a new id", func(t *testing.T) {
 		c := card
-		c.Title, c.Status = "청년 주거", StatusUnspecified
+		c.Title, c.Status, c.ID = "청년 주거", StatusUnspecified, ""
 		plan, err := PlanImport(CardImport{Pledge: c, Term: term, Departments: CardDepartments{Owning: "복지정책과"}, Existing: []Department{welfare}})
 		if err != nil {
 			t.Fatal(err)
@@ -116,6 +116,9 @@ func TestPlanImport(t *testing.T) {
 		}
 		if plan.Status == nil || plan.Status.To != StatusOnTrack || plan.Pledge.Status != StatusOnTrack {
 			t.Errorf("status %v, history %+v; want on track", plan.Pledge.Status, plan.Status)
+		}
+		if !ValidID(plan.Pledge.ID) {
+			t.Errorf("new pledge's id %q, want a fresh id", plan.Pledge.ID)
 		}
 	})
 	t.Run("the stored pledge of the identity is written over", func(t *testing.T) {

@@ -68,9 +68,6 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, departments p
 			return err
 		}
 		p.Term = term.Number
-		if p.ID == "" {
-			p.ID = pledge.NewID()
-		}
 		existing, err := departmentsOf(ctx, tx, p.DistrictID)
 		if err != nil {
 			return err

@@ -6,7 +6,6 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
-	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
@@ -65,13 +64,7 @@ func (s *DistrictServer) CreateDistrict(ctx context.Context, req *pledgev1.Creat
 	var v apierr.Violations
 	d := districtFromProto(req.GetDistrict())
 	d.ID = chosenID(&v, "district_id", req.GetDistrictId())
-	v.Merge(d.Check("district"))
-	key, err := idempotency.For("CreateDistrict", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	return shown(districtToProto)(s.store.CreateDistrict(ctx, d, key))
+	return districtResource.create(ctx, &v, d, "CreateDistrict", req.GetRequestId(), req, s.store.CreateDistrict)
 }
 
 // UpdateDistrict changes a district.
@@ -116,13 +109,7 @@ func (s *DistrictServer) CreateDepartment(ctx context.Context, req *pledgev1.Cre
 	}
 	d := departmentFromProto(req.GetDepartment())
 	d.DistrictID, d.ID = district, chosenID(&v, "department_id", req.GetDepartmentId())
-	v.Merge(d.Check("department"))
-	key, err := idempotency.For("CreateDepartment", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	return shown(departmentToProto)(s.store.CreateDepartment(ctx, d, key))
+	return departmentResource.create(ctx, &v, d, "CreateDepartment", req.GetRequestId(), req, s.store.CreateDepartment)
 }
 
 // UpdateDepartment changes a department.

@@ -6,6 +6,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/fieldmask"
+	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"google.golang.org/protobuf/proto"
@@ -85,6 +86,23 @@ type plainResource[T any, M apiMessage] struct {
 	// (ids, revision, times).
 	keep  func(stored T, next *T)
 	check func(v *T, prefix string) error
+}
+
+// create is a create (AIP-133) of value, read from req (of method, with
+// its request_id) with its id chosen, faults found so far in v: value is
+// checked by its own rules, and written by write unless anything is
+// wrong.
+func (r plainResource[T, M]) create(ctx context.Context, v *apierr.Violations, value T, method, requestID string, req proto.Message,
+	write func(ctx context.Context, value T, key idempotency.Key) (T, error),
+) (M, error) {
+	v.Merge(r.check(&value, r.field))
+	key, err := idempotency.For(method, requestID, req)
+	v.Merge(err)
+	if err := v.Err(); err != nil {
+		var none M
+		return none, err
+	}
+	return shown(r.view)(write(ctx, value, key))
 }
 
 // update is an update of in (AIP-134): the fields mask names are copied
