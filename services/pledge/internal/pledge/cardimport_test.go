@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gongyak/gongyak/pkg/resourceid"
 )
 
 func TestSameIdentityIsTheCodeOrTheTitleWithoutOne(t *testing.T) {
@@ -117,7 +119,7 @@ func TestPlanImport(t *testing.T) {
 		if plan.Status == nil || plan.Status.To != StatusOnTrack || plan.Pledge.Status != StatusOnTrack {
 			t.Errorf("status %v, history %+v; want on track", plan.Pledge.Status, plan.Status)
 		}
-		if !ValidID(plan.Pledge.ID) {
+		if !resourceid.Valid(plan.Pledge.ID) {
 			t.Errorf("new pledge's id %q, want a fresh id", plan.Pledge.ID)
 		}
 	})
