@@ -153,7 +153,7 @@ func (f *Flow) start(ctx context.Context, req Request) (_ *pledgev1.ImportPledge
 	}
 	runID := resourceid.New()
 	name := dry.Pledge.Pledge.Name()
-	steps, err := f.plan(ctx, name, req.Card, runID, !dry.Created)
+	steps, err := f.plan(ctx, dry.Pledge.Pledge, req.Card, runID, !dry.Created)
 	if err != nil {
 		return nil, false, err
 	}
