@@ -367,10 +367,7 @@ func checkStatusDate(ctx context.Context, q pgdb.Querier, p pledge.Pledge, field
 	term, _ := d.Term(p.Term)
 	var today time.Time
 	var last *time.Time
-	if err := q.QueryRow(ctx, `SELECT (now() AT TIME ZONE 'Asia/Seoul')::date,
-		(SELECT effective_date FROM status_changes WHERE district_id = $1 AND pledge_id = $2
-			AND (number > 1 OR effective_date <> (change_time AT TIME ZONE 'Asia/Seoul')::date)
-			ORDER BY number DESC LIMIT 1)`,
+	if err := q.QueryRow(ctx, `SELECT (now() AT TIME ZONE 'Asia/Seoul')::date, (`+lastDatedChange+`)`,
 		p.DistrictID, p.ID).Scan(&today, &last); err != nil {
 		return err
 	}
@@ -379,4 +376,25 @@ func checkStatusDate(ctx context.Context, q pgdb.Querier, p pledge.Pledge, field
 		lastDate = toDate(*last)
 	}
 	return pledge.CheckStatusDate(field, effective, toDate(today), term, lastDate)
+}
+
+// lastDatedChange selects the effective date of pledge $2 of district
+// $1's last status change, leaving out its creation's entry when that
+// carries no date but the day the pledge was entered (see checkStatusDate).
+const lastDatedChange = `SELECT effective_date FROM status_changes WHERE district_id = $1 AND pledge_id = $2
+	AND (number > 1 OR effective_date <> (change_time AT TIME ZONE 'Asia/Seoul')::date)
+	ORDER BY number DESC LIMIT 1`
+
+// StatusDate is the day a pledge's status took effect, as its card dates
+// it; zero when its history says only when it was entered.
+func (s *Store) StatusDate(ctx context.Context, district, id string) (pledge.Date, error) {
+	var d time.Time
+	err := s.pool.QueryRow(ctx, lastDatedChange, district, id).Scan(&d)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pledge.Date{}, nil
+	}
+	if err != nil {
+		return pledge.Date{}, err
+	}
+	return toDate(d), nil
 }

@@ -60,6 +60,7 @@ type pledgeStore interface {
 	DeletePledge(ctx context.Context, district, id, tag string) (postgres.PledgeWithTerm, error)
 	ChangeStatus(ctx context.Context, district, id, tag string, status pledge.Status, reason string, effective pledge.Date, key idempotency.Key) (postgres.PledgeWithTerm, error)
 	ListStatusChanges(ctx context.Context, district, id, filterText string, size int, token string) ([]pledge.StatusChange, string, error)
+	StatusDate(ctx context.Context, district, id string) (pledge.Date, error)
 	DepartmentsAmong(ctx context.Context, district string, ids []string) (map[string]bool, error)
 	DepartmentNames(ctx context.Context, district string, ids []string) (map[string]string, error)
 	PhotoFile(ctx context.Context, district, id string, n int) (string, []byte, error)
