@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/pgcluster"
@@ -68,11 +68,10 @@ func startSuite(ctx context.Context, root, bin, data, scale string) (*running, e
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return nil, err
 	}
-	logFile, err := os.OpenFile(filepath.Join(data, "bench-run.log"), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	lines, err := suite.NewScaleLog(filepath.Join(data, "bench-run.log"))
 	if err != nil {
 		return nil, err
 	}
-	lines := &scaleLines{file: logFile, seen: make(chan string, 16)}
 	p, err := suite.Start("gongyak", filepath.Join(bin, "gongyak"), []string{"run", "--bin", bin, "--data", data, "--metrics-port", "0",
 		"--demo-card", filepath.Join(root, "services/pledge/testdata/cards/000_f92421f269c71dea.txt"),
 		"--scale", scale}, env, lines, false)
@@ -80,29 +79,15 @@ func startSuite(ctx context.Context, root, bin, data, scale string) (*running, e
 		return nil, err
 	}
 	r.proc = p
-	say("gongyak run --scale %s on %s (its output in %s)", scale, data, logFile.Name())
-	wait := time.After(4 * time.Minute)
-	for {
-		select {
-		case line := <-lines.seen:
-			say("%s", line)
-			if strings.HasPrefix(line, "scale: stopped") {
-				return r, fmt.Errorf("%s", line)
-			}
-			if !strings.HasPrefix(line, "scale: loaded") {
-				continue
-			}
-			key, err := os.ReadFile(filepath.Join(data, "admin.key"))
-			r.key = strings.TrimSpace(string(key))
-			return r, err
-		case <-p.Done():
-			return r, fmt.Errorf("gongyak run ended: %v (see %s)", p.Err(), logFile.Name())
-		case <-wait:
-			return r, fmt.Errorf("the scale did not load within 4 minutes (see %s)", logFile.Name())
-		case <-ctx.Done():
-			return r, ctx.Err()
-		}
+	say("gongyak run --scale %s on %s (its output in %s)", scale, data, lines.Name())
+	wctx, cancel := context.WithTimeoutCause(ctx, 4*time.Minute, errors.New("not within 4 minutes"))
+	defer cancel()
+	if err := lines.WaitLoaded(wctx, p, func(line string) { say("%s", line) }); err != nil {
+		return r, err
 	}
+	key, err := os.ReadFile(filepath.Join(data, "admin.key"))
+	r.key = strings.TrimSpace(string(key))
+	return r, err
 }
 
 // stop stops the suite; gongyak run stops its parts in order.
@@ -119,27 +104,4 @@ func (r *running) stop() {
 func (r *running) superPassword() (string, error) {
 	b, err := os.ReadFile(filepath.Join(r.data, "passwords", pgcluster.Superuser))
 	return strings.TrimSpace(string(b)), err
-}
-
-// scaleLines keeps gongyak run's output in a file and passes on the
-// lines of the load.
-type scaleLines struct {
-	mu   sync.Mutex
-	file *os.File
-	seen chan string
-}
-
-func (w *scaleLines) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.file.Write(p) //nolint:errcheck // the lines still reach the bench
-	for _, line := range strings.Split(strings.TrimSpace(string(p)), "\n") {
-		if strings.HasPrefix(line, "scale:") {
-			select {
-			case w.seen <- line:
-			default: // progress the bench is too busy to read
-			}
-		}
-	}
-	return len(p), nil
 }

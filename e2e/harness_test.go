@@ -14,10 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	"github.com/gongyak/gongyak/pkg/eventbus"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/pgtest"
@@ -28,42 +28,7 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gongyak-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	err = suite.Build(ctx, dir, append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Command)...)
-	cancel()
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: building the binaries:", err)
-	} else {
-		binDir = dir
-		code = pgtest.Run(m)
-	}
-	// os.Exit skips deferred calls: the binaries (140 MB) go first.
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// logBuffer keeps what a process wrote, for tests that read its logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	os.Exit(harness.WithBinaries("e2e", nil, func(bin string) int { binDir = bin; return pgtest.Run(m) }))
 }
 
 // running is a started suite.
@@ -71,7 +36,7 @@ type running struct {
 	base   string // the gateway's URL
 	dbURL  string
 	addrs  map[string]string
-	logs   map[string]*logBuffer
+	logs   map[string]*harness.Output
 	procs  map[string]*suite.Process
 	client *http.Client
 	// idp is the suite's development OpenID provider, which every service
@@ -122,7 +87,7 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 	r := &running{
 		dbURL:  newServicesDatabase(t),
 		addrs:  map[string]string{},
-		logs:   map[string]*logBuffer{},
+		logs:   map[string]*harness.Output{},
 		procs:  map[string]*suite.Process{},
 		client: &http.Client{Timeout: 30 * time.Second},
 		idp:    startIDP(t),
@@ -177,7 +142,7 @@ func startSuiteWith(t *testing.T, opts suiteOptions) *running {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := func(b suite.Binary) *suite.Process {
-		logs := &logBuffer{}
+		logs := &harness.Output{}
 		env := env
 		if addr := r.metrics[b.Name]; addr != "" {
 			env = append(env[:len(env):len(env)], "GONGYAK_METRICS_ADDR="+addr)
@@ -344,22 +309,10 @@ func (resp response) must(t *testing.T, status int) response {
 }
 
 // str reads a string at a dotted path of the body.
-func (resp response) str(path string) string {
-	v, _ := resp.get(path).(string)
-	return v
-}
+func (resp response) str(path string) string { return harness.Body(resp.body).Str(path) }
 
-func (resp response) get(path string) any {
-	var cur any = resp.body
-	for _, part := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[part]
-	}
-	return cur
-}
+// get reads the value at a dotted path of the body.
+func (resp response) get(path string) any { return harness.Body(resp.body).Get(path) }
 
 // violations returns the fields an error body's BadRequest names.
 func (resp response) violations() []string {

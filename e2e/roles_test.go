@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/suite"
 	"github.com/jackc/pgx/v5"
@@ -51,31 +52,8 @@ func checkServiceRoles(t *testing.T, adminURL string) {
 // passwords in files only their owner reads, shows none of them, and
 // connects each service as its own role.
 func TestGongyakRunOnItsOwnClusterGivesEachServiceItsRole(t *testing.T) {
-	dataDir, err := os.MkdirTemp("", "gongyak-e2e-run-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dataDir) })
-	if err := os.Chmod(dataDir, 0o755); err != nil { // PostgreSQL's user enters it
-		t.Fatal(err)
-	}
-	pgPort, err := pgcluster.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"DATABASE_URL=", "GONGYAK_LOG_LEVEL=info", fmt.Sprintf("GONGYAK_PG_PORT=%d", pgPort)}
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{Name: "idp", AddrEnv: "GONGYAK_IDP_ADDR"}, suite.Binary{Name: "nats", AddrEnv: "GONGYAK_NATS_ADDR"}) {
-		port, err := pgcluster.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		env = append(env, fmt.Sprintf("%s=127.0.0.1:%d", b.AddrEnv, port))
-		if b != suite.Gateway && b.Name != "idp" && b.Name != "nats" {
-			env = append(env, "GONGYAK_"+strings.ToUpper(b.Name)+"_DATABASE_URL=")
-		}
-	}
-	run := startRun(t, dataDir, env)
-	t.Cleanup(func() { run.stop(t) })
+	run := startRun(t, harness.Options{})
+	dataDir, pgPort := run.Data, run.PGPort
 
 	passwords := map[string]string{}
 	for _, role := range []string{"postgres", "gongyak_pledge", "gongyak_budget", "gongyak_indicator", "gongyak_participation"} {
@@ -92,8 +70,8 @@ func TestGongyakRunOnItsOwnClusterGivesEachServiceItsRole(t *testing.T) {
 		if len(passwords[role]) < 32 {
 			t.Errorf("the password of %s is short: %d characters", role, len(passwords[role]))
 		}
-		if strings.Contains(run.out.String(), passwords[role]) {
-			t.Errorf("gongyak run printed the password of %s:\n%s", role, run.out.String())
+		if strings.Contains(run.Out.String(), passwords[role]) {
+			t.Errorf("gongyak run printed the password of %s:\n%s", role, run.Out.String())
 		}
 	}
 
@@ -111,10 +89,6 @@ func TestGongyakRunOnItsOwnClusterGivesEachServiceItsRole(t *testing.T) {
 	}
 	checkServiceRoles(t, fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/gongyak?sslmode=disable", passwords["postgres"], pgPort))
 
-	key, err := os.ReadFile(filepath.Join(dataDir, "admin.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}, credential: string(key)}
+	r := &running{base: run.Base, client: &http.Client{Timeout: 30 * time.Second}, credential: run.Key}
 	r.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusOK)
 }

@@ -13,62 +13,39 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/cmd/devidp/devlogin"
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
-	"github.com/gongyak/gongyak/pkg/suite"
 )
 
-const seedCardPath = "../services/pledge/testdata/cards/000_f92421f269c71dea.txt"
+// seedCardPath is the card `gongyak run` imports on its first start.
+const seedCardPath = "../" + harness.DemoCard
 
-// gongyakRun is `gongyak run` started as make run starts it, on a test
-// database and free ports, with its own data folder.
-type gongyakRun struct {
-	proc *suite.Process
-	out  *logBuffer
-	base string
-}
-
-// startRun starts `gongyak run` with env and waits for its banner.
-func startRun(t *testing.T, dataDir string, env []string) *gongyakRun {
+// startRun starts `gongyak run` as make run starts it, as opts say, and
+// waits for its banner. It is stopped when t ends, if not before.
+func startRun(t *testing.T, opts harness.Options) *harness.Run {
 	t.Helper()
-	out := &logBuffer{}
-	p, err := suite.Start("gongyak", filepath.Join(binDir, "gongyak"),
-		[]string{"run", "--bin", binDir, "--data", dataDir, "--demo-card", seedCardPath}, env, out, false)
+	opts.Bin = binDir
+	run, err := harness.Start(opts)
+	if run != nil {
+		t.Cleanup(func() { stopRun(t, run) })
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &gongyakRun{proc: p, out: out}
-	for _, kv := range env {
-		if addr, ok := strings.CutPrefix(kv, "GONGYAK_HTTP_ADDR="); ok {
-			r.base = "http://" + addr
-		}
-	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for !strings.Contains(out.String(), "Gongyak is running.") {
-		select {
-		case <-p.Done():
-			t.Fatalf("gongyak run exited while starting (%v):\n%s", p.Err(), out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			p.Stop(15 * time.Second) //nolint:errcheck // failing anyway
-			t.Fatalf("gongyak run did not start within 2 minutes:\n%s", out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return r
+	return run
 }
 
-// stop sends what Ctrl-C sends and waits for the whole suite to end
-// cleanly.
-func (r *gongyakRun) stop(t *testing.T) {
+// stopRun sends what Ctrl-C sends and waits for the whole suite to end
+// cleanly; again, it checks that it has.
+func stopRun(t *testing.T, run *harness.Run) {
 	t.Helper()
-	if err := r.proc.Stop(45 * time.Second); err != nil {
-		t.Errorf("stopping gongyak run: %v\n%s", err, r.out.String())
+	if err := run.Stop(45 * time.Second); err != nil {
+		t.Errorf("stopping gongyak run: %v\n%s", err, run.Out.String())
 	}
-	if !strings.Contains(r.out.String(), "stopping the suite") {
-		t.Errorf("gongyak run did not say it stopped the suite:\n%s", r.out.String())
+	if !strings.Contains(run.Out.String(), "stopping the suite") {
+		t.Errorf("gongyak run did not say it stopped the suite:\n%s", run.Out.String())
 	}
-	if _, err := http.Get(r.base + "/healthz"); err == nil {
+	if _, err := http.Get(run.Base + "/healthz"); err == nil {
 		t.Error("the gateway still answers after gongyak run stopped")
 	}
 }
@@ -93,41 +70,23 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	// DATABASE_URL names an outside server, so gongyak run starts none;
 	// the services' own URLs are passed on to them unchanged.
 	dbURL := newServicesDatabase(t)
-	env := append(serviceDatabaseURLs(dbURL), "DATABASE_URL="+dbURL, "GONGYAK_LOG_LEVEL=info")
-	for _, b := range append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Binary{AddrEnv: "GONGYAK_IDP_ADDR"}, suite.Binary{AddrEnv: "GONGYAK_NATS_ADDR"}) {
-		port, err := pgcluster.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		env = append(env, fmt.Sprintf("%s=127.0.0.1:%d", b.AddrEnv, port))
-	}
+	env := append(serviceDatabaseURLs(dbURL), "DATABASE_URL="+dbURL)
 	// Each part serves its metrics on a port of its own, from the one
 	// given up.
 	metricsPort := freePorts(t, 6)
 	env = append(env, fmt.Sprintf("GONGYAK_RUN_METRICS_PORT=%d", metricsPort))
-	run := startRun(t, dataDir, env)
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			run.stop(t)
-		}
-	})
-	if !strings.Contains(run.out.String(), "seeded the district gwangsan") || !strings.Contains(run.out.String(), "imported the demo card: 사회적가치 제고를 위한 시민참여형 구정혁신 TF 운영") {
-		t.Errorf("the first start did not say it seeded:\n%s", run.out.String())
+	run := startRun(t, harness.Options{Data: dataDir, Keep: true, Env: env})
+	if !strings.Contains(run.Out.String(), "seeded the district gwangsan") || !strings.Contains(run.Out.String(), "imported the demo card: 사회적가치 제고를 위한 시민참여형 구정혁신 TF 운영") {
+		t.Errorf("the first start did not say it seeded:\n%s", run.Out.String())
 	}
 	checkServiceRoles(t, dbURL)
-	var natsAddr string
-	for _, kv := range env {
-		if a, ok := strings.CutPrefix(kv, "GONGYAK_NATS_ADDR="); ok {
-			natsAddr = a
-		}
-	}
-	if !strings.Contains(run.out.String(), "events        nats://"+natsAddr+" (NATS JetStream") {
-		t.Errorf("the banner does not show the suite's NATS on %s:\n%s", natsAddr, run.out.String())
+	natsAddr := run.Addrs["nats"]
+	if !strings.Contains(run.Out.String(), "events        nats://"+natsAddr+" (NATS JetStream") {
+		t.Errorf("the banner does not show the suite's NATS on %s:\n%s", natsAddr, run.Out.String())
 	}
 	gatewayMetrics := fmt.Sprintf("127.0.0.1:%d", metricsPort)
-	if !strings.Contains(run.out.String(), "http://"+gatewayMetrics+"/metrics (gateway)") {
-		t.Errorf("the banner does not show the gateway's metrics on %s:\n%s", gatewayMetrics, run.out.String())
+	if !strings.Contains(run.Out.String(), "http://"+gatewayMetrics+"/metrics (gateway)") {
+		t.Errorf("the banner does not show the gateway's metrics on %s:\n%s", gatewayMetrics, run.Out.String())
 	}
 	ran := &running{metrics: map[string]string{"gateway": gatewayMetrics, "events": fmt.Sprintf("127.0.0.1:%d", metricsPort+5)},
 		client: &http.Client{Timeout: 30 * time.Second}}
@@ -139,7 +98,7 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	// Callers without a credential read the published demo term and
 	// nothing more; the admin key the banner shows once, kept in the data
 	// folder, opens everything.
-	anon := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}}
+	anon := &running{base: run.Base, client: &http.Client{Timeout: 30 * time.Second}}
 	anon.call(t, "GET", "/v1/districts/gwangsan/departments", nil).must(t, http.StatusUnauthorized)
 	anon.call(t, "POST", "/v1/districts/gwangsan/pledges", map[string]any{"title": "익명 공약"}).must(t, http.StatusUnauthorized)
 	rawKey, err := os.ReadFile(filepath.Join(dataDir, "admin.key"))
@@ -147,13 +106,13 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 		t.Fatalf("no admin key in the data folder: %v", err)
 	}
 	key := strings.TrimSpace(string(rawKey))
-	if !strings.HasPrefix(key, "gyk_") || !strings.Contains(run.out.String(), key) {
-		t.Errorf("the admin key %q is not what the banner showed:\n%s", key, run.out.String())
+	if !strings.HasPrefix(key, "gyk_") || !strings.Contains(run.Out.String(), key) {
+		t.Errorf("the admin key %q is not what the banner showed:\n%s", key, run.Out.String())
 	}
 	if info, err := os.Stat(filepath.Join(dataDir, "admin.key")); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("admin.key mode: %v %v", info.Mode(), err)
 	}
-	r := &running{base: run.base, client: &http.Client{Timeout: 30 * time.Second}, credential: key}
+	r := &running{base: run.Base, client: &http.Client{Timeout: 30 * time.Second}, credential: key}
 	d := r.call(t, "GET", "/v1/districts/gwangsan", nil).must(t, http.StatusOK)
 	if d.str("displayName") != "광산구" || d.str("metropolitanGovernment") != "광주광역시" || len(d.get("terms").([]any)) != 3 || d.get("currentTerm") != float64(9) {
 		t.Errorf("the seeded district: %s", d.raw)
@@ -185,41 +144,40 @@ func TestGongyakRunSeedsOnceAndGongyakImportWritesThroughTheAPI(t *testing.T) {
 	if err := os.WriteFile(file, []byte(other), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--dry-run", "--api", run.base, "--credential", key)
+	out, err := gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--dry-run", "--api", run.Base, "--credential", key)
 	if err != nil || !strings.Contains(out, "checked (nothing written)") || !strings.Contains(out, "budget lines 3, indicators 1, programs 1, submissions 7") {
 		t.Errorf("gongyak import --dry-run: %v\n%s", err, out)
 	}
 	if n := len(r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).get("pledges").([]any)); n != 1 {
 		t.Errorf("a dry run wrote: %d pledges", n)
 	}
-	out, err = gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--api", run.base, "--credential", key)
+	out, err = gongyak(t, "import", file, "--district", "gwangsan", "--term", "7", "--api", run.Base, "--credential", key)
 	if err != nil || !strings.HasPrefix(out, "created districts/gwangsan/pledges/") || !strings.Contains(out, "주민 주도 마을계획단 운영") {
 		t.Errorf("gongyak import: %v\n%s", err, out)
 	}
-	out, err = gongyak(t, "import", file, "--district", "nowhere", "--api", run.base, "--credential", key)
+	out, err = gongyak(t, "import", file, "--district", "nowhere", "--api", run.Base, "--credential", key)
 	if err == nil || !strings.Contains(out, "refused (404)") {
 		t.Errorf("gongyak import into a district that does not exist: %v\n%s", err, out)
 	}
 
 	// A development user signs in on the printed provider with the printed
 	// password, as a new user would.
-	issuer, password := bannerValue(t, run.out.String(), "OpenID provider"), bannerUserPassword(t, run.out.String(), "gwangsan-viewer")
-	token, err := devlogin.Login(context.Background(), nil, issuer, "gongyak-console", "http://"+run.base[len("http://"):]+"/admin/callback", "gwangsan-viewer", password)
+	issuer, password := bannerValue(t, run.Out.String(), "OpenID provider"), bannerUserPassword(t, run.Out.String(), "gwangsan-viewer")
+	token, err := devlogin.Login(context.Background(), nil, issuer, "gongyak-console", "http://"+run.Base[len("http://"):]+"/admin/callback", "gwangsan-viewer", password)
 	if err != nil {
 		t.Fatalf("signing in as the printed viewer: %v", err)
 	}
-	viewer := &running{base: run.base, client: r.client, credential: token}
+	viewer := &running{base: run.Base, client: r.client, credential: token}
 	viewer.call(t, "GET", "/v1/"+demo+":card", nil).must(t, http.StatusOK)
 	viewer.call(t, "POST", "/v1/districts/gwangsan/pledges", map[string]any{"title": "보는 사람의 공약"}).must(t, http.StatusForbidden)
 
-	run.stop(t)
-	stopped = true
+	stopRun(t, run)
 
-	again := startRun(t, dataDir, env)
-	t.Cleanup(func() { again.stop(t) })
-	if strings.Contains(again.out.String(), "seeded the district") || strings.Contains(again.out.String(), "imported the demo card") ||
-		strings.Contains(again.out.String(), key) || !strings.Contains(again.out.String(), "kept in "+filepath.Join(dataDir, "admin.key")) {
-		t.Errorf("the second start seeded again or showed the key again:\n%s", again.out.String())
+	// Again on the same data, where it listened before.
+	again := startRun(t, harness.Options{Data: dataDir, Keep: true, Addrs: run.Addrs, Env: env})
+	if strings.Contains(again.Out.String(), "seeded the district") || strings.Contains(again.Out.String(), "imported the demo card") ||
+		strings.Contains(again.Out.String(), key) || !strings.Contains(again.Out.String(), "kept in "+filepath.Join(dataDir, "admin.key")) {
+		t.Errorf("the second start seeded again or showed the key again:\n%s", again.Out.String())
 	}
 	list = r.call(t, "GET", "/v1/districts/gwangsan/pledges?filter=term%20%3D%207", nil).must(t, http.StatusOK)
 	if n := len(list.get("pledges").([]any)); n != 2 {

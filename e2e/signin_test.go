@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/cmd/devidp/devlogin"
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
 	"github.com/gongyak/gongyak/pkg/suite"
 )
@@ -63,7 +64,7 @@ func startIDP(t *testing.T) *idp {
 		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	logs := &logBuffer{}
+	logs := &harness.Output{}
 	p, err := suite.Start("idp", filepath.Join(binDir, "gongyak"), []string{"idp", "--addr", addr, "--data", filepath.Join(dir, "data"),
 		"--users", usersFile, "--redirect-uri", redirectURI}, nil, logs, false)
 	if err != nil {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -14,16 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/suite"
 	"github.com/gongyak/gongyak/pkg/tlsconfig/tlstest"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
@@ -253,7 +249,7 @@ func TestARevokedKeyIsRefusedEverywhereWithinTheCacheTime(t *testing.T) {
 	t.Logf("refused everywhere %s after revoking (cache %s)", time.Since(revoked).Round(10*time.Millisecond), keyCacheTTL)
 
 	// No service takes a key cache longer than 30 s.
-	out := &logBuffer{}
+	out := &harness.Output{}
 	p, err := suite.Start("budget", filepath.Join(binDir, "budget"), nil, append(serviceDatabaseURLs(r.dbURL), "GONGYAK_API_KEY_CACHE_TTL=31s",
 		"GONGYAK_BUDGET_ADDR=127.0.0.1:0"), out, false)
 	if err != nil {
@@ -360,29 +356,5 @@ func TestServicesSpeakTLSWhenConfigured(t *testing.T) {
 			t.Errorf("over TLS, the card's %s: %s", s, got.get(s))
 		}
 	}
-	check := func(creds credentials.TransportCredentials) error {
-		conn, err := grpc.NewClient(r.addrs["budget"], grpc.WithTransportCredentials(creds))
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
-		return err
-	}
-	client, err := files.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := check(credentials.NewTLS(client)); err != nil {
-		t.Errorf("a caller with a certificate of the CA: %v", err)
-	}
-	if err := check(insecure.NewCredentials()); err == nil {
-		t.Error("a plaintext caller got through")
-	}
-	pool := client.RootCAs
-	if err := check(credentials.NewTLS(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})); err == nil {
-		t.Error("a caller without a certificate got through")
-	}
+	tlstest.CheckCallers(t, r.addrs["budget"], files)
 }

@@ -10,6 +10,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/pgcluster"
@@ -49,29 +51,26 @@ type full struct {
 	plan       *scalegen.Plan
 }
 
+// binDir holds the suite's binaries, built once for the run.
+var binDir string
+
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if loaded != nil {
-		if err := loaded.run.Stop(2 * time.Minute); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(harness.WithBinaries("bench", nil, func(bin string) int {
+		binDir = bin
+		code := m.Run()
+		if loaded != nil {
+			if err := loaded.run.Stop(2 * time.Minute); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+			}
 		}
-	}
-	os.Exit(code)
+		return code
+	}))
 }
 
-// start builds the binaries, starts `gongyak run --scale full` on
-// .data-bench and ports of its own, and waits until it has loaded (or
-// found loaded) every district.
+// start starts `gongyak run --scale full` on .data-bench and ports of its
+// own, and waits until it has loaded (or found loaded) every district.
 func start() (*full, error) {
-	bin, err := os.MkdirTemp("", "gongyak-bench-bin-")
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := suite.Build(ctx, bin, append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Command)...); err != nil {
-		return nil, fmt.Errorf("building: %w", err)
-	}
+	bin := binDir
 	var env []string
 	addrs := map[string]string{}
 	for _, name := range []string{"PLEDGE", "BUDGET", "INDICATOR", "PARTICIPATION", "HTTP", "IDP", "PG"} {
@@ -97,66 +96,29 @@ func start() (*full, error) {
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return nil, err
 	}
-	log, err := os.OpenFile(filepath.Join(data, "bench-run.log"), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	lines, err := suite.NewScaleLog(filepath.Join(data, "bench-run.log"))
 	if err != nil {
 		return nil, err
 	}
-	lines := &watch{file: log, seen: make(chan string, 16)}
 	p, err := suite.Start("gongyak", filepath.Join(bin, "gongyak"), []string{"run", "--bin", bin, "--data", data,
 		"--demo-card", filepath.Join(root, "services/pledge/testdata/cards/000_f92421f269c71dea.txt"),
 		"--scale", fmt.Sprintf("%dx%d", districts, pledges)}, env, lines, false)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("bench: gongyak run --scale %dx%d on %s (its output in %s)\n", districts, pledges, data, log.Name())
-	wait := time.After(45 * time.Minute)
-	for {
-		select {
-		case line := <-lines.seen:
-			fmt.Println("bench:", line)
-			if strings.HasPrefix(line, "scale: stopped") {
-				p.Stop(time.Minute) //nolint:errcheck // the load's failure is the news
-				return nil, fmt.Errorf("%s", line)
-			}
-			if !strings.HasPrefix(line, "scale: loaded") {
-				continue
-			}
-			key, err := os.ReadFile(filepath.Join(data, "admin.key"))
-			if err != nil {
-				return nil, err
-			}
-			plan, err := scalegen.New(scalegen.Config{Seed: 1, Districts: districts, Pledges: pledges})
-			return &full{run: p, pledgeAddr: addrs["PLEDGE"], credential: strings.TrimSpace(string(key)), plan: plan}, err
-		case <-p.Done():
-			return nil, fmt.Errorf("gongyak run ended: %v (see %s)", p.Err(), log.Name())
-		case <-wait:
-			p.Stop(time.Minute) //nolint:errcheck // the timeout is the news
-			return nil, fmt.Errorf("the full scale did not load within 45 minutes (see %s)", log.Name())
-		}
+	fmt.Printf("bench: gongyak run --scale %dx%d on %s (its output in %s)\n", districts, pledges, data, lines.Name())
+	loading, stopWaiting := context.WithTimeoutCause(context.Background(), 45*time.Minute, errors.New("not within 45 minutes"))
+	defer stopWaiting()
+	if err := lines.WaitLoaded(loading, p, func(line string) { fmt.Println("bench:", line) }); err != nil {
+		p.Stop(time.Minute) //nolint:errcheck // the load's failure is the news
+		return nil, err
 	}
-}
-
-// watch keeps gongyak run's output in a file and passes on the lines of
-// the load.
-type watch struct {
-	mu   sync.Mutex
-	file *os.File
-	seen chan string
-}
-
-func (w *watch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.file.Write(p) //nolint:errcheck // the lines still reach the benchmark
-	for _, line := range strings.Split(strings.TrimSpace(string(p)), "\n") {
-		if strings.HasPrefix(line, "scale:") {
-			select {
-			case w.seen <- line:
-			default: // progress the benchmark is too busy to read
-			}
-		}
+	key, err := os.ReadFile(filepath.Join(data, "admin.key"))
+	if err != nil {
+		return nil, err
 	}
-	return len(p), nil
+	plan, err := scalegen.New(scalegen.Config{Seed: 1, Districts: districts, Pledges: pledges})
+	return &full{run: p, pledgeAddr: addrs["PLEDGE"], credential: strings.TrimSpace(string(key)), plan: plan}, err
 }
 
 // BenchmarkImplementationReport times GetImplementationReport of every

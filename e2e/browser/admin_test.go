@@ -150,7 +150,7 @@ func apiGet(t *testing.T, s *runningSuite, key, path string) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Base+path, nil)
 	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -313,7 +313,7 @@ func TestConsoleSignOutStaysSignedOut(t *testing.T) {
 			if err != nil {
 				return // the tab closed: the test is over
 			}
-			if u := ev.Request.URL; strings.HasPrefix(u, p.s.issuer) && strings.Contains(u, "end_session") {
+			if u := ev.Request.URL; strings.HasPrefix(u, p.s.Issuer) && strings.Contains(u, "end_session") {
 				select {
 				case endSession <- u:
 				default:
@@ -326,7 +326,7 @@ func TestConsoleSignOutStaysSignedOut(t *testing.T) {
 	p.expectText("추진 상태별 공약")
 
 	p.click("로그아웃")
-	p.waitLocation("the signed-out page", func(u string) bool { return u == p.s.base+"/admin/signed-out" })
+	p.waitLocation("the signed-out page", func(u string) bool { return u == p.s.Base+"/admin/signed-out" })
 	p.expectText("로그아웃되었습니다")
 	select {
 	case u := <-endSession:
@@ -352,7 +352,7 @@ func TestConsoleSignOutStaysSignedOut(t *testing.T) {
 		t.Helper()
 		p.expectText("로그아웃되었습니다")
 		time.Sleep(2 * time.Second) // what a redirect would take
-		if u := p.location(); p.atLogin(u) || !strings.HasPrefix(u, p.s.base+"/admin") {
+		if u := p.location(); p.atLogin(u) || !strings.HasPrefix(u, p.s.Base+"/admin") {
 			t.Errorf("%s: the tab went on to %s, want it to stay signed out", what, u)
 		}
 		p.expectText("로그아웃되었습니다")

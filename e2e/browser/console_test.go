@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -219,7 +220,7 @@ func (p *page) openDemo(suffix string) {
 	p.open(district + "/pledges?q=" + demoSearch)
 	p.click(demoTitle)
 	at := p.waitLocation("the demo pledge's card", func(u string) bool { return strings.Contains(u, district+"/pledges/") })
-	p.open(strings.TrimPrefix(at, p.s.base) + suffix)
+	p.open(strings.TrimPrefix(at, p.s.Base) + suffix)
 	p.expectText(demoTitle)
 }
 
@@ -267,12 +268,13 @@ func (p *page) choose(label string) {
 
 // pick opens the list of the select labelled label and clicks option, the
 // one shown: the lists of the page's other selects stay in it, hidden. A
-// list that does not open (the click came while the page was redrawing,
-// which a loaded machine makes likely) is opened again, as a user would.
+// list that does not open, or closes before the click lands (the page was
+// redrawing, which a loaded machine makes likely), is opened again, as a
+// user would.
 func (p *page) pick(label, option string) {
 	p.t.Helper()
 	shown := js(`(name) => [...document.querySelectorAll("[role=option]")].find(o => o.getClientRects().length > 0 && o.innerText.trim() === name) || null`, option)
-	deadline := time.Now().Add(stepTimeout)
+	deadline := time.Now().Add(2 * stepTimeout)
 	for {
 		if err := p.run(chromedp.Click(p.control(label))); err != nil {
 			p.t.Fatalf("opening %q: %v", label, err)
@@ -281,15 +283,21 @@ func (p *page) pick(label, option string) {
 		for wait := time.Now().Add(3 * time.Second); !open && time.Now().Before(wait); time.Sleep(100 * time.Millisecond) {
 			open, _ = eval[bool](p, shown+" !== null")
 		}
+		var err error
 		if open {
-			break
+			ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+			err = chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(shown)))
+			cancel()
+			if err == nil {
+				return
+			}
 		}
 		if time.Now().After(deadline) {
+			if err != nil {
+				p.t.Fatalf("picking %q in %q: %v", option, label, err)
+			}
 			p.t.Fatalf("picking %q in %q: the list never showed it", option, label)
 		}
-	}
-	if err := p.run(chromedp.Click(chromedp.JSPath(shown))); err != nil {
-		p.t.Fatalf("picking %q in %q: %v", option, label, err)
 	}
 }
 

@@ -186,7 +186,7 @@ func TestEditPhotoUpload(t *testing.T) {
 		return strings.Contains(html, `src="data:image/png;base64,`) && strings.Contains(html, "구정혁신 TF 회의 (브라우저 시험)"),
 			fmt.Sprintf("a card frame of %d characters", len(html)), err
 	})
-	p.open(strings.TrimPrefix(p.location(), p.s.base) + "/photos")
+	p.open(strings.TrimPrefix(p.location(), p.s.Base) + "/photos")
 
 	p.fill("사진 설명", "텍스트 파일")
 	p.chooseFile(bad)

@@ -36,7 +36,7 @@ func TestConsoleExpiredSessionKeepsTheForm(t *testing.T) {
 	if n, err := eval[int](p, spoilTokenJS); err != nil || n != 1 {
 		t.Fatalf("spoiling the stored token: changed %d, %v", n, err)
 	}
-	at := strings.TrimPrefix(p.location(), p.s.base)
+	at := strings.TrimPrefix(p.location(), p.s.Base)
 	p.open(at) // the page loads again with the token the API refuses
 	p.expectText("로그인이 만료되었습니다")
 	p.shot("expired")

@@ -38,21 +38,14 @@
 package browser
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gongyak/gongyak/cmd/devidp"
-	"github.com/gongyak/gongyak/pkg/pgcluster"
-	"github.com/gongyak/gongyak/pkg/suite"
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 )
 
 // theSuite is the suite every test of the run uses.
@@ -74,158 +67,63 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "browser:", err)
 		return 1
 	}
-	bin, err := os.MkdirTemp("", "gongyak-browser-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(bin)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	err = suite.Build(ctx, bin, append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Command)...)
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "browser: building the binaries:", err)
-		return 1
-	}
-	s, err := startSuite(bin)
-	if s != nil {
-		defer s.stop()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "browser:", err)
-		return 1
-	}
-	theSuite = s
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "browser: gongyak run said, at the end:\n%s\n", lastLines(s.out.String(), 40))
-	}
-	return code
+	return harness.WithBinaries("browser", nil, func(bin string) int {
+		s, err := startSuite(bin)
+		if s != nil {
+			defer s.stop()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "browser:", err)
+			return 1
+		}
+		theSuite = s
+		code := m.Run()
+		if code != 0 {
+			fmt.Fprintf(os.Stderr, "browser: gongyak run said, at the end:\n%s\n", s.Out.Tail(40))
+		}
+		return code
+	})
 }
 
 // runningSuite is `gongyak run` started for the tests.
 type runningSuite struct {
-	// base is the gateway's URL, issuer the OpenID provider's.
-	base, issuer string
+	*harness.Run
 	// passwords are the development users' (devidp.DefaultUsers).
 	passwords map[string]string
-	data      string
-	proc      *suite.Process
-	out       *output
 }
-
-// demoCard is the card `gongyak run` imports on its first start.
-const demoCard = "../../services/pledge/testdata/cards/000_f92421f269c71dea.txt"
 
 // startSuite starts `gongyak run` with the binaries in bin, on a data
 // folder and ports of its own, and waits for its banner.
 func startSuite(bin string) (*runningSuite, error) {
-	data, err := os.MkdirTemp("", "gongyak-browser-data-")
+	// A browser loads a page's parts at once from one address: the edge's
+	// per-client limits are not under test here.
+	run, err := harness.Start(harness.Options{Bin: bin,
+		Env: []string{"GONGYAK_RATE_LIMIT=0", "GONGYAK_KEY_RATE_LIMIT=0", "GONGYAK_MAX_CONNECTIONS_PER_CLIENT=0"}})
+	if run == nil {
+		return nil, err
+	}
+	s := &runningSuite{Run: run}
 	if err != nil {
-		return nil, err
-	}
-	// PostgreSQL runs as the postgres user when the tests run as root: it
-	// must be let into the folder.
-	if err := os.Chmod(data, 0o755); err != nil {
-		return nil, err
-	}
-	s := &runningSuite{data: data, out: &output{}}
-	// No DATABASE_URL: the suite starts PostgreSQL of its own. A browser
-	// loads a page's parts at once from one address: the edge's per-client
-	// limits are not under test here.
-	env := []string{"DATABASE_URL=", "OTEL_EXPORTER_OTLP_ENDPOINT=", "GONGYAK_LOG_LEVEL=info",
-		"GONGYAK_RATE_LIMIT=0", "GONGYAK_KEY_RATE_LIMIT=0", "GONGYAK_MAX_CONNECTIONS_PER_CLIENT=0"}
-	names := []string{"http", "idp", "nats"}
-	for _, b := range suite.Services {
-		names = append(names, b.Name)
-		env = append(env, "GONGYAK_"+strings.ToUpper(b.Name)+"_DATABASE_URL=")
-	}
-	ports, err := freePorts(len(names) + 1)
-	if err != nil {
-		return nil, err
-	}
-	addrs := map[string]string{}
-	for i, name := range names {
-		addrs[name] = "127.0.0.1:" + strconv.Itoa(ports[i])
-		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_ADDR="+addrs[name])
-	}
-	env = append(env, "GONGYAK_PG_PORT="+strconv.Itoa(ports[len(names)]))
-	s.base, s.issuer = "http://"+addrs["http"], "http://"+addrs["idp"]
-
-	s.proc, err = suite.Start("gongyak", filepath.Join(bin, "gongyak"),
-		[]string{"run", "--bin", bin, "--data", data, "--demo-card", demoCard, "--metrics-port", "0"}, env, s.out, false)
-	if err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(3 * time.Minute)
-	for !strings.Contains(s.out.String(), "Gongyak is running.") {
-		select {
-		case <-s.proc.Done():
-			return s, fmt.Errorf("gongyak run exited while starting (%v):\n%s", s.proc.Err(), lastLines(s.out.String(), 60))
-		default:
-		}
-		if time.Now().After(deadline) {
-			return s, fmt.Errorf("gongyak run did not start within 3 minutes:\n%s", lastLines(s.out.String(), 60))
-		}
-		time.Sleep(100 * time.Millisecond)
+		return s, err
 	}
 	// The passwords gongyak run printed, read where it keeps them.
-	if s.passwords, err = devidp.DefaultUserPasswords(filepath.Join(data, "idp")); err != nil {
+	if s.passwords, err = devidp.DefaultUserPasswords(filepath.Join(s.Data, "idp")); err != nil {
 		return s, fmt.Errorf("the development users' passwords: %w", err)
 	}
 	return s, nil
 }
 
+// demoCard is the card `gongyak run` imports on its first start.
+const demoCard = "../../" + harness.DemoCard
+
 // consoleCallback is where the provider sends a console sign-in back:
 // the redirect URI `gongyak run` registers for the gongyak-console client.
-func (s *runningSuite) consoleCallback() string { return s.base + "/admin/callback" }
+func (s *runningSuite) consoleCallback() string { return s.Base + "/admin/callback" }
 
 // stop sends what Ctrl-C sends, waits for the suite to end and removes its
 // data folder.
 func (s *runningSuite) stop() {
-	if err := s.proc.Stop(90 * time.Second); err != nil {
+	if err := s.Stop(90 * time.Second); err != nil {
 		fmt.Fprintln(os.Stderr, "browser: stopping gongyak run:", err)
 	}
-	os.RemoveAll(s.data)
-}
-
-// freePorts returns n different ports that were free a moment ago.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	for len(ports) < n {
-		port, err := pgcluster.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(ports, port) {
-			ports = append(ports, port)
-		}
-	}
-	return ports, nil
-}
-
-// output keeps what gongyak run printed.
-type output struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -76,7 +76,7 @@ func (p *page) open(path string) {
 	p.t.Helper()
 	u := path
 	if strings.HasPrefix(path, "/") {
-		u = p.s.base + path
+		u = p.s.Base + path
 	}
 	if err := p.run(chromedp.Navigate(u)); err != nil {
 		p.t.Fatalf("opening %s: %v", u, err)

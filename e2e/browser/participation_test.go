@@ -45,7 +45,7 @@ func (p *page) newProgram(kind, title string) string {
 		return strings.Contains(u, district+"/programs/") && !strings.HasSuffix(u, "/new")
 	})
 	p.expectText(title)
-	return strings.TrimPrefix(at, p.s.base)
+	return strings.TrimPrefix(at, p.s.Base)
 }
 
 // The demo card's import brought its idea contest: the pledge's programs
@@ -255,7 +255,7 @@ func TestParticipationProgramFieldErrorAndConflict(t *testing.T) {
 	p.expectText("프로그램을 추가했습니다.")
 	program := strings.TrimPrefix(p.waitLocation("the new program's page", func(u string) bool {
 		return strings.Contains(u, district+"/programs/") && !strings.HasSuffix(u, "/new")
-	}), p.s.base)
+	}), p.s.Base)
 	p.open(district + "/programs")
 	p.expectText("시민참여 프로그램")
 	p.fitsPhone()

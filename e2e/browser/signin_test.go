@@ -38,12 +38,12 @@ func (p *page) signIn(user string) {
 	p.waitLocation("the provider's login page", p.atLogin)
 	p.login(user, password)
 	p.waitLocation("the console, signed in", func(u string) bool {
-		return strings.HasPrefix(u, p.s.base+"/admin") && !strings.HasPrefix(u, p.s.consoleCallback())
+		return strings.HasPrefix(u, p.s.Base+"/admin") && !strings.HasPrefix(u, p.s.consoleCallback())
 	})
 }
 
 // atLogin says whether u is the provider's login page.
-func (p *page) atLogin(u string) bool { return strings.HasPrefix(u, p.s.issuer+"/login") }
+func (p *page) atLogin(u string) bool { return strings.HasPrefix(u, p.s.Issuer+"/login") }
 
 // login fills the provider's login form, where the browser is, sends it,
 // and waits for the page the provider answers with (the form again, or
@@ -112,7 +112,7 @@ func (p *page) authorizeConsole() authorization {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.s.issuer+"/.well-known/openid-configuration", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.s.Issuer+"/.well-known/openid-configuration", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		p.t.Fatalf("the provider's discovery: %v", err)

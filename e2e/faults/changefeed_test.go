@@ -127,7 +127,7 @@ type suiteStream struct {
 
 func streamOf(t *testing.T, s *runningSuite) suiteStream {
 	t.Helper()
-	nc, err := nats.Connect("nats://" + s.addrs["nats"])
+	nc, err := nats.Connect("nats://" + s.Addrs["nats"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,8 +40,8 @@ func TestAServiceKilledDuringWritesComesBackAndLosesNothing(t *testing.T) {
 		if n := s.restarts(victim); n != 1 {
 			t.Errorf("the supervisor said it started %s again %d times, want 1", victim, n)
 		}
-		if !strings.Contains(s.out.String(), fmt.Sprintf("supervisor| %s (pid %d) exited (signal: killed)", victim, old)) {
-			t.Errorf("the supervisor did not say %s (pid %d) was killed:\n%s", victim, old, s.out.own())
+		if !strings.Contains(s.Out.String(), fmt.Sprintf("supervisor| %s (pid %d) exited (signal: killed)", victim, old)) {
+			t.Errorf("the supervisor did not say %s (pid %d) was killed:\n%s", victim, old, s.own())
 		}
 		for name, pid := range others {
 			if now := s.pid(name); now != pid {

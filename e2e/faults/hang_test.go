@@ -42,7 +42,7 @@ func TestAStoppedBackendAnswersWithinTheDeadline(t *testing.T) {
 	}
 	pledge := listed[0].(map[string]any)["name"].(string)
 	s.must(t, "GET", "/v1/"+pledge+"/budget", nil)
-	budgetPort := s.addrs["budget"][strings.LastIndexByte(s.addrs["budget"], ':')+1:]
+	budgetPort := s.Addrs["budget"][strings.LastIndexByte(s.Addrs["budget"], ':')+1:]
 	connsBefore := establishedTo(t, budgetPort)
 
 	s.pause(t, "budget")

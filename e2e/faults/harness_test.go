@@ -25,7 +25,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -33,12 +32,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/gongyak/gongyak/pkg/pgcluster"
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	"github.com/gongyak/gongyak/pkg/suite"
 )
 
@@ -51,23 +49,7 @@ var buildTags []string
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gongyak-faults-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	err = suite.BuildTagged(ctx, dir, buildTags, append(append([]suite.Binary{}, suite.Services...), suite.Gateway, suite.Command)...)
-	cancel()
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "faults: building the binaries:", err)
-	} else {
-		binDir = dir
-		code = m.Run()
-	}
-	os.RemoveAll(dir) // os.Exit skips deferred calls
-	os.Exit(code)
+	os.Exit(harness.WithBinaries("faults", buildTags, func(bin string) int { binDir = bin; return m.Run() }))
 }
 
 // The parts of a suite, as named in its pids folder. The services are
@@ -88,18 +70,13 @@ func serviceNames() []string {
 }
 
 // demoCard is the card `gongyak run` imports on its first start.
-const demoCard = "../../services/pledge/testdata/cards/000_f92421f269c71dea.txt"
+const demoCard = "../../" + harness.DemoCard
 
-// runningSuite is `gongyak run` started by a test.
+// runningSuite is `gongyak run` started by a test, with a client of its
+// gateway.
 type runningSuite struct {
-	// base is the gateway's URL; key is the development admin API key.
-	base, key string
-	// data is the run's data folder: pids/, logs/, postgres/.
-	data  string
-	addrs map[string]string
-	proc  *suite.Process
-	out   *output
-	http  *http.Client
+	*harness.Run
+	http *http.Client
 }
 
 // suiteOptions say how to start a suite.
@@ -113,97 +90,41 @@ type suiteOptions struct {
 // waits for its banner. It is stopped, as Ctrl-C stops it, when t ends.
 func startSuite(t *testing.T, opts suiteOptions) *runningSuite {
 	t.Helper()
-	data, err := os.MkdirTemp("", "gongyak-faults-data-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// PostgreSQL runs as the postgres user when the tests run as root: it
-	// must be let into the folder.
-	if err := os.Chmod(data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := &runningSuite{data: data, addrs: map[string]string{}, out: &output{},
+	// The load comes from one address with one key, faster than a client
+	// would send: the edge's limits are not under test.
+	env := append([]string{"GONGYAK_RATE_LIMIT=0", "GONGYAK_KEY_RATE_LIMIT=0", "GONGYAK_MAX_CONNECTIONS_PER_CLIENT=0"}, opts.env...)
+	run, err := harness.Start(harness.Options{Bin: binDir, Env: env})
+	s := &runningSuite{Run: run,
 		http: &http.Client{Timeout: 40 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}}
-	// No DATABASE_URL: the suite starts PostgreSQL of its own.
-	env := []string{"DATABASE_URL=", "OTEL_EXPORTER_OTLP_ENDPOINT=", "GONGYAK_LOG_LEVEL=info",
-		// The load comes from one address with one key, faster than a
-		// client would send: the edge's limits are not under test.
-		"GONGYAK_RATE_LIMIT=0", "GONGYAK_KEY_RATE_LIMIT=0", "GONGYAK_MAX_CONNECTIONS_PER_CLIENT=0"}
-	for _, name := range services {
-		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_DATABASE_URL=")
+	if run != nil {
+		t.Cleanup(func() { s.stop(t) })
 	}
-	ports := freePorts(t, len(services)+4)
-	for i, name := range append([]string{"http", "idp", "nats"}, services...) {
-		s.addrs[name] = fmt.Sprintf("127.0.0.1:%d", ports[i])
-		env = append(env, "GONGYAK_"+strings.ToUpper(name)+"_ADDR="+s.addrs[name])
-	}
-	env = append(env, "GONGYAK_PG_PORT="+strconv.Itoa(ports[len(ports)-1]))
-	env = append(env, opts.env...)
-	s.base = "http://" + s.addrs["http"]
-
-	s.proc, err = suite.Start("gongyak", filepath.Join(binDir, "gongyak"),
-		[]string{"run", "--bin", binDir, "--data", data, "--demo-card", demoCard, "--metrics-port", "0"}, env, s.out, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.stop(t) })
-	deadline := time.Now().Add(3 * time.Minute)
-	for !strings.Contains(s.out.String(), "Gongyak is running.") {
-		select {
-		case <-s.proc.Done():
-			t.Fatalf("gongyak run exited while starting (%v):\n%s", s.proc.Err(), s.out.tail(60))
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("gongyak run did not start within 3 minutes:\n%s", s.out.tail(60))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	raw, err := os.ReadFile(filepath.Join(data, "admin.key"))
-	if err != nil {
-		t.Fatalf("no admin key: %v", err)
-	}
-	s.key = strings.TrimSpace(string(raw))
 	return s
-}
-
-// freePorts returns n different ports that were free a moment ago: the
-// system may hand out a port it has just handed out, once it is closed.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ports []int
-	for len(ports) < n {
-		port, err := pgcluster.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Contains(ports, port) {
-			ports = append(ports, port)
-		}
-	}
-	return ports
 }
 
 // stop sends what Ctrl-C sends, waits for the suite to end, and removes
 // its data folder; when the test failed it shows what the supervisor said
 // and the end of each part's log first.
 func (s *runningSuite) stop(t *testing.T) {
-	if err := s.proc.Stop(90 * time.Second); err != nil {
+	if err := s.Proc.Stop(90 * time.Second); err != nil {
 		t.Errorf("stopping gongyak run: %v", err)
 	}
 	if t.Failed() {
-		t.Logf("gongyak run said (supervisor and gongyak's own lines):\n%s", s.out.own())
+		t.Logf("gongyak run said (supervisor and gongyak's own lines):\n%s", s.own())
 		for _, name := range parts {
-			raw, _ := os.ReadFile(filepath.Join(s.data, "logs", name+".log"))
-			t.Logf("the end of %s.log:\n%s", name, lastLines(string(raw), 15))
+			raw, _ := os.ReadFile(filepath.Join(s.Data, "logs", name+".log"))
+			t.Logf("the end of %s.log:\n%s", name, harness.LastLines(string(raw), 15))
 		}
 	}
-	os.RemoveAll(s.data)
+	s.Stop(0) //nolint:errcheck // said above: this only removes the data folder
 }
 
 // pid is the named part's pid now, 0 while it is down.
 func (s *runningSuite) pid(name string) int {
-	raw, err := os.ReadFile(filepath.Join(s.data, "pids", name))
+	raw, err := os.ReadFile(filepath.Join(s.Data, "pids", name))
 	if err != nil {
 		return 0
 	}
@@ -301,7 +222,7 @@ func (s *runningSuite) waitBack(t *testing.T, name string, old int, since time.T
 func (s *runningSuite) readinessOf() (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/readyz", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Base+"/readyz", nil)
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return 0, err.Error()
@@ -329,7 +250,7 @@ func notServing(body string) []string {
 // restarts is how many times the supervisor said it started the named
 // part again.
 func (s *runningSuite) restarts(name string) int {
-	return strings.Count(s.out.String(), "supervisor| "+name+" started again")
+	return strings.Count(s.Out.String(), "supervisor| "+name+" started again")
 }
 
 // reply is an answer of the gateway, its JSON body decoded.
@@ -352,12 +273,12 @@ func (s *runningSuite) call(ctx context.Context, method, path string, body any) 
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, s.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, s.Base+path, rd)
 	if err != nil {
 		return reply{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+s.key)
+	req.Header.Set("Authorization", "Bearer "+s.Key)
 	resp, err := s.http.Do(req)
 	if err != nil {
 		return reply{}, err
@@ -389,48 +310,16 @@ func (s *runningSuite) must(t *testing.T, method, path string, body any) reply {
 }
 
 // str reads a string at a dotted path of the body.
-func (r reply) str(path string) string {
-	v, _ := r.get(path).(string)
-	return v
-}
+func (r reply) str(path string) string { return harness.Body(r.body).Str(path) }
 
-func (r reply) get(path string) any {
-	var cur any = r.body
-	for _, part := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[part]
-	}
-	return cur
-}
-
-// output keeps what gongyak run printed.
-type output struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
-
-func (o *output) tail(n int) string { return lastLines(o.String(), n) }
+// get reads the value at a dotted path of the body.
+func (r reply) get(path string) any { return harness.Body(r.body).Get(path) }
 
 // own is what gongyak run itself and its supervisor said, without its
 // children's lines.
-func (o *output) own() string {
+func (s *runningSuite) own() string {
 	var b strings.Builder
-	sc := bufio.NewScanner(strings.NewReader(o.String()))
+	sc := bufio.NewScanner(strings.NewReader(s.Out.String()))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
@@ -440,12 +329,4 @@ func (o *output) own() string {
 		b.WriteString(line + "\n")
 	}
 	return b.String()
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

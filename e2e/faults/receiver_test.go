@@ -3,35 +3,33 @@
 package faults
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/eventbus"
+	"github.com/gongyak/gongyak/pkg/webhookrecv"
 )
 
 // receiver is a district system's webhook endpoint: it checks each
-// delivery as a district system should (the Standard Webhooks
-// signature over id, timestamp and body, a recent timestamp) and answers
-// 200 after delay. An event counts as received once a 200 for it was
-// written to a live connection: one whose sender died first was never
-// acknowledged, and must come again.
+// delivery as a district system should, with pkg/webhookrecv (the
+// Standard Webhooks signature over id, timestamp and body, a recent
+// timestamp), and answers 200 after delay. An event counts as received
+// once a 200 for it was written to a live connection: one whose sender
+// died first was never acknowledged, and must come again.
 type receiver struct {
 	srv   *httptest.Server
 	delay time.Duration
 
-	mu   sync.Mutex
-	keys [][]byte
+	mu       sync.Mutex
+	verifier *webhookrecv.Verifier
 	// ids are the event ids answered 200, by subject; seen counts the
 	// deliveries of each event id, cut off ones too.
 	ids      map[string]map[string]bool
@@ -54,20 +52,16 @@ func newReceiver(t *testing.T, delay time.Duration) *receiver {
 	return rx
 }
 
-// setSecret keeps the webhook's secret, as shown once on its creation:
-// whsec_ and the base64 of the key.
+// setSecret takes the webhook's secret, as shown once on its creation.
 func (rx *receiver) setSecret(t *testing.T, secret string) {
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
-	if err != nil || len(key) == 0 {
-		t.Fatalf("the webhook's secret %q is not whsec_ and base64: %v", secret[:min(len(secret), 6)], err)
+	v, err := webhookrecv.New(secret)
+	if err != nil {
+		t.Fatalf("the webhook's secret %q…: %v", secret[:min(len(secret), 6)], err)
 	}
 	rx.mu.Lock()
-	rx.keys = append(rx.keys, key)
+	rx.verifier = v
 	rx.mu.Unlock()
 }
-
-// tolerance is how old a delivery's timestamp may be.
-const tolerance = 5 * time.Minute
 
 func (rx *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	rx.mu.Lock()
@@ -82,19 +76,26 @@ func (rx *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	id, ts, sigs := r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature")
+	rx.mu.Lock()
+	v := rx.verifier
+	rx.mu.Unlock()
+	id, err := "", errors.New("a delivery before the webhook's secret was shown")
+	if v != nil {
+		id, err = v.Verify(r.Header, body)
+	}
+	// An id the verifier has seen is a delivery again of an event whose
+	// answer was lost (its signature and timestamp were checked first):
+	// answered 200 again, and counted.
+	if errors.Is(err, webhookrecv.ErrSeen) {
+		err = nil
+	}
 	var ev eventbus.Event
 	problem := ""
-	secs, tsErr := strconv.ParseInt(ts, 10, 64)
 	switch {
 	case r.Method != http.MethodPost:
 		problem = "method " + r.Method
-	case id == "" || tsErr != nil:
-		problem = fmt.Sprintf("webhook-id %q, webhook-timestamp %q", id, ts)
-	case time.Since(time.Unix(secs, 0)).Abs() > tolerance:
-		problem = fmt.Sprintf("webhook-timestamp %s is more than %s away", time.Unix(secs, 0).Format(time.RFC3339), tolerance)
-	case !rx.signed(id, ts, body, sigs):
-		problem = fmt.Sprintf("webhook-signature %q does not sign event %s", sigs, id)
+	case err != nil:
+		problem = fmt.Sprintf("event %s: %v", id, err)
 	case json.Unmarshal(body, &ev) != nil:
 		problem = fmt.Sprintf("event %s: the body is no CloudEvent: %.200s", id, body)
 	case ev.ID != id || ev.Type != pledgeCreated || !strings.HasPrefix(ev.Subject, "districts/gwangsan/pledges/"):
@@ -129,33 +130,6 @@ func (rx *receiver) serve(w http.ResponseWriter, r *http.Request) {
 		rx.ids[ev.Subject] = map[string]bool{}
 	}
 	rx.ids[ev.Subject][id] = true
-}
-
-// signed reports whether one of the space-separated v1 signatures is the
-// HMAC-SHA256 of "id.timestamp.body" with one of the webhook's keys.
-func (rx *receiver) signed(id, ts string, body []byte, header string) bool {
-	rx.mu.Lock()
-	keys := rx.keys
-	rx.mu.Unlock()
-	for _, sig := range strings.Fields(header) {
-		raw, ok := strings.CutPrefix(sig, "v1,")
-		if !ok {
-			continue
-		}
-		got, err := base64.StdEncoding.DecodeString(raw)
-		if err != nil {
-			continue
-		}
-		for _, key := range keys {
-			mac := hmac.New(sha256.New, key)
-			mac.Write([]byte(id + "." + ts + "."))
-			mac.Write(body)
-			if hmac.Equal(got, mac.Sum(nil)) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // cutAnswered is how many of the events whose delivery was cut off were

@@ -69,21 +69,21 @@ func TestABackupRestoredIntoANewClusterServesTheSameCard(t *testing.T) {
 
 	// The backup, taken while the suite runs: pg_dump reads one snapshot.
 	backup := t.TempDir()
-	super := readFile(t, filepath.Join(old.data, "passwords", pgcluster.Superuser))
-	pgTool(t, old.pgPort, super, "pg_dumpall", "--roles-only", "--file", filepath.Join(backup, "roles.sql"))
-	pgTool(t, old.pgPort, super, "pg_dump", "--format=custom", "--file", filepath.Join(backup, "gongyak.dump"), "gongyak")
+	super := readFile(t, filepath.Join(old.Data, "passwords", pgcluster.Superuser))
+	pgTool(t, old.PGPort, super, "pg_dumpall", "--roles-only", "--file", filepath.Join(backup, "roles.sql"))
+	pgTool(t, old.PGPort, super, "pg_dump", "--format=custom", "--file", filepath.Join(backup, "gongyak.dump"), "gongyak")
 	// What is kept beside the database: the key citizens' identifiers are
 	// hashed with, and the passwords the roles were made with.
 	passwords := map[string]string{}
 	for _, s := range dbrole.Schemas {
-		passwords[s] = readFile(t, filepath.Join(old.data, "passwords", dbrole.Name(s)))
+		passwords[s] = readFile(t, filepath.Join(old.Data, "passwords", dbrole.Name(s)))
 	}
 	kept, err := os.MkdirTemp("", "gongyak-ops-restored-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"citizen.key", "admin.key"} {
-		if err := os.WriteFile(filepath.Join(kept, name), []byte(readFile(t, filepath.Join(old.data, name))+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(kept, name), []byte(readFile(t, filepath.Join(old.Data, name))+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -126,7 +126,7 @@ func TestABackupRestoredIntoANewClusterServesTheSameCard(t *testing.T) {
 		env = append(env, "GONGYAK_"+strings.ToUpper(s)+"_DATABASE_URL="+u)
 	}
 	restored := startSuite(t, suiteOptions{data: kept, env: env})
-	if strings.Contains(restored.out.String(), "imported the demo card") {
+	if strings.Contains(restored.Out.String(), "imported the demo card") {
 		t.Fatal("the restored suite imported the demo card again: it did not find the restored district")
 	}
 

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	"github.com/gongyak/gongyak/pkg/suite"
 )
 
@@ -25,7 +26,7 @@ import (
 type jaeger struct {
 	// otlp is its OTLP/HTTP receiver's URL; query its query API's.
 	otlp, query string
-	out         *output
+	out         *harness.Output
 }
 
 // startJaeger starts the Jaeger that `make test-ops` built (JAEGER_BIN)
@@ -45,7 +46,7 @@ func startJaeger(t *testing.T) *jaeger {
 		t.Fatal(err)
 	}
 	ports := freePorts(t, 3)
-	j := &jaeger{otlp: fmt.Sprintf("http://127.0.0.1:%d", ports[0]), query: fmt.Sprintf("http://127.0.0.1:%d", ports[1]), out: &output{}}
+	j := &jaeger{otlp: fmt.Sprintf("http://127.0.0.1:%d", ports[0]), query: fmt.Sprintf("http://127.0.0.1:%d", ports[1]), out: &harness.Output{}}
 	env := []string{
 		fmt.Sprintf("JAEGER_OTLP_HTTP_PORT=%d", ports[0]),
 		fmt.Sprintf("JAEGER_QUERY_HTTP_PORT=%d", ports[1]),
@@ -60,7 +61,7 @@ func startJaeger(t *testing.T) *jaeger {
 			t.Errorf("stopping Jaeger: %v", err)
 		}
 		if t.Failed() {
-			t.Logf("the end of what Jaeger said:\n%s", j.out.tail(30))
+			t.Logf("the end of what Jaeger said:\n%s", j.out.Tail(30))
 		}
 	})
 	for deadline := time.Now().Add(time.Minute); ; {
@@ -69,11 +70,11 @@ func startJaeger(t *testing.T) *jaeger {
 		}
 		select {
 		case <-p.Done():
-			t.Fatalf("Jaeger exited while starting (%v):\n%s", p.Err(), j.out.tail(30))
+			t.Fatalf("Jaeger exited while starting (%v):\n%s", p.Err(), j.out.Tail(30))
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Jaeger did not start within a minute:\n%s", j.out.tail(30))
+			t.Fatalf("Jaeger did not start within a minute:\n%s", j.out.Tail(30))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -75,6 +75,22 @@ func Record(ctx context.Context, q pgdb.Querier, action, resource string, before
 	return outbox.Write(ctx, q, outbox.Change{Action: action, Resource: resource, Before: before, After: after})
 }
 
+// View shows a resource of type T as the API shows it to a caller without
+// the right to personal data: what the audit log keeps of it.
+type View[T any] func(T) proto.Message
+
+// Record writes a change to a resource, shown by v, as Record does;
+// before and after are nil where there is none.
+func (v View[T]) Record(ctx context.Context, q pgdb.Querier, action, resource string, before, after *T) error {
+	shown := func(r *T) proto.Message {
+		if r == nil {
+			return nil
+		}
+		return v(*r)
+	}
+	return Record(ctx, q, action, resource, shown(before), shown(after))
+}
+
 // diff is before and after by top-level field, without the fields they
 // share. The fields are compared as protos first, and only those that
 // differ are written as JSON: a write that changes a pledge's status

@@ -163,10 +163,19 @@ func Merge(page Page, lists ...[]*typev1.AuditEvent) *typev1.ListAuditEventsResp
 	return out
 }
 
-// One is the response of a single service's list: its own page, with the
-// token of the next.
-func One(page Page, events []*typev1.AuditEvent) *typev1.ListAuditEventsResponse {
-	return Merge(page, events)
+// ListOne answers a single service's ListAuditEvents: it reads req and
+// lists the page by list (the service's store), with the token of the
+// next, for the pledge service to merge.
+func ListOne(ctx context.Context, req *typev1.ListAuditEventsRequest, list func(context.Context, Page) ([]*typev1.AuditEvent, error)) (*typev1.ListAuditEventsResponse, error) {
+	page, err := ReadPage(req)
+	if err != nil {
+		return nil, err
+	}
+	events, err := list(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	return Merge(page, events), nil
 }
 
 func positionOf(e *typev1.AuditEvent) position {

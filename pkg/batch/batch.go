@@ -28,6 +28,16 @@ func Size(v *apierr.Violations, n int) {
 	}
 }
 
+// Check refuses a batch whose parent could not be read (parentErr, whose
+// violations it keeps) or that carries too few or too many (n) requests,
+// naming both faults at once.
+func Check(parentErr error, n int) error {
+	var v apierr.Violations
+	v.Merge(parentErr)
+	Size(&v, n)
+	return v.Err()
+}
+
 // Field is the path of field in the i-th request: Field(3, "pledge.title")
 // is `requests[3].pledge.title`.
 func Field(i int, field string) string { return apierr.Path("requests", i, field) }

@@ -1,37 +1,25 @@
-package eventbus
+package eventbus_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
+	"github.com/gongyak/gongyak/pkg/eventbus"
+	"github.com/gongyak/gongyak/pkg/eventbus/eventbustest"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // The embedded server keeps what is published on the stream, and a second
 // publish of one event id is dropped (what makes a relay's retry safe).
 func TestStreamKeepsAnEventOnceByItsID(t *testing.T) {
-	srv, err := StartServer("127.0.0.1:0", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := eventbustest.StartEmpty(t)
 	ctx := t.Context()
-	stream, err := EnsureStream(ctx, js)
+	stream, err := eventbus.EnsureStream(ctx, js)
 	if err != nil {
 		t.Fatal(err)
 	}
-	subject, _ := Subject("gwangsan", "kr.gongyak.pledge.v1.pledge.updated")
+	subject, _ := eventbus.Subject("gwangsan", "kr.gongyak.pledge.v1.pledge.updated")
 	for range 2 {
 		if _, err := js.Publish(ctx, subject, []byte(`{}`), jetstream.WithMsgID("e1")); err != nil {
 			t.Fatal(err)
@@ -55,12 +43,12 @@ func TestStreamKeepsAnEventOnceByItsID(t *testing.T) {
 // Port 0 is a free port, as for net.Listen: two servers started so run
 // side by side (tests of several packages at once), neither on 4222.
 func TestPortZeroPicksAFreePort(t *testing.T) {
-	a, err := StartServer("127.0.0.1:0", t.TempDir())
+	a, err := eventbus.StartServer("127.0.0.1:0", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Shutdown()
-	b, err := StartServer("127.0.0.1:0", t.TempDir())
+	b, err := eventbus.StartServer("127.0.0.1:0", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,34 +63,21 @@ func TestPortZeroPicksAFreePort(t *testing.T) {
 // copies it has when a service starts asking for others, so that a
 // rolling restart does not change what the operator set.
 func TestANewStreamGetsTheReplicasAskedAndAnExistingOneKeepsItsOwn(t *testing.T) {
-	srv, err := StartServer("127.0.0.1:0", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown()
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(ReplicasEnv, "three")
-	if _, err := EnsureStream(t.Context(), js); err == nil || !strings.Contains(err.Error(), ReplicasEnv) {
+	_, js := eventbustest.StartEmpty(t)
+	t.Setenv(eventbus.ReplicasEnv, "three")
+	if _, err := eventbus.EnsureStream(t.Context(), js); err == nil || !strings.Contains(err.Error(), eventbus.ReplicasEnv) {
 		t.Errorf("a stream asked for %q copies: %v, want the setting named", "three", err)
 	}
-	t.Setenv(ReplicasEnv, "3")
-	if _, err := EnsureStream(t.Context(), js); err == nil {
+	t.Setenv(eventbus.ReplicasEnv, "3")
+	if _, err := eventbus.EnsureStream(t.Context(), js); err == nil {
 		t.Error("one server made a stream of 3 copies: the setting was not applied")
 	}
-	t.Setenv(ReplicasEnv, "")
-	if _, err := EnsureStream(t.Context(), js); err != nil {
+	t.Setenv(eventbus.ReplicasEnv, "")
+	if _, err := eventbus.EnsureStream(t.Context(), js); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(ReplicasEnv, "3")
-	s, err := EnsureStream(t.Context(), js)
+	t.Setenv(eventbus.ReplicasEnv, "3")
+	s, err := eventbus.EnsureStream(t.Context(), js)
 	if err != nil {
 		t.Fatalf("a service starting with 3 copies asked, on the existing stream of 1: %v", err)
 	}

@@ -11,12 +11,8 @@ import (
 	"github.com/gongyak/gongyak/pkg/auth/authtest"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/telemetry"
-	"github.com/gongyak/gongyak/pkg/tlsconfig"
 	"github.com/gongyak/gongyak/pkg/tlsconfig/tlstest"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
@@ -113,29 +109,5 @@ func TestTLSBetweenServices(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go srv.Serve(ctx, lis) //nolint:errcheck // ends with the test
-	check := func(creds credentials.TransportCredentials) error {
-		conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(creds))
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, err = healthpb.NewHealthClient(conn).Check(cctx, &healthpb.HealthCheckRequest{})
-		return err
-	}
-	clientTLS, err := files.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := check(credentials.NewTLS(clientTLS)); err != nil {
-		t.Errorf("a caller with the CA's certificate: %v", err)
-	}
-	if err := check(insecure.NewCredentials()); err == nil {
-		t.Error("a plaintext caller got through")
-	}
-	noCert, _ := tlsconfig.Files{CA: files.CA}.Client()
-	if err := check(credentials.NewTLS(noCert)); err == nil {
-		t.Error("a caller without a certificate got through")
-	}
+	tlstest.CheckCallers(t, lis.Addr().String(), files)
 }

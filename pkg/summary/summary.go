@@ -1,7 +1,10 @@
 // Package summary holds what the services' reporting methods (Summarize*)
 // share: a parent naming one district or all of them, a group_by list
-// checked against the dimensions a summary offers and turned into SQL, and
-// offset paging bound to the request. Each service keeps its own sums.
+// checked against the dimensions a summary offers and turned into SQL,
+// offset paging bound to the request, reading the groups and the total
+// from PostgreSQL, and answering (from a cache where a service keeps one)
+// with the rows turned to messages. Each service keeps its own sums and
+// SQL.
 package summary
 
 import (
@@ -13,95 +16,70 @@ import (
 	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
-// Request reads a summary request's parent, `districts/{district}` or
-// `districts/-` for every district (district ""), and its page size; the
-// error names each bad field.
-func Request(parent string, pageSize int32) (district string, size int, err error) {
+// Request is what every Summarize* request carries.
+type Request interface {
+	GetParent() string
+	GetGroupBy() []string
+	GetFilter() string
+	GetPageSize() int32
+	GetPageToken() string
+}
+
+// Query is a summary request, read.
+type Query struct {
+	// District is the one district summed; "" sums every district.
+	District string
+	GroupBy  []string
+	Filter   string
+	Size     int
+	Token    string
+	// Year is the year the answer is read in, for a summary whose answer
+	// changes with the calendar (see NewCache); 0 for the others.
+	Year int
+}
+
+// Read reads req: its parent, `districts/{district}` or `districts/-`
+// for every district, and its page size; the error names each bad field.
+// What group_by and the filter say is checked by the store, which knows
+// its dimensions.
+func Read(req Request) (Query, error) {
 	var v apierr.Violations
-	ids, ok := resourcename.District.MatchWildcard(parent)
+	q := Query{GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Token: req.GetPageToken()}
+	ids, ok := resourcename.District.MatchWildcard(req.GetParent())
 	switch {
 	case !ok:
 		v.Add("parent", "must be %s, or districts/- for every district", resourcename.District)
 	case ids[0] != resourcename.Wildcard:
-		district = ids[0]
+		q.District = ids[0]
 	}
-	size, err = pagetoken.Size(pageSize)
+	size, err := pagetoken.Size(req.GetPageSize())
 	v.Merge(err)
-	return district, size, v.Err()
+	q.Size = size
+	return q, v.Err()
 }
 
-// Dimension is one thing a summary can be grouped by.
-type Dimension struct {
-	// Name is how group_by names it.
-	Name string
-	// Column is its SQL expression.
-	Column string
-	// Zero stands in its place, typed as Column, in rows not grouped by it.
-	Zero string
+// Key tells queries apart, as a cache keeps their answers.
+type Key struct {
+	District, GroupBy, Filter, Token string
+	Size, Year                       int
 }
 
-// Grouping is the SQL a group_by list makes.
-type Grouping struct {
-	// Select lists every dimension in order: its column when grouped by,
-	// else its zero, so rows scan the same either way.
-	Select string
-	// Clause is " GROUP BY … ORDER BY …" over the grouped columns in the
-	// order asked, or "" when nothing is grouped.
-	Clause string
+// Key is q's Key.
+func (q Query) Key() Key {
+	return Key{District: q.District, GroupBy: strings.Join(q.GroupBy, ","), Filter: q.Filter, Token: q.Token,
+		Size: q.Size, Year: q.Year}
 }
 
-// Group checks groupBy against dims, adding a violation to v for each name
-// that is unknown or repeated, and returns the SQL it makes.
-func Group(groupBy []string, dims []Dimension, v *apierr.Violations) Grouping {
-	byName := map[string]Dimension{}
-	names := make([]string, len(dims))
-	for i, d := range dims {
-		byName[d.Name], names[i] = d, d.Name
+// InDistrict adds q's district to args when q names one, and returns the
+// condition on column (a district id) that keeps its rows: "column = $n",
+// or "true" for every district. Every district's summary names no
+// district: a parameter that may be empty ("$1 = ” OR district_id = $1")
+// would leave PostgreSQL unable to estimate the rows of the plan it keeps
+// for a prepared statement.
+func (q Query) InDistrict(column string, args []any) (string, []any) {
+	if q.District == "" {
+		return "true", args
 	}
-	choices := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-	seen := map[string]bool{}
-	var cols []string
-	for i, g := range groupBy {
-		d, ok := byName[g]
-		switch {
-		case !ok:
-			v.Add(apierr.Path("group_by", i), "%q cannot be grouped by; use %s", g, choices)
-		case seen[g]:
-			v.Add(apierr.Path("group_by", i), "%q is listed twice", g)
-		default:
-			cols = append(cols, d.Column)
-		}
-		seen[g] = true
-	}
-	sel := make([]string, len(dims))
-	for i, d := range dims {
-		sel[i] = d.Zero
-		if seen[d.Name] {
-			sel[i] = d.Column
-		}
-	}
-	g := Grouping{Select: strings.Join(sel, ", ")}
-	if len(cols) > 0 {
-		g.Clause = " GROUP BY " + strings.Join(cols, ", ") + " ORDER BY " + strings.Join(cols, ", ")
-	}
-	return g
-}
-
-// Offset reads the row offset a page token carries; no token is 0.
-func Offset(token string, b pagetoken.Binding) (int, error) {
-	after, err := pagetoken.Decode(token, b, 1)
-	if err != nil || after == nil {
-		return 0, err
-	}
-	offset, err := strconv.Atoi(after[0])
-	if err != nil || offset < 0 {
-		return 0, apierr.Invalid("page_token", "is not a page token this listing issued")
-	}
-	return offset, nil
-}
-
-// Page cuts rows, read with LIMIT size+1 from offset, to size and returns
-// the token of the next page, or "" when this is the last.
-func Page[T any](rows []T, size, offset int, b pagetoken.Binding) ([]T, string) {
-	return pagetoken.Cut(rows, size, b, func(T) []string { return []string{strconv.Itoa(offset + size)} })
+	args = append(args, q.District)
+	return column + " = $" + strconv.Itoa(len(args)), args
 }

@@ -1,10 +1,11 @@
 package summary_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
-	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/google/go-cmp/cmp"
 )
@@ -33,14 +34,7 @@ func TestGroupSelectsEveryDimensionAndGroupsInTheOrderAsked(t *testing.T) {
 func TestGroupNamesEachBadEntry(t *testing.T) {
 	var v apierr.Violations
 	summary.Group([]string{"term", "pledge", "term"}, dims, &v)
-	e, _ := v.Err().(*apierr.Error)
-	if e == nil {
-		t.Fatal("no violations")
-	}
-	got := map[string]string{}
-	for _, fv := range e.Violations {
-		got[fv.Field] = fv.Description
-	}
+	got := violations(t, v.Err())
 	want := map[string]string{
 		"group_by[1]": `"pledge" cannot be grouped by; use district, term or year`,
 		"group_by[2]": `"term" is listed twice`,
@@ -50,24 +44,55 @@ func TestGroupNamesEachBadEntry(t *testing.T) {
 	}
 }
 
-// TestPagesFollowOnAndStayBound reads a next-page token back as the offset
-// it promised, and refuses it for another request.
-func TestPagesFollowOnAndStayBound(t *testing.T) {
-	b := pagetoken.Bind("x:summarize", "gwangsan")
-	rows, next := summary.Page([]int{1, 2, 3}, 2, 4, b)
-	if len(rows) != 2 || next == "" {
-		t.Fatalf("Page = %v, %q; want two rows and a next token", rows, next)
+// violations are err's field violations, by field.
+func violations(t *testing.T, err error) map[string]string {
+	t.Helper()
+	e, _ := err.(*apierr.Error)
+	if e == nil {
+		t.Fatalf("error %v has no violations", err)
 	}
-	if off, err := summary.Offset(next, b); err != nil || off != 6 {
-		t.Errorf("Offset(next) = %d, %v; want 6", off, err)
+	got := map[string]string{}
+	for _, fv := range e.Violations {
+		got[fv.Field] = fv.Description
 	}
-	if _, err := summary.Offset(next, pagetoken.Bind("x:summarize", "other")); err == nil {
-		t.Error("a token was accepted for another request")
+	return got
+}
+
+// TestPrepareNamesABadGroupingAndABadFilterAtOnce: a caller fixes both in
+// one go.
+func TestPrepareNamesABadGroupingAndABadFilterAtOnce(t *testing.T) {
+	fields := filter.Schema{"term": {Column: "t", Kind: filter.Int}}
+	_, err := summary.Query{GroupBy: []string{"pledge"}, Filter: "colour = 1"}.Prepare("x:summarize", dims, fields, 1)
+	got := violations(t, err)
+	if _, ok := got["group_by[0]"]; !ok {
+		t.Errorf("violations %v name no group_by[0]", got)
 	}
-	if rows, next := summary.Page([]int{1, 2}, 2, 0, b); len(rows) != 2 || next != "" {
-		t.Errorf("the last page = %v, %q", rows, next)
+	if _, ok := got["filter"]; !ok {
+		t.Errorf("violations %v name no filter", got)
 	}
-	if off, err := summary.Offset("", b); err != nil || off != 0 {
-		t.Errorf("no token = %d, %v", off, err)
+	p, err := summary.Query{GroupBy: []string{"term"}, Filter: "term = 8", Size: 5}.Prepare("x:summarize", dims, fields, 2)
+	if err != nil || p.Grouping.Clause != " GROUP BY t ORDER BY t" || p.Where != "(t = $2)" || fmt.Sprint(p.Args) != "[8]" ||
+		p.Cursor.Offset != 0 || p.Cursor.Limit() != 6 {
+		t.Errorf("Prepare = %+v, %v", p, err)
+	}
+	if _, err := (summary.Query{Token: "garbage"}).Prepare("x:summarize", dims, fields, 1); err == nil {
+		t.Error("a token that is none was taken")
+	}
+}
+
+// TestInDistrictNamesTheDistrictOnlyWhenThereIsOne: every district's
+// summary passes no parameter for it.
+func TestInDistrictNamesTheDistrictOnlyWhenThereIsOne(t *testing.T) {
+	for _, tt := range []struct {
+		district, wantCond string
+		wantArgs           []any
+	}{
+		{"", "true", []any{2026}},
+		{"gwangsan", "r.district_id = $2", []any{2026, "gwangsan"}},
+	} {
+		cond, args := summary.Query{District: tt.district}.InDistrict("r.district_id", []any{2026})
+		if cond != tt.wantCond || !cmp.Equal(args, tt.wantArgs) {
+			t.Errorf("district %q: InDistrict = %q, %v; want %q, %v", tt.district, cond, args, tt.wantCond, tt.wantArgs)
+		}
 	}
 }

@@ -16,6 +16,16 @@ import (
 // ends with t.
 func Start(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
+	nc, js := StartEmpty(t)
+	if _, err := eventbus.EnsureStream(t.Context(), js); err != nil {
+		t.Fatal(err)
+	}
+	return nc, js
+}
+
+// StartEmpty is Start without the stream: for the tests of making it.
+func StartEmpty(t testing.TB) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
 	srv, err := eventbus.StartServer("127.0.0.1:0", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -28,9 +38,6 @@ func Start(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eventbus.EnsureStream(t.Context(), js); err != nil {
 		t.Fatal(err)
 	}
 	return nc, js

@@ -18,7 +18,6 @@ import (
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/protobuf/proto"
 )
 
 // Store reads and writes plans, and records every change in the audit log
@@ -30,23 +29,11 @@ type Store struct {
 
 // View writes a plan as the API shows it, which is what the audit log
 // keeps.
-type View func(budget.Plan) proto.Message
+type View = audit.View[budget.Plan]
 
 // New returns a store on pool, whose search_path starts with the budget
 // schema; view writes what the audit log records.
 func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
-
-// record writes a change of a plan to the audit log in q, the change's
-// transaction; before and after are nil where there is none.
-func (s *Store) record(ctx context.Context, q pgdb.Querier, action, name string, before, after *budget.Plan) error {
-	shown := func(p *budget.Plan) proto.Message {
-		if p == nil {
-			return nil
-		}
-		return s.view(*p)
-	}
-	return audit.Record(ctx, q, action, name, shown(before), shown(after))
-}
 
 // Name is a plan's resource name.
 func Name(district, pledge string) string {
@@ -102,17 +89,23 @@ func get(ctx context.Context, q pgdb.Querier, district, pledge, lock string) (bu
 	return p, br.Close()
 }
 
-// Update changes a pledge's plan in one transaction: it reads the plan,
+// Update changes the plan named name
+// (`districts/{district}/pledges/{pledge}/budget`) in one transaction: the
+// store's one way to write a plan. It reads the plan,
 // locked against other writers — a new plan, at revision 0, when there is
 // none and allowMissing — refuses a stale tag with ABORTED, lets change
 // edit it and check it, writes it whole and records the change in the
 // audit log. A plan that does not exist is NOT_FOUND without
 // allowMissing. An empty tag asks for no check: change decides whether it
 // may be empty.
-func (s *Store) Update(ctx context.Context, district, pledge, tag string, allowMissing bool, change func(*budget.Plan) error) (budget.Plan, error) {
+func (s *Store) Update(ctx context.Context, name, tag string, allowMissing bool, change func(*budget.Plan) error) (budget.Plan, error) {
 	var out budget.Plan
-	name := Name(district, pledge)
-	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	ids, err := resourcename.Budget.Parse("name", name)
+	if err != nil {
+		return out, err
+	}
+	district, pledge := ids[0], ids[1]
+	err = pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		cur, err := get(ctx, tx, district, pledge, " FOR UPDATE")
 		p, err := editable(cur, err, name, tag, allowMissing)
 		if err != nil {
@@ -153,9 +146,9 @@ func (s *Store) Update(ctx context.Context, district, pledge, tag string, allowM
 			return err
 		}
 		if cur.Revision == 0 {
-			return s.record(ctx, tx, audit.Create, name, nil, &out)
+			return s.view.Record(ctx, tx, audit.Create, name, nil, &out)
 		}
-		return s.record(ctx, tx, audit.Update, name, &cur, &out)
+		return s.view.Record(ctx, tx, audit.Update, name, &cur, &out)
 	})
 	return out, err
 }
@@ -184,9 +177,13 @@ func lineArrays(lines []budget.Line) []any {
 
 // Draft is the plan Update would hand to change, read without a lock and
 // without writing: for requests that only validate.
-func (s *Store) Draft(ctx context.Context, district, pledge, tag string, allowMissing bool) (budget.Plan, error) {
-	cur, err := get(ctx, s.pool, district, pledge, "")
-	return editable(cur, err, Name(district, pledge), tag, allowMissing)
+func (s *Store) Draft(ctx context.Context, name, tag string, allowMissing bool) (budget.Plan, error) {
+	ids, err := resourcename.Budget.Parse("name", name)
+	if err != nil {
+		return budget.Plan{}, err
+	}
+	cur, err := get(ctx, s.pool, ids[0], ids[1], "")
+	return editable(cur, err, name, tag, allowMissing)
 }
 
 // editable decides what an update starts from, given the plan read (or
@@ -227,7 +224,7 @@ func (s *Store) Delete(ctx context.Context, district, pledge, tag string) error 
 		if _, err = tx.Exec(ctx, `DELETE FROM plans WHERE district_id = $1 AND pledge_id = $2`, district, pledge); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, audit.Delete, name, &cur, nil)
+		return s.view.Record(ctx, tx, audit.Delete, name, &cur, nil)
 	})
 }
 

@@ -6,9 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
-	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 )
@@ -42,8 +40,8 @@ type SummaryRow struct {
 // dimensions are what a plan summary can be grouped by, in the order its
 // rows carry them, as columns of a plan's rows (planRows).
 var dimensions = []summary.Dimension{
-	{Name: "district", Column: "t.district_id", Zero: "''"},
-	{Name: "term", Column: "t.term", Zero: "0"},
+	summary.District("t.district_id"),
+	summary.Term("t.term"),
 	{Name: "source", Column: "t.source", Zero: "0::smallint"},
 	{Name: "year", Column: "t.year", Zero: "0"},
 }
@@ -61,74 +59,42 @@ var lineDimensions = []string{"source", "year"}
 // plan rows; the lines are read once, before they meet the plans, so the
 // join is of a few rows per plan, hashed, never a lookup per plan.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
-	var v apierr.Violations
-	summary.Group(q.GroupBy, dimensions, &v) // checks group_by; summarySQL writes the SQL
-	// Every district's summary names no district: a parameter that may be
-	// empty ("$1 = '' OR district_id = $1") would leave PostgreSQL unable
-	// to estimate the rows of the plan it keeps for a prepared statement.
-	var args []any
-	lines := "lines"
-	if q.District != "" {
-		args = append(args, q.District)
-		lines = "lines WHERE district_id = $1"
-	}
-	cond, fargs, err := filter.SQL(q.Filter, filter.Schema{
+	sq := q.query()
+	inDistrict, args := sq.InDistrict("district_id", nil)
+	// summarySQL writes the grouping's SQL itself.
+	p, err := sq.Prepare("budgets:summarize", dimensions, filter.Schema{
 		"district": {Column: "('districts/' || x.district_id)", Kind: filter.Text},
 		"term":     {Column: "p.term", Kind: filter.Int},
 		"source":   {Column: "x.source", Kind: filter.Enum, Values: q.SourceNames},
 		"year":     {Column: "x.year", Kind: filter.Int},
 	}, len(args)+1)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	binding := pagetoken.Bind("budgets:summarize", q.District, strings.Join(q.GroupBy, ","), q.Filter)
-	offset, err := summary.Offset(q.Token, binding)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	sql := summarySQL(q.GroupBy, filteredLineDimensions(q.Filter), lines, cond, q.Size, offset)
-	rows, err := s.pool.Query(ctx, sql, append(args, fargs...)...)
-	if err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	defer rows.Close()
-	var out []SummaryRow
-	var total SummaryRow
-	for rows.Next() {
-		var r SummaryRow
-		var isTotal, listed bool
-		if err := rows.Scan(&isTotal, &listed, &r.District, &r.Term, &r.Source, &r.Year, &r.PledgeCount,
+	sql := summarySQL(q.GroupBy, filteredLineDimensions(q.Filter), "lines WHERE "+inDistrict, p.Where, p.Cursor)
+	return summary.Flagged(ctx, s.pool, p.Cursor, sql, append(args, p.Args...), func(r *SummaryRow) []any {
+		return []any{&r.District, &r.Term, &r.Source, &r.Year, &r.PledgeCount,
 			nullInt{&r.Amounts.Planned}, nullInt{&r.Amounts.Secured}, nullInt{&r.Amounts.Executed},
-			&r.SecuringRate, &r.ExecutionRate); err != nil {
-			return nil, SummaryRow{}, "", err
-		}
-		if isTotal {
-			total = r
-		}
-		if listed {
-			out = append(out, r)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	out, next := summary.Page(out, q.Size, offset, binding)
-	return out, total, next, nil
+			&r.SecuringRate, &r.ExecutionRate}
+	})
+}
+
+// query is q as every summary reads it.
+func (q SummaryQuery) query() summary.Query {
+	return summary.Query{District: q.District, GroupBy: q.GroupBy, Filter: q.Filter, Size: q.Size, Token: q.Token}
 }
 
 // summarySQL is the statement Summarize runs, for a group_by already
 // checked, the line dimensions the filter names, the lines to read (the
 // table, or one district's rows) and the filter's condition. Its rows are
-// flagged `total` (the grand total) and `listed` (a group on the page
-// asked: the first size+1 from offset, numbered in the order of the
-// groups); with nothing grouped, its one row is both.
+// flagged as summary.Flagged reads them, the listed groups numbered in
+// the order of the groups.
 //
 // When the groups are of whole plans (district, term), one pass over the
 // plans' rows gives the groups and the total (GROUPING SETS). When they
 // split plans by source or year, a pledge may fall in several groups, so
 // the total counts the distinct plans among the rows the groups add up.
-func summarySQL(groupBy, filterDims []string, lines, cond string, size, offset int) string {
+func summarySQL(groupBy, filterDims []string, lines, cond string, c summary.Cursor) string {
 	sel, cols, lineDims := groupColumns(groupBy)
 	amounts := `sum(t.planned)::bigint, sum(t.secured)::bigint, sum(t.executed)::bigint,
 		coalesce(round(100.0 * sum(t.secured) / nullif(sum(t.planned), 0), 2)::text, ''),
@@ -158,7 +124,7 @@ func summarySQL(groupBy, filterDims []string, lines, cond string, size, offset i
 			pledges, planned, secured, executed, securing, execution
 		FROM (%s) s(total, listed, n, district, term, source, year, pledges, planned, secured, executed, securing, execution)
 		WHERE total OR (listed AND n > %[1]d AND n <= %[2]d)
-		ORDER BY n`, offset, offset+size+1, body)
+		ORDER BY n`, c.Offset, c.Offset+c.Limit(), body)
 }
 
 // groupColumns reads a checked group_by: sel lists every dimension, its

@@ -29,7 +29,7 @@ func BenchmarkUpdateBudget(b *testing.B) {
 		tag, round := "", int64(0)
 		for pb.Next() {
 			round++
-			p, err := store.Update(ctx, "gwangsan", pledge, tag, true, func(p *budget.Plan) error {
+			p, err := store.Update(ctx, postgres.Name("gwangsan", pledge), tag, true, func(p *budget.Plan) error {
 				p.Term = 8
 				p.Lines = nil
 				for year := range 4 {

@@ -19,13 +19,11 @@ import (
 // fault of every request is named at once, under `requests[i].`, and
 // nothing is written unless all are accepted.
 func (s *Server) BatchUpdateBudgets(ctx context.Context, req *budgetv1.BatchUpdateBudgetsRequest) (*budgetv1.BatchUpdateBudgetsResponse, error) {
-	var v apierr.Violations
 	district, err := parseDistrict(req.GetParent())
-	v.Merge(err)
-	batch.Size(&v, len(req.GetRequests()))
-	if err := v.Err(); err != nil {
+	if err := batch.Check(err, len(req.GetRequests())); err != nil {
 		return nil, err
 	}
+	var v apierr.Violations
 	items := make([]postgres.BatchItem, len(req.GetRequests()))
 	paths := make([][]string, len(items))
 	var names []string

@@ -6,7 +6,6 @@ package server
 import (
 	"context"
 	"log/slog"
-	"strings"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
@@ -27,26 +26,18 @@ import (
 // Server serves gongyak.budget.v1.BudgetService.
 type Server struct {
 	budgetv1.UnimplementedBudgetServiceServer
-	store   *postgres.Store
+	store   Store
 	pledges *pledgeref.Client
 	log     *slog.Logger
-	// summaries keeps SummarizeBudgets' answers until a plan changes:
-	// reporting asks for the same sums over every district again and
-	// again, and each costs a scan of every plan line.
-	summaries *pgchange.Cache[summaryKey, *budgetv1.SummarizeBudgetsResponse]
-}
-
-// summaryKey is a SummarizeBudgets request, as the cache tells them apart.
-type summaryKey struct {
-	district, groupBy, filter, token string
-	size                             int
+	// summaries keeps SummarizeBudgets' answers until a plan changes.
+	summaries *summary.Cache[*budgetv1.BudgetSummary]
 }
 
 // New returns the server over store, asking pledges about pledges and
 // keeping summaries until changes counts a change.
-func New(store *postgres.Store, pledges *pledgeref.Client, log *slog.Logger, changes *pgchange.Watcher) *Server {
+func New(store Store, pledges *pledgeref.Client, log *slog.Logger, changes *pgchange.Watcher) *Server {
 	return &Server{store: store, pledges: pledges, log: log,
-		summaries: pgchange.NewCache[summaryKey, *budgetv1.SummarizeBudgetsResponse](changes, 64)}
+		summaries: summary.NewCache[*budgetv1.BudgetSummary](changes, nil)}
 }
 
 // parseName reads `districts/{district}/pledges/{pledge}/budget`.
@@ -141,7 +132,7 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 		return v.Err()
 	}
 	if req.GetValidateOnly() {
-		plan, err := s.store.Draft(ctx, districtID, pledge, tag, req.GetAllowMissing())
+		plan, err := s.store.Draft(ctx, req.GetBudget().GetName(), tag, req.GetAllowMissing())
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +141,7 @@ func (s *Server) UpdateBudget(ctx context.Context, req *budgetv1.UpdateBudgetReq
 		}
 		return planToProto(plan, &ref), nil
 	}
-	saved, err := s.store.Update(ctx, districtID, pledge, tag, req.GetAllowMissing(), change)
+	saved, err := s.store.Update(ctx, req.GetBudget().GetName(), tag, req.GetAllowMissing(), change)
 	if err != nil {
 		return nil, err
 	}
@@ -175,39 +166,23 @@ var budgetOutputOnly = []string{"name", "etag", "total", "source_totals", "year_
 
 // SummarizeBudgets sums plans for reporting.
 func (s *Server) SummarizeBudgets(ctx context.Context, req *budgetv1.SummarizeBudgetsRequest) (*budgetv1.SummarizeBudgetsResponse, error) {
-	district, size, err := summary.Request(req.GetParent(), req.GetPageSize())
+	a, err := summary.Serve(ctx, req, s.summaries, s.readSummary, summaryToProto)
 	if err != nil {
 		return nil, err
 	}
-	key := summaryKey{district: district, groupBy: strings.Join(req.GetGroupBy(), ","), filter: req.GetFilter(), token: req.GetPageToken(), size: size}
-	return s.summaries.Get(ctx, key, func(ctx context.Context) (*budgetv1.SummarizeBudgetsResponse, error) {
-		rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
-			District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
-			SourceNames: sourceNames,
-		})
-		if err != nil {
-			return nil, err
-		}
-		resp := &budgetv1.SummarizeBudgetsResponse{Total: summaryToProto(total), NextPageToken: next}
-		for _, r := range rows {
-			resp.Rows = append(resp.Rows, summaryToProto(r))
-		}
-		return resp, nil
-	})
+	return &budgetv1.SummarizeBudgetsResponse{Rows: a.Rows, Total: a.Total, NextPageToken: a.NextPageToken}, nil
+}
+
+// readSummary reads a page of SummarizeBudgets.
+func (s *Server) readSummary(ctx context.Context, q summary.Query) ([]postgres.SummaryRow, postgres.SummaryRow, string, error) {
+	return s.store.Summarize(ctx, postgres.SummaryQuery{District: q.District, GroupBy: q.GroupBy, Filter: q.Filter,
+		Size: q.Size, Token: q.Token, SourceNames: sourceNames})
 }
 
 // ListAuditEvents lists the budget service's audit events of a district
 // (every district's for `districts/-`), for the pledge service to merge.
 func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEventsRequest) (*typev1.ListAuditEventsResponse, error) {
-	page, err := audit.ReadPage(req)
-	if err != nil {
-		return nil, err
-	}
-	events, err := s.store.AuditEvents(ctx, page)
-	if err != nil {
-		return nil, err
-	}
-	return audit.One(page, events), nil
+	return audit.ListOne(ctx, req, s.store.AuditEvents)
 }
 
 // ListBudgets lists a district's plans, those the filter takes. Each

@@ -2,10 +2,8 @@ package dispatch_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,12 +16,13 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/eventbus"
+	"github.com/gongyak/gongyak/pkg/eventbus/eventbustest"
 	"github.com/gongyak/gongyak/pkg/pgtest"
+	"github.com/gongyak/gongyak/pkg/webhookrecv"
 	"github.com/gongyak/gongyak/services/events/internal/dispatch"
 	"github.com/gongyak/gongyak/services/events/internal/postgres"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"github.com/gongyak/gongyak/services/events/migrations"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -40,23 +39,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	pool := pgtest.NewPool(t, pgtest.Schema{Name: migrations.Schema, Migrations: migrations.FS})
-	srv, err := eventbus.StartServer("127.0.0.1:0", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eventbus.EnsureStream(t.Context(), js); err != nil {
-		t.Fatal(err)
-	}
+	_, js := eventbustest.Start(t)
 	return &env{store: postgres.New(pool), js: js}
 }
 
@@ -86,14 +69,15 @@ func (e *env) start(t *testing.T, retry webhook.Retry, allowPrivate bool) contex
 	return stop
 }
 
-// hook adds a webhook of gwangsan to url and returns its key.
-func (e *env) hook(t *testing.T, id, url string) []byte {
+// hook adds a webhook of gwangsan to url and returns its secret as it is
+// shown.
+func (e *env) hook(t *testing.T, id, url string) string {
 	t.Helper()
-	key, _ := webhook.NewSecret()
+	key, shown := webhook.NewSecret()
 	if _, err := e.store.CreateWebhook(t.Context(), webhook.Webhook{District: "gwangsan", ID: id, URL: url}, key); err != nil {
 		t.Fatal(err)
 	}
-	return key
+	return shown
 }
 
 // publish publishes an update of gwangsan's pledge p as its relay does and
@@ -114,13 +98,15 @@ func (e *env) publish(t *testing.T, p string) string {
 }
 
 // receiver is a webhook receiver as the README describes one: it checks
-// the signature with any of its keys, refuses a timestamp more than five
-// minutes off and an id it has seen, and keeps the ids it accepted in
-// order. fail, when set, answers instead for an attempt.
+// each delivery with pkg/webhookrecv (the signature with any of its
+// secrets, a timestamp at most five minutes off, an id not seen before:
+// a repeat is acknowledged, not acted on again) and keeps the ids it
+// accepted in order. fail, when set, answers instead for an attempt,
+// before the delivery is checked, as a receiver that is down does: an id
+// checked is remembered as seen.
 type receiver struct {
 	mu       sync.Mutex
-	keys     [][]byte
-	seen     map[string]bool
+	verifier *webhookrecv.Verifier
 	accepted []string
 	attempts map[string]int
 	refused  []string // why requests were refused
@@ -128,56 +114,48 @@ type receiver struct {
 	onBody   func() // after accepting, before answering
 }
 
-func newReceiver(keys ...[]byte) *receiver {
-	return &receiver{keys: keys, seen: map[string]bool{}, attempts: map[string]int{}}
+func newReceiver() *receiver {
+	return &receiver{attempts: map[string]int{}}
+}
+
+// trust makes the receiver check deliveries with the secrets, as shown.
+func (r *receiver) trust(t *testing.T, secrets ...string) {
+	t.Helper()
+	v, err := webhookrecv.New(secrets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.mu.Lock()
+	r.verifier = v
+	r.mu.Unlock()
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	id, ts := req.Header.Get("webhook-id"), req.Header.Get("webhook-timestamp")
+	id := req.Header.Get("webhook-id")
 	r.attempts[id]++
-	if why := r.verify(id, ts, req.Header.Get("webhook-signature"), body); why != "" {
-		r.refused = append(r.refused, why)
-		http.Error(w, why, http.StatusBadRequest)
-		return
-	}
 	if r.fail != nil {
 		if code := r.fail(id, r.attempts[id]); code != 0 {
 			w.WriteHeader(code)
 			return
 		}
 	}
-	if r.seen[id] {
-		// A repeat: acknowledged, not acted on again.
+	switch _, err := r.verifier.Verify(req.Header, body); {
+	case errors.Is(err, webhookrecv.ErrSeen):
 		w.WriteHeader(http.StatusNoContent)
 		return
+	case err != nil:
+		r.refused = append(r.refused, err.Error())
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
-	r.seen[id] = true
 	r.accepted = append(r.accepted, id)
 	if r.onBody != nil {
 		r.onBody()
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (r *receiver) verify(id, ts, sigs string, body []byte) string {
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || time.Since(time.Unix(sec, 0)).Abs() > 5*time.Minute {
-		return "stale timestamp"
-	}
-	for _, key := range r.keys {
-		mac := hmac.New(sha256.New, key)
-		mac.Write([]byte(id + "." + ts + "." + string(body)))
-		want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
-		for _, s := range strings.Fields(sigs) {
-			if hmac.Equal([]byte(s), []byte(want)) {
-				return ""
-			}
-		}
-	}
-	return "bad signature"
 }
 
 func (r *receiver) got() []string {
@@ -211,7 +189,7 @@ func TestAReceiverGetsTheEventSignedAndRefusesAReplay(t *testing.T) {
 		rcv.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	rcv.keys = [][]byte{e.hook(t, "portal", srv.URL)}
+	rcv.trust(t, e.hook(t, "portal", srv.URL))
 	e.start(t, fast, true)
 	id := e.publish(t, "p1")
 	waitFor(t, "the event delivered", func() bool { return len(rcv.got()) == 1 })
@@ -256,7 +234,7 @@ func TestAReceiverThatFailsFiveTimesGetsTheEventOnTheSixth(t *testing.T) {
 	}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	rcv.keys = [][]byte{e.hook(t, "finance", srv.URL)}
+	rcv.trust(t, e.hook(t, "finance", srv.URL))
 	e.start(t, fast, true)
 	id := e.publish(t, "p1")
 	waitFor(t, "the event accepted", func() bool { return len(rcv.got()) == 1 })
@@ -280,7 +258,7 @@ func TestADispatcherKilledMidDeliveryLosesNothing(t *testing.T) {
 	rcv := newReceiver()
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	rcv.keys = [][]byte{e.hook(t, "open-data", srv.URL)}
+	rcv.trust(t, e.hook(t, "open-data", srv.URL))
 	stop := e.start(t, fast, true)
 	var once sync.Once
 	stopped := make(chan struct{})
@@ -334,7 +312,7 @@ func TestEachResourcesEventsArriveInOrderUnderRetriesAndAfterADeadLetter(t *test
 	}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	rcv.keys = [][]byte{e.hook(t, "portal", srv.URL)}
+	rcv.trust(t, e.hook(t, "portal", srv.URL))
 	e.start(t, webhook.Retry{MaxAttempts: 4, First: 50 * time.Millisecond, Cap: 100 * time.Millisecond}, true)
 	rcv.mu.Lock()
 	first = "ev-p1-1"
@@ -387,7 +365,7 @@ func TestAPrivateTargetIsRefusedAtDelivery(t *testing.T) {
 	rcv := newReceiver()
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	rcv.keys = [][]byte{e.hook(t, "sneaky", srv.URL)}
+	rcv.trust(t, e.hook(t, "sneaky", srv.URL))
 	e.start(t, webhook.Retry{MaxAttempts: 2, First: 10 * time.Millisecond, Cap: 10 * time.Millisecond}, false)
 	e.publish(t, "p1")
 	waitFor(t, "the delivery given up", func() bool {
@@ -420,12 +398,13 @@ func TestBothSecretsSignDuringARotation(t *testing.T) {
 	}))
 	defer srv.Close()
 	both = newRcv
-	oldKey := e.hook(t, "portal", srv.URL)
-	newKey, _ := webhook.NewSecret()
+	oldSecret := e.hook(t, "portal", srv.URL)
+	newKey, newSecret := webhook.NewSecret()
 	if _, err := e.store.RotateSecret(t.Context(), "gwangsan", "portal", newKey); err != nil {
 		t.Fatal(err)
 	}
-	oldRcv.keys, newRcv.keys = [][]byte{oldKey}, [][]byte{newKey}
+	oldRcv.trust(t, oldSecret)
+	newRcv.trust(t, newSecret)
 	e.start(t, fast, true)
 	e.publish(t, "p1")
 	waitFor(t, "the delivery", func() bool { return len(newRcv.got()) == 1 })

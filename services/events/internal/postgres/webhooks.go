@@ -105,9 +105,22 @@ func (s *Store) ListWebhooks(ctx context.Context, district, after string, limit 
 	return list, pgdb.Classify(err)
 }
 
-// UpdateWebhook changes a webhook's url and wanted types to what update
-// makes of them, under the row's lock, refusing a stale tag.
-func (s *Store) UpdateWebhook(ctx context.Context, district, id, tag string, update func(*webhook.Webhook) error) (webhook.Webhook, error) {
+// UpdateWebhook changes the webhook named name
+// (`districts/{district}/webhooks/{webhook}`) to what change makes of its
+// url and wanted types, as update does, refusing a stale tag.
+func (s *Store) UpdateWebhook(ctx context.Context, name, tag string, change func(*webhook.Webhook) error) (webhook.Webhook, error) {
+	ids, err := resourcename.Webhook.Parse("name", name)
+	if err != nil {
+		return webhook.Webhook{}, err
+	}
+	return s.update(ctx, ids[0], ids[1], tag, func(_ pgx.Tx, w *webhook.Webhook) error { return change(w) })
+}
+
+// update is the one way a webhook changes, in one transaction: it reads
+// the webhook under the row's lock, refuses a stale tag (an empty one asks
+// for no check), lets change edit it (and its secrets, in tx), writes its
+// url and wanted types with a new revision and returns it as stored.
+func (s *Store) update(ctx context.Context, district, id, tag string, change func(tx pgx.Tx, w *webhook.Webhook) error) (webhook.Webhook, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		w, err := lockWebhook(ctx, tx, district, id)
 		if err != nil {
@@ -116,7 +129,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, district, id, tag string, upd
 		if err := etag.Check(tag, w.Name(), w.Revision); err != nil {
 			return err
 		}
-		if err := update(&w); err != nil {
+		if err := change(tx, &w); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE webhooks SET url = $3, event_types = $4, resource_types = $5, update_time = now(),
@@ -156,11 +169,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, district, id, tag string) err
 // RotateSecret adds key as the webhook's newest secret; with two live
 // already it refuses, so that the old one is retired first.
 func (s *Store) RotateSecret(ctx context.Context, district, id string, key []byte) (webhook.Webhook, error) {
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		w, err := lockWebhook(ctx, tx, district, id)
-		if err != nil {
-			return err
-		}
+	return s.update(ctx, district, id, "", func(tx pgx.Tx, w *webhook.Webhook) error {
 		var live int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM webhook_secrets WHERE district = $1 AND webhook = $2 AND retire_time IS NULL`,
 			district, id).Scan(&live); err != nil {
@@ -169,38 +178,19 @@ func (s *Store) RotateSecret(ctx context.Context, district, id string, key []byt
 		if live >= webhook.MaxLiveSecrets {
 			return apierr.FailedPrecondition("%s has %d live secrets already: retire the old one (:retireSecrets) before rotating again", w.Name(), live)
 		}
-		if err := addSecret(ctx, tx, district, id, key); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE webhooks SET update_time = now(), revision = revision + 1 WHERE district = $1 AND id = $2`, district, id)
-		return err
+		return addSecret(ctx, tx, district, id, key)
 	})
-	if err != nil {
-		return webhook.Webhook{}, err
-	}
-	return s.GetWebhook(ctx, district, id)
 }
 
 // RetireSecrets retires every live secret of the webhook but its newest.
 func (s *Store) RetireSecrets(ctx context.Context, district, id string) (webhook.Webhook, error) {
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockWebhook(ctx, tx, district, id); err != nil {
-			return err
-		}
+	return s.update(ctx, district, id, "", func(tx pgx.Tx, _ *webhook.Webhook) error {
 		_, err := tx.Exec(ctx, `UPDATE webhook_secrets SET retire_time = now()
 			WHERE district = $1 AND webhook = $2 AND retire_time IS NULL
 			  AND id <> (SELECT id FROM webhook_secrets WHERE district = $1 AND webhook = $2 AND retire_time IS NULL
 			             ORDER BY create_time DESC LIMIT 1)`, district, id)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE webhooks SET update_time = now(), revision = revision + 1 WHERE district = $1 AND id = $2`, district, id)
 		return err
 	})
-	if err != nil {
-		return webhook.Webhook{}, err
-	}
-	return s.GetWebhook(ctx, district, id)
 }
 
 // timeOrZero is t, or the zero time for NULL.

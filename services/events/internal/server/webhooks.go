@@ -10,7 +10,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/resourcename"
-	"github.com/gongyak/gongyak/services/events/internal/postgres"
 	"github.com/gongyak/gongyak/services/events/internal/webhook"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -19,7 +18,7 @@ import (
 // Webhooks is the WebhookService.
 type Webhooks struct {
 	eventsv1.UnimplementedWebhookServiceServer
-	store   *postgres.Store
+	store   Store
 	targets webhook.Targets
 	// wake tells the dispatcher a redelivered dead letter is due.
 	wake func()
@@ -27,7 +26,7 @@ type Webhooks struct {
 
 // NewWebhooks returns the WebhookService on store, checking targets with
 // targets; wake is called when a delivery becomes due through the API.
-func NewWebhooks(store *postgres.Store, targets webhook.Targets, wake func()) *Webhooks {
+func NewWebhooks(store Store, targets webhook.Targets, wake func()) *Webhooks {
 	return &Webhooks{store: store, targets: targets, wake: wake}
 }
 
@@ -147,7 +146,7 @@ func (s *Webhooks) ListWebhooks(ctx context.Context, req *eventsv1.ListWebhooksR
 // UpdateWebhook changes a webhook's url and wanted types.
 func (s *Webhooks) UpdateWebhook(ctx context.Context, req *eventsv1.UpdateWebhookRequest) (*eventsv1.Webhook, error) {
 	var v apierr.Violations
-	district, id := parseWebhookName(&v, "webhook.name", req.GetWebhook().GetName())
+	parseWebhookName(&v, "webhook.name", req.GetWebhook().GetName())
 	paths := req.GetUpdateMask().GetPaths()
 	if len(paths) == 0 {
 		paths = []string{"url", "event_types", "resource_types"}
@@ -170,7 +169,7 @@ func (s *Webhooks) UpdateWebhook(ctx context.Context, req *eventsv1.UpdateWebhoo
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	w, err := s.store.UpdateWebhook(ctx, district, id, in.GetEtag(), func(w *webhook.Webhook) error {
+	w, err := s.store.UpdateWebhook(ctx, in.GetName(), in.GetEtag(), func(w *webhook.Webhook) error {
 		if set["url"] {
 			w.URL = in.GetUrl()
 		}
@@ -228,59 +227,61 @@ func (s *Webhooks) RetireWebhookSecrets(ctx context.Context, req *eventsv1.Retir
 	return webhookProto(w), nil
 }
 
-// page reads a listing's page size and token (the last id shown).
-func page(v *apierr.Violations, parent, token string, size int32) (before int64, n int) {
-	n, err := pagetoken.Size(size)
-	if err != nil {
-		v.Merge(err)
-	}
-	after, err := pagetoken.Decode(token, pagetoken.Bind(parent), 1)
-	if err != nil {
-		v.Merge(err)
-	} else if after != nil {
+// webhookListing is a request listing what a webhook has sent: its
+// deliveries or dead letters.
+type webhookListing interface {
+	GetParent() string
+	GetPageSize() int32
+	GetPageToken() string
+}
+
+// newestFirst answers a webhookListing: it reads the parent (the
+// webhook), the page size and the token (the last id shown), lists the
+// page by list, newest first, and turns each item into its message by
+// toProto, with the next page's token.
+func newestFirst[T, M any](ctx context.Context, req webhookListing, list func(ctx context.Context, district, id string, before int64, n int) ([]T, error),
+	idOf func(T) int64, toProto func(T) M) ([]M, string, error) {
+	var v apierr.Violations
+	district, id := parseWebhookName(&v, "parent", req.GetParent())
+	n, err := pagetoken.Size(req.GetPageSize())
+	v.Merge(err)
+	binding := pagetoken.Bind(req.GetParent())
+	var before int64
+	after, err := pagetoken.Decode(req.GetPageToken(), binding, 1)
+	if !v.Merge(err) && after != nil {
 		before, _ = strconv.ParseInt(after[0], 10, 64)
 	}
-	return before, n
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	items, err := list(ctx, district, id, before, n+1)
+	if err != nil {
+		return nil, "", err
+	}
+	items, next := pagetoken.Cut(items, n, binding, func(last T) []string { return []string{strconv.FormatInt(idOf(last), 10)} })
+	out := make([]M, len(items))
+	for i, item := range items {
+		out[i] = toProto(item)
+	}
+	return out, next, nil
 }
 
 // ListWebhookDeliveries lists a webhook's deliveries, newest first.
 func (s *Webhooks) ListWebhookDeliveries(ctx context.Context, req *eventsv1.ListWebhookDeliveriesRequest) (*eventsv1.ListWebhookDeliveriesResponse, error) {
-	var v apierr.Violations
-	district, id := parseWebhookName(&v, "parent", req.GetParent())
-	before, n := page(&v, req.GetParent(), req.GetPageToken(), req.GetPageSize())
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	list, err := s.store.ListDeliveries(ctx, district, id, before, n+1)
+	list, next, err := newestFirst(ctx, req, s.store.ListDeliveries, func(d webhook.Delivery) int64 { return d.ID }, deliveryProto)
 	if err != nil {
 		return nil, err
 	}
-	list, next := pagetoken.Cut(list, n, pagetoken.Bind(req.GetParent()), func(d webhook.Delivery) []string { return []string{strconv.FormatInt(d.ID, 10)} })
-	resp := &eventsv1.ListWebhookDeliveriesResponse{NextPageToken: next}
-	for _, d := range list {
-		resp.Deliveries = append(resp.Deliveries, deliveryProto(d))
-	}
-	return resp, nil
+	return &eventsv1.ListWebhookDeliveriesResponse{Deliveries: list, NextPageToken: next}, nil
 }
 
 // ListDeadLetters lists a webhook's dead letters, newest first.
 func (s *Webhooks) ListDeadLetters(ctx context.Context, req *eventsv1.ListDeadLettersRequest) (*eventsv1.ListDeadLettersResponse, error) {
-	var v apierr.Violations
-	district, id := parseWebhookName(&v, "parent", req.GetParent())
-	before, n := page(&v, req.GetParent(), req.GetPageToken(), req.GetPageSize())
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	list, err := s.store.ListDeadLetters(ctx, district, id, before, n+1)
+	list, next, err := newestFirst(ctx, req, s.store.ListDeadLetters, func(l webhook.DeadLetter) int64 { return l.ID }, deadLetterProto)
 	if err != nil {
 		return nil, err
 	}
-	list, next := pagetoken.Cut(list, n, pagetoken.Bind(req.GetParent()), func(l webhook.DeadLetter) []string { return []string{strconv.FormatInt(l.ID, 10)} })
-	resp := &eventsv1.ListDeadLettersResponse{NextPageToken: next}
-	for _, l := range list {
-		resp.DeadLetters = append(resp.DeadLetters, deadLetterProto(l))
-	}
-	return resp, nil
+	return &eventsv1.ListDeadLettersResponse{DeadLetters: list, NextPageToken: next}, nil
 }
 
 // RedeliverDeadLetter delivers a dead letter's event again.

@@ -17,10 +17,10 @@ import (
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/indicator/internal/indicator"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/protobuf/proto"
 )
 
 // Store reads and writes indicators, and records every change in the
@@ -32,23 +32,11 @@ type Store struct {
 
 // View writes an indicator as the API shows it, which is what the audit
 // log keeps.
-type View func(indicator.Indicator) proto.Message
+type View = audit.View[indicator.Indicator]
 
 // New returns a store on pool, whose search_path starts with the
 // indicator schema; view writes what the audit log records.
 func New(pool *pgxpool.Pool, view View) *Store { return &Store{pool: pool, view: view} }
-
-// record writes a change of an indicator to the audit log in q, the
-// change's transaction; before and after are nil where there is none.
-func (s *Store) record(ctx context.Context, q pgdb.Querier, action, name string, before, after *indicator.Indicator) error {
-	shown := func(i *indicator.Indicator) proto.Message {
-		if i == nil {
-			return nil
-		}
-		return s.view(*i)
-	}
-	return audit.Record(ctx, q, action, name, shown(before), shown(after))
-}
 
 // AuditEvents lists the indicator service's audit events of a page.
 func (s *Store) AuditEvents(ctx context.Context, page audit.Page) ([]*typev1.AuditEvent, error) {
@@ -334,7 +322,7 @@ func (s *Store) Create(ctx context.Context, i indicator.Indicator, key idempoten
 		if err != nil {
 			return i, err
 		}
-		return list[0], s.record(ctx, tx, audit.Create, i.Name(), nil, &list[0])
+		return list[0], s.view.Record(ctx, tx, audit.Create, i.Name(), nil, &list[0])
 	})
 }
 
@@ -361,21 +349,22 @@ func writeEntries(ctx context.Context, tx pgx.Tx, i indicator.Indicator) error {
 	return tx.SendBatch(ctx, batch).Close()
 }
 
-// Update applies change to an indicator in one transaction, refusing a
-// stale etag (an empty one asks for no check); change checks the result.
-// The change is recorded in the audit log.
-func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, currentYear int, change func(*indicator.Indicator) error) (indicator.Indicator, error) {
+// Update applies change to the indicator named name
+// (`districts/{district}/pledges/{pledge}/indicators/{indicator}`) in one
+// transaction, the store's one way to change an indicator: it reads the
+// indicator as of currentYear under the row's lock, refuses a stale etag
+// (an empty one asks for no check), lets change edit and check it, writes
+// it whole and records the change in the audit log.
+func (s *Store) Update(ctx context.Context, name, tag string, currentYear int, change func(*indicator.Indicator) error) (indicator.Indicator, error) {
 	var out indicator.Indicator
-	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
+	ids, err := resourcename.Indicator.Parse("name", name)
+	if err != nil {
+		return out, err
+	}
+	district, pledge, id := ids[0], ids[1], ids[2]
+	err = pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		i, err := lockIndicator(ctx, tx, district, pledge, id, tag, currentYear)
 		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return errNotFound(district, pledge, id)
-		}
-		i := list[0]
-		if err := etag.Check(tag, i.Name(), i.Revision); err != nil {
 			return err
 		}
 		before := i
@@ -392,11 +381,12 @@ func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, cu
 		if err := writeEntries(ctx, tx, i); err != nil {
 			return err
 		}
-		if list, err = load(ctx, tx, district, pledge, []string{id}, currentYear, ""); err != nil {
+		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, "")
+		if err != nil {
 			return err
 		}
 		out = list[0]
-		return s.record(ctx, tx, audit.Update, out.Name(), &before, &out)
+		return s.view.Record(ctx, tx, audit.Update, out.Name(), &before, &out)
 	})
 	return out, err
 }
@@ -406,22 +396,28 @@ func (s *Store) Update(ctx context.Context, district, pledge, id, tag string, cu
 // event shows it as it was in currentYear.
 func (s *Store) Delete(ctx context.Context, district, pledge, id, tag string, currentYear int) error {
 	return pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
+		cur, err := lockIndicator(ctx, tx, district, pledge, id, tag, currentYear)
 		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return errNotFound(district, pledge, id)
-		}
-		cur := list[0]
-		if err := etag.Check(tag, cur.Name(), cur.Revision); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM indicators WHERE district_id = $1 AND pledge_id = $2 AND id = $3`, district, pledge, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, audit.Delete, cur.Name(), &cur, nil)
+		return s.view.Record(ctx, tx, audit.Delete, cur.Name(), &cur, nil)
 	})
+}
+
+// lockIndicator reads an indicator as of currentYear under the row's lock,
+// for a write in tx, refusing a stale tag (an empty one asks for no check).
+func lockIndicator(ctx context.Context, tx pgx.Tx, district, pledge, id, tag string, currentYear int) (indicator.Indicator, error) {
+	list, err := load(ctx, tx, district, pledge, []string{id}, currentYear, " FOR UPDATE")
+	if err != nil {
+		return indicator.Indicator{}, err
+	}
+	if len(list) == 0 {
+		return indicator.Indicator{}, errNotFound(district, pledge, id)
+	}
+	return list[0], etag.Check(tag, list[0].Name(), list[0].Revision)
 }
 
 // IndicatorAchievement is one indicator's part in its pledge's achievement.

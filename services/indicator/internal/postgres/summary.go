@@ -6,9 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
-	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/summary"
 )
 
@@ -43,8 +41,8 @@ type SummaryRow struct {
 // dimensions are what an achievement summary can be grouped by, in the
 // order its rows carry them.
 var dimensions = []summary.Dimension{
-	{Name: "district", Column: "r.district_id", Zero: "''"},
-	{Name: "term", Column: "r.term", Zero: "0"},
+	summary.District("r.district_id"),
+	summary.Term("r.term"),
 	{Name: "year", Column: "r.year", Zero: "0"},
 }
 
@@ -57,66 +55,33 @@ var dimensions = []summary.Dimension{
 // actual, so it is taken apart: the overdue entries are reduced to one row
 // per indicator and group first, and those rows counted.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
-	var v apierr.Violations
-	summary.Group(q.GroupBy, dimensions, &v) // checks group_by; summarySQL writes the SQL
-	// $1 is the current year. Every district's summary names no district:
-	// a parameter that may be empty ("$2 = '' OR district_id = $2") would
-	// leave PostgreSQL unable to estimate the rows of the plan it keeps for
-	// a prepared statement.
-	args := []any{q.CurrentYear}
-	where := ""
-	if q.District != "" {
-		args = append(args, q.District)
-		where = "r.district_id = $2 AND "
-	}
-	cond, fargs, err := filter.SQL(q.Filter, filter.Schema{
+	sq := q.query()
+	inDistrict, args := sq.InDistrict("r.district_id", []any{q.CurrentYear}) // $1 is the current year
+	// summarySQL writes the grouping's SQL itself.
+	p, err := sq.Prepare("indicators:summarize", dimensions, filter.Schema{
 		"district": {Column: "('districts/' || r.district_id)", Kind: filter.Text},
 		"term":     {Column: "r.term", Kind: filter.Int},
 		"year":     {Column: "r.year", Kind: filter.Int},
 	}, len(args)+1)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	binding := pagetoken.Bind("indicators:summarize", q.District, strings.Join(q.GroupBy, ","), q.Filter)
-	offset, err := summary.Offset(q.Token, binding)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
-	rows, err := s.pool.Query(ctx, summarySQL(q.GroupBy, where+cond, q.Size, offset), append(args, fargs...)...)
-	if err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	defer rows.Close()
-	var out []SummaryRow
-	var total SummaryRow
-	for rows.Next() {
-		var r SummaryRow
-		var isTotal, listed bool
-		if err := rows.Scan(&isTotal, &listed, &r.District, &r.Term, &r.Year, &r.Measured, &r.NoData, &r.NotYetDue,
-			&r.MeanAchievement, &r.OverdueIndicators); err != nil {
-			return nil, SummaryRow{}, "", err
-		}
-		if isTotal {
-			total = r
-		}
-		if listed {
-			out = append(out, r)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	out, next := summary.Page(out, q.Size, offset, binding)
-	return out, total, next, nil
+	sql := summarySQL(q.GroupBy, inDistrict+" AND "+p.Where, p.Cursor)
+	return summary.Flagged(ctx, s.pool, p.Cursor, sql, append(args, p.Args...), func(r *SummaryRow) []any {
+		return []any{&r.District, &r.Term, &r.Year, &r.Measured, &r.NoData, &r.NotYetDue, &r.MeanAchievement, &r.OverdueIndicators}
+	})
+}
+
+// query is q as every summary reads it.
+func (q SummaryQuery) query() summary.Query {
+	return summary.Query{District: q.District, GroupBy: q.GroupBy, Filter: q.Filter, Size: q.Size, Token: q.Token}
 }
 
 // summarySQL is the statement Summarize runs, for a group_by already
 // checked and the entries' condition (filter and district), with the
-// current year as $1. Its rows are flagged `total` (the grand total) and
-// `listed` (a group on the page asked: the first size+1 from offset, in
-// the order of the groups); with nothing grouped, its one row is both.
-func summarySQL(groupBy []string, where string, size, offset int) string {
+// current year as $1. Its rows are flagged as summary.Flagged reads them,
+// the listed groups in the order of the groups.
+func summarySQL(groupBy []string, where string, c summary.Cursor) string {
 	sel, cols := groupColumns(groupBy)
 	// The groups and the total; with nothing grouped, the total alone.
 	sets, total := "", "true"
@@ -139,7 +104,7 @@ func summarySQL(groupBy []string, where string, size, offset int) string {
 	return strings.NewReplacer(
 		"{total}", total, "{dimensions}", sel, "{where}", where, "{sets}", sets,
 		"{by_indicator}", byIndicator, "{overdue_total}", overdueTotal, "{order}", order,
-		"{nothing_grouped}", fmt.Sprint(len(cols) == 0), "{after}", fmt.Sprint(offset), "{last}", fmt.Sprint(offset+size+1),
+		"{nothing_grouped}", fmt.Sprint(len(cols) == 0), "{after}", fmt.Sprint(c.Offset), "{last}", fmt.Sprint(c.Offset+c.Limit()),
 	).Replace(`WITH entry_sums AS (
 			SELECT {total} AS total, {dimensions},
 				count(*) FILTER (WHERE r.state = 1) AS measured, count(*) FILTER (WHERE r.state = 2) AS no_data,

@@ -19,13 +19,11 @@ import (
 // request is named at once, under `requests[i].`, and nothing is written
 // unless all are accepted.
 func (s *Server) BatchCreateIndicators(ctx context.Context, req *indicatorv1.BatchCreateIndicatorsRequest) (*indicatorv1.BatchCreateIndicatorsResponse, error) {
-	var v apierr.Violations
 	parent, err := batchParent(req.GetParent())
-	v.Merge(err)
-	batch.Size(&v, len(req.GetRequests()))
-	if err := v.Err(); err != nil {
+	if err := batch.Check(err, len(req.GetRequests())); err != nil {
 		return nil, err
 	}
+	var v apierr.Violations
 	district, anyPledge := parent[0], parent[1] == resourcename.Wildcard
 	list := make([]indicator.Indicator, len(req.GetRequests()))
 	checked := make([]bool, len(list))

@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
@@ -33,29 +32,21 @@ var kst = time.FixedZone("KST", 9*60*60)
 // Server serves gongyak.indicator.v1.IndicatorService.
 type Server struct {
 	indicatorv1.UnimplementedIndicatorServiceServer
-	store   *postgres.Store
+	store   Store
 	pledges *pledgeref.Client
 	now     func() time.Time
 	// summaries keeps SummarizeIndicators' answers until an indicator
-	// changes (or the year does): reporting asks for the same summary
-	// over every district again and again, and each costs a scan of
-	// every yearly entry.
-	summaries *pgchange.Cache[summaryKey, *indicatorv1.SummarizeIndicatorsResponse]
-}
-
-// summaryKey is a SummarizeIndicators request in a year, as the cache
-// tells them apart.
-type summaryKey struct {
-	district, groupBy, filter, token string
-	size, year                       int
+	// changes, or the year does: a year passing makes entries overdue.
+	summaries *summary.Cache[*indicatorv1.IndicatorSummary]
 }
 
 // New returns the server over store, asking pledges about pledges and
 // keeping summaries until changes counts a change; now is the clock that
 // decides which years have passed.
-func New(store *postgres.Store, pledges *pledgeref.Client, now func() time.Time, changes *pgchange.Watcher) *Server {
-	return &Server{store: store, pledges: pledges, now: now,
-		summaries: pgchange.NewCache[summaryKey, *indicatorv1.SummarizeIndicatorsResponse](changes, 64)}
+func New(store Store, pledges *pledgeref.Client, now func() time.Time, changes *pgchange.Watcher) *Server {
+	s := &Server{store: store, pledges: pledges, now: now}
+	s.summaries = summary.NewCache[*indicatorv1.IndicatorSummary](changes, s.currentYear)
+	return s
 }
 
 func (s *Server) currentYear() int { return s.now().In(kst).Year() }
@@ -200,7 +191,7 @@ func (s *Server) UpdateIndicator(ctx context.Context, req *indicatorv1.UpdateInd
 		}
 		return indicatorToProto(i), nil
 	}
-	i, err := s.store.Update(ctx, district, pledge, id, req.GetIndicator().GetEtag(), s.currentYear(), change)
+	i, err := s.store.Update(ctx, req.GetIndicator().GetName(), req.GetIndicator().GetEtag(), s.currentYear(), change)
 	if err != nil {
 		return nil, err
 	}
@@ -242,39 +233,23 @@ func (s *Server) GetPledgeAchievement(ctx context.Context, req *indicatorv1.GetP
 
 // SummarizeIndicators reports achievement and overdue reporting.
 func (s *Server) SummarizeIndicators(ctx context.Context, req *indicatorv1.SummarizeIndicatorsRequest) (*indicatorv1.SummarizeIndicatorsResponse, error) {
-	district, size, err := summary.Request(req.GetParent(), req.GetPageSize())
+	a, err := summary.Serve(ctx, req, s.summaries, s.readSummary, summaryToProto)
 	if err != nil {
 		return nil, err
 	}
-	year := s.currentYear()
-	key := summaryKey{district: district, groupBy: strings.Join(req.GetGroupBy(), ","), filter: req.GetFilter(), token: req.GetPageToken(), size: size, year: year}
-	return s.summaries.Get(ctx, key, func(ctx context.Context) (*indicatorv1.SummarizeIndicatorsResponse, error) {
-		rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
-			District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
-			CurrentYear: year,
-		})
-		if err != nil {
-			return nil, err
-		}
-		resp := &indicatorv1.SummarizeIndicatorsResponse{Total: summaryToProto(total), NextPageToken: next}
-		for _, r := range rows {
-			resp.Rows = append(resp.Rows, summaryToProto(r))
-		}
-		return resp, nil
-	})
+	return &indicatorv1.SummarizeIndicatorsResponse{Rows: a.Rows, Total: a.Total, NextPageToken: a.NextPageToken}, nil
+}
+
+// readSummary reads a page of SummarizeIndicators in the year the cache
+// read.
+func (s *Server) readSummary(ctx context.Context, q summary.Query) ([]postgres.SummaryRow, postgres.SummaryRow, string, error) {
+	return s.store.Summarize(ctx, postgres.SummaryQuery{District: q.District, GroupBy: q.GroupBy, Filter: q.Filter,
+		Size: q.Size, Token: q.Token, CurrentYear: q.Year})
 }
 
 // ListAuditEvents lists the indicator service's audit events of a
 // district (every district's for `districts/-`), for the pledge service to
 // merge.
 func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEventsRequest) (*typev1.ListAuditEventsResponse, error) {
-	page, err := audit.ReadPage(req)
-	if err != nil {
-		return nil, err
-	}
-	events, err := s.store.AuditEvents(ctx, page)
-	if err != nil {
-		return nil, err
-	}
-	return audit.One(page, events), nil
+	return audit.ListOne(ctx, req, s.store.AuditEvents)
 }

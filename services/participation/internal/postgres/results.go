@@ -2,12 +2,8 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
-	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
-	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/jackc/pgx/v5"
@@ -146,10 +142,9 @@ func (s *Store) SurveyResults(ctx context.Context, district, program string) (pa
 
 // SummaryQuery is what SummarizePrograms sums.
 type SummaryQuery struct {
-	District, Filter, Token string
-	GroupBy                 []string
-	Size                    int
-	Kinds                   map[string]int32
+	summary.Query
+	// Kinds are the enum names a filter on kind compares against.
+	Kinds map[string]int32
 }
 
 // SummaryRow sums one group of programs.
@@ -166,26 +161,18 @@ type SummaryRow struct {
 // dimensions are what a program summary can be grouped by, in the order
 // its rows carry them.
 var dimensions = []summary.Dimension{
-	{Name: "district", Column: "x.district_id", Zero: "''"},
-	{Name: "term", Column: "x.term", Zero: "0"},
+	summary.District("x.district_id"),
+	summary.Term("x.term"),
 	{Name: "kind", Column: "x.kind", Zero: "0::smallint"},
 }
 
 // Summarize sums programs by group in SQL.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
-	var v apierr.Violations
-	grouping := summary.Group(q.GroupBy, dimensions, &v)
-	cond, fargs, err := filter.SQL(q.Filter, filter.Schema{
+	p, err := q.Prepare("programs:summarize", dimensions, filter.Schema{
 		"district": {Column: "('districts/' || x.district_id)", Kind: filter.Text},
 		"term":     {Column: "x.term", Kind: filter.Int},
 		"kind":     {Column: "x.kind", Kind: filter.Enum, Values: q.Kinds},
 	}, 2)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	binding := pagetoken.Bind("programs:summarize", q.District, strings.Join(q.GroupBy, ","), q.Filter)
-	offset, err := summary.Offset(q.Token, binding)
 	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
@@ -205,41 +192,17 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 		counted("submissions", "count(*) AS n, count(*) FILTER (WHERE selected) AS selected") +
 		counted("ballots", "count(*) AS n") +
 		counted("responses", "count(*) AS n") +
-		`) x WHERE ($1 = '' OR x.district_id = $1) AND ` + cond
+		`) x WHERE ($1 = '' OR x.district_id = $1) AND ` + p.Where
 	sums := `count(*), coalesce(sum(declared_participants), 0), coalesce(sum(declared_applications), 0), coalesce(sum(declared_selected), 0),
 		coalesce(sum(members), 0), coalesce(sum(submissions), 0), coalesce(sum(selected), 0), coalesce(sum(ballots), 0), coalesce(sum(responses), 0),
 		coalesce(round(100.0 * sum(selected) / nullif(sum(submissions), 0), 2)::text, ''),
 		coalesce(round(100.0 * sum(declared_selected) / nullif(sum(declared_applications), 0), 2)::text, '')`
-	args := append([]any{q.District}, fargs...)
-	scan := func(row pgx.Row, r *SummaryRow, withDims bool) error {
-		dest := []any{&r.Programs, &r.DeclaredParticipants, &r.DeclaredApplications, &r.DeclaredSelected, &r.Members,
-			&r.Submissions, &r.Selected, &r.Ballots, &r.Responses, &r.SelectionRate, &r.DeclaredSelectionRate}
-		if withDims {
-			dest = append([]any{&r.District, &r.Term, &r.Kind}, dest...)
-		}
-		return row.Scan(dest...)
-	}
-	var total SummaryRow
-	if err := scan(s.pool.QueryRow(ctx, `SELECT `+sums+from, args...), &total, false); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s, %s %s%s LIMIT %d OFFSET %d`,
-		grouping.Select, sums, from, grouping.Clause, q.Size+1, offset), args...)
-	if err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	defer rows.Close()
-	var out []SummaryRow
-	for rows.Next() {
-		var r SummaryRow
-		if err := scan(rows, &r, true); err != nil {
-			return nil, SummaryRow{}, "", err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	out, next := summary.Page(out, q.Size, offset, binding)
-	return out, total, next, nil
+	return summary.Sums[SummaryRow]{
+		Select: sums, From: from, Args: append([]any{q.District}, p.Args...),
+		Values: func(r *SummaryRow) []any {
+			return []any{&r.Programs, &r.DeclaredParticipants, &r.DeclaredApplications, &r.DeclaredSelected, &r.Members,
+				&r.Submissions, &r.Selected, &r.Ballots, &r.Responses, &r.SelectionRate, &r.DeclaredSelectionRate}
+		},
+		Dimensions: func(r *SummaryRow) []any { return []any{&r.District, &r.Term, &r.Kind} },
+	}.Read(ctx, s.pool, p)
 }

@@ -35,13 +35,5 @@ func View(district, program string, v any) proto.Message {
 // ListAuditEvents lists the participation service's audit events of a
 // district (or of every district, for `districts/-`), a page at a time.
 func (s *Server) ListAuditEvents(ctx context.Context, req *typev1.ListAuditEventsRequest) (*typev1.ListAuditEventsResponse, error) {
-	page, err := audit.ReadPage(req)
-	if err != nil {
-		return nil, err
-	}
-	events, err := s.store.AuditEvents(ctx, page)
-	if err != nil {
-		return nil, err
-	}
-	return audit.One(page, events), nil
+	return audit.ListOne(ctx, req, s.store.AuditEvents)
 }

@@ -90,22 +90,16 @@ func (s *Server) GetSurveyResults(ctx context.Context, req *participationv1.GetS
 
 // SummarizePrograms sums programs for reporting.
 func (s *Server) SummarizePrograms(ctx context.Context, req *participationv1.SummarizeProgramsRequest) (*participationv1.SummarizeProgramsResponse, error) {
-	district, size, err := summary.Request(req.GetParent(), req.GetPageSize())
+	a, err := summary.Serve(ctx, req, nil, s.readSummary, summaryToProto)
 	if err != nil {
 		return nil, err
 	}
-	rows, total, next, err := s.store.Summarize(ctx, postgres.SummaryQuery{
-		District: district, Filter: req.GetFilter(), Token: req.GetPageToken(), GroupBy: req.GetGroupBy(), Size: size,
-		Kinds: participationv1.ProgramKind_value,
-	})
-	if err != nil {
-		return nil, err
-	}
-	resp := &participationv1.SummarizeProgramsResponse{Total: summaryToProto(total), NextPageToken: next}
-	for _, r := range rows {
-		resp.Rows = append(resp.Rows, summaryToProto(r))
-	}
-	return resp, nil
+	return &participationv1.SummarizeProgramsResponse{Rows: a.Rows, Total: a.Total, NextPageToken: a.NextPageToken}, nil
+}
+
+// readSummary reads a page of SummarizePrograms.
+func (s *Server) readSummary(ctx context.Context, q summary.Query) ([]postgres.SummaryRow, postgres.SummaryRow, string, error) {
+	return s.store.Summarize(ctx, postgres.SummaryQuery{Query: q, Kinds: participationv1.ProgramKind_value})
 }
 
 func summaryToProto(r postgres.SummaryRow) *participationv1.ParticipationSummary {

@@ -50,7 +50,7 @@ type Identity interface {
 
 // Store is what the workflow keeps in the pledge service's database.
 type Store interface {
-	ImportPledge(ctx context.Context, p pledge.Pledge, owning string, related []string, opts postgres.ImportOptions) (postgres.Imported, error)
+	ImportPledge(ctx context.Context, p pledge.Pledge, departments pledge.CardDepartments, opts postgres.ImportOptions) (postgres.Imported, error)
 	GetPledge(ctx context.Context, district, id string) (postgres.PledgeWithTerm, error)
 	ImportByRequest(ctx context.Context, district, requestID string) (postgres.ImportRecord, bool, error)
 	ClaimImport(ctx context.Context, id string, lease time.Duration) (postgres.ImportRecord, bool, error)
@@ -143,7 +143,7 @@ func (f *Flow) start(ctx context.Context, req Request) (_ *pledgev1.ImportPledge
 	}
 	// The pledge's part as a dry run first: it says whether the card makes
 	// a pledge or updates one, which the plan of the other writes needs.
-	dry, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{ValidateOnly: true, Keep: keeper(req.Card), StatusDate: req.Card.StatusDate})
+	dry, err := f.Store.ImportPledge(ctx, req.Pledge, cardDepartments(req), postgres.ImportOptions{ValidateOnly: true, Keep: keeper(req.Card), StatusDate: req.Card.StatusDate})
 	if err != nil {
 		return nil, false, underCard(err)
 	}
@@ -153,7 +153,7 @@ func (f *Flow) start(ctx context.Context, req Request) (_ *pledgev1.ImportPledge
 	}
 	runID := resourceid.New()
 	name := dry.Pledge.Pledge.Name()
-	steps, err := f.plan(ctx, name, req.Card, runID, !dry.Created)
+	steps, err := f.plan(ctx, dry.Pledge.Pledge, req.Card, runID, !dry.Created)
 	if err != nil {
 		return nil, false, err
 	}
@@ -181,7 +181,7 @@ func (f *Flow) start(ctx context.Context, req Request) (_ *pledgev1.ImportPledge
 	rec := &postgres.ImportRecord{ID: runID, DistrictID: req.District.ID, RequestID: req.RequestID, Digest: req.Digest,
 		Subject: auth.FromContext(ctx).Actor(), Steps: encodeSteps(steps), Response: early, Lease: f.lease()}
 	crashpoint("planned")
-	im, err := f.Store.ImportPledge(ctx, req.Pledge, req.Card.Department, req.Card.Related, postgres.ImportOptions{Keep: keeper(req.Card), Record: rec, StatusDate: req.Card.StatusDate})
+	im, err := f.Store.ImportPledge(ctx, req.Pledge, cardDepartments(req), postgres.ImportOptions{Keep: keeper(req.Card), Record: rec, StatusDate: req.Card.StatusDate})
 	if errors.Is(err, postgres.ErrImportRequested) {
 		// The same request sent twice at once: this one wrote nothing and
 		// answers as a retry does.
@@ -242,6 +242,11 @@ func (f *Flow) outcome(ctx context.Context, rec postgres.ImportRecord) (*pledgev
 		return nil, apierr.Unavailable("the import of this request is still being written; retry in a moment")
 	}
 	return f.resume(ctx, claimed)
+}
+
+// cardDepartments are the departments a card names.
+func cardDepartments(req Request) pledge.CardDepartments {
+	return pledge.CardDepartments{Owning: req.Card.Department, Team: req.Pledge.OwningTeam, Related: req.Card.Related}
 }
 
 // counts fills what the card holds to write.

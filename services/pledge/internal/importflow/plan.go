@@ -11,7 +11,9 @@ import (
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/cardtext"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -21,10 +23,11 @@ import (
 // planner turns a card into the writes the other services keep, reading
 // what they hold of the pledge when it exists.
 type planner struct {
-	s      Services
-	pledge string // its name
-	runID  string
-	exists bool
+	s Services
+	// district and id are the pledge's, pledge its name.
+	district, id, pledge string
+	runID                string
+	exists               bool
 }
 
 // requestID names one write of this import.
@@ -33,8 +36,8 @@ func (p *planner) requestID(step string) string { return "import-" + p.runID + "
 // plan returns the writes of a card's budget, indicators and contest, in
 // the order they go out; with exists, it reads what the services hold of
 // the pledge to match the card with.
-func (f *Flow) plan(ctx context.Context, pledgeName string, card *cardtext.Card, runID string, exists bool) ([]*Step, error) {
-	p := &planner{s: f.Services, pledge: pledgeName, runID: runID, exists: exists}
+func (f *Flow) plan(ctx context.Context, of pledge.Pledge, card *cardtext.Card, runID string, exists bool) ([]*Step, error) {
+	p := &planner{s: f.Services, district: of.DistrictID, id: of.ID, pledge: of.Name(), runID: runID, exists: exists}
 	var steps []*Step
 	for _, part := range []func(context.Context, *cardtext.Card) ([]*Step, error){p.budget, p.indicators, p.contest} {
 		more, err := part(ctx, card)
@@ -68,7 +71,7 @@ func (p *planner) budget(ctx context.Context, card *cardtext.Card) ([]*Step, err
 	if _, absent := card.Unread["budget"]; absent {
 		return nil, nil
 	}
-	name := p.pledge + "/budget"
+	name := resourcename.Budget.Format(p.district, p.id)
 	var prev *budgetv1.Budget
 	if p.exists {
 		got, err := p.s.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: name})
@@ -138,7 +141,7 @@ func (p *planner) indicators(ctx context.Context, card *cardtext.Card) ([]*Step,
 		ind.Position = int32(n + 1)
 		prev := existing[ind.GetTitle()]
 		if prev == nil {
-			steps = append(steps, &Step{Kind: "indicator", Name: p.pledge + "/indicators/" + resourceid.New(), Create: true,
+			steps = append(steps, &Step{Kind: "indicator", Name: resourcename.Indicator.Format(p.district, p.id, resourceid.New()), Create: true,
 				Write: encode(ind), RequestID: p.requestID(fmt.Sprintf("indicator-%d", n)), State: pending})
 			continue
 		}
@@ -166,7 +169,7 @@ func (p *planner) contest(ctx context.Context, card *cardtext.Card) ([]*Step, er
 	if c == nil {
 		return nil, nil
 	}
-	district := strings.SplitN(p.pledge, "/pledges/", 2)[0]
+	district := resourcename.District.Format(p.district)
 	var prev *participationv1.Program
 	if p.exists {
 		token := ""
@@ -194,10 +197,16 @@ func (p *planner) contest(ctx context.Context, card *cardtext.Card) ([]*Step, er
 	}
 	var steps []*Step
 	existing := map[string]*participationv1.Submission{}
+	programID := resourceid.New()
 	if prev == nil {
-		steps = append(steps, &Step{Kind: "program", Name: district + "/programs/" + resourceid.New(), Create: true,
+		steps = append(steps, &Step{Kind: "program", Name: resourcename.Program.Format(p.district, programID), Create: true,
 			Write: encode(program), RequestID: p.requestID("contest"), State: pending})
 	} else {
+		ids, ok := resourcename.Program.Match(prev.GetName())
+		if !ok {
+			return nil, fmt.Errorf("the participation service answered a program called %q, not %s", prev.GetName(), resourcename.Program)
+		}
+		programID = ids[1]
 		paths := []string{"declared.selected", "status"}
 		if c.Window != nil {
 			paths = append(paths, "submission_window")
@@ -219,7 +228,6 @@ func (p *planner) contest(ctx context.Context, card *cardtext.Card) ([]*Step, er
 			}
 		}
 	}
-	programName := steps[0].Name
 	for n, in := range c.Submissions {
 		sub := proto.Clone(in).(*participationv1.Submission)
 		if old := existing[sub.GetTitle()]; old != nil {
@@ -233,7 +241,7 @@ func (p *planner) contest(ctx context.Context, card *cardtext.Card) ([]*Step, er
 			closes := c.Window.GetCloseTime().AsTime()
 			sub.ReceiveTime = timestamppb.New(closes.Add(time.Duration(n-len(c.Submissions)) * time.Second))
 		}
-		steps = append(steps, &Step{Kind: "submission", Name: programName + "/submissions/" + resourceid.New(), Create: true,
+		steps = append(steps, &Step{Kind: "submission", Name: resourcename.Submission.Format(p.district, programID, resourceid.New()), Create: true,
 			Write: encode(sub), RequestID: p.requestID(fmt.Sprintf("submission-%d", n)), State: pending})
 	}
 	return steps, nil

@@ -7,6 +7,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/fieldtext"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // APIKey is a key another system calls Gongyak with: a district's own
@@ -29,9 +30,9 @@ func (k APIKey) Name() string { return APIKeyName(k.DistrictID, k.ID) }
 // a cross-district key.
 func APIKeyName(district, id string) string {
 	if district == "" {
-		return "apiKeys/" + id
+		return resourcename.APIKey.Format(id)
 	}
-	return DistrictName(district) + "/apiKeys/" + id
+	return resourcename.DistrictAPIKey.Format(district, id)
 }
 
 // Usable reports whether the key works at now: not revoked, not expired.

@@ -152,3 +152,20 @@ func (d *Department) Check(prefix string) error {
 	}
 	return v.Err()
 }
+
+// TermOrCurrent returns the term numbered n, or the current one when n is
+// 0, which is how a pledge that names no term is placed; a refusal names
+// field.
+func (d District) TermOrCurrent(field string, n int) (Term, error) {
+	if n == 0 {
+		if d.CurrentTerm == 0 {
+			return Term{}, apierr.Invalid(field, "is required: district %s has no current term", d.Name())
+		}
+		n = d.CurrentTerm
+	}
+	t, ok := d.Term(n)
+	if !ok {
+		return Term{}, apierr.Invalid(field, "district %s has no term %d", d.Name(), n)
+	}
+	return t, nil
+}

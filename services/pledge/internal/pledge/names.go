@@ -8,9 +8,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
-// ValidID reports whether id can be a resource id (AIP-122).
-func ValidID(id string) bool { return resourceid.Valid(id) }
-
 // CheckID refuses an id a client chose that is not a valid resource id.
 func CheckID(field, id string) error { return resourceid.Check(field, id) }
 

@@ -1,6 +1,10 @@
 package pledge
 
-import "time"
+import (
+	"time"
+
+	"github.com/gongyak/gongyak/pkg/apierr"
+)
 
 // ProjectType is 사업유형.
 type ProjectType int16
@@ -94,6 +98,14 @@ type Pledge struct {
 
 // Name returns the pledge's resource name.
 func (p Pledge) Name() string { return PledgeName(p.DistrictID, p.ID) }
+
+// CheckLive refuses to change a deleted pledge.
+func (p Pledge) CheckLive() error {
+	if !p.DeleteTime.IsZero() {
+		return apierr.FailedPrecondition("pledge %s was deleted", p.Name())
+	}
+	return nil
+}
 
 // Contact is an official in charge (담당자).
 type Contact struct {

@@ -271,3 +271,24 @@ func CheckReason(field, reason string) error {
 	checkProse(&v, field, reason, 2000, true)
 	return v.Err()
 }
+
+// Validate normalizes p (Normalize) and reports every rule it breaks as a
+// pledge of term t in a district whose departments, by id, are known:
+// its own rules (Check), and that the departments it names are the
+// district's. Fields are named under prefix.
+func (p *Pledge) Validate(prefix string, t Term, known map[string]bool) error {
+	var v apierr.Violations
+	p.Normalize()
+	if err := p.Check(prefix, t); err != nil && !v.Merge(err) {
+		return err
+	}
+	if p.OwningDepartment != "" && !known[p.OwningDepartment] {
+		v.Add(apierr.Path(prefix, "owning_department"), "%s does not exist", DepartmentName(p.DistrictID, p.OwningDepartment))
+	}
+	for i, id := range p.RelatedDepartments {
+		if !known[id] {
+			v.Add(apierr.Path(prefix, "related_departments", i), "%s does not exist", DepartmentName(p.DistrictID, id))
+		}
+	}
+	return v.Err()
+}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/apierr"
@@ -16,10 +15,12 @@ import (
 
 const apiKeyColumns = `id, district_id, display_name, scopes, creator, expire_time, revoke_time, create_time, update_time`
 
-func scanAPIKey(row pgx.Row) (pledge.APIKey, error) {
+// scanAPIKey reads a row of apiKeyColumns, then into extra what the
+// query selects after them.
+func scanAPIKey(row pgx.Row, extra ...any) (pledge.APIKey, error) {
 	var k pledge.APIKey
 	var expire, revoke *time.Time
-	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &k.UpdateTime)
+	err := row.Scan(append([]any{&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &k.UpdateTime}, extra...)...)
 	if expire != nil {
 		k.ExpireTime = *expire
 	}
@@ -124,17 +125,6 @@ func (s *Store) RevokeAPIKey(ctx context.Context, district, id string) (pledge.A
 // checking a presented key.
 func (s *Store) KeyByID(ctx context.Context, id string) (pledge.APIKey, []byte, error) {
 	var hash []byte
-	row := s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+`, secret_sha256 FROM api_keys WHERE id = $1`, id)
-	var k pledge.APIKey
-	var expire, revoke *time.Time
-	err := row.Scan(&k.ID, &k.DistrictID, &k.DisplayName, &k.Scopes, &k.Creator, &expire, &revoke, &k.CreateTime, &k.UpdateTime, &hash)
-	if expire != nil {
-		k.ExpireTime = *expire
-	}
-	if revoke != nil {
-		k.RevokeTime = *revoke
-	}
+	k, err := scanAPIKey(s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+`, secret_sha256 FROM api_keys WHERE id = $1`, id), &hash)
 	return k, hash, notFound(err, errKeyNotFound("", id))
 }
-
-var _ = strconv.Itoa

@@ -15,50 +15,26 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// BatchCreatePledges adds pledges to one district in one transaction,
-// each checked as CreatePledge checks one — its term (the district's
-// current one unless it names one), its own rules, its departments — with
-// every fault named under `requests[i].`, added to v, which holds what the
-// caller found wrong with the requests already (a nil pledge is a request
-// refused there). A pledge whose id, or code or title in its term,
+// BatchCreatePledges adds pledges, each checked by the caller as
+// CreatePledge's is, to one district in one transaction. A term the
+// district no longer has (changed since the check) is named under
+// `requests[i].`. A pledge whose id, or code or title in its term,
 // another pledge has (stored, or earlier in the batch) refuses the batch
 // with ALREADY_EXISTS naming each. Nothing is written unless every pledge
 // is accepted. Each table is written in one statement, and each pledge's
 // first status and audit event as CreatePledge writes them.
-func (s *Store) BatchCreatePledges(ctx context.Context, district string, requests []*pledge.Pledge, v apierr.Violations, key idempotency.Key) ([]PledgeWithTerm, error) {
+func (s *Store) BatchCreatePledges(ctx context.Context, district string, ps []pledge.Pledge, key idempotency.Key) ([]PledgeWithTerm, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) ([]PledgeWithTerm, error) {
 		d, err := lockDistrict(ctx, tx, district)
 		if err != nil {
 			return nil, err
 		}
-		exists, err := departmentsAmong(ctx, tx, district, nil)
-		if err != nil {
-			return nil, err
-		}
-		ps := make([]pledge.Pledge, len(requests))
+		var v apierr.Violations
 		terms := make([]pledge.Term, len(ps))
-		for i, r := range requests {
-			if r == nil {
-				continue
-			}
-			ps[i] = *r
-			p := &ps[i]
-			if p.Term == 0 {
-				if d.CurrentTerm == 0 {
-					v.Add(batch.Field(i, "pledge.term"), "is required: district %s has no current term", d.Name())
-					continue
-				}
-				p.Term = d.CurrentTerm
-			}
-			t, ok := d.Term(p.Term)
-			if !ok {
-				v.Add(batch.Field(i, "pledge.term"), "district %s has no term %d", d.Name(), p.Term)
-				continue
-			}
+		for i, p := range ps {
+			t, err := d.TermOrCurrent("pledge.term", p.Term)
+			batch.Merge(&v, i, err)
 			terms[i] = t
-			if err := checkPledgeIn(p, t, exists); err != nil && !batch.Merge(&v, i, err) {
-				return nil, batch.Item(i, err)
-			}
 		}
 		if err := v.Err(); err != nil {
 			return nil, err

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
-	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -26,6 +25,15 @@ func getDepartment(ctx context.Context, q pgdb.Querier, district, id, lock strin
 	d, err := scanDepartment(q.QueryRow(ctx, `SELECT `+departmentColumns+` FROM departments
 		WHERE district_id = $1 AND id = $2`+lock, district, id))
 	return d, notFound(err, pledge.ErrDepartmentNotFound(district, id))
+}
+
+// departmentsOf reads a district's departments.
+func departmentsOf(ctx context.Context, q pgdb.Querier, district string) ([]pledge.Department, error) {
+	rows, err := q.Query(ctx, `SELECT `+departmentColumns+` FROM departments WHERE district_id = $1`, district)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Department, error) { return scanDepartment(row) })
 }
 
 // GetDepartment returns one department.
@@ -96,33 +104,10 @@ func (s *Store) insertDepartment(ctx context.Context, tx pgx.Tx, d pledge.Depart
 	return s.record(ctx, tx, audit.Create, created.Name(), nil, created)
 }
 
-// UpdateDepartment applies change to a department, refusing a stale etag.
-func (s *Store) UpdateDepartment(ctx context.Context, district, id, tag string, change func(*pledge.Department) error) (pledge.Department, error) {
-	var out pledge.Department
-	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, err := getDepartment(ctx, tx, district, id, " FOR UPDATE")
-		if err != nil {
-			return err
-		}
-		if err := etag.Check(tag, d.Name(), d.Revision); err != nil {
-			return err
-		}
-		before := d
-		if err := change(&d); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE departments SET display_name = $3, teams = $4, phone = $5,
-			revision = revision + 1, update_time = now() WHERE district_id = $1 AND id = $2`,
-			district, id, d.DisplayName, nonNil(d.Teams), d.Phone)
-		if err != nil {
-			return departmentConflict(err, d)
-		}
-		if out, err = getDepartment(ctx, tx, district, id, ""); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, audit.Update, out.Name(), before, out)
-	})
-	return out, err
+// UpdateDepartment applies change to the department called name,
+// refusing a stale etag.
+func (s *Store) UpdateDepartment(ctx context.Context, name, tag string, change func(*pledge.Department) error) (pledge.Department, error) {
+	return update(ctx, s, departmentTable, name, tag, change)
 }
 
 func departmentConflict(err error, d pledge.Department) error {

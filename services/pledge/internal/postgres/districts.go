@@ -8,7 +8,6 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
-	"github.com/gongyak/gongyak/pkg/etag"
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
@@ -127,36 +126,10 @@ func (s *Store) CreateDistrict(ctx context.Context, d pledge.District, key idemp
 	})
 }
 
-// UpdateDistrict applies change to the district id, refusing a stale etag.
-func (s *Store) UpdateDistrict(ctx context.Context, id, tag string, change func(*pledge.District) error) (pledge.District, error) {
-	var out pledge.District
-	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, err := getDistrict(ctx, tx, id, " FOR UPDATE")
-		if err != nil {
-			return err
-		}
-		if err := etag.Check(tag, d.Name(), d.Revision); err != nil {
-			return err
-		}
-		before := d
-		if err := change(&d); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE districts SET display_name = $2, kind = $3, metropolitan_government = $4,
-			region_code = $5, current_term = $6, revision = revision + 1, update_time = now() WHERE id = $1`,
-			id, d.DisplayName, d.Kind, d.MetropolitanGovernment, d.RegionCode, d.CurrentTerm)
-		if err != nil {
-			return err
-		}
-		if err := writeTerms(ctx, tx, id, d.Terms); err != nil {
-			return err
-		}
-		if out, err = getDistrict(ctx, tx, id, ""); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, audit.Update, out.Name(), before, out)
-	})
-	return out, err
+// UpdateDistrict applies change to the district called name
+// (districts/{district}), refusing a stale etag.
+func (s *Store) UpdateDistrict(ctx context.Context, name, tag string, change func(*pledge.District) error) (pledge.District, error) {
+	return update(ctx, s, districtTable, name, tag, change)
 }
 
 // writeTerms makes the district's terms exactly terms. A term that still

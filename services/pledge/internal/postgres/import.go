@@ -44,13 +44,13 @@ type ImportOptions struct {
 	StatusDate pledge.Date
 }
 
-// ImportPledge writes a card's pledge in one transaction: it creates the
-// departments the card names that the district lacks (by display name),
-// then creates the pledge or, when one of the same term already has its
-// identity (code, or title without one), updates it, recording a status
-// change when the card's status differs.
-func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string, related []string, opts ImportOptions) (Imported, error) {
-	validateOnly := opts.ValidateOnly
+// ImportPledge writes a card's pledge in one transaction, as
+// pledge.PlanImport decides from what the district holds: the departments
+// the card names that the district lacks (by display name) are created,
+// then the pledge is created or, when one of its term has its identity,
+// written over, the status history recording the change of status the
+// plan gives.
+func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, departments pledge.CardDepartments, opts ImportOptions) (Imported, error) {
 	var out Imported
 	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// Imports into one district go one at a time, dry runs too: two
@@ -63,121 +63,29 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 		if err != nil {
 			return err
 		}
-		if p.Term == 0 {
-			p.Term = d.CurrentTerm
-		}
-		term, ok := d.Term(p.Term)
-		if !ok {
-			return apierr.Invalid("term", "district %s has no term %d", d.Name(), p.Term)
-		}
-		ids := map[string]string{}
-		for _, name := range append([]string{owning}, related...) {
-			if name == "" || ids[name] != "" {
-				continue
-			}
-			var id string
-			err := tx.QueryRow(ctx, `SELECT id FROM departments WHERE district_id = $1 AND display_name = $2`, p.DistrictID, name).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				dep := pledge.Department{DistrictID: p.DistrictID, ID: pledge.NewID(), DisplayName: name}
-				if p.OwningTeam != "" && name == owning {
-					dep.Teams = []string{p.OwningTeam}
-				}
-				if err := dep.Check("department"); err != nil {
-					return err
-				}
-				if err := s.insertDepartment(ctx, tx, dep); err != nil {
-					return err
-				}
-				id = dep.ID
-				out.Departments = append(out.Departments, id)
-			} else if err != nil {
-				return err
-			}
-			ids[name] = id
-		}
-		p.OwningDepartment = ids[owning]
-		for _, r := range related {
-			p.RelatedDepartments = append(p.RelatedDepartments, ids[r])
-		}
-
-		existing, err := sameIdentity(ctx, tx, p, " FOR UPDATE")
-		switch {
-		case err != nil:
-			return err
-		case existing == "":
-			out.Created = true
-			if p.ID == "" {
-				p.ID = pledge.NewID()
-			}
-			if err := checkPledge(ctx, tx, &p, term); err != nil {
-				return err
-			}
-			if !opts.StatusDate.IsZero() {
-				if err := checkStatusDate(ctx, tx, p, "status_date", opts.StatusDate); err != nil {
-					return err
-				}
-			}
-			if err := insertPledge(ctx, tx, p); err != nil {
-				return err
-			}
-			if err := recordStatusOn(ctx, tx, p.DistrictID, p.ID, pledge.StatusUnspecified, p.Status, "imported from a card", opts.StatusDate); err != nil {
-				return err
-			}
-		default:
-			prev, err := getPledge(ctx, tx, p.DistrictID, existing, "")
-			if err != nil {
-				return err
-			}
-			out.Previous = prev
-			if err := tx.QueryRow(ctx, `SELECT coalesce(max(number), 0) FROM status_changes WHERE district_id = $1 AND pledge_id = $2`,
-				p.DistrictID, existing).Scan(&out.LastStatusChange); err != nil {
-				return err
-			}
-			p.ID = existing
-			status := p.Status
-			if status == pledge.StatusUnspecified {
-				status = prev.Status
-			}
-			p.Status = prev.Status
-			keepPhotoFiles(&p, prev)
-			if opts.Keep != nil {
-				opts.Keep(prev, &p)
-			}
-			if err := checkPledge(ctx, tx, &p, term); err != nil {
-				return err
-			}
-			if _, err := overwritePledge(ctx, tx, p, 0); err != nil {
-				return err
-			}
-			if status != prev.Status {
-				if !opts.StatusDate.IsZero() {
-					if err := checkStatusDate(ctx, tx, prev, "status_date", opts.StatusDate); err != nil {
-						return err
-					}
-				}
-				if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now() WHERE district_id = $1 AND id = $2`,
-					p.DistrictID, p.ID, status); err != nil {
-					return err
-				}
-				if err := recordStatusOn(ctx, tx, p.DistrictID, p.ID, prev.Status, status, "imported from a card", opts.StatusDate); err != nil {
-					return err
-				}
-			}
-		}
-		got, err := getPledge(ctx, tx, p.DistrictID, p.ID, "")
+		term, err := d.TermOrCurrent("term", p.Term)
 		if err != nil {
 			return err
 		}
-		out.Pledge = PledgeWithTerm{Pledge: got, Term: term}
-		if out.Created {
-			err = s.record(ctx, tx, audit.Create, got.Name(), nil, got)
-		} else {
-			err = s.record(ctx, tx, audit.Update, got.Name(), out.Previous, got)
-		}
+		p.Term = term.Number
+		existing, err := departmentsOf(ctx, tx, p.DistrictID)
 		if err != nil {
 			return err
 		}
-		if validateOnly {
+		candidates, err := identityCandidates(ctx, tx, p, " FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		plan, err := pledge.PlanImport(pledge.CardImport{Pledge: p, Term: term, Departments: departments,
+			Existing: existing, Candidates: candidates, Keep: opts.Keep})
+		if err != nil {
+			return err
+		}
+		if out, err = s.writeImport(ctx, tx, plan, opts.StatusDate); err != nil {
+			return err
+		}
+		out.Pledge.Term = term
+		if opts.ValidateOnly {
 			return errValidateOnly
 		}
 		if opts.Record != nil {
@@ -191,14 +99,62 @@ func (s *Store) ImportPledge(ctx context.Context, p pledge.Pledge, owning string
 	return out, err
 }
 
-// keepPhotoFiles keeps the files attached to a pledge's photos, by
-// position, when its photos are rewritten.
-func keepPhotoFiles(p *pledge.Pledge, prev pledge.Pledge) {
-	for i := range p.Photos {
-		if i < len(prev.Photos) && p.Photos[i].URI == "" {
-			p.Photos[i].URI = prev.Photos[i].URI
+// writeImport writes an import's plan in tx; the change of status takes
+// effect on statusDate (today when zero), checked as ChangeStatus checks
+// an effective date, a refusal naming status_date.
+func (s *Store) writeImport(ctx context.Context, tx pgx.Tx, plan pledge.ImportPlan, statusDate pledge.Date) (Imported, error) {
+	out := Imported{Created: plan.Created()}
+	for _, dep := range plan.NewDepartments {
+		if err := s.insertDepartment(ctx, tx, dep); err != nil {
+			return out, err
+		}
+		out.Departments = append(out.Departments, dep.ID)
+	}
+	p := plan.Pledge
+	if plan.Created() {
+		if !statusDate.IsZero() {
+			if err := checkStatusDate(ctx, tx, p, "status_date", statusDate); err != nil {
+				return out, err
+			}
+		}
+		if err := insertPledge(ctx, tx, p); err != nil {
+			return out, err
+		}
+	} else {
+		out.Previous = *plan.Previous
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(number), 0) FROM status_changes WHERE district_id = $1 AND pledge_id = $2`,
+			p.DistrictID, p.ID).Scan(&out.LastStatusChange); err != nil {
+			return out, err
+		}
+		if _, err := overwritePledge(ctx, tx, p, 0); err != nil {
+			return out, err
+		}
+		if plan.Status != nil {
+			if !statusDate.IsZero() {
+				if err := checkStatusDate(ctx, tx, out.Previous, "status_date", statusDate); err != nil {
+					return out, err
+				}
+			}
+			if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now() WHERE district_id = $1 AND id = $2`,
+				p.DistrictID, p.ID, plan.Status.To); err != nil {
+				return out, err
+			}
 		}
 	}
+	if t := plan.Status; t != nil {
+		if err := recordStatusOn(ctx, tx, p.DistrictID, p.ID, t.From, t.To, t.Reason, statusDate); err != nil {
+			return out, err
+		}
+	}
+	got, err := getPledge(ctx, tx, p.DistrictID, p.ID, "")
+	if err != nil {
+		return out, err
+	}
+	out.Pledge = PledgeWithTerm{Pledge: got}
+	if out.Created {
+		return out, s.record(ctx, tx, audit.Create, got.Name(), nil, got)
+	}
+	return out, s.record(ctx, tx, audit.Update, got.Name(), out.Previous, got)
 }
 
 // undoImport takes back what ImportPledge wrote: a created pledge and its

@@ -2,24 +2,15 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
-	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/filter"
-	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 )
 
 // SummaryQuery is what SummarizePledges counts.
 type SummaryQuery struct {
-	// District limits the count to one district; "" counts every district.
-	District string
-	GroupBy  []string
-	Filter   string
-	Size     int
-	Token    string
+	summary.Query
 	// Enums are the enum names a filter on status or project_type
 	// compares against.
 	Enums map[string]map[string]int32
@@ -53,9 +44,9 @@ type SummaryRow struct {
 // summaryDimensions are what a pledge summary can be grouped by, in the
 // order its rows carry them.
 var summaryDimensions = []summary.Dimension{
-	{Name: "district", Column: "p.district_id", Zero: "''"},
+	summary.District("p.district_id"),
 	{Name: "metropolitan_government", Column: "d.metropolitan_government", Zero: "''"},
-	{Name: "term", Column: "p.term", Zero: "0"},
+	summary.Term("p.term"),
 	{Name: "status", Column: "p.status", Zero: "0::smallint"},
 	{Name: "project_type", Column: "p.project_type", Zero: "0::smallint"},
 	{Name: "department", Column: departmentColumn, Zero: "''"},
@@ -76,9 +67,7 @@ const summarySums = `count(*),
 // requested groups in one SQL statement, and all of them together in
 // another; the page's rows come in group order.
 func (s *Store) SummarizePledges(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
-	var v apierr.Violations
-	grouping := summary.Group(q.GroupBy, summaryDimensions, &v)
-	cond, fargs, err := filter.SQL(q.Filter, filter.Schema{
+	p, err := q.Prepare("pledges:summarize", summaryDimensions, filter.Schema{
 		"district":                {Column: "('districts/' || p.district_id)", Kind: filter.Text},
 		"metropolitan_government": {Column: "d.metropolitan_government", Kind: filter.Text},
 		"term":                    {Column: "p.term", Kind: filter.Int},
@@ -86,8 +75,7 @@ func (s *Store) SummarizePledges(ctx context.Context, q SummaryQuery) ([]Summary
 		"project_type":            {Column: "p.project_type", Kind: filter.Enum, Values: q.Enums["project_type"]},
 		"department":              {Column: departmentColumn, Kind: filter.Text},
 	}, 2)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
+	if err != nil {
 		return nil, SummaryRow{}, "", err
 	}
 	if q.District != "" {
@@ -95,39 +83,15 @@ func (s *Store) SummarizePledges(ctx context.Context, q SummaryQuery) ([]Summary
 			return nil, SummaryRow{}, "", err
 		}
 	}
-	binding := pagetoken.Bind("pledges:summarize", q.District, strings.Join(q.GroupBy, ","), q.Filter)
-	offset, err := summary.Offset(q.Token, binding)
-	if err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	args := append([]any{q.District}, fargs...)
-	from := ` FROM pledges p JOIN districts d ON d.id = p.district_id
-		WHERE ($1 = '' OR p.district_id = $1) AND p.delete_time IS NULL AND ` + cond
-
-	var total SummaryRow
-	if err := s.pool.QueryRow(ctx, `SELECT `+summarySums+from, args...).Scan(total.sums()...); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s, %s %s%s LIMIT %d OFFSET %d`,
-		grouping.Select, summarySums, from, grouping.Clause, q.Size+1, offset), args...)
-	if err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	defer rows.Close()
-	var out []SummaryRow
-	for rows.Next() {
-		var r SummaryRow
-		dest := append([]any{&r.District, &r.MetropolitanGovernment, &r.Term, &r.Status, &r.ProjectType, &r.Department}, r.sums()...)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, SummaryRow{}, "", err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, SummaryRow{}, "", err
-	}
-	out, next := summary.Page(out, q.Size, offset, binding)
-	return out, total, next, nil
+	return summary.Sums[SummaryRow]{
+		Select: summarySums, Values: (*SummaryRow).sums,
+		From: ` FROM pledges p JOIN districts d ON d.id = p.district_id
+			WHERE ($1 = '' OR p.district_id = $1) AND p.delete_time IS NULL AND ` + p.Where,
+		Args: append([]any{q.District}, p.Args...),
+		Dimensions: func(r *SummaryRow) []any {
+			return []any{&r.District, &r.MetropolitanGovernment, &r.Term, &r.Status, &r.ProjectType, &r.Department}
+		},
+	}.Read(ctx, s.pool, p)
 }
 
 // sums are where a row's counts scan, in summarySums' order.

@@ -123,26 +123,18 @@ func missing(ctx context.Context, q pgdb.Querier, district, id string) error {
 	return pledge.ErrPledgeNotFound(district, id)
 }
 
-// CreatePledge adds p to its district, in the district's current term
-// unless p names one, checked against that term and the district's
-// departments. Its first status is recorded as the start of its history.
+// CreatePledge adds p, checked by its caller (pledge.Pledge.Validate), to
+// its term; its first status is recorded as the start of its history. A
+// term the district no longer has (changed since the check) names
+// pledge.term; a pledge of its identity there already is ALREADY_EXISTS.
 func (s *Store) CreatePledge(ctx context.Context, p pledge.Pledge, key idempotency.Key) (PledgeWithTerm, error) {
 	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
 		d, err := lockDistrict(ctx, tx, p.DistrictID)
 		if err != nil {
 			return PledgeWithTerm{}, err
 		}
-		if p.Term == 0 {
-			if d.CurrentTerm == 0 {
-				return PledgeWithTerm{}, apierr.Invalid("pledge.term", "is required: district %s has no current term", d.Name())
-			}
-			p.Term = d.CurrentTerm
-		}
-		term, ok := d.Term(p.Term)
-		if !ok {
-			return PledgeWithTerm{}, apierr.Invalid("pledge.term", "district %s has no term %d", d.Name(), p.Term)
-		}
-		if err := checkPledge(ctx, tx, &p, term); err != nil {
+		term, err := d.TermOrCurrent("pledge.term", p.Term)
+		if err != nil {
 			return PledgeWithTerm{}, err
 		}
 		if err := identityFree(ctx, tx, p); err != nil {
@@ -201,19 +193,14 @@ func pledgeValues(p pledge.Pledge) []any {
 		nonNil(p.ProgressLog), nonNil(p.FuturePlans), nonNil(p.Risks), nonNil(p.Photos)}
 }
 
-// checkPledge applies the pledge's own rules for its term, then checks the
-// departments it names exist in its district; every violation is reported
-// at once.
-func checkPledge(ctx context.Context, q pgdb.Querier, p *pledge.Pledge, term pledge.Term) error {
-	exists, err := departmentsAmong(ctx, q, p.DistrictID, append([]string{p.OwningDepartment}, p.RelatedDepartments...))
-	if err != nil {
-		return err
-	}
-	return checkPledgeIn(p, term, exists)
+// DepartmentsAmong returns which of ids (all of them when nil) are
+// departments of district: what pledge.Pledge.Validate needs to know of
+// the departments a pledge names.
+func (s *Store) DepartmentsAmong(ctx context.Context, district string, ids []string) (map[string]bool, error) {
+	return departmentsAmong(ctx, s.pool, district, ids)
 }
 
-// departmentsAmong returns which of ids (all of them when nil) are
-// departments of district.
+// departmentsAmong is DepartmentsAmong in q.
 func departmentsAmong(ctx context.Context, q pgdb.Querier, district string, ids []string) (map[string]bool, error) {
 	rows, err := q.Query(ctx, `SELECT id FROM departments WHERE district_id = $1 AND ($2::text[] IS NULL OR id = ANY($2))`, district, ids)
 	if err != nil {
@@ -230,96 +217,55 @@ func departmentsAmong(ctx context.Context, q pgdb.Querier, district string, ids 
 	return exists, nil
 }
 
-// checkPledgeIn is checkPledge given the departments that exist.
-func checkPledgeIn(p *pledge.Pledge, term pledge.Term, exists map[string]bool) error {
-	var v apierr.Violations
-	p.Normalize()
-	if err := p.Check("pledge", term); err != nil && !v.Merge(err) {
-		return err
-	}
-	if p.OwningDepartment != "" && !exists[p.OwningDepartment] {
-		v.Add("pledge.owning_department", "%s does not exist", pledge.DepartmentName(p.DistrictID, p.OwningDepartment))
-	}
-	for i, id := range p.RelatedDepartments {
-		if !exists[id] {
-			v.Add(apierr.Path("pledge", "related_departments", i), "%s does not exist", pledge.DepartmentName(p.DistrictID, id))
-		}
-	}
-	return v.Err()
-}
-
-// identityFree refuses a pledge whose code, or title when it has no code,
+// identityFree refuses a pledge whose identity (pledge.SameIdentity)
 // another live pledge of the same term already has; the error names that
 // pledge.
 func identityFree(ctx context.Context, q pgdb.Querier, p pledge.Pledge) error {
-	other, err := sameIdentity(ctx, q, p, "")
-	if other == "" || err != nil {
+	candidates, err := identityCandidates(ctx, q, p, "")
+	if err != nil {
 		return err
+	}
+	other, found := pledge.IdentityMatch(p, candidates)
+	if !found {
+		return nil
 	}
 	what := "title"
 	if p.Code != "" {
 		what = "code"
 	}
-	e := apierr.AlreadyExists("pledge %s of term %d already has this %s", pledge.PledgeName(p.DistrictID, other), p.Term, what)
-	e.Metadata = map[string]string{"resource": pledge.PledgeName(p.DistrictID, other)}
+	e := apierr.AlreadyExists("pledge %s of term %d already has this %s", other.Name(), p.Term, what)
+	e.Metadata = map[string]string{"resource": other.Name()}
 	return e
 }
 
-// sameIdentity returns the id of the other live pledge of p's term with
-// p's code, or its title when it has no code; "" when there is none. lock
-// is appended to the query, such as " FOR UPDATE".
-func sameIdentity(ctx context.Context, q pgdb.Querier, p pledge.Pledge, lock string) (string, error) {
-	var other string
-	err := q.QueryRow(ctx, `SELECT id FROM pledges WHERE district_id = $1 AND term = $2 AND id <> $3
-		AND delete_time IS NULL AND CASE WHEN $4 <> '' THEN code = $4 ELSE code = '' AND title = $5 END`+lock,
-		p.DistrictID, p.Term, p.ID, p.Code, p.Title).Scan(&other)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
+// identityCandidates reads the other live pledges of p's term that share
+// its code or its title: those among which pledge.IdentityMatch finds the
+// one with p's identity. lock is appended to the query, such as
+// " FOR UPDATE".
+func identityCandidates(ctx context.Context, q pgdb.Querier, p pledge.Pledge, lock string) ([]pledge.Pledge, error) {
+	rows, err := q.Query(ctx, `SELECT `+pledgeColumns+` FROM pledges WHERE district_id = $1 AND term = $2 AND id <> $3
+		AND delete_time IS NULL AND (code = nullif($4, '') OR title = $5)`+lock,
+		p.DistrictID, p.Term, p.ID, p.Code, p.Title)
+	if err != nil {
+		return nil, err
 	}
-	return other, err
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Pledge, error) { return scanPledge(row) })
 }
 
-// UpdatePledge applies change to a live pledge, refusing a stale etag, and
-// checks the result as a whole before writing it.
-func (s *Store) UpdatePledge(ctx context.Context, district, id, tag string, change func(*pledge.Pledge) error) (PledgeWithTerm, error) {
-	var out PledgeWithTerm
-	err := pgdb.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		p, err := getPledge(ctx, tx, district, id, " FOR UPDATE")
-		if err != nil {
-			return err
-		}
-		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
-			return err
-		}
-		if !p.DeleteTime.IsZero() {
-			return apierr.FailedPrecondition("pledge %s was deleted", p.Name())
-		}
-		before := p
-		if err := change(&p); err != nil {
-			return err
-		}
-		d, err := getDistrict(ctx, tx, district, "")
-		if err != nil {
-			return err
-		}
-		term, _ := d.Term(p.Term)
-		if err := checkPledge(ctx, tx, &p, term); err != nil {
-			return err
-		}
-		if err := identityFree(ctx, tx, p); err != nil {
-			return err
-		}
-		if _, err := overwritePledge(ctx, tx, p, 0); err != nil {
-			return err
-		}
-		updated, err := getPledge(ctx, tx, district, id, "")
-		if err != nil {
-			return err
-		}
-		out = PledgeWithTerm{Pledge: updated, Term: term}
-		return s.record(ctx, tx, audit.Update, updated.Name(), before, updated)
-	})
-	return out, err
+// UpdatePledge applies change to the live pledge called name, refusing a
+// stale etag; the result, checked by change (pledge.Pledge.Validate), is
+// written unless another live pledge of its term has its identity.
+func (s *Store) UpdatePledge(ctx context.Context, name, tag string, change func(*pledge.Pledge) error) (PledgeWithTerm, error) {
+	p, err := update(ctx, s, pledgeTable, name, tag, change)
+	if err != nil {
+		return PledgeWithTerm{}, err
+	}
+	d, err := s.district(ctx, p.DistrictID)
+	if err != nil {
+		return PledgeWithTerm{}, err
+	}
+	t, _ := d.Term(p.Term)
+	return PledgeWithTerm{Pledge: p, Term: t}, nil
 }
 
 // DeletePledge marks a pledge deleted. Deleting a deleted pledge returns
@@ -357,34 +303,27 @@ func (s *Store) DeletePledge(ctx context.Context, district, id, tag string) (Ple
 // The change takes effect on effective, checked against the pledge's term
 // and history (pledge.CheckStatusDate), or today when effective is zero.
 func (s *Store) ChangeStatus(ctx context.Context, district, id, tag string, status pledge.Status, reason string, effective pledge.Date, key idempotency.Key) (PledgeWithTerm, error) {
-	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
-		p, err := getPledge(ctx, tx, district, id, " FOR UPDATE")
-		if err != nil {
-			return PledgeWithTerm{}, err
-		}
-		if err := etag.Check(tag, p.Name(), p.Revision); err != nil {
-			return PledgeWithTerm{}, err
-		}
-		if !p.DeleteTime.IsZero() {
-			return PledgeWithTerm{}, apierr.FailedPrecondition("pledge %s was deleted", p.Name())
-		}
+	// A pledge's status is written apart from its other fields, with the
+	// history's entry.
+	t := pledgeTable
+	t.write = func(ctx context.Context, tx pgx.Tx, before, after pledge.Pledge) error {
 		if !effective.IsZero() {
-			if err := checkStatusDate(ctx, tx, p, "effective_date", effective); err != nil {
-				return PledgeWithTerm{}, err
+			if err := checkStatusDate(ctx, tx, before, "effective_date", effective); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE pledges SET status = $3, status_change_time = now(),
-			revision = revision + 1, update_time = now() WHERE district_id = $1 AND id = $2`, district, id, status); err != nil {
-			return PledgeWithTerm{}, err
+			revision = revision + 1, update_time = now() WHERE district_id = $1 AND id = $2`, district, id, after.Status); err != nil {
+			return err
 		}
-		if err := recordStatusOn(ctx, tx, district, id, p.Status, status, reason, effective); err != nil {
-			return PledgeWithTerm{}, err
-		}
-		before := p
-		if p, err = getPledge(ctx, tx, district, id, ""); err != nil {
-			return PledgeWithTerm{}, err
-		}
-		if err := s.record(ctx, tx, audit.ChangeStatus, p.Name(), before, p); err != nil {
+		return recordStatusOn(ctx, tx, district, id, before.Status, after.Status, reason, effective)
+	}
+	return idempotency.Do(ctx, s.pool, key, func(tx pgx.Tx) (PledgeWithTerm, error) {
+		p, err := updateIn(ctx, tx, s, t, audit.ChangeStatus, pledge.PledgeName(district, id), tag, func(p *pledge.Pledge) error {
+			p.Status = status
+			return nil
+		})
+		if err != nil {
 			return PledgeWithTerm{}, err
 		}
 		return withTerm(ctx, tx, p)
@@ -428,10 +367,7 @@ func checkStatusDate(ctx context.Context, q pgdb.Querier, p pledge.Pledge, field
 	term, _ := d.Term(p.Term)
 	var today time.Time
 	var last *time.Time
-	if err := q.QueryRow(ctx, `SELECT (now() AT TIME ZONE 'Asia/Seoul')::date,
-		(SELECT effective_date FROM status_changes WHERE district_id = $1 AND pledge_id = $2
-			AND (number > 1 OR effective_date <> (change_time AT TIME ZONE 'Asia/Seoul')::date)
-			ORDER BY number DESC LIMIT 1)`,
+	if err := q.QueryRow(ctx, `SELECT (now() AT TIME ZONE 'Asia/Seoul')::date, (`+lastDatedChange+`)`,
 		p.DistrictID, p.ID).Scan(&today, &last); err != nil {
 		return err
 	}
@@ -440,4 +376,25 @@ func checkStatusDate(ctx context.Context, q pgdb.Querier, p pledge.Pledge, field
 		lastDate = toDate(*last)
 	}
 	return pledge.CheckStatusDate(field, effective, toDate(today), term, lastDate)
+}
+
+// lastDatedChange selects the effective date of pledge $2 of district
+// $1's last status change, leaving out its creation's entry when that
+// carries no date but the day the pledge was entered (see checkStatusDate).
+const lastDatedChange = `SELECT effective_date FROM status_changes WHERE district_id = $1 AND pledge_id = $2
+	AND (number > 1 OR effective_date <> (change_time AT TIME ZONE 'Asia/Seoul')::date)
+	ORDER BY number DESC LIMIT 1`
+
+// StatusDate is the day a pledge's status took effect, as its card dates
+// it; zero when its history says only when it was entered.
+func (s *Store) StatusDate(ctx context.Context, district, id string) (pledge.Date, error) {
+	var d time.Time
+	err := s.pool.QueryRow(ctx, lastDatedChange, district, id).Scan(&d)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pledge.Date{}, nil
+	}
+	if err != nil {
+		return pledge.Date{}, err
+	}
+	return toDate(d), nil
 }

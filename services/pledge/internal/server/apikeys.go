@@ -19,7 +19,7 @@ import (
 // ApiKeyServer serves gongyak.pledge.v1.ApiKeyService.
 type ApiKeyServer struct { //nolint:revive // named after the service
 	pledgev1.UnimplementedApiKeyServiceServer
-	store *postgres.Store
+	store keyStore
 	// forget drops the keys this service remembers, once one is revoked.
 	forget func()
 	now    func() time.Time
@@ -64,11 +64,7 @@ func (s *ApiKeyServer) CreateApiKey(ctx context.Context, req *pledgev1.CreateApi
 	if in.GetExpireTime() != nil {
 		k.ExpireTime = in.GetExpireTime().AsTime()
 	}
-	if k.ID == "" {
-		k.ID = pledge.NewID()
-	} else {
-		v.Merge(pledge.CheckID("api_key_id", k.ID))
-	}
+	k.ID = chosenID(&v, "api_key_id", k.ID)
 	v.Merge(k.Check("api_key", s.now()))
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -87,11 +83,7 @@ func (s *ApiKeyServer) GetApiKey(ctx context.Context, req *pledgev1.GetApiKeyReq
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.store.GetAPIKey(ctx, district, id)
-	if err != nil {
-		return nil, err
-	}
-	return apiKeyToProto(k), nil
+	return shown(apiKeyToProto)(s.store.GetAPIKey(ctx, district, id))
 }
 
 // ListApiKeys lists a district's keys, or the cross-district ones.
@@ -108,11 +100,7 @@ func (s *ApiKeyServer) ListApiKeys(ctx context.Context, req *pledgev1.ListApiKey
 	if err != nil {
 		return nil, err
 	}
-	resp := &pledgev1.ListApiKeysResponse{NextPageToken: next}
-	for _, k := range list {
-		resp.ApiKeys = append(resp.ApiKeys, apiKeyToProto(k))
-	}
-	return resp, nil
+	return &pledgev1.ListApiKeysResponse{ApiKeys: each(list, apiKeyToProto), NextPageToken: next}, nil
 }
 
 // RevokeApiKey stops a key; this service forgets it at once, the others
@@ -140,17 +128,13 @@ func (s *ApiKeyServer) VerifyApiKey(ctx context.Context, _ *pledgev1.VerifyApiKe
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.store.GetAPIKey(ctx, district, id)
-	if err != nil {
-		return nil, err
-	}
-	return apiKeyToProto(k), nil
+	return shown(apiKeyToProto)(s.store.GetAPIKey(ctx, district, id))
 }
 
 // localKeys checks presented keys against the store: the pledge service's
 // own way, which the others reach through VerifyApiKey.
 type localKeys struct {
-	store *postgres.Store
+	store keyFinder
 	now   func() time.Time
 }
 

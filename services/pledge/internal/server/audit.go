@@ -7,7 +7,6 @@ import (
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/audit"
-	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
@@ -17,7 +16,7 @@ import (
 // log, merged from every service's own.
 type AuditServer struct {
 	pledgev1.UnimplementedAuditServiceServer
-	store    *postgres.Store
+	store    auditStore
 	backends Backends
 }
 

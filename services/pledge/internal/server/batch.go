@@ -11,8 +11,9 @@ import (
 )
 
 // BatchCreatePledges adds up to batch.Max pledges to one district in one
-// transaction, each checked as CreatePledge checks one; every fault of
-// every request is reported at once, and nothing is written unless all
+// transaction, each checked as CreatePledge checks one (against the
+// district's terms and departments as read before the write); every fault
+// of every request is reported at once, and nothing is written unless all
 // are accepted.
 func (s *PledgeServer) BatchCreatePledges(ctx context.Context, req *pledgev1.BatchCreatePledgesRequest) (*pledgev1.BatchCreatePledgesResponse, error) {
 	var v apierr.Violations
@@ -22,7 +23,16 @@ func (s *PledgeServer) BatchCreatePledges(ctx context.Context, req *pledgev1.Bat
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ps := make([]*pledge.Pledge, len(req.GetRequests()))
+	d, err := s.store.GetDistrict(ctx, district)
+	if err != nil {
+		return nil, err
+	}
+	// Every department of the district, once, for every pledge's check.
+	known, err := s.store.DepartmentsAmong(ctx, district, nil)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]pledge.Pledge, len(req.GetRequests()))
 	first := map[string]int{}
 	for i, r := range req.GetRequests() {
 		batch.Parent(&v, i, r.GetParent(), req.GetParent())
@@ -42,14 +52,24 @@ func (s *PledgeServer) BatchCreatePledges(ctx context.Context, req *pledgev1.Bat
 			}
 			first[p.ID] = i
 		}
-		ps[i] = &p
+		term, err := d.TermOrCurrent("pledge.term", p.Term)
+		if batch.Merge(&v, i, err) {
+			continue
+		}
+		p.Term = term.Number
+		if err := p.Validate("pledge", term, known); err != nil && !batch.Merge(&v, i, err) {
+			return nil, batch.Item(i, err)
+		}
+		ps[i] = p
 	}
 	key, err := idempotency.For("BatchCreatePledges", req.GetRequestId(), req)
 	v.Merge(err)
-	// The store adds what only the district's data shows (its terms and
-	// departments, the pledges there already), so every fault is named
-	// at once.
-	created, err := s.store.BatchCreatePledges(ctx, district, ps, v, key)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	// The store adds what only the district's data shows: the pledges
+	// there already, by id and identity.
+	created, err := s.store.BatchCreatePledges(ctx, district, ps, key)
 	if err != nil {
 		return nil, err
 	}

@@ -131,10 +131,17 @@ func (s *PledgeServer) RenderPledgeCard(ctx context.Context, req *pledgev1.Rende
 	if err != nil {
 		return nil, err
 	}
-	if req.GetFormat() == "text" {
-		return &httpbody.HttpBody{ContentType: "text/plain; charset=utf-8", Data: []byte(cardtext.Render(card))}, nil
+	// The card dates its status as the history does, so that a rendered
+	// card imported again records the change on the same day.
+	date, err := s.store.StatusDate(ctx, district, id)
+	if err != nil {
+		return nil, err
 	}
-	page, err := cardtext.RenderHTML(card)
+	render := cardtext.Page{Card: card, StatusDate: date}
+	if req.GetFormat() == "text" {
+		return &httpbody.HttpBody{ContentType: "text/plain; charset=utf-8", Data: []byte(render.Text())}, nil
+	}
+	page, err := render.HTML()
 	if err != nil {
 		return nil, err
 	}

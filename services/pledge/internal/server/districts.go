@@ -6,11 +6,28 @@ import (
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
-	"github.com/gongyak/gongyak/pkg/etag"
-	"github.com/gongyak/gongyak/pkg/fieldmask"
-	"github.com/gongyak/gongyak/pkg/idempotency"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
+)
+
+// districtResource and departmentResource are the district service's
+// resources.
+var (
+	districtResource = plainResource[pledge.District, *pledgev1.District]{
+		field: "district", pattern: resourcename.District, view: districtToProto, read: districtFromProto,
+		keep: func(d pledge.District, next *pledge.District) {
+			next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.ID, d.Revision, d.CreateTime, d.UpdateTime
+		},
+		check: (*pledge.District).Check,
+	}
+	departmentResource = plainResource[pledge.Department, *pledgev1.Department]{
+		field: "department", pattern: resourcename.Department, view: departmentToProto, read: departmentFromProto,
+		keep: func(d pledge.Department, next *pledge.Department) {
+			next.DistrictID, next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.DistrictID, d.ID, d.Revision, d.CreateTime, d.UpdateTime
+		},
+		check: (*pledge.Department).Check,
+	}
 )
 
 // GetDistrict returns one district.
@@ -19,11 +36,7 @@ func (s *DistrictServer) GetDistrict(ctx context.Context, req *pledgev1.GetDistr
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.store.GetDistrict(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return districtToProto(d), nil
+	return shown(districtToProto)(s.store.GetDistrict(ctx, id))
 }
 
 // ListDistricts lists districts by id.
@@ -40,11 +53,7 @@ func (s *DistrictServer) ListDistricts(ctx context.Context, req *pledgev1.ListDi
 	if err != nil {
 		return nil, err
 	}
-	resp := &pledgev1.ListDistrictsResponse{NextPageToken: next}
-	for _, d := range list {
-		resp.Districts = append(resp.Districts, districtToProto(d))
-	}
-	return resp, nil
+	return &pledgev1.ListDistrictsResponse{Districts: each(list, districtToProto), NextPageToken: next}, nil
 }
 
 // CreateDistrict adds a district.
@@ -54,54 +63,13 @@ func (s *DistrictServer) CreateDistrict(ctx context.Context, req *pledgev1.Creat
 	}
 	var v apierr.Violations
 	d := districtFromProto(req.GetDistrict())
-	d.ID = req.GetDistrictId()
-	if d.ID == "" {
-		d.ID = pledge.NewID()
-	} else {
-		v.Merge(pledge.CheckID("district_id", d.ID))
-	}
-	v.Merge(d.Check("district"))
-	key, err := idempotency.For("CreateDistrict", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	created, err := s.store.CreateDistrict(ctx, d, key)
-	if err != nil {
-		return nil, err
-	}
-	return districtToProto(created), nil
+	d.ID = chosenID(&v, "district_id", req.GetDistrictId())
+	return districtResource.create(ctx, &v, d, "CreateDistrict", req.GetRequestId(), req, s.store.CreateDistrict)
 }
 
 // UpdateDistrict changes a district.
 func (s *DistrictServer) UpdateDistrict(ctx context.Context, req *pledgev1.UpdateDistrictRequest) (*pledgev1.District, error) {
-	if req.GetDistrict() == nil {
-		return nil, apierr.Invalid("district", "is required")
-	}
-	var v apierr.Violations
-	id, err := pledge.ParseDistrictName("district.name", req.GetDistrict().GetName())
-	v.Merge(err)
-	v.Merge(etag.Require("district.etag", req.GetDistrict().GetEtag()))
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	outputOnly := []string{"name", "etag", "create_time", "update_time"}
-	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetDistrict())
-	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetDistrict(), outputOnly...), outputOnly...)
-	d, err := s.store.UpdateDistrict(ctx, id, req.GetDistrict().GetEtag(), func(d *pledge.District) error {
-		cur := districtToProto(*d)
-		if err := fieldmask.Apply(cur, req.GetDistrict(), paths); err != nil {
-			return err
-		}
-		next := districtFromProto(cur)
-		next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.ID, d.Revision, d.CreateTime, d.UpdateTime
-		*d = next
-		return d.Check("district")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return districtToProto(d), nil
+	return districtResource.update(ctx, req.GetDistrict(), req.GetUpdateMask().GetPaths(), s.store.UpdateDistrict)
 }
 
 // GetDepartment returns one department.
@@ -110,11 +78,7 @@ func (s *DistrictServer) GetDepartment(ctx context.Context, req *pledgev1.GetDep
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.store.GetDepartment(ctx, district, id)
-	if err != nil {
-		return nil, err
-	}
-	return departmentToProto(d), nil
+	return shown(departmentToProto)(s.store.GetDepartment(ctx, district, id))
 }
 
 // ListDepartments lists a district's departments by name.
@@ -131,11 +95,7 @@ func (s *DistrictServer) ListDepartments(ctx context.Context, req *pledgev1.List
 	if err != nil {
 		return nil, err
 	}
-	resp := &pledgev1.ListDepartmentsResponse{NextPageToken: next}
-	for _, d := range list {
-		resp.Departments = append(resp.Departments, departmentToProto(d))
-	}
-	return resp, nil
+	return &pledgev1.ListDepartmentsResponse{Departments: each(list, departmentToProto), NextPageToken: next}, nil
 }
 
 // CreateDepartment adds a department to a district.
@@ -148,54 +108,13 @@ func (s *DistrictServer) CreateDepartment(ctx context.Context, req *pledgev1.Cre
 		return nil, v.Err()
 	}
 	d := departmentFromProto(req.GetDepartment())
-	d.DistrictID, d.ID = district, req.GetDepartmentId()
-	if d.ID == "" {
-		d.ID = pledge.NewID()
-	} else {
-		v.Merge(pledge.CheckID("department_id", d.ID))
-	}
-	v.Merge(d.Check("department"))
-	key, err := idempotency.For("CreateDepartment", req.GetRequestId(), req)
-	v.Merge(err)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	created, err := s.store.CreateDepartment(ctx, d, key)
-	if err != nil {
-		return nil, err
-	}
-	return departmentToProto(created), nil
+	d.DistrictID, d.ID = district, chosenID(&v, "department_id", req.GetDepartmentId())
+	return departmentResource.create(ctx, &v, d, "CreateDepartment", req.GetRequestId(), req, s.store.CreateDepartment)
 }
 
 // UpdateDepartment changes a department.
 func (s *DistrictServer) UpdateDepartment(ctx context.Context, req *pledgev1.UpdateDepartmentRequest) (*pledgev1.Department, error) {
-	if req.GetDepartment() == nil {
-		return nil, apierr.Invalid("department", "is required")
-	}
-	var v apierr.Violations
-	district, id, err := pledge.ParseDepartmentName("department.name", req.GetDepartment().GetName())
-	v.Merge(err)
-	v.Merge(etag.Require("department.etag", req.GetDepartment().GetEtag()))
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	outputOnly := []string{"name", "etag", "create_time", "update_time"}
-	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetDepartment())
-	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetDepartment(), outputOnly...), outputOnly...)
-	d, err := s.store.UpdateDepartment(ctx, district, id, req.GetDepartment().GetEtag(), func(d *pledge.Department) error {
-		cur := departmentToProto(*d)
-		if err := fieldmask.Apply(cur, req.GetDepartment(), paths); err != nil {
-			return err
-		}
-		next := departmentFromProto(cur)
-		next.DistrictID, next.ID, next.Revision, next.CreateTime, next.UpdateTime = d.DistrictID, d.ID, d.Revision, d.CreateTime, d.UpdateTime
-		*d = next
-		return d.Check("department")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return departmentToProto(d), nil
+	return departmentResource.update(ctx, req.GetDepartment(), req.GetUpdateMask().GetPaths(), s.store.UpdateDepartment)
 }
 
 // readable are the districts p may read all of, besides those that

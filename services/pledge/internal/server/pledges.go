@@ -29,11 +29,7 @@ func (s *PledgeServer) GetPledge(ctx context.Context, req *pledgev1.GetPledgeReq
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.store.GetPledge(ctx, district, id)
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(p), nil
+	return shown(pledgeToProto)(s.store.GetPledge(ctx, district, id))
 }
 
 // ListPledges lists a district's pledges, or every district's with
@@ -69,11 +65,7 @@ func (s *PledgeServer) ListPledges(ctx context.Context, req *pledgev1.ListPledge
 	if err != nil {
 		return nil, err
 	}
-	resp := &pledgev1.ListPledgesResponse{NextPageToken: page.NextToken, TotalSize: int32(page.Total)}
-	for _, p := range page.Pledges {
-		resp.Pledges = append(resp.Pledges, pledgeToProto(p))
-	}
-	return resp, nil
+	return &pledgev1.ListPledgesResponse{Pledges: each(page.Pledges, pledgeToProto), NextPageToken: page.NextToken, TotalSize: int32(page.Total)}, nil
 }
 
 // CreatePledge adds a pledge.
@@ -87,22 +79,25 @@ func (s *PledgeServer) CreatePledge(ctx context.Context, req *pledgev1.CreatePle
 	}
 	p, err := pledgeFromProto(req.GetPledge(), district)
 	v.Merge(err)
-	p.ID = req.GetPledgeId()
-	if p.ID == "" {
-		p.ID = pledge.NewID()
-	} else {
-		v.Merge(pledge.CheckID("pledge_id", p.ID))
-	}
+	p.ID = chosenID(&v, "pledge_id", req.GetPledgeId())
 	key, err := idempotency.For("CreatePledge", req.GetRequestId(), req)
 	v.Merge(err)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	created, err := s.store.CreatePledge(ctx, p, key)
+	d, err := s.store.GetDistrict(ctx, district)
 	if err != nil {
 		return nil, err
 	}
-	return pledgeToProto(created), nil
+	term, err := d.TermOrCurrent("pledge.term", p.Term)
+	if err != nil {
+		return nil, err
+	}
+	p.Term = term.Number
+	if err := s.validate(ctx, &p, "pledge", term); err != nil {
+		return nil, err
+	}
+	return shown(pledgeToProto)(s.store.CreatePledge(ctx, p, key))
 }
 
 // pledgeOutputOnly are the fields of a pledge an update ignores.
@@ -111,67 +106,96 @@ var pledgeOutputOnly = []string{"name", "etag", "create_time", "update_time", "d
 // UpdatePledge changes a pledge: the fields the mask names, at any depth,
 // are copied onto the stored pledge, which is then checked as a whole.
 func (s *PledgeServer) UpdatePledge(ctx context.Context, req *pledgev1.UpdatePledgeRequest) (*pledgev1.Pledge, error) {
-	if req.GetPledge() == nil {
+	in := req.GetPledge()
+	if in == nil {
 		return nil, apierr.Invalid("pledge", "is required")
 	}
 	var v apierr.Violations
-	district, id, err := pledge.ParsePledgeName("pledge.name", req.GetPledge().GetName())
-	v.Merge(err)
-	v.Merge(etag.Require("pledge.etag", req.GetPledge().GetEtag()))
+	ids := target(&v, resourcename.Pledge, "pledge.name", in.GetName(), "pledge.etag", in.GetEtag())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	paths := fieldmask.Paths(req.GetUpdateMask().GetPaths(), req.GetPledge())
-	paths = fieldmask.Without(fieldmask.Expand(paths, req.GetPledge(), append(pledgeOutputOnly, "status", "term")...), pledgeOutputOnly...)
-	p, err := s.store.UpdatePledge(ctx, district, id, req.GetPledge().GetEtag(), func(p *pledge.Pledge) error {
-		cur := pledgeToProto(postgres.PledgeWithTerm{Pledge: *p})
-		if err := fieldmask.Apply(cur, req.GetPledge(), paths); err != nil {
-			return err
-		}
-		var v apierr.Violations
-		if cur.GetStatus() != pledgev1.PledgeStatus(p.Status) {
-			v.Add("pledge.status", "changes only through ChangePledgeStatus (POST …:changeStatus), which records why")
-		}
-		if cur.GetTerm() != int32(p.Term) {
-			v.Add("pledge.term", "cannot change: a pledge belongs to the term it was made in")
-		}
-		if err := v.Err(); err != nil {
-			return err
-		}
-		next, err := pledgeFromProto(cur, district)
-		if err != nil {
-			return err
-		}
-		next.ID, next.Status, next.StatusChangeTime = p.ID, p.Status, p.StatusChangeTime
-		for i := range next.Photos {
-			if i < len(p.Photos) {
-				next.Photos[i].URI = p.Photos[i].URI
-			}
-		}
-		next.Revision, next.CreateTime, next.UpdateTime, next.DeleteTime = p.Revision, p.CreateTime, p.UpdateTime, p.DeleteTime
-		*p = next
-		return nil
-	})
+	paths := updatePaths(req.GetUpdateMask().GetPaths(), in, pledgeOutputOnly, "status", "term")
+	// The change is made and checked on the pledge as read here; the
+	// store writes it only while the pledge is still that one (the etag
+	// it is written at is the one read).
+	cur, err := s.store.GetPledge(ctx, ids[0], ids[1])
 	if err != nil {
 		return nil, err
 	}
-	return pledgeToProto(p), nil
+	stored := cur.Pledge
+	if err := etag.Check(in.GetEtag(), stored.Name(), stored.Revision); err != nil {
+		return nil, err
+	}
+	if err := stored.CheckLive(); err != nil {
+		return nil, err
+	}
+	next, err := changed(stored, in, paths)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.validate(ctx, &next, "pledge", cur.Term); err != nil {
+		return nil, err
+	}
+	return shown(pledgeToProto)(s.store.UpdatePledge(ctx, stored.Name(), in.GetEtag(), func(p *pledge.Pledge) error {
+		if p.Revision != stored.Revision {
+			return apierr.EtagMismatch(p.Name())
+		}
+		*p = next
+		return nil
+	}))
+}
+
+// changed is the stored pledge p with the fields paths name copied from
+// in; a change of its status or term is refused.
+func changed(p pledge.Pledge, in *pledgev1.Pledge, paths []string) (pledge.Pledge, error) {
+	cur := pledgeToProto(postgres.PledgeWithTerm{Pledge: p})
+	if err := fieldmask.Apply(cur, in, paths); err != nil {
+		return p, err
+	}
+	var v apierr.Violations
+	if cur.GetStatus() != pledgev1.PledgeStatus(p.Status) {
+		v.Add("pledge.status", "changes only through ChangePledgeStatus (POST …:changeStatus), which records why")
+	}
+	if cur.GetTerm() != int32(p.Term) {
+		v.Add("pledge.term", "cannot change: a pledge belongs to the term it was made in")
+	}
+	if err := v.Err(); err != nil {
+		return p, err
+	}
+	next, err := pledgeFromProto(cur, p.DistrictID)
+	if err != nil {
+		return p, err
+	}
+	next.ID, next.Status, next.StatusChangeTime = p.ID, p.Status, p.StatusChangeTime
+	for i := range next.Photos {
+		if i < len(p.Photos) {
+			next.Photos[i].URI = p.Photos[i].URI
+		}
+	}
+	next.Revision, next.CreateTime, next.UpdateTime, next.DeleteTime = p.Revision, p.CreateTime, p.UpdateTime, p.DeleteTime
+	return next, nil
+}
+
+// validate checks p, a pledge of term about to be written, as a whole
+// (pledge.Pledge.Validate), asking the store which of the departments it
+// names its district has; fields are named under prefix.
+func (s *PledgeServer) validate(ctx context.Context, p *pledge.Pledge, prefix string, term pledge.Term) error {
+	known, err := s.store.DepartmentsAmong(ctx, p.DistrictID, append([]string{p.OwningDepartment}, p.RelatedDepartments...))
+	if err != nil {
+		return err
+	}
+	return p.Validate(prefix, term, known)
 }
 
 // DeletePledge marks a pledge deleted.
 func (s *PledgeServer) DeletePledge(ctx context.Context, req *pledgev1.DeletePledgeRequest) (*pledgev1.Pledge, error) {
 	var v apierr.Violations
-	district, id, err := pledge.ParsePledgeName("name", req.GetName())
-	v.Merge(err)
-	v.Merge(etag.Require("etag", req.GetEtag()))
+	ids := target(&v, resourcename.Pledge, "name", req.GetName(), "etag", req.GetEtag())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.store.DeletePledge(ctx, district, id, req.GetEtag())
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(p), nil
+	return shown(pledgeToProto)(s.store.DeletePledge(ctx, ids[0], ids[1], req.GetEtag()))
 }
 
 // ChangePledgeStatus sets a pledge's status and records why, in effect
@@ -179,11 +203,9 @@ func (s *PledgeServer) DeletePledge(ctx context.Context, req *pledgev1.DeletePle
 // who record the past give one).
 func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.ChangePledgeStatusRequest) (*pledgev1.Pledge, error) {
 	var v apierr.Violations
-	district, id, err := pledge.ParsePledgeName("name", req.GetName())
-	v.Merge(err)
+	ids := target(&v, resourcename.Pledge, "name", req.GetName(), "etag", req.GetEtag())
 	v.Merge(pledge.CheckStatus("status", pledge.Status(req.GetStatus())))
 	v.Merge(pledge.CheckReason("reason", req.GetReason()))
-	v.Merge(etag.Require("etag", req.GetEtag()))
 	effective := dateFromProto(req.GetEffectiveDate())
 	if !effective.IsZero() {
 		v.Merge(pledge.CheckWholeDate("effective_date", effective))
@@ -193,11 +215,7 @@ func (s *PledgeServer) ChangePledgeStatus(ctx context.Context, req *pledgev1.Cha
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p, err := s.store.ChangeStatus(ctx, district, id, req.GetEtag(), pledge.Status(req.GetStatus()), req.GetReason(), effective, key)
-	if err != nil {
-		return nil, err
-	}
-	return pledgeToProto(p), nil
+	return shown(pledgeToProto)(s.store.ChangeStatus(ctx, ids[0], ids[1], req.GetEtag(), pledge.Status(req.GetStatus()), req.GetReason(), effective, key))
 }
 
 // ListStatusChanges lists a pledge's status history.
@@ -214,11 +232,7 @@ func (s *PledgeServer) ListStatusChanges(ctx context.Context, req *pledgev1.List
 	if err != nil {
 		return nil, err
 	}
-	resp := &pledgev1.ListStatusChangesResponse{NextPageToken: next}
-	for _, c := range list {
-		resp.StatusChanges = append(resp.StatusChanges, statusChangeToProto(c))
-	}
-	return resp, nil
+	return &pledgev1.ListStatusChangesResponse{StatusChanges: each(list, statusChangeToProto), NextPageToken: next}, nil
 }
 
 // parentOrAll reads a parent that names a district, or every district

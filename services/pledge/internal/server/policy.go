@@ -10,7 +10,6 @@ import (
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
-	"github.com/gongyak/gongyak/services/pledge/internal/postgres"
 )
 
 // Policy says who may call each of the pledge service's methods. Reads
@@ -21,7 +20,7 @@ import (
 // admin; keys need a key manager; the audit log its reader; reports those
 // who read the district's summaries (every district's, cross-district
 // callers).
-func Policy(store *postgres.Store) auth.Policy {
+func Policy(store PolicyStore) auth.Policy {
 	r := rules{store: store}
 	const (
 		districts = "/gongyak.pledge.v1.DistrictService/"
@@ -84,7 +83,7 @@ func Policy(store *postgres.Store) auth.Policy {
 }
 
 type rules struct {
-	store *postgres.Store
+	store PolicyStore
 }
 
 func newDistrict(_ context.Context, req any) (auth.Target, error) {

@@ -17,7 +17,7 @@ import (
 // DistrictServer serves gongyak.pledge.v1.DistrictService.
 type DistrictServer struct {
 	pledgev1.UnimplementedDistrictServiceServer
-	store *postgres.Store
+	store districtStore
 	// backends are asked for their part of a district's bulk export and
 	// import.
 	backends Backends
@@ -26,7 +26,7 @@ type DistrictServer struct {
 // PledgeServer serves gongyak.pledge.v1.PledgeService.
 type PledgeServer struct {
 	pledgev1.UnimplementedPledgeServiceServer
-	store    *postgres.Store
+	store    pledgeStore
 	backends Backends
 	imports  *importflow.Flow
 }
@@ -35,7 +35,7 @@ type PledgeServer struct {
 // from every service's summaries, and the public disclosure page.
 type ReportServer struct {
 	pledgev1.UnimplementedReportServiceServer
-	store    *postgres.Store
+	store    reportStore
 	backends Backends
 	// scopes and parts keep what a report reads from this service's
 	// tables until they change: every district's pledges, read and
@@ -44,7 +44,7 @@ type ReportServer struct {
 	parts  *pgchange.Cache[reportRequest, *pledgePart]
 }
 
-func newReportServer(store *postgres.Store, backends Backends, changes *pgchange.Watcher) *ReportServer {
+func newReportServer(store reportStore, backends Backends, changes *pgchange.Watcher) *ReportServer {
 	return &ReportServer{store: store, backends: backends,
 		scopes: pgchange.NewCache[scopeKey, []postgres.ReportDistrict](changes, 64),
 		parts:  pgchange.NewCache[reportRequest, *pledgePart](changes, 16)}
@@ -67,7 +67,7 @@ type Servers struct {
 // a card gathers its other sections from, the importer writes to and the
 // audit log is merged from. keyTTL bounds how long a key's check is
 // remembered (at most 30 s).
-func New(store *postgres.Store, backends Backends, keyTTL time.Duration, changes *pgchange.Watcher) (*Servers, error) {
+func New(store Store, backends Backends, keyTTL time.Duration, changes *pgchange.Watcher) (*Servers, error) {
 	keys, err := auth.NewKeyCache(localKeys{store: store, now: time.Now}, keyTTL)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func New(store *postgres.Store, backends Backends, keyTTL time.Duration, changes
 // Imports is the workflow of card imports over store, writing to
 // backends. With an identity (the service's own) and a log, it also
 // finishes imports cut off by a crash (Flow.Recover).
-func Imports(store *postgres.Store, backends Backends, identity importflow.Identity, log *slog.Logger) *importflow.Flow {
+func Imports(store importflow.Store, backends Backends, identity importflow.Identity, log *slog.Logger) *importflow.Flow {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

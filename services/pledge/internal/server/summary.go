@@ -12,22 +12,16 @@ import (
 // SummarizePledges counts pledges by status for reporting, per group, with
 // the completion rate (완료율).
 func (s *PledgeServer) SummarizePledges(ctx context.Context, req *pledgev1.SummarizePledgesRequest) (*pledgev1.SummarizePledgesResponse, error) {
-	district, size, err := summary.Request(req.GetParent(), req.GetPageSize())
+	a, err := summary.Serve(ctx, req, nil, s.readSummary, pledgeSummaryToProto)
 	if err != nil {
 		return nil, err
 	}
-	rows, total, next, err := s.store.SummarizePledges(ctx, postgres.SummaryQuery{
-		District: district, GroupBy: req.GetGroupBy(), Filter: req.GetFilter(), Size: size, Token: req.GetPageToken(),
-		Enums: filterEnums,
-	})
-	if err != nil {
-		return nil, err
-	}
-	resp := &pledgev1.SummarizePledgesResponse{Total: pledgeSummaryToProto(total), NextPageToken: next}
-	for _, r := range rows {
-		resp.Rows = append(resp.Rows, pledgeSummaryToProto(r))
-	}
-	return resp, nil
+	return &pledgev1.SummarizePledgesResponse{Rows: a.Rows, Total: a.Total, NextPageToken: a.NextPageToken}, nil
+}
+
+// readSummary reads a page of SummarizePledges.
+func (s *PledgeServer) readSummary(ctx context.Context, q summary.Query) ([]postgres.SummaryRow, postgres.SummaryRow, string, error) {
+	return s.store.SummarizePledges(ctx, postgres.SummaryQuery{Query: q, Enums: filterEnums})
 }
 
 func pledgeSummaryToProto(r postgres.SummaryRow) *pledgev1.PledgeSummary {
