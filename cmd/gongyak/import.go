@@ -16,6 +16,7 @@ import (
 
 	"github.com/gongyak/gongyak/pkg/config"
 	"github.com/gongyak/gongyak/pkg/resourceid"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // importCard reads a text card and imports it through the REST API:
@@ -67,7 +68,7 @@ func importCard(ctx context.Context, args []string) error {
 	if credential == "" {
 		return errors.New("no credential: pass --credential (or GONGYAK_CREDENTIAL) with a token or API key allowed to import into the district; make run writes its development admin key to .data/admin.key")
 	}
-	url := strings.TrimRight(api, "/") + "/v1/districts/" + *district + "/pledges:import"
+	url := strings.TrimRight(api, "/") + "/v1/" + resourcename.District.Format(*district) + "/pledges:import"
 	raw, err := postRetrying(ctx, url, credential, body)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/resourceid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -41,7 +42,7 @@ func SplitKey(key string) (id, secret string, ok bool) {
 		return "", "", false
 	}
 	id, secret, ok = strings.Cut(rest, "_")
-	return id, secret, ok && validID(id) && len(secret) >= 32
+	return id, secret, ok && resourceid.Valid(id) && len(secret) >= 32
 }
 
 // HashSecret is what is stored of a key's secret. The secret is 256 random
@@ -167,10 +168,7 @@ func (r *RemoteKeys) VerifyKey(ctx context.Context, key string) (*Principal, err
 
 // KeyPrincipal is the caller an API key stands for.
 func KeyPrincipal(k *pledgev1.ApiKey) *Principal {
-	p := &Principal{Kind: APIKey, Subject: k.GetName(), Scopes: k.GetScopes()}
-	if rest, ok := strings.CutPrefix(k.GetName(), "districts/"); ok {
-		p.District, _, _ = strings.Cut(rest, "/")
-	}
+	p := &Principal{Kind: APIKey, Subject: k.GetName(), Scopes: k.GetScopes(), District: DistrictOf(k.GetName())}
 	if k.GetExpireTime() != nil {
 		p.Expiry = k.GetExpireTime().AsTime()
 	}

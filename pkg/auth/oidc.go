@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/gongyak/gongyak/pkg/resourceid"
 )
 
 // Audience is the audience every access token for Gongyak must name.
@@ -48,7 +49,7 @@ func ParseIssuers(s string) (Issuers, error) {
 		if !strings.HasPrefix(issuer, "https://") && !strings.HasPrefix(issuer, "http://") {
 			return nil, fmt.Errorf("issuer %q is not an http(s) URL", issuer)
 		}
-		if district != SystemIssuer && !validID(district) {
+		if district != SystemIssuer && !resourceid.Valid(district) {
 			return nil, fmt.Errorf("issuer %s: %q is neither a district id nor *", issuer, district)
 		}
 		if district == SystemIssuer {

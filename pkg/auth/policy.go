@@ -148,17 +148,11 @@ func Parent(req any) string {
 	return ""
 }
 
-// DistrictOf reads the district id out of a resource name:
-// `districts/gwangsan/pledges/p1` → gwangsan, `districts/-` →
-// AllDistricts; "" when name is not a district's.
-func DistrictOf(name string) string {
-	rest, ok := strings.CutPrefix(name, "districts/")
-	if !ok {
-		return ""
-	}
-	d, _, _ := strings.Cut(rest, "/")
-	return d
-}
+// DistrictOf reads the district id out of a resource name, as
+// resourcename.DistrictOf does: `districts/gwangsan/pledges/p1` →
+// gwangsan, `districts/-` → AllDistricts; "" when name is not a
+// district's.
+func DistrictOf(name string) string { return resourcename.DistrictOf(name) }
 
 // Deny is the refusal of a call that needed perm on t: UNAUTHENTICATED
 // for a caller without a credential (sign in first), PERMISSION_DENIED for

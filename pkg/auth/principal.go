@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // Kind is what sort of caller a principal is.
@@ -75,18 +77,17 @@ func (g Grant) String() string {
 func ParseGrant(s string) (Grant, error) {
 	role, resource, _ := strings.Cut(strings.TrimSpace(s), "@")
 	g := Grant{Role: role, Resource: resource}
-	parts := strings.Split(resource, "/")
 	switch role {
 	case RoleSystemAdmin, RoleMinistryReporter:
 		if resource != "" {
 			return g, fmt.Errorf("%s is system-wide and takes no resource", role)
 		}
 	case RoleDistrictAdmin, RoleViewer, RoleRegistrar, RolePersonalData:
-		if len(parts) != 2 || parts[0] != "districts" || !validID(parts[1]) {
+		if _, ok := resourcename.District.Match(resource); !ok {
 			return g, fmt.Errorf("%s needs a district: %s@districts/{district}", role, role)
 		}
 	case RoleDepartmentEditor:
-		if len(parts) != 4 || parts[0] != "districts" || parts[2] != "departments" || !validID(parts[1]) || !validID(parts[3]) {
+		if _, ok := resourcename.Department.Match(resource); !ok {
 			return g, fmt.Errorf("%s needs a department: %s@districts/{district}/departments/{department}", role, role)
 		}
 	default:
@@ -96,19 +97,12 @@ func ParseGrant(s string) (Grant, error) {
 }
 
 // District is the district a grant is held in, "" for a system-wide one.
-func (g Grant) District() string {
-	if rest, ok := strings.CutPrefix(g.Resource, "districts/"); ok {
-		d, _, _ := strings.Cut(rest, "/")
-		return d
-	}
-	return ""
-}
+func (g Grant) District() string { return DistrictOf(g.Resource) }
 
 // Department is the department of a department editor's grant.
 func (g Grant) Department() string {
-	parts := strings.Split(g.Resource, "/")
-	if len(parts) == 4 {
-		return parts[3]
+	if ids, ok := resourcename.Department.Match(g.Resource); ok {
+		return ids[1]
 	}
 	return ""
 }
@@ -185,17 +179,4 @@ func FromContext(ctx context.Context) *Principal {
 		return p
 	}
 	return anonymous
-}
-
-// validID is a resource id (AIP-122) as districts and departments use.
-func validID(s string) bool {
-	if s == "" || len(s) > 63 || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '-' {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -16,11 +16,19 @@ import (
 // it opens), so the internal methods are let through to signed callers by
 // the policy and check the district here, once the request is read.
 
-// ServeExport answers a service's internal ExportDistrictData: to a caller
-// who reads the district's data, its rows, masked unless the caller may
-// see its personal data. extra adds to the header (the citizen key's
-// fingerprint).
-func (s Service) ServeExport(req *typev1.ExportDistrictDataRequest, stream grpc.ServerStreamingServer[typev1.DataLine], extra func(*Header)) error {
+// Handlers serve a service's internal ExportDistrictData and
+// ImportDistrictData from its district data. A service registers them
+// embedded beside its own server, which embeds the generated
+// Unimplemented server: the Handlers' methods stand one level shallower,
+// so they are the ones called.
+type Handlers struct {
+	Data Service
+}
+
+// ExportDistrictData sends, to a caller who reads the district's data,
+// its rows, masked unless the caller may see its personal data; the
+// header carries the citizen key's fingerprint when the service has one.
+func (s Handlers) ExportDistrictData(req *typev1.ExportDistrictDataRequest, stream grpc.ServerStreamingServer[typev1.DataLine]) error {
 	ctx := stream.Context()
 	district, err := DistrictOfName(req.GetName())
 	if err != nil {
@@ -29,11 +37,8 @@ func (s Service) ServeExport(req *typev1.ExportDistrictDataRequest, stream grpc.
 	if err := CanExport(ctx, district); err != nil {
 		return err
 	}
-	h := Header{Masked: !auth.CanSeePersonalData(ctx, district)}
-	if extra != nil {
-		extra(&h)
-	}
-	return s.Export(ctx, district, h, stream.Send)
+	h := Header{Masked: !auth.CanSeePersonalData(ctx, district), CitizenKeyFingerprint: s.Data.CitizenKeyFingerprint}
+	return s.Data.Export(ctx, district, h, stream.Send)
 }
 
 // CanExport lets a caller who reads a district's data export it.
@@ -52,10 +57,10 @@ func CanImport(ctx context.Context, district string) error {
 	return nil
 }
 
-// ServeImport answers a service's internal ImportDistrictData: the first
-// message names the district and the export (and may ask only to
-// validate), and every message's lines are written in one transaction.
-func (s Service) ServeImport(stream grpc.ClientStreamingServer[typev1.ImportDistrictDataRequest, typev1.ImportDistrictDataResponse]) error {
+// ImportDistrictData writes a district's data: the first message names
+// the district and the export (and may ask only to validate), and every
+// message's lines are written in one transaction.
+func (s Handlers) ImportDistrictData(stream grpc.ClientStreamingServer[typev1.ImportDistrictDataRequest, typev1.ImportDistrictDataResponse]) error {
 	ctx := stream.Context()
 	first, err := stream.Recv()
 	if errors.Is(err, io.EOF) {
@@ -87,18 +92,18 @@ func (s Service) ServeImport(stream grpc.ClientStreamingServer[typev1.ImportDist
 		}
 		return m.GetLines(), nil
 	}
-	rows, already, err := s.Import(ctx, district, first.GetExportId(), first.GetValidateOnly(), next)
+	rows, already, err := s.Data.Import(ctx, district, first.GetExportId(), first.GetValidateOnly(), next)
 	if err != nil {
 		return err
 	}
 	return stream.SendAndClose(&typev1.ImportDistrictDataResponse{Rows: rows, AlreadyImported: already})
 }
 
-// DistrictOfName reads `districts/{district}`.
+// DistrictOfName reads a request's `name`, `districts/{district}`.
 func DistrictOfName(name string) (string, error) {
-	ids, ok := resourcename.District.Match(name)
-	if !ok {
-		return "", apierr.Invalid("name", "must be %s", resourcename.District)
+	ids, err := resourcename.District.Parse("name", name)
+	if err != nil {
+		return "", err
 	}
 	return ids[0], nil
 }

@@ -62,7 +62,7 @@ func (s Service) Import(ctx context.Context, district, exportID string, validate
 			return 0, false, err
 		}
 		if held {
-			return 0, false, apierr.FailedPrecondition("districts/%s already has data in the %s service: an export is imported into a suite where its district does not exist yet", district, s.Name)
+			return 0, false, apierr.FailedPrecondition("%s already has data in the %s service: an export is imported into a suite where its district does not exist yet", resourcename.District.Format(district), s.Name)
 		}
 		if cols[t.Name], err = columns(ctx, tx, t); err != nil {
 			return 0, false, err

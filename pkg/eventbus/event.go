@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // SpecVersion is the CloudEvents version of every event.
@@ -73,28 +75,15 @@ func Type(service, resourceType, action string) (string, error) {
 // Source is the CloudEvents source of service's events.
 func Source(service string) string { return "/gongyak/" + service }
 
-// ResourceType is the singular type of a resource name's last collection:
-// districts/g/pledges/p1/budget → budget, districts/g/programs/x/members/3
-// → member, districts/g → district.
+// ResourceType is the type of the resource a name names, as its pattern
+// in pkg/resourcename says it: districts/g/pledges/p1/budget → budget,
+// districts/g/programs/x/entries/e → entry, districts/g → district. A
+// name of no pattern keeps its last segment as it stands.
 func ResourceType(name string) string {
-	parts := strings.Split(name, "/")
-	if len(parts)%2 == 1 {
-		// A singleton (…/pledges/p1/budget).
-		return parts[len(parts)-1]
+	if t, ok := resourcename.TypeOf(name); ok {
+		return t
 	}
-	return singular(parts[len(parts)-2])
-}
-
-// singular is a collection's singular: the resource names' collections
-// all end in s (entries → entry, apiKeys → apiKey).
-func singular(collection string) string {
-	switch {
-	case strings.HasSuffix(collection, "ies"):
-		return strings.TrimSuffix(collection, "ies") + "y"
-	case strings.HasSuffix(collection, "s"):
-		return strings.TrimSuffix(collection, "s")
-	}
-	return collection
+	return name[strings.LastIndexByte(name, '/')+1:]
 }
 
 // Subject is the NATS subject an event of type typ about district is

@@ -5,7 +5,8 @@
 // A pattern is literal collection segments and {variables}. A variable
 // holds a resource id (resourceid.Valid), or a decimal number when the
 // resource is numbered by the server (status changes, photos,
-// deliveries, dead letters).
+// deliveries, dead letters). Each pattern also says the type of the
+// resources it names (Type), which event types are made of.
 package resourcename
 
 import (
@@ -27,6 +28,7 @@ type Pattern struct {
 	segments []string // literal segments, and "" where a variable stands
 	numbered []bool   // per segment: the variable is a decimal number
 	vars     int
+	typ      string
 }
 
 // numberedVars are the variables the server numbers rather than names.
@@ -49,11 +51,34 @@ func MustPattern(text string) Pattern {
 			panic("resourcename: malformed pattern " + text)
 		}
 	}
+	last := p.segments[len(p.segments)-1]
+	if last == "" {
+		last = lowerCamel(strings.Trim(text[strings.LastIndexByte(text, '/')+1:], "{}"))
+	}
+	p.typ = last
 	return p
+}
+
+// lowerCamel writes a variable's snake_case name as the API writes a
+// type: status_change → statusChange.
+func lowerCamel(s string) string {
+	words := strings.Split(s, "_")
+	for i := 1; i < len(words); i++ {
+		words[i] = strings.ToUpper(words[i][:1]) + words[i][1:]
+	}
+	return strings.Join(words, "")
 }
 
 // String is the pattern's text, as error messages quote it.
 func (p Pattern) String() string { return p.text }
+
+// Type is the type of the resources the pattern names, as event types
+// say it: the singular its last variable names, in lowerCamelCase
+// (…/entries/{entry} → entry, …/statusChanges/{status_change} →
+// statusChange), or the singleton its last segment is (…/budget →
+// budget). The plural of a collection is never trimmed: the pattern says
+// its singular.
+func (p Pattern) Type() string { return p.typ }
 
 // Format builds the name of ids, in the order of the pattern's
 // variables. The ids are not checked: they come from storage or from a
@@ -141,3 +166,42 @@ func number(s string) bool {
 	}
 	return true
 }
+
+// SQL writes the pattern as a PostgreSQL text expression over cols, the
+// columns (or any SQL expressions) holding its ids in the order of its
+// variables, for a store that filters or selects by name:
+// Pledge.SQL("p.district_id", "p.id") is
+// ('districts/' || p.district_id || '/pledges/' || p.id), the name Format
+// builds of the same ids. A numbered id may be a bigint column. The
+// columns are written as they are given: they come from the code, never
+// from a request. Like Format, it panics when the count of columns is
+// wrong.
+func (p Pattern) SQL(cols ...string) string {
+	if len(cols) != p.vars {
+		panic("resourcename: " + p.text + " takes a different number of columns")
+	}
+	var terms []string
+	var literal strings.Builder
+	for i, s := range p.segments {
+		if i > 0 {
+			literal.WriteByte('/')
+		}
+		if s != "" {
+			literal.WriteString(s)
+			continue
+		}
+		if literal.Len() > 0 {
+			terms = append(terms, sqlString(literal.String()))
+			literal.Reset()
+		}
+		terms = append(terms, cols[0])
+		cols = cols[1:]
+	}
+	if literal.Len() > 0 {
+		terms = append(terms, sqlString(literal.String()))
+	}
+	return "(" + strings.Join(terms, " || ") + ")"
+}
+
+// sqlString quotes s as a SQL string constant.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -7,6 +7,7 @@ import (
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // Expected is what the services must report of a plan's data for one
@@ -164,7 +165,7 @@ func (p *Plan) figures(d District, term int32) Figures {
 func servesTerm(d District, prog Program, term int32) bool {
 	for _, name := range prog.Program.GetPledges() {
 		for _, pl := range d.Pledges {
-			if d.Name()+"/pledges/"+pl.ID == name {
+			if resourcename.Pledge.Format(d.ID, pl.ID) == name {
 				return pl.Pledge.GetTerm() == term
 			}
 		}

@@ -3,6 +3,7 @@ package scalegen
 import (
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // step is the smallest amount a plan writes: 0.1 백만원.
@@ -29,7 +30,7 @@ func (g *gen) budget(d District, pledge string, years []int) *budgetv1.Budget {
 	current := g.cfg.Today.Year()
 	// As of the end of the last fiscal year, so the plan is the same all
 	// year.
-	b := &budgetv1.Budget{Name: d.Name() + "/pledges/" + pledge + "/budget", AsOfDate: protoDate(Day(current-1, 12, 31))}
+	b := &budgetv1.Budget{Name: resourcename.Budget.Format(d.ID, pledge), AsOfDate: protoDate(Day(current-1, 12, 31))}
 	for _, s := range sources {
 		for _, y := range years {
 			if g.chance(0.15) && len(years) > 1 {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -16,7 +17,7 @@ func (g *gen) programs(d District) []Program {
 	var term8 []string
 	for _, p := range d.Pledges {
 		if !p.Deleted && p.Pledge.GetTerm() == 8 {
-			term8 = append(term8, d.Name()+"/pledges/"+p.ID)
+			term8 = append(term8, resourcename.Pledge.Format(d.ID, p.ID))
 		}
 	}
 	serves := func(n int) []string {
@@ -128,7 +129,7 @@ func (g *gen) ballots(d District, n int, p Program) []Record[*participationv1.Ba
 			CastTime:  timestamppb.New(open.Add(time.Duration(g.r.Int64N(int64(span))))),
 		}
 		for _, e := range g.r.Perm(len(p.Entries))[:g.between(1, min(3, len(p.Entries)))] {
-			b.Scores = append(b.Scores, &participationv1.BallotScore{Entry: d.Name() + "/programs/" + p.ID + "/entries/" + p.Entries[e].ID, Score: int32(g.between(1, 10))})
+			b.Scores = append(b.Scores, &participationv1.BallotScore{Entry: resourcename.Entry.Format(d.ID, p.ID, p.Entries[e].ID), Score: int32(g.between(1, 10))})
 		}
 		out[k] = Record[*participationv1.Ballot]{ID: fmt.Sprintf("b%04d", k+1), Value: b}
 	}

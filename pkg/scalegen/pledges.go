@@ -7,6 +7,7 @@ import (
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/money"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // pledges makes a district's pledges: cfg.Pledges of 민선 8기, a few of
@@ -30,7 +31,7 @@ func (g *gen) pledges(d District) []Pledge {
 	}
 	if g.chance(0.5) {
 		out = append(out, Pledge{ID: "x8-001", Deleted: true, Pledge: &pledgev1.Pledge{
-			Title: title(), Term: 8, Code: "0-1", OwningDepartment: d.Name() + "/departments/" + pick(g, d.Departments).ID,
+			Title: title(), Term: 8, Code: "0-1", OwningDepartment: resourcename.Department.Format(d.ID, pick(g, d.Departments).ID),
 		}})
 	}
 	return out
@@ -44,7 +45,7 @@ func (g *gen) pledge(d District, t Term, id, code, title string) Pledge {
 		ProjectType:        pledgev1.ProjectType_PROJECT_TYPE_NEW,
 		CompletionTiming:   pledgev1.CompletionTiming_COMPLETION_TIMING_WITHIN_TERM,
 		ImplementingLevels: []pledgev1.ImplementingLevel{pledgev1.ImplementingLevel_IMPLEMENTING_LEVEL_LOCAL},
-		OwningDepartment:   d.Name() + "/departments/" + dep.ID,
+		OwningDepartment:   resourcename.Department.Format(d.ID, dep.ID),
 		OwningTeam:         dep.Value.GetTeams()[0],
 		Contacts:           []*pledgev1.Contact{{Name: g.person(), Position: "주무관", Phone: dep.Value.GetPhone()}},
 		FinalGoal:          title + "으로 주민 삶의 질 향상",

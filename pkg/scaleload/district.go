@@ -10,6 +10,7 @@ import (
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/batch"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/scalegen"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/genproto/googleapis/type/date"
@@ -101,7 +102,7 @@ func (l *loader) district(ctx context.Context, d scalegen.District) error {
 // write, the ballots of its policy competition, is there.
 func (l *loader) loaded(ctx context.Context, d scalegen.District) (bool, error) {
 	resp, err := do(ctx, l, func(ctx context.Context) (*participationv1.ListBallotsResponse, error) {
-		return l.participation.ListBallots(ctx, &participationv1.ListBallotsRequest{Parent: d.Name() + "/programs/vote", PageSize: 1})
+		return l.participation.ListBallots(ctx, &participationv1.ListBallotsRequest{Parent: resourcename.Program.Format(d.ID, "vote"), PageSize: 1})
 	})
 	if status.Code(err) == codes.NotFound {
 		return false, nil
@@ -162,12 +163,12 @@ func (l *loader) indicatorsOf(ctx context.Context, d scalegen.District, id func(
 	rows := 0
 	for _, p := range d.Pledges {
 		for _, i := range p.Indicators {
-			reqs = append(reqs, &indicatorv1.CreateIndicatorRequest{Parent: d.Name() + "/pledges/" + p.ID, IndicatorId: i.ID, Indicator: i.Value})
+			reqs = append(reqs, &indicatorv1.CreateIndicatorRequest{Parent: resourcename.Pledge.Format(d.ID, p.ID), IndicatorId: i.ID, Indicator: i.Value})
 			rows += 1 + len(i.Value.GetEntries())
 		}
 	}
 	for first := 0; first < len(reqs); first += batch.Max {
-		req := &indicatorv1.BatchCreateIndicatorsRequest{Parent: d.Name() + "/pledges/-", Requests: reqs[first:min(first+batch.Max, len(reqs))],
+		req := &indicatorv1.BatchCreateIndicatorsRequest{Parent: resourcename.Pledge.Format(d.ID, resourcename.Wildcard), Requests: reqs[first:min(first+batch.Max, len(reqs))],
 			RequestId: id("indicators-" + itoa(first))}
 		if _, err := do(ctx, l, func(ctx context.Context) (*indicatorv1.BatchCreateIndicatorsResponse, error) {
 			return l.indicators.BatchCreateIndicators(ctx, req)
@@ -224,7 +225,7 @@ func (l *loader) programs(ctx context.Context, d scalegen.District, id func(stri
 		if err := created(err); err != nil {
 			return err
 		}
-		name := d.Name() + "/programs/" + p.ID
+		name := resourcename.Program.Format(d.ID, p.ID)
 		for _, e := range p.Entries {
 			_, err := do(ctx, l, func(ctx context.Context) (*participationv1.Entry, error) {
 				return l.participation.CreateEntry(ctx, &participationv1.CreateEntryRequest{Parent: name, EntryId: e.ID, Entry: e.Value,

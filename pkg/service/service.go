@@ -44,6 +44,10 @@ type Spec struct {
 	Schema string
 	// Migrations are the service's SQL migrations.
 	Migrations fs.FS
+	// CallsPledge says the service calls the pledge service, which owns
+	// the API keys: the binary gets a --pledge-addr flag, checks keys
+	// through the pledge service and hands its connection in Deps.Pledge.
+	CallsPledge bool
 	// Flags adds the binary's own flags, such as the addresses of the
 	// services it calls.
 	Flags func(fs *flag.FlagSet)
@@ -65,6 +69,10 @@ type Deps struct {
 	// NATSURL is the message system's (GONGYAK_NATS_URL), empty when none
 	// is configured.
 	NATSURL string
+	// Pledge is a connection to the pledge service when the Spec says the
+	// service calls it, nil otherwise. It passes on each caller's
+	// credential (pkg/grpcclient) and is closed after the server stops.
+	Pledge *grpc.ClientConn
 }
 
 // Main runs the service until it is signalled, and exits non-zero when it
@@ -87,6 +95,10 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 	var cfg config.Common
 	fset := flag.NewFlagSet(spec.Name, flag.ContinueOnError)
 	config.Service(fset, &cfg, spec.Name)
+	var pledgeAddr string
+	if spec.CallsPledge {
+		config.Addr(fset, &pledgeAddr, "pledge")
+	}
 	if spec.Flags != nil {
 		spec.Flags(fset)
 	}
@@ -154,6 +166,14 @@ func Run(ctx context.Context, spec Spec, args []string) error {
 			return errors.New("GONGYAK_SERVICE_CLIENT_SECRET is set without GONGYAK_SERVICE_TOKEN_ISSUER")
 		}
 		deps.Identity = auth.NewServiceIdentity(id.Issuer, id.ClientID, id.Secret, srv.Authenticator())
+	}
+	if spec.CallsPledge {
+		if deps.Pledge, err = dialPledge(srv, pledgeAddr, cfg.KeyCacheTTL); err != nil {
+			lis.Close()
+			return err
+		}
+		// Closed last, after what Register returns to close.
+		defer deps.Pledge.Close()
 	}
 	closer, err := spec.Register(ctx, srv, deps)
 	if err != nil {
@@ -236,15 +256,4 @@ func serverOptions(cfg config.Common, log *slog.Logger) (grpcserver.Options, err
 		grpcclient.UseTLS(client)
 	}
 	return opts, nil
-}
-
-// KeysThroughPledge makes s check API keys through the pledge service on
-// conn, which owns them, remembering each answer for ttl (at most 30 s).
-func KeysThroughPledge(s *grpcserver.Server, conn *grpc.ClientConn, ttl time.Duration) error {
-	keys, err := auth.NewKeyCache(auth.NewRemoteKeys(conn), ttl)
-	if err != nil {
-		return err
-	}
-	s.Authenticator().Keys = keys
-	return nil
 }

@@ -1,27 +1,6 @@
 package service
 
-import (
-	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
-	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
-	"github.com/gongyak/gongyak/pkg/bulk"
-	"google.golang.org/grpc"
-)
-
-// bulkServer serves the budget service's part of a district's bulk export
-// and import (pkg/bulk) beside its other methods.
-type bulkServer struct {
-	budgetv1.BudgetServiceServer
-	data   bulk.Service
-	header func(*bulk.Header)
-}
-
-func (b bulkServer) ExportDistrictData(req *typev1.ExportDistrictDataRequest, stream grpc.ServerStreamingServer[typev1.DataLine]) error {
-	return b.data.ServeExport(req, stream, b.header)
-}
-
-func (b bulkServer) ImportDistrictData(stream grpc.ClientStreamingServer[typev1.ImportDistrictDataRequest, typev1.ImportDistrictDataResponse]) error {
-	return b.data.ServeImport(stream)
-}
+import "github.com/gongyak/gongyak/pkg/bulk"
 
 // bulkTables are the budget service's district data, each table after
 // those it refers to.

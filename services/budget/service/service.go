@@ -36,7 +36,10 @@ func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, p
 	}
 	ref := pledgeref.New(pledges)
 	changes := pgchange.Watch(ctx, pool, Schema+"_changes", log)
-	budgetv1.RegisterBudgetServiceServer(s, bulkServer{BudgetServiceServer: server.New(postgres.New(pool, server.View), ref, log, changes),
-		data: bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables}})
+	data := bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables}
+	budgetv1.RegisterBudgetServiceServer(s, struct {
+		*server.Server
+		bulk.Handlers // ExportDistrictData and ImportDistrictData
+	}{server.New(postgres.New(pool, server.View), ref, log, changes), bulk.Handlers{Data: data}})
 	s.Authorize(server.Policy(ref))
 }

@@ -4,11 +4,9 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	eventsv1 "github.com/gongyak/gongyak/pkg/api/gongyak/events/v1"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
@@ -27,29 +25,6 @@ const Schema = migrations.Schema
 
 // Migrations are its schema migrations.
 var Migrations = migrations.FS
-
-// ConnectNATS connects to the message system at url. A message system
-// that is away at start, or goes away later, is connected to again
-// without end: meanwhile the feed answers UNAVAILABLE, and the service
-// stays ready (its readiness is its own database's).
-func ConnectNATS(url string, log *slog.Logger) (*nats.Conn, error) {
-	nc, err := nats.Connect(url,
-		nats.Name("gongyak-events"),
-		nats.RetryOnFailedConnect(true),
-		nats.MaxReconnects(-1),
-		nats.ReconnectWait(time.Second),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
-				log.Warn("message system disconnected", "error", err.Error())
-			}
-		}),
-		nats.ReconnectHandler(func(*nats.Conn) { log.Info("message system connected again") }),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("nats %s: %w", url, err)
-	}
-	return nc, nil
-}
 
 // Register registers the events service and its policy on s, reading the
 // change stream over nc. A nil log discards.

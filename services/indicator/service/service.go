@@ -31,7 +31,10 @@ var Migrations = migrations.FS
 func Register(ctx context.Context, s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, now func() time.Time) {
 	ref := pledgeref.New(pledges)
 	changes := pgchange.Watch(ctx, pool, Schema+"_changes", nil)
-	indicatorv1.RegisterIndicatorServiceServer(s, bulkServer{IndicatorServiceServer: server.New(postgres.New(pool, server.View), ref, now, changes),
-		data: bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables}})
+	data := bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables}
+	indicatorv1.RegisterIndicatorServiceServer(s, struct {
+		*server.Server
+		bulk.Handlers // ExportDistrictData and ImportDistrictData
+	}{server.New(postgres.New(pool, server.View), ref, now, changes), bulk.Handlers{Data: data}})
 	s.Authorize(server.Policy(ref))
 }

@@ -1,28 +1,9 @@
 package service
 
 import (
-	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
-	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/bulk"
 	"github.com/gongyak/gongyak/pkg/personal"
-	"google.golang.org/grpc"
 )
-
-// bulkServer serves the participation service's part of a district's bulk export
-// and import (pkg/bulk) beside its other methods.
-type bulkServer struct {
-	participationv1.ParticipationServiceServer
-	data   bulk.Service
-	header func(*bulk.Header)
-}
-
-func (b bulkServer) ExportDistrictData(req *typev1.ExportDistrictDataRequest, stream grpc.ServerStreamingServer[typev1.DataLine]) error {
-	return b.data.ServeExport(req, stream, b.header)
-}
-
-func (b bulkServer) ImportDistrictData(stream grpc.ClientStreamingServer[typev1.ImportDistrictDataRequest, typev1.ImportDistrictDataResponse]) error {
-	return b.data.ServeImport(stream)
-}
 
 // bulkTables are the participation service's district data, each table
 // after those it refers to. Members' and proposers' names, phones and

@@ -31,8 +31,10 @@ var Migrations = migrations.FS
 func Register(s grpcserver.Registrar, pool *pgxpool.Pool, pledges grpc.ClientConnInterface, citizen *personal.Hasher, now func() time.Time) {
 	store := postgres.New(pool, server.View)
 	records := server.Records{Members: store.Members, Submissions: store.Submissions, Entries: store.Entries, Questions: store.Questions}
-	participationv1.RegisterParticipationServiceServer(s, bulkServer{ParticipationServiceServer: server.New(store, records, pledgeref.New(pledges), citizen, now),
-		data:   bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables, CitizenKeyFingerprint: citizen.Fingerprint()},
-		header: func(h *bulk.Header) { h.CitizenKeyFingerprint = citizen.Fingerprint() }})
+	data := bulk.Service{Name: Schema, Pool: pool, Tables: bulkTables, CitizenKeyFingerprint: citizen.Fingerprint()}
+	participationv1.RegisterParticipationServiceServer(s, struct {
+		*server.Server
+		bulk.Handlers // ExportDistrictData and ImportDistrictData
+	}{server.New(store, records, pledgeref.New(pledges), citizen, now), bulk.Handlers{Data: data}})
 	s.Authorize(server.Policy(store, pledgev1.NewPledgeServiceClient(pledges)))
 }

@@ -8,11 +8,7 @@ import (
 	"log/slog"
 	"time"
 
-	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
-	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
-	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
-	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/pgchange"
 	"github.com/gongyak/gongyak/services/pledge/internal/importflow"
@@ -20,8 +16,13 @@ import (
 	"github.com/gongyak/gongyak/services/pledge/internal/server"
 	"github.com/gongyak/gongyak/services/pledge/migrations"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc"
 )
+
+// Schema is the pledge service's PostgreSQL schema.
+const Schema = migrations.Schema
+
+// Migrations are its schema migrations.
+var Migrations = migrations.FS
 
 // Backends are the services a card gathers its sections from, the
 // importer writes to and the audit log is merged from. Without them the
@@ -60,35 +61,3 @@ func RecoverImports(ctx context.Context, pool *pgxpool.Pool, backends Backends, 
 
 // Identity is the service acting as itself (an *auth.ServiceIdentity).
 type Identity = importflow.Identity
-
-// Dial connects to the budget, indicator and participation services
-// (lazily: they may start later) and returns the backends and a function
-// that closes the connections.
-func Dial(budgetAddr, indicatorAddr, participationAddr string, sectionTimeout time.Duration) (Backends, func(), error) {
-	var conns []*grpc.ClientConn
-	closeAll := func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}
-	for _, addr := range []string{budgetAddr, indicatorAddr, participationAddr} {
-		c, err := grpcclient.Dial(addr)
-		if err != nil {
-			closeAll()
-			return Backends{}, nil, err
-		}
-		conns = append(conns, c)
-	}
-	return Backends{
-		Budgets:        budgetv1.NewBudgetServiceClient(conns[0]),
-		Indicators:     indicatorv1.NewIndicatorServiceClient(conns[1]),
-		Participation:  participationv1.NewParticipationServiceClient(conns[2]),
-		SectionTimeout: sectionTimeout,
-	}, closeAll, nil
-}
-
-// Schema and Migrations are the pledge service's, for test databases.
-const Schema = migrations.Schema
-
-// Migrations are the pledge service's schema migrations.
-var Migrations = migrations.FS

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gongyak/gongyak/pkg/config"
-	"github.com/gongyak/gongyak/pkg/grpcclient"
 	"github.com/gongyak/gongyak/pkg/grpcserver"
 	"github.com/gongyak/gongyak/pkg/personal"
 	"github.com/gongyak/gongyak/pkg/service"
@@ -19,31 +18,18 @@ import (
 )
 
 func main() {
-	var pledgeAddr, citizenKey string
-	service.Main(service.Spec{
-		Name:       "participation",
-		Schema:     migrations.Schema,
-		Migrations: migrations.FS,
+	var citizenKey string
+	service.Main(service.Spec{Name: "participation", Schema: migrations.Schema, Migrations: migrations.FS, CallsPledge: true,
 		Flags: func(fs *flag.FlagSet) {
-			config.Addr(fs, &pledgeAddr, "pledge")
 			config.String(fs, &citizenKey, "citizen-key", "GONGYAK_CITIZEN_KEY", "",
 				"secret key of the hash citizens are known by (32+ random characters); keep it: another key forgets who voted")
 		},
-		Register: func(_ context.Context, s *grpcserver.Server, deps service.Deps) (func(), error) {
+		Register: func(_ context.Context, s *grpcserver.Server, d service.Deps) (func(), error) {
 			hasher, err := personal.NewHasher(citizenKey)
 			if err != nil {
 				return nil, errors.New("GONGYAK_CITIZEN_KEY (--citizen-key): " + err.Error())
 			}
-			conn, err := grpcclient.Dial(pledgeAddr)
-			if err != nil {
-				return nil, err
-			}
-			if err := service.KeysThroughPledge(s, conn, deps.KeyCacheTTL); err != nil {
-				conn.Close()
-				return nil, err
-			}
-			participationservice.Register(s, deps.Pool, conn, hasher, time.Now)
-			return func() { conn.Close() }, nil
-		},
-	})
+			participationservice.Register(s, d.Pool, d.Pledge, hasher, time.Now)
+			return nil, nil
+		}})
 }
