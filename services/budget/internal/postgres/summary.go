@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/filter"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/budget/internal/budget"
 )
@@ -63,7 +64,7 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	inDistrict, args := sq.InDistrict("district_id", nil)
 	// summarySQL writes the grouping's SQL itself.
 	p, err := sq.Prepare("budgets:summarize", dimensions, filter.Schema{
-		"district": {Column: "('districts/' || x.district_id)", Kind: filter.Text},
+		"district": {Column: resourcename.District.SQL("x.district_id"), Kind: filter.Text},
 		"term":     {Column: "p.term", Kind: filter.Int},
 		"source":   {Column: "x.source", Kind: filter.Enum, Values: q.SourceNames},
 		"year":     {Column: "x.year", Kind: filter.Int},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gongyak/gongyak/pkg/filter"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 )
 
@@ -59,7 +60,7 @@ func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, Su
 	inDistrict, args := sq.InDistrict("r.district_id", []any{q.CurrentYear}) // $1 is the current year
 	// summarySQL writes the grouping's SQL itself.
 	p, err := sq.Prepare("indicators:summarize", dimensions, filter.Schema{
-		"district": {Column: "('districts/' || r.district_id)", Kind: filter.Text},
+		"district": {Column: resourcename.District.SQL("r.district_id"), Kind: filter.Text},
 		"term":     {Column: "r.term", Kind: filter.Int},
 		"year":     {Column: "r.year", Kind: filter.Int},
 	}, len(args)+1)

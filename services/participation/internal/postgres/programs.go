@@ -94,7 +94,7 @@ func (s *Store) ListPrograms(ctx context.Context, q ProgramQuery) ([]participati
 		"status":      {Column: "p.status", Kind: filter.Enum, Values: q.Statuses},
 		"term":        {Column: "p.term", Kind: filter.Int},
 		"update_time": {Column: "p.update_time", Kind: filter.Time},
-		"pledges":     {Column: "(SELECT array_agg('districts/' || p.district_id || '/pledges/' || x) FROM unnest(p.pledges) x)", Kind: filter.TextList},
+		"pledges":     {Column: "(SELECT array_agg(" + resourcename.Pledge.SQL("p.district_id", "x") + ") FROM unnest(p.pledges) x)", Kind: filter.TextList},
 	}, 4)
 	if err != nil {
 		return nil, "", err

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gongyak/gongyak/pkg/filter"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/participation/internal/participation"
 	"github.com/jackc/pgx/v5"
@@ -169,7 +170,7 @@ var dimensions = []summary.Dimension{
 // Summarize sums programs by group in SQL.
 func (s *Store) Summarize(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
 	p, err := q.Prepare("programs:summarize", dimensions, filter.Schema{
-		"district": {Column: "('districts/' || x.district_id)", Kind: filter.Text},
+		"district": {Column: resourcename.District.SQL("x.district_id"), Kind: filter.Text},
 		"term":     {Column: "x.term", Kind: filter.Int},
 		"kind":     {Column: "x.kind", Kind: filter.Enum, Values: q.Kinds},
 	}, 2)

@@ -12,6 +12,7 @@ import (
 	"github.com/gongyak/gongyak/pkg/filter"
 	"github.com/gongyak/gongyak/pkg/pagetoken"
 	"github.com/gongyak/gongyak/pkg/pgdb"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
 )
@@ -95,12 +96,12 @@ var updateTimeFilter = filter.Schema{"update_time": {Column: "update_time", Kind
 // pledgeFilter lists the fields a pledge filter may name.
 func pledgeFilter(enums map[string]map[string]int32) filter.Schema {
 	return filter.Schema{
-		"district":                {Column: "('districts/' || district_id)", Kind: filter.Text},
+		"district":                {Column: resourcename.District.SQL("district_id"), Kind: filter.Text},
 		"metropolitan_government": {Column: "(SELECT d.metropolitan_government FROM districts d WHERE d.id = pledges.district_id)", Kind: filter.Text},
 		"term":                    {Column: "term", Kind: filter.Int},
 		"code":                    {Column: "code", Kind: filter.Text},
 		"title":                   {Column: "title", Kind: filter.Text},
-		"owning_department":       {Column: "('districts/' || district_id || '/departments/' || coalesce(owning_department, ''))", Kind: filter.Text},
+		"owning_department":       {Column: resourcename.Department.SQL("district_id", "coalesce(owning_department, '')"), Kind: filter.Text},
 		"status":                  {Column: "status", Kind: filter.Enum, Values: enums["status"]},
 		"project_type":            {Column: "project_type", Kind: filter.Enum, Values: enums["project_type"]},
 		"completion_timing":       {Column: "completion_timing", Kind: filter.Enum, Values: enums["completion_timing"]},

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gongyak/gongyak/pkg/filter"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"github.com/gongyak/gongyak/pkg/summary"
 	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 )
@@ -54,7 +55,7 @@ var summaryDimensions = []summary.Dimension{
 
 // departmentColumn names a pledge's owning department, or is "" for a
 // pledge without one.
-const departmentColumn = "coalesce('districts/' || p.district_id || '/departments/' || p.owning_department, '')"
+var departmentColumn = "coalesce(" + resourcename.Department.SQL("p.district_id", "p.owning_department") + ", '')"
 
 // summarySums count a group's pledges by status and rate its completion.
 const summarySums = `count(*),
@@ -68,7 +69,7 @@ const summarySums = `count(*),
 // another; the page's rows come in group order.
 func (s *Store) SummarizePledges(ctx context.Context, q SummaryQuery) ([]SummaryRow, SummaryRow, string, error) {
 	p, err := q.Prepare("pledges:summarize", summaryDimensions, filter.Schema{
-		"district":                {Column: "('districts/' || p.district_id)", Kind: filter.Text},
+		"district":                {Column: resourcename.District.SQL("p.district_id"), Kind: filter.Text},
 		"metropolitan_government": {Column: "d.metropolitan_government", Kind: filter.Text},
 		"term":                    {Column: "p.term", Kind: filter.Int},
 		"status":                  {Column: "p.status", Kind: filter.Enum, Values: q.Enums["status"]},
