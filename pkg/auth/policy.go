@@ -219,11 +219,10 @@ func ReadPledgeData(readable PledgeReadable, pledgeOf func(req any) string) Rule
 // PledgeOf cuts a pledge's name out of the name of something under it:
 // `districts/d/pledges/p/indicators/i` → `districts/d/pledges/p`.
 func PledgeOf(name string) string {
-	parts := strings.Split(name, "/")
-	if len(parts) < 4 || parts[0] != "districts" || parts[2] != "pledges" {
-		return name
+	if ids, ok := resourcename.Pledge.MatchPrefix(name); ok {
+		return resourcename.Pledge.Format(ids...)
 	}
-	return strings.Join(parts[:4], "/")
+	return name
 }
 
 // CanSeePersonalData reports whether the caller of ctx may see personal

@@ -2,9 +2,9 @@ package pledgeref
 
 import (
 	"context"
-	"strings"
 
 	"github.com/gongyak/gongyak/pkg/auth"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // The rules of the services that keep data under a pledge (budget,
@@ -68,9 +68,8 @@ func (c *Client) Known(ctx context.Context, name string) (Pledge, error) {
 // DepartmentID is the id in `districts/{district}/departments/{id}`, ""
 // for anything else.
 func DepartmentID(name string) string {
-	parts := strings.Split(name, "/")
-	if len(parts) == 4 && parts[0] == "districts" && parts[2] == "departments" {
-		return parts[3]
+	if ids, ok := resourcename.Department.Match(name); ok {
+		return ids[1]
 	}
 	return ""
 }

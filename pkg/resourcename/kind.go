@@ -42,3 +42,22 @@ func (p Pattern) hasShape(parts []string) bool {
 	}
 	return true
 }
+
+// Parent is the name of the resource name is a member of a collection of
+// (districts/d/pledges/p/indicators/i → districts/d/pledges/p), "" for a
+// top-level resource; ID is its id in that collection (i). Both read the
+// name's shape only, as callers that handle names of many patterns do.
+func Parent(name string) string {
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return ""
+	}
+	j := strings.LastIndexByte(name[:i], '/')
+	if j < 0 {
+		return ""
+	}
+	return name[:j]
+}
+
+// ID is the last segment of name: the id a collection member has in it.
+func ID(name string) string { return name[strings.LastIndexByte(name, '/')+1:] }

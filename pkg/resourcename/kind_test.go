@@ -1,6 +1,9 @@
 package resourcename
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestEveryPatternSaysItsType(t *testing.T) {
 	want := map[string]string{
@@ -81,6 +84,50 @@ func TestANameSaysItsTypeAndDistrict(t *testing.T) {
 		}
 		if got := DistrictOf(tc.name); got != tc.district {
 			t.Errorf("DistrictOf(%q) = %q, want %q", tc.name, got, tc.district)
+		}
+	}
+}
+
+// TestMatchPrefixReadsTheResourceANameIsUnder reads the pledge and the
+// program of names of them and of what they hold, and refuses names that
+// only look alike.
+func TestMatchPrefixReadsTheResourceANameIsUnder(t *testing.T) {
+	for _, tc := range []struct {
+		pattern Pattern
+		name    string
+		want    []string // nil: no match
+	}{
+		{Pledge, "districts/g/pledges/p1", []string{"g", "p1"}},
+		{Pledge, "districts/g/pledges/p1/indicators/i", []string{"g", "p1"}},
+		{Pledge, "districts/g/pledges/p1/budget", []string{"g", "p1"}},
+		{Program, "districts/g/programs/x/entries/4", []string{"g", "x"}},
+		{Pledge, "districts/g/pledges", nil},
+		{Pledge, "districts/g/programs/p1", nil},
+		{Pledge, "districts/g/pledges/P1/budget", nil},
+		{Pledge, "districts/g/pledges/p1x", []string{"g", "p1x"}},
+		{Pledge, "districts/g", nil},
+		{Pledge, "", nil},
+	} {
+		got, ok := tc.pattern.MatchPrefix(tc.name)
+		if ok != (tc.want != nil) || !slices.Equal(got, tc.want) {
+			t.Errorf("%s.MatchPrefix(%q) = %q, %v; want %q", tc.pattern, tc.name, got, ok, tc.want)
+		}
+	}
+}
+
+func TestParentAndIDOfAName(t *testing.T) {
+	for _, tc := range []struct{ name, parent, id string }{
+		{"districts/g/pledges/p1/indicators/i", "districts/g/pledges/p1", "i"},
+		{"districts/g/programs/x/entries/4", "districts/g/programs/x", "4"},
+		{"districts/g", "", "g"},
+		{"apiKeys/k", "", "k"},
+		{"g", "", "g"},
+	} {
+		if got := Parent(tc.name); got != tc.parent {
+			t.Errorf("Parent(%q) = %q, want %q", tc.name, got, tc.parent)
+		}
+		if got := ID(tc.name); got != tc.id {
+			t.Errorf("ID(%q) = %q, want %q", tc.name, got, tc.id)
 		}
 	}
 }

@@ -111,8 +111,23 @@ func (p Pattern) Match(name string) ([]string, bool) { return p.match(name, fals
 // district).
 func (p Pattern) MatchWildcard(name string) ([]string, bool) { return p.match(name, true) }
 
+// MatchPrefix is Match for the name of the resource itself or of
+// anything under it: Pledge.MatchPrefix of
+// districts/d/pledges/p/indicators/i is [d p], as a policy that decides
+// by the pledge reads it.
+func (p Pattern) MatchPrefix(name string) ([]string, bool) {
+	parts := strings.SplitN(name, "/", len(p.segments)+1)
+	if len(parts) > len(p.segments) {
+		parts = parts[:len(p.segments)]
+	}
+	return p.matchParts(parts, false)
+}
+
 func (p Pattern) match(name string, wildcard bool) ([]string, bool) {
-	parts := strings.Split(name, "/")
+	return p.matchParts(strings.Split(name, "/"), wildcard)
+}
+
+func (p Pattern) matchParts(parts []string, wildcard bool) ([]string, bool) {
 	if len(parts) != len(p.segments) {
 		return nil, false
 	}

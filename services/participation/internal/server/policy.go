@@ -116,9 +116,8 @@ type rules struct {
 // programOf reads the district and program ids out of the name of a
 // program or of anything under one; id is "" when name is not such.
 func programOf(name string) (district, id string) {
-	parts := strings.Split(name, "/")
-	if len(parts) >= 4 && parts[0] == "districts" && parts[2] == "programs" {
-		return parts[1], parts[3]
+	if ids, ok := resourcename.Program.MatchPrefix(name); ok {
+		return ids[0], ids[1]
 	}
 	return auth.DistrictOf(name), ""
 }

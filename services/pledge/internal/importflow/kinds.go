@@ -3,21 +3,15 @@ package importflow
 import (
 	"context"
 	"encoding/json"
-	"path"
 
 	budgetv1 "github.com/gongyak/gongyak/pkg/api/gongyak/budget/v1"
 	indicatorv1 "github.com/gongyak/gongyak/pkg/api/gongyak/indicator/v1"
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
-
-// parentOf is the parent of a resource name: `…/indicators/i` → `…`.
-func parentOf(name string) string { return path.Dir(path.Dir(name)) }
-
-// idOf is the last segment of a resource name.
-func idOf(name string) string { return path.Base(name) }
 
 func mask(paths []string) *fieldmaskpb.FieldMask {
 	if len(paths) == 0 {
@@ -91,7 +85,7 @@ func (indicatorKind) write(ctx context.Context, s Services, st *Step, etag strin
 	}
 	if st.Create {
 		ind.Name = ""
-		return s.Indicators.CreateIndicator(ctx, &indicatorv1.CreateIndicatorRequest{Parent: parentOf(st.Name), IndicatorId: idOf(st.Name),
+		return s.Indicators.CreateIndicator(ctx, &indicatorv1.CreateIndicatorRequest{Parent: resourcename.Parent(st.Name), IndicatorId: resourcename.ID(st.Name),
 			Indicator: ind, RequestId: st.RequestID, ValidateOnly: validateOnly})
 	}
 	ind.Name, ind.Etag = st.Name, etag
@@ -143,7 +137,7 @@ func (programKind) write(ctx context.Context, s Services, st *Step, etag string,
 	}
 	if st.Create {
 		p.Name = ""
-		return s.Participation.CreateProgram(ctx, &participationv1.CreateProgramRequest{Parent: parentOf(st.Name), ProgramId: idOf(st.Name),
+		return s.Participation.CreateProgram(ctx, &participationv1.CreateProgramRequest{Parent: resourcename.Parent(st.Name), ProgramId: resourcename.ID(st.Name),
 			Program: p, RequestId: st.RequestID, ValidateOnly: validateOnly})
 	}
 	p.Name, p.Etag = st.Name, etag
@@ -187,7 +181,7 @@ func (submissionKind) write(ctx context.Context, s Services, st *Step, etag stri
 	}
 	if st.Create {
 		sub.Name = ""
-		return s.Participation.CreateSubmission(ctx, &participationv1.CreateSubmissionRequest{Parent: parentOf(st.Name), SubmissionId: idOf(st.Name),
+		return s.Participation.CreateSubmission(ctx, &participationv1.CreateSubmissionRequest{Parent: resourcename.Parent(st.Name), SubmissionId: resourcename.ID(st.Name),
 			Submission: sub, RequestId: st.RequestID})
 	}
 	sub.Name, sub.Etag = st.Name, etag

@@ -10,6 +10,7 @@ import (
 	participationv1 "github.com/gongyak/gongyak/pkg/api/gongyak/participation/v1"
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -28,6 +29,8 @@ import (
 func (b Backends) gather(ctx context.Context, card *pledgev1.PledgeCard, down *outages) {
 	ctx = pledgeref.Along(ctx, card.GetPledge())
 	name := card.GetPledge().GetName()
+	// The pledge's own name: assemble read it from its request.
+	ids, _ := resourcename.Pledge.Match(name)
 	district := card.GetDistrict().GetName()
 	timeout := b.SectionTimeout
 	if timeout == 0 {
@@ -51,7 +54,7 @@ func (b Backends) gather(ctx context.Context, card *pledgev1.PledgeCard, down *o
 		})
 	}
 	gather("budget", &card.BudgetSection, func(ctx context.Context) error {
-		budget, err := b.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: name + "/budget"})
+		budget, err := b.Budgets.GetBudget(ctx, &budgetv1.GetBudgetRequest{Name: resourcename.Budget.Format(ids...)})
 		if status.Code(err) == codes.NotFound {
 			return nil
 		}
@@ -63,7 +66,7 @@ func (b Backends) gather(ctx context.Context, card *pledgev1.PledgeCard, down *o
 		var achievementErr error
 		var beside sync.WaitGroup
 		beside.Go(func() {
-			achievement, achievementErr = b.Indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: name + "/achievement"})
+			achievement, achievementErr = b.Indicators.GetPledgeAchievement(ctx, &indicatorv1.GetPledgeAchievementRequest{Name: resourcename.Achievement.Format(ids...)})
 		})
 		list, err := b.indicatorsOf(ctx, name)
 		beside.Wait()
@@ -132,7 +135,7 @@ func (b Backends) programsOf(ctx context.Context, district, pledgeName string) (
 			slots <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-slots }()
-				res, err := b.Participation.GetContestResults(ctx, &participationv1.GetContestResultsRequest{Name: p.GetName() + "/contestResults"})
+				res, err := b.Participation.GetContestResults(ctx, &participationv1.GetContestResultsRequest{Name: resourcename.ContestResults.Format(resourcename.DistrictOf(p.GetName()), resourcename.ID(p.GetName()))})
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {

@@ -2,14 +2,13 @@ package server
 
 import (
 	"context"
-	"path"
-	"strings"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
 	typev1 "github.com/gongyak/gongyak/pkg/api/gongyak/type/v1"
 	"github.com/gongyak/gongyak/pkg/apierr"
 	"github.com/gongyak/gongyak/pkg/auth"
 	"github.com/gongyak/gongyak/pkg/pledgeref"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 )
 
 // Policy says who may call each of the pledge service's methods. Reads
@@ -91,7 +90,7 @@ func newDistrict(_ context.Context, req any) (auth.Target, error) {
 }
 
 // photoPledge is the pledge of `districts/d/pledges/p/photos/n`.
-func photoPledge(req any) string { return path.Dir(path.Dir(auth.Name(req))) }
+func photoPledge(req any) string { return resourcename.Parent(auth.Name(req)) }
 
 // readDistrict lets those who read a district's data read it, and anyone
 // read a district that publishes a term.
@@ -249,11 +248,11 @@ func (r rules) updatePledge(ctx context.Context, req any) (context.Context, erro
 	return ctx, nil
 }
 
-// splitPledge reads `districts/{district}/pledges/{pledge}`.
+// splitPledge reads `districts/{district}/pledges/{pledge}`; id is ""
+// for a name of another shape.
 func splitPledge(name string) (district, id string) {
-	parts := strings.Split(name, "/")
-	if len(parts) == 4 && parts[0] == "districts" && parts[2] == "pledges" {
-		return parts[1], parts[3]
+	if ids, ok := resourcename.Pledge.Match(name); ok {
+		return ids[0], ids[1]
 	}
 	return auth.DistrictOf(name), ""
 }
