@@ -55,7 +55,7 @@ type Config struct {
 	TokenLifetime time.Duration
 }
 
-// Provider is a running development OpenID provider: serve its Handler.
+// Provider is a running development OpenID provider: Serve serves it.
 type Provider struct {
 	cfg     Config
 	storage *storage
@@ -197,25 +197,6 @@ func withDefaults(cfg Config) Config {
 		cfg.TokenLifetime = DefaultTokenLifetime
 	}
 	return cfg
-}
-
-// Handler serves the provider: discovery at
-// /.well-known/openid-configuration, the JWKS, authorize, token, userinfo,
-// end session, the login page and the page end session shows. When the issuer has a path, the handler
-// expects requests under it (it strips it itself).
-func (p *Provider) Handler() http.Handler { return p.handler }
-
-// Issuer is the provider's URL, the iss of its tokens.
-func (p *Provider) Issuer() string { return p.cfg.Issuer }
-
-// Users returns the users who can sign in, with their passwords (given or
-// generated), in the order configured.
-func (p *Provider) Users() []User {
-	users := slices.Clone(p.cfg.Users)
-	for i := range users {
-		users[i].Roles = slices.Clone(users[i].Roles)
-	}
-	return users
 }
 
 // ClientSecret returns the secret of a confidential client (CLIClientID or

@@ -72,23 +72,6 @@ func For(method, id string, req proto.Message) (Key, error) {
 	return Key{Method: method, ID: id, Fingerprint: sum[:]}, nil
 }
 
-// Claim records key in the transaction q, or, when a request with the same
-// key committed before, returns the result it saved. A request_id reused
-// for a different request is refused.
-func Claim(ctx context.Context, q pgdb.Querier, key Key) (result []byte, replay bool, err error) {
-	if key.ID == "" {
-		return nil, false, nil
-	}
-	tag, err := q.Exec(ctx, claimSQL, key.Method, key.ID, key.Fingerprint)
-	if err != nil {
-		return nil, false, fmt.Errorf("claim request id: %w", err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil, false, nil
-	}
-	return replayed(ctx, q, key)
-}
-
 const claimSQL = `INSERT INTO request_ids (method, request_id, fingerprint) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
 
 // replayed returns the result saved under key, which another request

@@ -69,9 +69,6 @@ type Config struct {
 	StartDate, AsOfDate time.Time
 }
 
-// Full is the scale of the issue: 243 districts of 150 pledges.
-func Full(seed uint64) Config { return Config{Seed: seed, Districts: MaxDistricts, Pledges: 150} }
-
 // Plan is what a Config makes, generated district by district on demand.
 type Plan struct {
 	cfg    Config

@@ -129,10 +129,3 @@ func (b *buckets) forgetIdle(now time.Time) {
 	}
 	b.lastSweep = now
 }
-
-// size is the number of buckets held.
-func (b *buckets) size() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.byKey)
-}

@@ -114,3 +114,10 @@ func TestIdleBucketsAreForgotten(t *testing.T) {
 		t.Errorf("a client that emptied its bucket 100 ms ago got a full one (%d buckets held)", b.size())
 	}
 }
+
+// size is the number of buckets held.
+func (b *buckets) size() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.byKey)
+}

@@ -310,9 +310,9 @@ func TestRenderWritesUnitsAndNumbersAsTheCardDid(t *testing.T) {
 		}}, []string{"하루 이용객(명/일)\t목 표\t1,200"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			text := Render(&pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}})
+			text := Page{Card: &pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}}}.Text()
 			rendered := strings.Split(text, "\n")
-			page, err := RenderHTML(&pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}})
+			page, err := Page{Card: &pledgev1.PledgeCard{Pledge: &pledgev1.Pledge{Title: "제목"}, Indicators: []*indicatorv1.Indicator{tc.ind}}}.HTML()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -455,3 +455,6 @@ func TestSpacedTablesAreReadFromTheirLayout(t *testing.T) {
 		}
 	})
 }
+
+// String writes a warning as the tests list them.
+func (w Warning) String() string { return fmt.Sprintf("line %d: %s: %q", w.Line, w.Message, w.Text) }

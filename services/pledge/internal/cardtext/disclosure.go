@@ -30,7 +30,7 @@ type htmlDisclosedCard struct {
 	Anchor string
 }
 
-// disclosure lays out cards one after another, each as RenderHTML lays it
+// disclosure lays out cards one after another, each as Page.HTML lays it
 // out (the same "body" template), after a table of contents; printed, each
 // card starts a page.
 var disclosure = template.Must(template.Must(page.Clone()).New("disclosure").Parse(`<!doctype html>
@@ -65,7 +65,7 @@ var disclosure = template.Must(template.Must(page.Clone()).New("disclosure").Par
 `))
 
 // RenderDisclosure writes a district's cards of one term on one printable
-// HTML page with a table of contents, each card laid out as RenderHTML
+// HTML page with a table of contents, each card laid out as Page.HTML
 // lays it out; its title names the district and the term. What the cards
 // hold is written as given: the caller masks what the public may not see.
 func RenderDisclosure(d Disclosure) ([]byte, error) {

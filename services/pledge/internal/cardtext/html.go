@@ -127,11 +127,6 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
 <ul>{{range .Card.Pledge.Photos}}<li>{{if .Uri}}<img src="{{.Uri}}" alt="{{.Caption}}" style="max-width: 20em"><br>{{end}}{{.Caption}}{{with .Text}}<pre>{{.}}</pre>{{end}}</li>{{end}}</ul>{{end}}
 {{end}}`))
 
-// RenderHTML writes a card as a printable HTML page laid out like the
-// card, its tables as tables; its status undated (see Page). Unavailable
-// sections say so.
-func RenderHTML(card *pledgev1.PledgeCard) ([]byte, error) { return Page{Card: card}.HTML() }
-
 // HTML writes the page as a printable HTML page laid out like the card,
 // its tables as tables, the status's date with it. Unavailable sections
 // say so.

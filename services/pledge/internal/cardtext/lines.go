@@ -28,8 +28,6 @@ type Warning struct {
 	Message string
 }
 
-func (w Warning) String() string { return fmt.Sprintf("line %d: %s: %q", w.Line, w.Message, w.Text) }
-
 // Error is a card the parser cannot read at all, such as one without a
 // title.
 type Error struct {

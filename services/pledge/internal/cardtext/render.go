@@ -133,10 +133,6 @@ type Page struct {
 	StatusDate pledge.Date
 }
 
-// Render writes a card as text in the card's own layout, which Parse reads
-// back to the same data; its status undated (see Page).
-func Render(card *pledgev1.PledgeCard) string { return Page{Card: card}.Text() }
-
 // statusText writes a status as the card's 추진상황 cell does, with the
 // day it took effect in parentheses: the month alone when the day is the
 // first, as cards that date a status by its month read back (Parse takes

@@ -188,11 +188,3 @@ func isoDate(d *date.Date) string {
 	}
 	return dateCell(d).t.Format(time.DateOnly)
 }
-
-func concat[T any](parts ...[]T) []T {
-	var out []T
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
