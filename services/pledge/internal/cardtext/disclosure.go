@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"path"
 	"strings"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/pkg/resourcename"
 	"google.golang.org/genproto/googleapis/type/date"
 )
 
@@ -16,7 +16,8 @@ import (
 type Disclosure struct {
 	District *pledgev1.District
 	Term     *pledgev1.Term
-	Cards    []*pledgev1.PledgeCard
+	// Cards are the term's cards, each with its status's date.
+	Cards []Page
 }
 
 // htmlDisclosure is what the disclosure template reads.
@@ -79,7 +80,7 @@ func RenderDisclosure(d Disclosure) ([]byte, error) {
 		Period: dateText(d.Term.GetStartDate()) + " ~ " + dateText(d.Term.GetEndDate()),
 	}
 	for _, c := range d.Cards {
-		out.Cards = append(out.Cards, htmlDisclosedCard{htmlCard: htmlCardOf(c), Anchor: "pledge-" + path.Base(c.GetPledge().GetName())})
+		out.Cards = append(out.Cards, htmlDisclosedCard{htmlCard: c.htmlCard(), Anchor: "pledge-" + resourcename.ID(c.Card.GetPledge().GetName())})
 	}
 	var buf bytes.Buffer
 	err := disclosure.Execute(&buf, out)

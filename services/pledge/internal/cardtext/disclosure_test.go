@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	pledgev1 "github.com/gongyak/gongyak/pkg/api/gongyak/pledge/v1"
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"google.golang.org/genproto/googleapis/type/date"
 )
 
@@ -19,7 +20,10 @@ func TestADisclosurePageNamesItsDistrictAndTerm(t *testing.T) {
 		return &pledgev1.PledgeCard{District: district, Pledge: &pledgev1.Pledge{Name: "districts/gwangsan/pledges/" + id, Title: title,
 			Status: pledgev1.PledgeStatus_PLEDGE_STATUS_COMPLETED}}
 	}
-	raw, err := RenderDisclosure(Disclosure{District: district, Term: term, Cards: []*pledgev1.PledgeCard{card("b", "둘째 <공약>"), card("a", "첫째 공약")}})
+	raw, err := RenderDisclosure(Disclosure{District: district, Term: term, Cards: []Page{
+		{Card: card("b", "둘째 <공약>")},
+		{Card: card("a", "첫째 공약"), StatusDate: pledge.Date{Year: 2020, Month: 12, Day: 1}},
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,6 +34,8 @@ func TestADisclosurePageNamesItsDistrictAndTerm(t *testing.T) {
 		`<li><a href="#pledge-b">둘째 &lt;공약&gt;</a><span class="status">완료</span></li>`,
 		`<section class="card" id="pledge-a">`,
 		"<h1>첫째 공약</h1>",
+		// The status as the card dates it, where its history has a date.
+		`<li><a href="#pledge-a">첫째 공약</a><span class="status">완료(&#39;20. 12.)</span></li>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)

@@ -131,11 +131,16 @@ var page = template.Must(template.New("card").Funcs(template.FuncMap{
 // its tables as tables, the status's date with it. Unavailable sections
 // say so.
 func (pg Page) HTML() ([]byte, error) {
+	var buf bytes.Buffer
+	err := page.Execute(&buf, pg.htmlCard())
+	return buf.Bytes(), err
+}
+
+// htmlCard prepares the page's card for the template, its status dated.
+func (pg Page) htmlCard() htmlCard {
 	d := htmlCardOf(pg.Card)
 	d.Status = statusText(pg.Card.GetPledge().GetStatus(), pg.StatusDate)
-	var buf bytes.Buffer
-	err := page.Execute(&buf, d)
-	return buf.Bytes(), err
+	return d
 }
 
 // htmlCardOf prepares a card for the template.

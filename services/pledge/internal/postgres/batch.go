@@ -116,9 +116,9 @@ func pledgesByID(ctx context.Context, q pgdb.Querier, district string, ps []pled
 }
 
 // batchIdentitiesFree refuses, with one ALREADY_EXISTS naming each, the
-// pledges of a batch whose id is taken or whose code (or title, without a
-// code) another live pledge of their term has: stored, or earlier in the
-// batch. It reads what is stored in two queries.
+// pledges of a batch that pledge.BatchConflicts finds naming a pledge
+// there already. It reads what that needs in two queries: the ids taken,
+// and the live pledges that may share a pledge's identity.
 func batchIdentitiesFree(ctx context.Context, q pgdb.Querier, district string, ps []pledge.Pledge) error {
 	ids := make([]string, len(ps))
 	terms := make([]int32, len(ps))
@@ -136,7 +136,8 @@ func batchIdentitiesFree(ctx context.Context, q pgdb.Querier, district string, p
 		return err
 	}
 	// The live pledges sharing a term and a code, or a term and a title
-	// without a code, with a pledge of the batch.
+	// without a code, with a pledge of the batch: those whose identity
+	// the batch may take.
 	rows, err = q.Query(ctx, `SELECT s.id, s.term, s.code, s.title FROM pledges s
 		JOIN unnest($2::int[], $3::text[], $4::text[]) AS b(term, code, title) ON s.term = b.term
 			AND CASE WHEN b.code <> '' THEN s.code = b.code ELSE s.code = '' AND s.title = b.title END
@@ -144,28 +145,11 @@ func batchIdentitiesFree(ctx context.Context, q pgdb.Querier, district string, p
 	if err != nil {
 		return err
 	}
-	type identity struct {
-		term        int
-		code, title string
-	}
-	identityOf := func(term int, code, title string) identity {
-		if code != "" {
-			return identity{term: term, code: code}
-		}
-		return identity{term: term, title: title}
-	}
-	owner := map[identity]string{}
-	for rows.Next() {
-		var id, code, title string
-		var term int
-		if err := rows.Scan(&id, &term, &code, &title); err != nil {
-			rows.Close()
-			return err
-		}
-		owner[identityOf(term, code, title)] = "pledge " + pledge.PledgeName(district, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	stored, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (pledge.Pledge, error) {
+		s := pledge.Pledge{DistrictID: district}
+		return s, row.Scan(&s.ID, &s.Term, &s.Code, &s.Title)
+	})
+	if err != nil {
 		return err
 	}
 	used := map[string]bool{}
@@ -173,23 +157,8 @@ func batchIdentitiesFree(ctx context.Context, q pgdb.Querier, district string, p
 		used[id] = true
 	}
 	e := &apierr.Error{Code: codes.AlreadyExists, Reason: apierr.ReasonAlreadyExists}
-	for i, p := range ps {
-		if used[p.ID] {
-			e.Violations = append(e.Violations, apierr.FieldViolation{Field: batch.Field(i, "pledge_id"),
-				Description: fmt.Sprintf("%s exists already, or comes earlier in the batch", p.Name())})
-		}
-		used[p.ID] = true
-		what, field := "title", "pledge.title"
-		if p.Code != "" {
-			what, field = "code", "pledge.code"
-		}
-		k := identityOf(p.Term, p.Code, p.Title)
-		if other, ok := owner[k]; ok {
-			e.Violations = append(e.Violations, apierr.FieldViolation{Field: batch.Field(i, field),
-				Description: fmt.Sprintf("%s of term %d already has this %s", other, p.Term, what)})
-			continue
-		}
-		owner[k] = fmt.Sprintf("requests[%d]", i)
+	for _, c := range pledge.BatchConflicts(ps, stored, used) {
+		e.Violations = append(e.Violations, apierr.FieldViolation{Field: batch.Field(c.Index, c.Field), Description: c.Description})
 	}
 	if len(e.Violations) == 0 {
 		return nil

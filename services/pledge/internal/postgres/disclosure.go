@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"time"
 
+	"github.com/gongyak/gongyak/services/pledge/internal/pledge"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -25,6 +27,26 @@ func (s *Store) TermPledges(ctx context.Context, district string, term int) ([]P
 		p, err := scanPledge(row)
 		return PledgeWithTerm{Pledge: p, Term: t}, err
 	})
+}
+
+// TermStatusDates returns the day each pledge of a district's term that
+// has a dated status took effect (StatusDate), by pledge id, in one query.
+func (s *Store) TermStatusDates(ctx context.Context, district string, term int) (map[string]pledge.Date, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (c.pledge_id) c.pledge_id, c.effective_date
+		FROM status_changes c JOIN pledges p ON p.district_id = c.district_id AND p.id = c.pledge_id
+		WHERE c.district_id = $1 AND p.term = $2 AND p.delete_time IS NULL AND `+datedChange+`
+		ORDER BY c.pledge_id, c.number DESC`, district, term)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]pledge.Date{}
+	var id string
+	var day time.Time
+	_, err = pgx.ForEachRow(rows, []any{&id, &day}, func() error {
+		out[id] = toDate(day)
+		return nil
+	})
+	return out, err
 }
 
 // DepartmentNames returns the display names of a district's departments

@@ -382,8 +382,11 @@ func checkStatusDate(ctx context.Context, q pgdb.Querier, p pledge.Pledge, field
 // $1's last status change, leaving out its creation's entry when that
 // carries no date but the day the pledge was entered (see checkStatusDate).
 const lastDatedChange = `SELECT effective_date FROM status_changes WHERE district_id = $1 AND pledge_id = $2
-	AND (number > 1 OR effective_date <> (change_time AT TIME ZONE 'Asia/Seoul')::date)
-	ORDER BY number DESC LIMIT 1`
+	AND ` + datedChange + ` ORDER BY number DESC LIMIT 1`
+
+// datedChange holds for a status change that dates a status: any but a
+// creation's entry dated only the day the pledge was entered.
+const datedChange = `(number > 1 OR effective_date <> (change_time AT TIME ZONE 'Asia/Seoul')::date)`
 
 // StatusDate is the day a pledge's status took effect, as its card dates
 // it; zero when its history says only when it was entered.

@@ -81,7 +81,16 @@ func (s *ReportServer) DisclosePledges(ctx context.Context, req *pledgev1.Disclo
 			term = t
 		}
 	}
-	page, err := cardtext.RenderDisclosure(cardtext.Disclosure{District: shown, Term: term, Cards: cards})
+	// Each card dates its status as :render does.
+	dates, err := s.store.TermStatusDates(ctx, district, number)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([]cardtext.Page, len(cards))
+	for i, c := range cards {
+		pages[i] = cardtext.Page{Card: c, StatusDate: dates[pledges[i].Pledge.ID]}
+	}
+	page, err := cardtext.RenderDisclosure(cardtext.Disclosure{District: shown, Term: term, Cards: pages})
 	if err != nil {
 		return nil, err
 	}

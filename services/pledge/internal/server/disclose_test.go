@@ -28,6 +28,12 @@ func TestTheDisclosurePageShowsEveryPublishedCardMasked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Its status dated, as the card shows it.
+	second, err = st.pledges.ChangePledgeStatus(ctx, &pledgev1.ChangePledgeStatusRequest{Name: second.GetName(), Etag: second.GetEtag(),
+		Status: pledgev1.PledgeStatus_PLEDGE_STATUS_PARTIAL, Reason: "부지 확보", EffectiveDate: day(2021, 3, 15)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	gone, err := st.pledges.CreatePledge(ctx, &pledgev1.CreatePledgeRequest{Parent: "districts/gwangsan", Pledge: &pledgev1.Pledge{Title: "철회된 공약", Term: 7}})
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +74,15 @@ func TestTheDisclosurePageShowsEveryPublishedCardMasked(t *testing.T) {
 				if !strings.Contains(page, want) {
 					t.Errorf("%s: the page lacks %q", who, want)
 				}
+			}
+		}
+		// Each status as :render writes it: dated where the history is.
+		for _, want := range []string{
+			`<li><a href="#pledge-second">청소년 문화의집 건립</a><span class="status">일부추진(&#39;21. 3. 15.)</span></li>`,
+			`<th>추진상황</th><td>일부추진(&#39;21. 3. 15.)</td>`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the page lacks %q", who, want)
 			}
 		}
 		for _, absent := range []string{"철회된 공약", "8기 공약", "지금 불러올 수 없습니다"} {

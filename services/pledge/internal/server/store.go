@@ -76,6 +76,7 @@ type reportStore interface {
 	ReportScope(ctx context.Context, district string, term int) ([]postgres.ReportDistrict, error)
 	Standings(ctx context.Context, periods []postgres.ReportPeriod, asOf time.Time) ([]postgres.Standing, error)
 	TermPledges(ctx context.Context, district string, term int) ([]postgres.PledgeWithTerm, error)
+	TermStatusDates(ctx context.Context, district string, term int) (map[string]pledge.Date, error)
 	DepartmentNames(ctx context.Context, district string, ids []string) (map[string]string, error)
 }
 
