@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongyak/gongyak/e2e/internal/harness"
 	"github.com/gongyak/gongyak/pkg/pgtest"
 	"github.com/gongyak/gongyak/pkg/tcpproxy"
 )
@@ -90,7 +91,7 @@ func TestAStoppedServiceIsA504WithinItsDeadline(t *testing.T) {
 		t.Fatalf("GET %s: %d %s", path, resp.status, resp.raw)
 	}
 	budget := r.procs["budget"].Pid()
-	if err := syscall.Kill(budget, syscall.SIGSTOP); err != nil {
+	if err := harness.Stop(budget); err != nil {
 		t.Fatal(err)
 	}
 	cont := sync.OnceFunc(func() { syscall.Kill(budget, syscall.SIGCONT) }) //nolint:errcheck // it may be gone

@@ -161,8 +161,17 @@ func (s *runningSuite) kill(t *testing.T, name string) int { return s.signal(t, 
 // pause stops the named part (SIGSTOP) as a hung process would be, until
 // resume; it is resumed when t ends in any case.
 func (s *runningSuite) pause(t *testing.T, name string) int {
-	pid := s.signal(t, name, syscall.SIGSTOP)
+	t.Helper()
+	pid := s.pid(name)
+	if pid == 0 {
+		t.Fatalf("%s has no pid file: is it down?", name)
+	}
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGCONT) }) //nolint:errcheck // resumed already, or gone
+	// Stop returns once every thread is stopped, not merely signalled.
+	if err := harness.Stop(pid); err != nil {
+		t.Fatalf("SIGSTOP to %s (pid %d): %v", name, pid, err)
+	}
+	t.Logf("sent SIGSTOP to %s (pid %d): every thread stopped", name, pid)
 	return pid
 }
 

@@ -2,7 +2,10 @@ package harness
 
 import (
 	"encoding/json"
+	"os/exec"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // A test reads an answer's fields by their dotted paths: what is missing,
@@ -60,5 +63,39 @@ func TestFreePortsDiffer(t *testing.T) {
 			t.Fatalf("ports %v: %d given twice or zero", ports, p)
 		}
 		seen[p] = true
+	}
+}
+
+// TestStopReturnsOnceEveryThreadIsStopped stops a running process and
+// reads it stopped, then running again after SIGCONT.
+func TestStopReturnsOnceEveryThreadIsStopped(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) //nolint:errcheck // ends with the test
+	pid := cmd.Process.Pid
+	if err := Stop(pid); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := runningThreads(pid); err != nil || n != 0 {
+		t.Fatalf("after Stop: %d threads running (%v)", n, err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := runningThreads(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the process reads stopped 5s after SIGCONT")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
